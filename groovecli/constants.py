@@ -1,0 +1,53 @@
+"""Every fixed number of the groove grid, with its unit.
+
+The grid follows GrooVAE and PocketVAE: 16th-note steps, 2-bar windows, 9 drum classes.
+"""
+
+from __future__ import annotations
+
+STEPS_PER_BEAT = 4  # 16th notes per quarter note
+BEATS_PER_BAR = 4  # quarter notes per 4/4 bar, the model's only meter
+STEPS_PER_BAR = STEPS_PER_BEAT * BEATS_PER_BAR  # 16 sixteenths
+WINDOW_BARS = 2  # bars the networks see at once
+HOP_BARS = 1  # bars between consecutive window starts
+WINDOW_STEPS = WINDOW_BARS * STEPS_PER_BAR  # 32 sixteenths
+
+# Offsets are stored in [-1, 1): ±1 is half a 16th (PocketVAE's scaling); positive is late.
+OFFSET_SCALE_STEPS = 0.5  # sixteenths per unit of offset
+
+MIDI_VELOCITY_MAX = 127
+KICK_TEMPLATE_MIN_VELOCITY = 40  # MIDI velocity: softer kicks are groove, not skeleton (PocketVAE)
+
+DRUM_CHANNEL = 9  # 0-based: MIDI channel 10
+
+DRUMS: tuple[str, ...] = (
+    "kick",
+    "snare",
+    "closed_hihat",
+    "open_hihat",
+    "low_tom",
+    "mid_tom",
+    "high_tom",
+    "crash",
+    "ride",
+)
+KICK, SNARE, CLOSED_HIHAT, OPEN_HIHAT, LOW_TOM, MID_TOM, HIGH_TOM, CRASH, RIDE = range(len(DRUMS))
+N_DRUMS = len(DRUMS)
+
+DRUM_LABELS: tuple[str, ...] = (
+    "Kick",
+    "Snare",
+    "Closed HH",
+    "Open HH",
+    "Low tom",
+    "Mid tom",
+    "High tom",
+    "Crash",
+    "Ride",
+)
+
+VELOCITY_CLASSES = 5  # velocity pattern levels 1..5 = 0.2, 0.4, 0.6, 0.8, 1.0
+TIMING_CLASSES = 3  # timing pattern levels: pushed, on the grid, laid back
+# A step's mean offset beyond this (in offset units) counts as pushed or laid back:
+# 0.15 of half a 16th is about 9 ms at 120 bpm, just above what listeners notice on drums.
+TIMING_PATTERN_DEADBAND = 0.15

@@ -1,0 +1,170 @@
+"""The command line: help, show, the meter policy, and one clear line for every bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+
+import mido
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURE_FILES, FIXTURE_GMD, hits_track, midi_file, save
+
+from groovecli import __version__
+from groovecli.cli import cli
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def assert_one_line_error(result, code: int, fragment: str) -> None:
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], result.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["show"], ["dataset"]])
+def test_help_for_every_command(command):
+    result = run(*command, "--help")
+    assert result.exit_code == 0 and "Usage: " in result.output
+
+
+def test_hidden_commands_stay_out_of_the_main_help():
+    result = run("--help")
+    assert "show" in result.output and "dataset" not in result.output
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_help_does_not_import_torch_or_numpy():
+    code = (
+        "import sys\nfrom groovecli.cli import cli\n"
+        "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('HEAVY', [m for m in ('torch', 'numpy', 'mido', 'huggingface_hub') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY []" in out
+
+
+def test_module_entry_point():
+    out = subprocess.run([sys.executable, "-m", "groovecli", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and __version__ in out.stdout
+
+
+def test_show_a_gmd_file():
+    path = next(p for p in FIXTURE_FILES if "funk" in p.name)
+    result = run("show", str(path), "--drum-map", "gmd", "--bars", "2:3")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "bars 2-3 of" in out and "4/4" in out and "100 bpm" in out
+    assert "Kick" in out and "Snare" in out
+    header = [line for line in out.splitlines() if line.strip() and line.split()[0].isdigit()]
+    assert header and header[0].split() == ["2", "3"]
+    assert any(mark in out for mark in "‹›")
+
+
+def test_show_shades_velocity_and_marks_timing(tmp_path):
+    hits = [(0, 36, 127), (480, 38, 10), (960 + 40, 42, 100), (1440 - 40, 42, 100)]
+    src = save(midi_file(hits_track(hits, 30)), tmp_path / "a.mid")
+    lines = run("show", str(src)).output.splitlines()
+    kick = next(line for line in lines if line.startswith("Kick"))
+    snare = next(line for line in lines if line.startswith("Snare"))
+    hat = next(line for line in lines if line.startswith("Closed HH"))
+    assert "█" in kick and "▁" in snare
+    assert "›" in hat and "‹" in hat
+
+
+def test_meter_policy_warns_and_passes_through(tmp_path):
+    events = [(0, mido.MetaMessage("time_signature", numerator=4, denominator=4)),
+              (1920, mido.MetaMessage("time_signature", numerator=3, denominator=4)),
+              (1920 + 2 * 1440, mido.MetaMessage("time_signature", numerator=4, denominator=4))]
+    for bar_tick in (0, 1920, 3360, 4800):
+        events += [(bar_tick, mido.Message("note_on", channel=9, note=36, velocity=100)),
+                   (bar_tick + 30, mido.Message("note_off", channel=9, note=36))]
+    events.sort(key=lambda e: e[0])
+    t, last = mido.MidiTrack(), 0
+    for tick, msg in events:
+        t.append(msg.copy(time=tick - last))
+        last = tick
+    src = save(midi_file(t), tmp_path / "waltz.mid")
+    result = run("show", str(src))
+    assert result.exit_code == 0
+    assert "warning: bars 2-3 (3/4) are not 4/4; passed through unchanged" in result.stderr
+    assert "not shown (not 4/4, passed through): bars 2-3" in result.output
+
+
+def make_bad_inputs(tmp_path):
+    good = (FIXTURE_FILES[0]).read_bytes()
+    n_tracks = good[10:12]
+    (tmp_path / "empty.mid").write_bytes(b"")
+    (tmp_path / "text.mid").write_text("this is not music\n")
+    (tmp_path / "truncated.mid").write_bytes(good[: len(good) // 2])
+    lying = bytearray(good)
+    lying[10:12] = (int.from_bytes(n_tracks, "big") + 2).to_bytes(2, "big")
+    (tmp_path / "lying.mid").write_bytes(bytes(lying))
+    save(midi_file(hits_track([(0, 60, 100)], 30, channel=0)), tmp_path / "piano.mid")
+    meta = [mido.MetaMessage("time_signature", numerator=6, denominator=8)]
+    save(midi_file(hits_track([(0, 36, 100)], 30), meta=meta), tmp_path / "six-eight.mid")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "name,fragment",
+    [
+        ("missing.mid", "no such file"),
+        ("empty.mid", "is empty (0 bytes)"),
+        ("text.mid", "is not a MIDI file"),
+        ("truncated.mid", "is truncated"),
+        ("lying.mid", "header says"),
+        ("piano.mid", "has no drum notes on channel 10"),
+        ("six-eight.mid", "has no 4/4 bar (meters: 6/8)"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_1(tmp_path, name, fragment):
+    folder = make_bad_inputs(tmp_path)
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    assert_one_line_error(run("show", str(folder / name)), 1, fragment)
+    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    assert before == after  # the input is never modified, and nothing is written beside it
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    result = CliRunner().invoke(cli, ["--debug", "show", str(tmp_path / "missing.mid")])
+    assert result.exit_code == 1 and result.exception is not None and type(result.exception).__name__ == "GrooveError"
+
+
+@pytest.mark.parametrize(
+    "args,code,fragment",
+    [
+        (["--bars", "x:y"], 1, "is not a range"),
+        (["--bars", "5:2"], 1, "give 1 <= A <= B"),
+        (["--bars", "500:501"], 1, "the song has"),
+        (["--drum-channel", "17"], 2, ""),
+        (["--drum-map", "nope.toml"], 1, "cannot read drum map"),
+    ],
+)
+def test_bad_options(args, code, fragment):
+    path = str(FIXTURE_FILES[0])
+    result = run("show", path, *args)
+    assert result.exit_code == code, result.output
+    assert fragment in result.stderr and "Traceback" not in result.output
+
+
+def test_drum_channel_and_track_options(tmp_path):
+    src = save(midi_file(hits_track([(0, 36, 100)], 30, channel=1, name="Beat")), tmp_path / "ch2.mid")
+    assert run("show", str(src)).exit_code == 1
+    assert run("show", str(src), "--drum-channel", "2").exit_code == 0
+    assert run("show", str(src), "--drum-track", "beat").exit_code == 0
+
+
+def test_dataset_command_prints_counts(tmp_path):
+    result = run("dataset", "--data", str(FIXTURE_GMD), "--cache", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "rock" in result.output and "validation" in result.output and "all" in result.output
+    assert_one_line_error(run("dataset", "--data", str(tmp_path)), 1, "has no info.csv")
