@@ -6,6 +6,8 @@ Only click and rich are imported here at module level; each command imports what
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from . import __version__
@@ -98,6 +100,273 @@ def show(file: str, bars: str | None, drum_map: str | None, drum_channel: int | 
     console.print(grid_view(perf, quantize(perf), bars=bars, width=console.width))
 
 
+def plan_outputs(inputs: list[Path], out: str | None, variations: int, force: bool) -> list[list[Path]]:
+    """Output paths per input (one per variation), checked before any work is done.
+
+    One input: ``-o FILE`` or ``IN.groove.mid`` beside it. Several inputs: ``-o DIR`` or beside
+    each. Never the input itself; never an existing file without ``--force``.
+    """
+    from .errors import GrooveError
+
+    out_dir = None
+    if out is not None and (len(inputs) > 1 or Path(out).is_dir() or out.endswith(("/", "\\"))):
+        out_dir = Path(out)
+        if out_dir.exists() and not out_dir.is_dir():
+            raise GrooveError(f"-o {out} must be a folder when there are several inputs")
+    plans = []
+    for src in inputs:
+        if out_dir is not None:
+            base = out_dir / f"{src.stem}.groove.mid"
+        elif out is not None:
+            base = Path(out)
+        else:
+            base = src.with_name(f"{src.stem}.groove.mid")
+        paths = [base] if variations == 1 else [base.with_name(f"{base.stem}.{i + 1}{base.suffix}") for i in range(variations)]
+        for p in paths:
+            if any(p.resolve() == i.resolve() for i in inputs):
+                raise GrooveError(f"refusing to write over the input file {p}; choose another -o")
+            if p.exists() and not force:
+                raise GrooveError(f"{p} already exists; use --force to overwrite it")
+        plans.append(paths)
+    flat = [p.resolve() for paths in plans for p in paths]
+    if len(set(flat)) != len(flat):
+        raise GrooveError("two inputs would write the same output file; give -o a folder")
+    return plans
+
+
+def expand_inputs(paths: tuple[str, ...]) -> list[Path]:
+    """Files as given, and the .mid/.midi files inside any folder given."""
+    from .errors import GrooveError
+
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            inside = sorted(q for q in p.iterdir() if q.suffix.lower() in (".mid", ".midi") and ".groove." not in q.name)
+            if not inside:
+                raise GrooveError(f"folder {p} holds no .mid files")
+            found.extend(inside)
+        else:
+            found.append(p)
+    return found
+
+
+def model_options(func):
+    """Weights and device, shared by the commands that run the model."""
+    func = click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="cpu", show_default=True,
+                        help="Where the model runs (auto: CUDA when available).")(func)
+    func = click.option("--weights", metavar="PATH|hf://owner/repo", envvar="GROOVE_WEIGHTS",
+                        help="Weights to use instead of the bundled ones [env: GROOVE_WEIGHTS].")(func)
+    return func
+
+
+def output_options(func):
+    for option in reversed([
+        click.option("-o", "--output", "out", metavar="PATH", help="Output file, or folder for several inputs."),
+        click.option("--force", is_flag=True, help="Overwrite existing output files."),
+        click.option("--dry-run", is_flag=True, help="Do everything but write."),
+        click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report on stdout."),
+        click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
+    ]):
+        func = option(func)
+    return func
+
+
+def feel_options(func):
+    for option in reversed([
+        click.option("-g", "--genre", default="rock", show_default=True, help="Genre to play in (see `groove genres`)."),
+        click.option("--velocity-pattern", metavar="PATTERN", help="Drawn accents, e.g. 5.3.4.3.5.3.4.3. or a preset."),
+        click.option("--timing-pattern", metavar="PATTERN", help="Drawn feel, e.g. 0+0+0+0+ or laidback, pushed."),
+        click.option("--notes", type=click.Choice(["keep", "add", "free"]), default="add", show_default=True,
+                     help="keep: feel only; add: also decorative notes; free: may remove notes too."),
+        click.option("--velocity-amount", type=click.FloatRange(0, 1), default=1.0, show_default=True),
+        click.option("--timing-amount", type=click.FloatRange(0, 1), default=1.0, show_default=True),
+        click.option("--temperature", type=click.FloatRange(0, 3, min_open=True), default=1.0, show_default=True),
+        click.option("--seed", type=int, help="Same input and seed give the same output, byte for byte."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _options(kw: dict, seed: int | None):
+    from .humanize import HumanizeOptions
+
+    return HumanizeOptions(genre=kw["genre"], velocity_pattern=kw["velocity_pattern"], timing_pattern=kw["timing_pattern"],
+                           notes=kw["notes"], velocity_amount=kw["velocity_amount"], timing_amount=kw["timing_amount"],
+                           temperature=kw["temperature"], seed=seed)
+
+
+def _load(weights: str | None, device: str):
+    from .train import pick_device
+    from .weights import load_model
+
+    return load_model(weights, pick_device(device))
+
+
+def _check_patterns(kw: dict) -> None:
+    """Parse drawn patterns before any file is read, so a typo fails fast."""
+    from .patterns import parse_pattern
+
+    for kind in ("velocity", "timing"):
+        if kw.get(f"{kind}_pattern") is not None:
+            parse_pattern(kw[f"{kind}_pattern"], kind)
+
+
+def _report(results: list[dict], as_json: bool, quiet: bool, views: list) -> None:
+    import json
+
+    if as_json:
+        click.echo(json.dumps(results if len(results) > 1 else results[0], indent=2))
+        return
+    if quiet:
+        return
+    from rich.console import Console
+
+    console = Console()
+    for r, view in zip(results, views):
+        a, b = r["after"], r["before"]
+        where = "would write" if r.get("dry_run") else "wrote"
+        console.print(f"[bold]{where} {r['output']}[/bold] (genre {r['genre']}, seed {r['seed']})")
+        console.print(f"  notes: {b['hits']} → {a['hits']} (+{r['notes_added']} added, -{r['notes_removed']} removed)   "
+                      f"velocity {b['velocity_min']}-{b['velocity_max']} → {a['velocity_min']}-{a['velocity_max']}   "
+                      f"mean |timing| {b['mean_abs_timing_ms']} → {a['mean_abs_timing_ms']} ms")
+        if view is not None:
+            console.print(view)
+
+
+def _before_after(perf, result, width: int):
+    from rich.console import Group
+    from rich.text import Text
+
+    from .view import grid_view
+
+    first = result.before.bars[0].index + 1
+    bars = f"{first}:{first + 1}"
+    return Group(Text("before", style="bold"), grid_view(perf, result.before, bars=bars, width=width),
+                 Text("after", style="bold"), grid_view(result.performance, result.after, bars=bars, width=width))
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@feel_options
+@click.option("--variations", type=click.IntRange(1, 100), default=1, show_default=True, help="Write N different takes.")
+@model_options
+@drum_options
+@output_options
+def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_track, out, force, dry_run, as_json,
+             quiet, **kw):
+    """Make INPUTS (MIDI files or folders) sound played: ghost notes, accents, microtiming."""
+    from .drummap import load_drum_map
+    from .humanize import humanize as run
+    from .midi import write_midi
+
+    _check_patterns(kw)
+    files = expand_inputs(inputs)
+    plans = plan_outputs(files, out, variations, force)
+    dmap = load_drum_map(drum_map)
+    loaded = _load(weights, device)
+    results, views = [], []
+    for src, paths in zip(files, plans):
+        perf = read_song(str(src), drum_map, drum_channel, drum_track)
+        for i, path in enumerate(paths):
+            seed = None if kw["seed"] is None else kw["seed"] + i
+            result = run(perf, loaded, _options(kw, seed), drum_map=dmap)
+            if not dry_run:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write_midi(result.performance, path, force=force)
+            results.append({"input": str(src), "output": str(path), "genre": kw["genre"], "seed": result.seed,
+                            "dry_run": dry_run, **result.report})
+            views.append(_before_after(perf, result, 100) if not (quiet or as_json) and i == 0 else None)
+    _report(results, as_json, quiet, views)
+
+
+@cli.command()
+@click.argument("template", type=click.Path())
+@click.argument("reference", type=click.Path())
+@feel_options
+@click.option("--velocity-only", is_flag=True, help="Take only the reference's dynamics.")
+@click.option("--timing-only", is_flag=True, help="Take only the reference's timing.")
+@model_options
+@drum_options
+@output_options
+def transfer(template, reference, velocity_only, timing_only, weights, device, drum_map, drum_channel, drum_track,
+             out, force, dry_run, as_json, quiet, **kw):
+    """Put REFERENCE's groove (dynamics, timing, with --notes add its notes) on TEMPLATE."""
+    from .drummap import load_drum_map
+    from .errors import GrooveError
+    from .humanize import transfer as run
+    from .midi import write_midi
+
+    if velocity_only and timing_only:
+        raise GrooveError("--velocity-only and --timing-only exclude each other")
+    _check_patterns(kw)
+    [paths] = plan_outputs([Path(template)], out, 1, force)
+    perf = read_song(template, drum_map, drum_channel, drum_track)
+    try:
+        ref = read_song(reference, drum_map, drum_channel, drum_track)
+    except GrooveError as exc:
+        raise GrooveError(f"reference: {exc}") from None
+    loaded = _load(weights, device)
+    result = run(perf, ref, loaded, _options(kw, kw["seed"]), velocity=not timing_only, timing=not velocity_only,
+                 drum_map=load_drum_map(drum_map))
+    if not dry_run:
+        write_midi(result.performance, paths[0], force=force)
+    _report([{"input": template, "reference": reference, "output": str(paths[0]), "genre": kw["genre"],
+              "seed": result.seed, "dry_run": dry_run, **result.report}], as_json, quiet,
+            [None if quiet or as_json else _before_after(perf, result, 100)])
+
+
+@cli.command()
+@click.option("-g", "--genre", default="rock", show_default=True, help="Genre to play in (see `groove genres`).")
+@click.option("--bars", type=click.IntRange(1, 1000), default=4, show_default=True)
+@click.option("--tempo", type=float, default=120.0, show_default=True, help="Beats per minute.")
+@click.option("-n", "--n", "count", type=click.IntRange(1, 100), default=1, show_default=True, help="How many grooves.")
+@click.option("--temperature", type=click.FloatRange(0, 3, min_open=True), default=1.0, show_default=True)
+@click.option("--seed", type=int)
+@model_options
+@output_options
+def sample(genre, bars, tempo, count, temperature, seed, weights, device, out, force, dry_run, as_json, quiet):
+    """Write a new groove in GENRE from the model's prior (a GM drum MIDI file)."""
+    from .humanize import sample as run
+    from .midi import write_midi
+
+    if out is None:
+        out = f"{genre}-groove.mid" if count == 1 else f"{genre}-grooves"
+    if count > 1:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        paths = [Path(out) / f"{genre}-{i + 1}.mid" for i in range(count)]
+    else:
+        paths = [Path(out)]
+    for p in paths:
+        if p.exists() and not force:
+            from .errors import GrooveError
+
+            raise GrooveError(f"{p} already exists; use --force to overwrite it")
+    loaded = _load(weights, device)
+    results = []
+    for i, path in enumerate(paths):
+        result = run(loaded, genre=genre, bars=bars, bpm=tempo, temperature=temperature,
+                     seed=None if seed is None else seed + i)
+        if not dry_run:
+            write_midi(result.performance, path, force=force)
+        results.append({"output": str(path), "seed": result.seed, **result.report})
+    if as_json:
+        import json
+
+        click.echo(json.dumps(results if count > 1 else results[0], indent=2))
+    elif not quiet:
+        for r in results:
+            click.echo(f"{'would write' if dry_run else 'wrote'} {r['output']} ({r['bars']} bars of {genre}, "
+                       f"{r['hits']} hits, seed {r['seed']})")
+
+
+@cli.command()
+@model_options
+def genres(weights, device):
+    """List the genres the model was trained on."""
+    loaded = _load(weights, device)
+    click.echo("\n".join(loaded.config.genres))
+
+
 @cli.command(hidden=True)
 @click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False), help="Groove MIDI Dataset folder.")
 @click.option("--cache", "cache_dir", type=click.Path(file_okay=False), help="Where the .npz cache goes.")
@@ -111,6 +380,38 @@ def dataset(data_dir: str, cache_dir: str | None, rebuild: bool) -> None:
 
     ds = load_dataset(data_dir, cache_dir=cache_dir, rebuild=rebuild)
     Console().print(counts_table(ds.counts(), f"GMD 2-bar windows (4/4, 1-bar hop): {len(ds):,}"))
+
+
+@cli.command(hidden=True)
+@click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False), help="Groove MIDI Dataset folder.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Run folder (checkpoints, log).")
+@click.option("--model", "kind", type=click.Choice(["pocketvae", "onestep", "twostep-vae", "prior", "classifier"]),
+              default="pocketvae", show_default=True, help="What to train.")
+@click.option("--epochs", type=click.IntRange(1), default=40, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1), default=128, show_default=True)
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--resume", is_flag=True, help="Continue the run in --out from its last epoch.")
+@click.option("--weights", metavar="PATH", help="For --model prior: the trained model whose codes it learns.")
+@click.option("--export", "export_dir", type=click.Path(file_okay=False), help="Also write the result as shipped weights here.")
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False), help="Where the dataset .npz cache goes.")
+@click.option("--max-windows", type=click.IntRange(0), default=0, help="Train on at most this many windows (smoke tests).")
+def train(data_dir, out_dir, kind, epochs, batch_size, device, seed, resume, weights, export_dir, cache_dir, max_windows):
+    """Train a model on the Groove MIDI Dataset (GMD train split; early stopping on validation)."""
+    import sys
+
+    from rich.console import Console
+
+    from .training_run import TrainRequest, run_training
+    from .view import TrainingProgress
+
+    request = TrainRequest(data_dir, out_dir, kind, epochs, batch_size, device, seed, resume, weights, export_dir,
+                           cache_dir, max_windows, command=" ".join(["groove"] + sys.argv[1:]))
+    console = Console(stderr=True)
+    with TrainingProgress(console) as progress:
+        result = run_training(request, progress)
+    for line in result.summary():
+        console.print(line)
 
 
 def main() -> None:

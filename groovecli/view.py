@@ -145,3 +145,50 @@ def counts_table(counts: dict[str, dict[str, int]], title: str) -> Table:
     totals = [sum(r[s] for r in counts.values()) for s in splits]
     table.add_row("all", *(f"{t:,}" for t in totals), f"{sum(totals):,}", style="bold")
     return table
+
+
+class TrainingProgress:
+    """Draws a Trainer's events: epoch and step bars with each loss term, windows/s and ETA."""
+
+    _TERMS = ("note", "velocity_sse", "offset_sse", "velocity_kl", "offset_kl", "kl", "codebook", "note_kl")
+
+    def __init__(self, console) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.console = console
+        self.progress = Progress(
+            TextColumn("{task.description:>6}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            TextColumn("{task.fields[info]}"), console=console, transient=False,
+        )
+        self.epoch_task = self.step_task = None
+
+    def __enter__(self) -> TrainingProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.progress.stop()
+
+    def __call__(self, name: str, stats: dict) -> None:
+        if name == "start":
+            self.epoch_task = self.progress.add_task("epoch", total=stats["epochs"], completed=stats["epoch"], info="")
+            self.step_task = self.progress.add_task("step", total=stats["steps"], info="")
+        elif name == "step" and self.step_task is not None:
+            terms = " ".join(f"{k.replace('_sse', '').replace('offset', 'time')} {stats[k]:.3g}"
+                             for k in self._TERMS if k in stats)
+            self.progress.update(self.step_task, completed=stats["step"],
+                                 info=f"loss {stats['loss']:.3g} | {terms} | {stats['windows_per_s']:.0f} win/s")
+        elif name == "epoch":
+            v = stats["val"]
+            self.progress.advance(self.epoch_task)
+            self.progress.reset(self.step_task)
+            mark = " *" if stats["improved"] else ""
+            self.console.print(
+                f"epoch {stats['epoch'] + 1}: val note F1 {v['note_f1']:.3f}, velocity MSE (hits) "
+                f"{v['velocity_mse_hits']:.4f}, timing MSE (hits) {v['offset_mse_hits']:.4f}"
+                + (f", codes used {v['codes_used']}" if "codes_used" in v else "") + f" ({stats['seconds']:.0f} s){mark}"
+            )
+        elif name in ("prior_epoch", "classifier_epoch"):
+            what = "prior val CE" if name == "prior_epoch" else "classifier val accuracy"
+            value = stats.get("val_ce", stats.get("val_accuracy"))
+            self.console.print(f"{name.split('_')[0]} epoch {stats['epoch'] + 1}: {what} {value:.4f}")

@@ -85,3 +85,38 @@ def rock_template(tmp_path) -> Path:
     )
     tempo = [mido.MetaMessage("set_tempo", tempo=500000), mido.MetaMessage("time_signature", numerator=4, denominator=4)]
     return save(midi_file(track(name="tempo"), drums, bass, meta=tempo), tmp_path / "rock.mid")
+
+
+@pytest.fixture(scope="session")
+def fixture_dataset():
+    """The six fixture performances as training windows."""
+    from groovecli.data import build_dataset
+
+    return build_dataset(FIXTURE_GMD, workers=1)
+
+
+def tiny_config(kind: str = "pocketvae", **overrides):
+    """A model small enough to train in a second: the shapes of the real one, not its sizes."""
+    from groovecli.data import GENRES
+    from groovecli.nn.config import ModelConfig
+
+    sizes = dict(skel_hidden=8, skel_dim=4, note_hidden=16, codebook_size=8, code_dim=4, note_z_dim=8,
+                 vae_hidden=16, dec_hidden=16, z_dim=8, prior_hidden=16)
+    return ModelConfig(kind=kind, genres=GENRES, **(sizes | overrides))
+
+
+@pytest.fixture(scope="session")
+def tiny_weights(tmp_path_factory):
+    """A checkpoint of an untrained tiny model and prior: fast, and shaped like the real one."""
+    import torch
+
+    from groovecli.nn.pocketvae import GrooveModel
+    from groovecli.nn.prior import CodePrior
+    from groovecli.train import checkpoint_dict
+
+    torch.manual_seed(0)
+    cfg = tiny_config()
+    path = tmp_path_factory.mktemp("weights") / "tiny.pt"
+    states = {"model": GrooveModel(cfg).state_dict(), "prior": CodePrior(cfg).state_dict()}
+    torch.save(checkpoint_dict(cfg, states, {}), path)
+    return path

@@ -9,7 +9,7 @@ import sys
 import mido
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURE_FILES, FIXTURE_GMD, hits_track, midi_file, save
+from conftest import FIXTURE_FILES, FIXTURE_GMD, REPO, hits_track, midi_file, save
 
 from groovecli import __version__
 from groovecli.cli import cli
@@ -168,3 +168,93 @@ def test_dataset_command_prints_counts(tmp_path):
     assert result.exit_code == 0, result.output
     assert "rock" in result.output and "validation" in result.output and "all" in result.output
     assert_one_line_error(run("dataset", "--data", str(tmp_path)), 1, "has no info.csv")
+
+
+# --- humanize, transfer, sample, genres -------------------------------------------------------
+
+def test_model_commands_have_help():
+    for command in ("humanize", "transfer", "sample", "genres", "train"):
+        assert run(command, "--help").exit_code == 0
+
+
+def test_humanize_end_to_end(tmp_path, tiny_weights):
+    import json
+
+    src = tmp_path / "beat.mid"
+    src.write_bytes((REPO / "examples" / "funk.mid").read_bytes())
+    result = run("humanize", str(src), "--weights", str(tiny_weights), "-g", "funk", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "beat.groove.mid"
+    assert out.exists() and "wrote" in result.output and "before" in result.output and "after" in result.output
+    again = run("humanize", str(src), "--weights", str(tiny_weights), "-g", "funk", "--seed", "1")
+    assert_one_line_error(again, 1, "already exists; use --force")
+    first = out.read_bytes()
+    forced = run("humanize", str(src), "--weights", str(tiny_weights), "-g", "funk", "--seed", "1", "--force", "--json")
+    assert forced.exit_code == 0 and out.read_bytes() == first  # same seed: byte-identical
+    report = json.loads(forced.output)
+    assert report["output"] == str(out) and report["seed"] == 1 and "notes_added" in report
+    dry = run("humanize", str(src), "--weights", str(tiny_weights), "-o", str(tmp_path / "dry.mid"), "--dry-run", "-q")
+    assert dry.exit_code == 0 and dry.output == "" and not (tmp_path / "dry.mid").exists()
+
+
+def test_humanize_variations_and_folders(tmp_path, tiny_weights):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("rock", "jazz"):
+        (folder / f"{name}.mid").write_bytes((REPO / "examples" / f"{name}.mid").read_bytes())
+    result = run("humanize", str(folder), "-o", str(tmp_path / "out"), "--variations", "2", "--seed", "0",
+                 "--weights", str(tiny_weights), "-q")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "jazz.groove.1.mid", "jazz.groove.2.mid", "rock.groove.1.mid", "rock.groove.2.mid"]
+    assert (tmp_path / "out" / "rock.groove.1.mid").read_bytes() != (tmp_path / "out" / "rock.groove.2.mid").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "args,code,fragment",
+    [
+        (["-g", "polka"], 1, "unknown genre 'polka'; the model knows: rock"),
+        (["--timing-pattern", "0+0?"], 1, "'?' at column 4"),
+        (["--velocity-amount", "2"], 2, ""),
+        (["--device", "cuda"], 1, "--device cuda"),
+        (["-o", "SELF"], 1, "refusing to write over the input file"),
+        (["--weights", "nowhere.pt"], 1, "no weights at nowhere.pt"),
+    ],
+)
+def test_humanize_errors(tmp_path, tiny_weights, args, code, fragment):
+    import torch
+
+    if "cuda" in args and torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    src = tmp_path / "beat.mid"
+    src.write_bytes((REPO / "examples" / "rock.mid").read_bytes())
+    args = [str(src) if a == "SELF" else a for a in args]
+    weights = [] if "--weights" in args else ["--weights", str(tiny_weights)]
+    result = run("humanize", str(src), *weights, *args)
+    assert result.exit_code == code, result.output
+    assert fragment in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "beat.groove.mid").exists()
+
+
+def test_transfer_and_bad_reference(tmp_path, tiny_weights):
+    template = tmp_path / "t.mid"
+    template.write_bytes((REPO / "examples" / "rock.mid").read_bytes())
+    ok = run("transfer", str(template), str(FIXTURE_FILES[0]), "--drum-map", "gmd", "--weights", str(tiny_weights),
+             "--seed", "0", "-q")
+    assert ok.exit_code == 0, ok.output and (tmp_path / "t.groove.mid").exists()
+    bad = tmp_path / "bad.mid"
+    bad.write_text("not midi")
+    result = run("transfer", str(template), str(bad), "--weights", str(tiny_weights), "--force")
+    assert_one_line_error(result, 1, "reference: ")
+    assert "is not a MIDI file" in result.stderr
+
+
+def test_sample_and_genres(tmp_path, tiny_weights):
+    out = tmp_path / "jazz.mid"
+    result = run("sample", "-g", "jazz", "--bars", "3", "--tempo", "140", "-o", str(out), "--seed", "5",
+                 "--weights", str(tiny_weights))
+    assert result.exit_code == 0, result.output and out.exists()
+    many = run("sample", "-g", "funk", "-n", "2", "-o", str(tmp_path / "many"), "--weights", str(tiny_weights))
+    assert many.exit_code == 0 and len(list((tmp_path / "many").glob("*.mid"))) == 2
+    listing = run("genres", "--weights", str(tiny_weights))
+    assert listing.exit_code == 0 and listing.output.split()[:3] == ["rock", "funk", "jazz"]

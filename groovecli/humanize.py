@@ -1,0 +1,267 @@
+"""The public API: ``humanize()``, ``transfer()`` and ``sample()`` on whole songs.
+
+A song is cut into 2-bar windows with a 1-bar hop. Windows are decoded in order and each one's
+first bar is *forced* to the bar the previous window produced, so the decoder's state carries
+the groove across the seam and every bar comes from exactly one window (``grid.from_windows``).
+One velocity latent and one timing latent are drawn per song: one drummer, one feel.
+
+Randomness flows from one ``torch.Generator`` seeded from ``seed``: same input, same seed, same
+output, byte for byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from .constants import STEPS_PER_BAR, WINDOW_BARS, WINDOW_STEPS
+from .drummap import GM, DrumMap
+from .errors import GrooveError
+from .grid import DrumGrid, from_windows, quantize, render, to_windows
+from .midi import Performance, empty_performance
+from .patterns import derive_template, parse_pattern, velocity_pattern
+from .weights import LoadedModel
+
+NOTE_MODES = ("keep", "add", "free")
+
+
+@dataclass(frozen=True)
+class HumanizeOptions:
+    """How to humanize; every field has a default that gives a good result."""
+
+    genre: str = "rock"  # one of the model's genres (`groove genres`)
+    velocity_pattern: str | None = None  # drawn pattern or preset; None lets the model choose
+    timing_pattern: str | None = None  # drawn pattern or preset; None lets the model choose
+    notes: str = "add"  # keep: feel only; add: keep every note and add decorative ones; free: may remove
+    velocity_amount: float = 1.0  # 0 keeps the input's velocities, 1 is the model's
+    timing_amount: float = 1.0  # 0 keeps the input's timing, 1 is the model's
+    temperature: float = 1.0  # spread of the sampled feel and note codes
+    seed: int | None = None  # None: a fresh take every run
+
+    def __post_init__(self) -> None:
+        if self.notes not in NOTE_MODES:
+            raise GrooveError(f"--notes {self.notes!r}: use one of {', '.join(NOTE_MODES)}")
+        for name in ("velocity_amount", "timing_amount"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise GrooveError(f"--{name.replace('_', '-')} must be between 0 and 1, not {getattr(self, name)}")
+        if not 0.0 < self.temperature <= 3.0:
+            raise GrooveError(f"--temperature must be in (0, 3], not {self.temperature}")
+
+
+@dataclass(frozen=True)
+class Result:
+    """A humanized song and what changed."""
+
+    performance: Performance
+    before: DrumGrid
+    after: DrumGrid
+    seed: int
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+def _generator(seed: int | None) -> tuple[torch.Generator, int]:
+    if seed is None:
+        seed = int(np.random.SeedSequence().generate_state(1)[0])
+    return torch.Generator().manual_seed(seed), seed
+
+
+def _genre_index(loaded: LoadedModel, genre: str) -> int:
+    genres = loaded.config.genres
+    key = genre.strip().lower().replace("-", "").replace(" ", "")
+    if key not in genres:
+        raise GrooveError(f"unknown genre {genre!r}; the model knows: {', '.join(genres)}")
+    return genres.index(key)
+
+
+def _pattern(text: str | None, kind: str, windows: int) -> torch.Tensor:
+    """(W, 32) pattern levels for every window; zeros ("no pattern") when none is drawn."""
+    if text is None:
+        return torch.zeros(windows, WINDOW_STEPS, dtype=torch.long)
+    return torch.as_tensor(parse_pattern(text, kind), dtype=torch.long).expand(windows, -1).clone()
+
+
+def _sample_codes(loaded: LoadedModel, genre: torch.Tensor, gen: torch.Generator, temperature: float) -> torch.Tensor:
+    """Code sequences (W, S) from the prior; each window starts with the previous window's second bar."""
+    if loaded.prior is None:
+        raise GrooveError(f"the weights {loaded.path} have no prior; use --notes keep, or weights trained with one")
+    half = loaded.config.codes // WINDOW_BARS
+    codes: list[torch.Tensor] = []
+    for w in range(len(genre)):
+        prefix = codes[-1][:, half:] if codes else None
+        codes.append(loaded.prior.sample(genre[w : w + 1], loaded.config.codes, temperature=temperature,
+                                         prefix=prefix, generator=gen))
+    return torch.cat(codes)
+
+
+def _decode_feel(loaded: LoadedModel, feel: str, z: torch.Tensor, notes: torch.Tensor, pattern: torch.Tensor,
+                 genre: torch.Tensor) -> torch.Tensor:
+    """(W, 32, 9) values, window by window, each one's first bar forced to the previous window's second."""
+    out: list[torch.Tensor] = []
+    for w in range(len(notes)):
+        first = out[-1][:, STEPS_PER_BAR:] if out else None
+        out.append(loaded.model.decode_feel(feel, z[w : w + 1], notes[w : w + 1], pattern[w : w + 1],
+                                            genre[w : w + 1], first=first))
+    return torch.cat(out)
+
+
+def _window_tensors(grid: DrumGrid) -> dict[str, torch.Tensor]:
+    return {k: torch.as_tensor(to_windows(getattr(grid, k))) for k in ("hits", "velocity", "offset")}
+
+
+def _notes_for(mode: str, loaded, hits_w, template_w, genre_w, gen, temperature) -> torch.Tensor:
+    if mode == "keep":
+        return hits_w
+    codes = _sample_codes(loaded, genre_w, gen, temperature)
+    model = loaded.model
+    with torch.no_grad():
+        logits = model.note.decode(codes, template_w, model.skel(template_w))
+    decoded = (torch.sigmoid(logits) > 0.5).float()
+    return decoded if mode == "free" else torch.maximum(decoded, hits_w)
+
+
+def humanize(perf: Performance, loaded: LoadedModel, options: HumanizeOptions = HumanizeOptions(), *,
+             drum_map: DrumMap = GM) -> Result:
+    """Groove a stiff drum part: decorative notes, velocity dynamics and microtiming.
+
+    Args:
+        perf: the song, as read by ``midi.read_midi``.
+        loaded: weights from ``weights.load_model``.
+        options: genre, patterns, note mode, amounts, temperature, seed.
+        drum_map: gives the pitch of added notes when the file has none of that class.
+
+    Returns:
+        A ``Result`` with the new Performance (every non-drum event unchanged).
+
+    Raises:
+        GrooveError: for an unknown genre, a malformed pattern, or a song with no 4/4 bar.
+    """
+    genre_idx = _genre_index(loaded, options.genre)
+    before = quantize(perf)
+    n_bars = before.steps // STEPS_PER_BAR
+    win = _window_tensors(before)
+    n_win = len(win["hits"])
+    gen, seed = _generator(options.seed)
+    genre = torch.full((n_win,), genre_idx, dtype=torch.long)
+    template = torch.as_tensor(derive_template(win["hits"].numpy(), win["velocity"].numpy()))
+    notes = _notes_for(options.notes, loaded, win["hits"], template, genre, gen, options.temperature)
+    notes = torch.as_tensor(to_windows(from_windows(notes.numpy(), n_bars)))  # one value per bar, as stitched
+    z_dim = loaded.config.z_dim
+    feel = {}
+    for name, kind in (("velocity", "velocity"), ("offset", "timing")):
+        z = (torch.randn(1, z_dim, generator=gen) * options.temperature).expand(n_win, -1)
+        pattern = _pattern(getattr(options, f"{kind}_pattern"), kind, n_win)
+        feel[name] = _decode_feel(loaded, name, z, notes, pattern, genre)
+    after = _blend(before, from_windows(notes.numpy(), n_bars), {k: from_windows(v.numpy(), n_bars) for k, v in feel.items()},
+                   options)
+    out = render(perf, after, drum_map)
+    return Result(out, before, after, seed, summary(perf, before, after))
+
+
+def _blend(before: DrumGrid, hits: np.ndarray, model: dict[str, np.ndarray], options: HumanizeOptions) -> DrumGrid:
+    """Mix the input's own velocity/timing with the model's by the amount knobs; new notes take the model's."""
+    had = before.hits > 0.5
+    velocity = np.where(had, before.velocity + options.velocity_amount * (model["velocity"] - before.velocity),
+                        model["velocity"])
+    offset = np.where(had, before.offset + options.timing_amount * (model["offset"] - before.offset), model["offset"])
+    return before.with_values(hits, velocity * hits, offset * hits)
+
+
+def summary(perf: Performance, before: DrumGrid, after: DrumGrid) -> dict[str, Any]:
+    """Notes added or removed, velocity range and mean |timing| in ms, before and after."""
+    def stats(grid: DrumGrid) -> dict[str, Any]:
+        hit = grid.hits > 0.5
+        vel = np.round(grid.velocity[hit] * 127).astype(int) if hit.any() else np.zeros(1, int)
+        ms = _offsets_ms(perf, grid)[hit] if hit.any() else np.zeros(1)
+        return {"hits": int(hit.sum()), "velocity_min": int(vel.min()), "velocity_max": int(vel.max()),
+                "mean_abs_timing_ms": round(float(np.abs(ms).mean()), 2)}
+
+    b, a = stats(before), stats(after)
+    added = int(((after.hits > 0.5) & (before.hits < 0.5)).sum())
+    removed = int(((after.hits < 0.5) & (before.hits > 0.5)).sum())
+    return {"bars": len(before.bars), "notes_added": added, "notes_removed": removed, "before": b, "after": a}
+
+
+def _offsets_ms(perf: Performance, grid: DrumGrid) -> np.ndarray:
+    """Offsets in milliseconds, using the tempo at each bar."""
+    half_step_ms = np.array([
+        (perf.seconds_at(bar.start + perf.step_ticks / 2) - perf.seconds_at(bar.start)) * 1000 for bar in grid.bars
+    ])
+    return grid.offset * np.repeat(half_step_ms, STEPS_PER_BAR)[:, None]
+
+
+def transfer(template: Performance, reference: Performance, loaded: LoadedModel,
+             options: HumanizeOptions = HumanizeOptions(), *, velocity: bool = True, timing: bool = True,
+             drum_map: DrumMap = GM) -> Result:
+    """Put the reference's groove on the template: its velocity and timing latents, window by
+    window (cycled when the files differ in length), and with ``notes="add"`` its note codes.
+    """
+    genre_idx = _genre_index(loaded, options.genre)
+    before, ref = quantize(template), quantize(reference)
+    n_bars = before.steps // STEPS_PER_BAR
+    win, ref_win = _window_tensors(before), _window_tensors(ref)
+    n_win, n_ref = len(win["hits"]), len(ref_win["hits"])
+    cycle = torch.arange(n_win) % n_ref
+    gen, seed = _generator(options.seed)
+    genre = torch.full((n_win,), genre_idx, dtype=torch.long)
+    ref_genre = torch.full((n_ref,), genre_idx, dtype=torch.long)
+    template_w = torch.as_tensor(derive_template(win["hits"].numpy(), win["velocity"].numpy()))
+    model = loaded.model
+    notes = win["hits"]
+    if options.notes != "keep":
+        ref_template = torch.as_tensor(derive_template(ref_win["hits"].numpy(), ref_win["velocity"].numpy()))
+        with torch.no_grad():
+            codes = model.note.encode(ref_win["hits"], ref_template, model.skel(ref_template))[cycle]
+            decoded = (torch.sigmoid(model.note.decode(codes, template_w, model.skel(template_w))) > 0.5).float()
+        notes = decoded if options.notes == "free" else torch.maximum(decoded, notes)
+        notes = torch.as_tensor(to_windows(from_windows(notes.numpy(), n_bars)))
+    ref_patterns = {"velocity": torch.as_tensor(velocity_pattern(ref_win["hits"].numpy(), ref_win["velocity"].numpy())),
+                    "offset": torch.zeros(n_ref, WINDOW_STEPS, dtype=torch.long)}
+    feel = {}
+    for name, kind, wanted in (("velocity", "velocity", velocity), ("offset", "timing", timing)):
+        if not wanted:
+            feel[name] = win[name] * notes
+            continue
+        z = model.encode_feel(name, ref_win[name], ref_win["hits"], ref_patterns[name] * 0, ref_genre)[cycle]
+        pattern = _pattern(getattr(options, f"{kind}_pattern"), kind, n_win)
+        feel[name] = _decode_feel(loaded, name, z, notes, pattern, genre)
+    after = _blend(before, from_windows(notes.numpy(), n_bars), {k: from_windows(v.numpy(), n_bars) for k, v in feel.items()},
+                   options)
+    return Result(render(template, after, drum_map), before, after, seed, summary(template, before, after))
+
+
+def sample(loaded: LoadedModel, *, genre: str = "rock", bars: int = 4, bpm: float = 120.0,
+           temperature: float = 1.0, seed: int | None = None) -> Result:
+    """A new groove from the genre-conditioned prior: codes → notes → velocity and timing.
+
+    The NOTE decoder expects a template; a sampled groove has none, so notes are decoded twice:
+    first against an empty template, then against the template derived from that first draft.
+    """
+    if bars < 1:
+        raise GrooveError(f"--bars must be at least 1, not {bars}")
+    if not 20 <= bpm <= 400:
+        raise GrooveError(f"--tempo {bpm:g} bpm is outside 20-400")
+    genre_idx = _genre_index(loaded, genre)
+    gen, seed = _generator(seed)
+    blank = empty_performance(bars, bpm=bpm)
+    n_win = max(bars - WINDOW_BARS + 1, 1)
+    genre_t = torch.full((n_win,), genre_idx, dtype=torch.long)
+    codes = _sample_codes(loaded, genre_t, gen, temperature)
+    model = loaded.model
+    template = torch.zeros(n_win, WINDOW_STEPS, loaded.config.n_drums)
+    with torch.no_grad():
+        for _ in range(2):
+            hits = (torch.sigmoid(model.note.decode(codes, template, model.skel(template))) > 0.5).float()
+            template = torch.as_tensor(derive_template(hits.numpy(), hits.numpy()))
+    notes = torch.as_tensor(to_windows(from_windows(hits.numpy(), bars)))
+    feel = {}
+    for name in ("velocity", "offset"):
+        z = (torch.randn(1, loaded.config.z_dim, generator=gen) * temperature).expand(n_win, -1)
+        feel[name] = _decode_feel(loaded, name, z, notes, torch.zeros(n_win, WINDOW_STEPS, dtype=torch.long), genre_t)
+    grid = DrumGrid(*(from_windows(x.numpy(), bars) for x in (notes, feel["velocity"], feel["offset"])),
+                    bars=blank.bars[:bars], note_cells=np.zeros(0, np.int64))
+    grid = grid.with_values(grid.hits, grid.velocity, grid.offset)
+    out = render(blank, grid)
+    return Result(out, grid, grid, seed, {"bars": bars, "hits": int(grid.hits.sum()), "genre": genre})

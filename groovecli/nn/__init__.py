@@ -1,0 +1,1 @@
+"""The networks (torch only; no numpy, no I/O). Built from a ModelConfig, nothing else."""

@@ -1,0 +1,195 @@
+"""PocketVAE (Lee, Kim, Nam 2021) and its baselines, composed from the module files.
+
+* ``pocketvae``: SKEL + NOTE VQ-VAE + VEL and TIME conditional VAEs (the shipped model);
+* ``twostep-vae``: the same with a Gaussian NOTE module;
+* ``onestep``: one sequence VAE for notes, velocity and timing together.
+
+Shapes: (B, T, drums) for grids; patterns (B, T) long in 0..classes (0 = no value);
+genre (B,) long. Everything is a tensor; no numpy, no I/O.
+Reference code: kyungyunlee/PocketVAE (src/models).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .config import ModelConfig, TrainConfig
+from .note_vqvae import NoteModule, kl_divergence
+from .skel import Skel
+from .vel_time_vae import SeqVAE
+
+FEELS = ("velocity", "offset")  # the two feel modules, in the order of the paper (VEL, TIME)
+
+
+def pattern_one_hot(pattern: torch.Tensor, classes: int) -> torch.Tensor:
+    """(B, T) levels 0..classes → (B, T, classes); level 0 (no value) is all zeros."""
+    return F.one_hot(pattern.long(), classes + 1)[..., 1:].float()
+
+
+def _drop_patterns(pattern: torch.Tensor, p: float) -> torch.Tensor:
+    """Blank the pattern of a random share ``p`` of windows, so that "no pattern drawn" is a
+    condition the model knows (it then chooses the feel itself) rather than an unseen input."""
+    if p <= 0:
+        return pattern
+    keep = torch.rand(pattern.shape[0], 1, device=pattern.device) >= p
+    return pattern * keep
+
+
+def _sse(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Sum of squared errors per window, averaged over the batch (PocketVAE's ‖·‖²₂)."""
+    return (pred - target).pow(2).sum((1, 2)).mean()
+
+
+class GrooveModel(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        d = cfg.n_drums
+        self.skel = Skel(d, cfg.skel_hidden, cfg.skel_dim)
+        init_dim = cfg.skel_dim + cfg.n_genres
+        vc = cfg.velocity_classes if cfg.use_patterns else 0
+        tc = cfg.timing_classes if cfg.use_patterns else 0
+        if cfg.kind == "onestep":
+            self.onestep = SeqVAE(3 * d, d + vc + tc, init_dim, cfg.vae_hidden, cfg.dec_hidden, cfg.dec_layers,
+                                  cfg.note_z_dim)
+        else:
+            self.note = NoteModule(cfg)
+            self.vel = SeqVAE(d, d + vc, init_dim, cfg.vae_hidden, cfg.dec_hidden, cfg.dec_layers, cfg.z_dim)
+            self.time = SeqVAE(d, d + tc, init_dim, cfg.vae_hidden, cfg.dec_hidden, cfg.dec_layers, cfg.z_dim)
+
+    # --- conditioning -------------------------------------------------------------------------
+
+    def init_vector(self, h: torch.Tensor, genre: torch.Tensor) -> torch.Tensor:
+        """SKEL vector, with the genre one-hot when the model is genre-conditioned: (B, skel + G)."""
+        if not self.cfg.n_genres:
+            return h
+        return torch.cat([h, F.one_hot(genre.long(), self.cfg.n_genres).float()], dim=-1)
+
+    def feel_cond(self, feel: str, notes: torch.Tensor, pattern: torch.Tensor) -> torch.Tensor:
+        """Per-step conditions of VEL or TIME: the notes, and the drawn pattern one-hot."""
+        if not self.cfg.use_patterns:
+            return notes
+        classes = self.cfg.velocity_classes if feel == "velocity" else self.cfg.timing_classes
+        return torch.cat([notes, pattern_one_hot(pattern, classes)], dim=-1)
+
+    def feel_module(self, feel: str) -> SeqVAE:
+        return self.vel if feel == "velocity" else self.time
+
+    @staticmethod
+    def activation(feel: str, raw: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(raw) if feel == "velocity" else torch.tanh(raw)
+
+    # --- training -----------------------------------------------------------------------------
+
+    def forward(self, b, tf_ratio, beta, tcfg):
+        """The training loss (so DistributedDataParallel can wrap it); see ``losses``."""
+        return self.losses(b, tf_ratio, beta, tcfg)
+
+    def losses(self, b: dict[str, torch.Tensor], tf_ratio: float, beta: float, tcfg: TrainConfig):
+        """The joint loss of PocketVAE eq. (3)-(5) on one batch.
+
+        Returns:
+            (loss, stats dict of floats-as-tensors, (encoder outputs, code indices) or None).
+        """
+        if self.cfg.kind == "onestep":
+            return self._onestep_losses(b, tf_ratio, beta, tcfg)
+        template, notes = b["template"], b["hits"]
+        h_p = self.skel(template)
+        logits, terms, idx, z_note = self.note(notes, template, h_p)
+        note_bce = F.binary_cross_entropy_with_logits(logits, notes, reduction="sum") / len(notes)
+        stats = {"note": note_bce}
+        loss = note_bce
+        if "codebook" in terms:  # the codebook itself follows the encoder by EMA (note_vqvae.py)
+            loss = loss + tcfg.commitment_weight * terms["commitment"]
+        else:
+            loss = loss + beta * terms["note_kl"]
+        stats.update(terms)
+        init = self.init_vector(self.skel(notes), b["genre"])
+        for feel, pattern in (("velocity", b["velocity_pattern"]), ("offset", b["timing_pattern"])):
+            pattern = _drop_patterns(pattern, tcfg.pattern_dropout)
+            module, target = self.feel_module(feel), b[feel]
+            cond = self.feel_cond(feel, notes, pattern)
+            mu, logvar = module.encode(target, cond, init)
+            z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
+
+            def post(raw, steps, feel=feel):
+                return self.activation(feel, raw) * notes[:, steps]
+
+            pred = post(module.decode_train(target, cond, z, init, post, tf_ratio), slice(None))
+            sse, kl = _sse(pred, target), kl_divergence(mu, logvar)
+            loss = loss + sse + beta * kl
+            stats[f"{feel}_sse"], stats[f"{feel}_kl"] = sse, kl
+        return loss, stats, (z_note, idx) if idx is not None else None
+
+    def _onestep_losses(self, b, tf_ratio, beta, tcfg):
+        d = self.cfg.n_drums
+        template, notes = b["template"], b["hits"]
+        init = self.init_vector(self.skel(template), b["genre"])
+        cond = self._onestep_cond(template, _drop_patterns(b["velocity_pattern"], tcfg.pattern_dropout),
+                                  _drop_patterns(b["timing_pattern"], tcfg.pattern_dropout))
+        target = torch.cat([notes, b["velocity"], b["offset"]], dim=-1)
+        mu, logvar = self.onestep.encode(target, cond, init)
+        z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
+        raw = self.onestep.decode_train(target, cond, z, init, self._onestep_post, tf_ratio)
+        note_bce = F.binary_cross_entropy_with_logits(raw[..., :d], notes, reduction="sum") / len(notes)
+        vel_sse = _sse(torch.sigmoid(raw[..., d : 2 * d]) * notes, b["velocity"])
+        off_sse = _sse(torch.tanh(raw[..., 2 * d :]) * notes, b["offset"])
+        kl = kl_divergence(mu, logvar)
+        stats = {"note": note_bce, "velocity_sse": vel_sse, "offset_sse": off_sse, "kl": kl}
+        return note_bce + vel_sse + off_sse + beta * kl, stats, None
+
+    def _onestep_cond(self, template, vpat, tpat):
+        if not self.cfg.use_patterns:
+            return template
+        return torch.cat([template, pattern_one_hot(vpat, self.cfg.velocity_classes),
+                          pattern_one_hot(tpat, self.cfg.timing_classes)], dim=-1)
+
+    def _onestep_post(self, raw: torch.Tensor, steps: slice) -> torch.Tensor:
+        d = self.cfg.n_drums
+        hits = (torch.sigmoid(raw[..., :d]) > 0.5).float()
+        return torch.cat([hits, torch.sigmoid(raw[..., d : 2 * d]) * hits, torch.tanh(raw[..., 2 * d :]) * hits], -1)
+
+    # --- inference ----------------------------------------------------------------------------
+
+    @torch.no_grad()
+    def encode_feel(self, feel: str, values, notes, pattern, genre) -> torch.Tensor:
+        """The mean latent z (B, z) of a performance's velocity or timing, given its notes."""
+        init = self.init_vector(self.skel(notes), genre)
+        return self.feel_module(feel).encode(values, self.feel_cond(feel, notes, pattern), init)[0]
+
+    @torch.no_grad()
+    def decode_feel(self, feel: str, z, notes, pattern, genre, first=None) -> torch.Tensor:
+        """Velocity in [0, 1] or offsets in [-1, 1] (B, T, drums) for ``notes``, zero off the notes."""
+        init = self.init_vector(self.skel(notes), genre)
+
+        def post(raw, steps):
+            return self.activation(feel, raw) * notes[:, steps]
+
+        return self.feel_module(feel).generate(self.feel_cond(feel, notes, pattern), z, init, post, first)
+
+    @torch.no_grad()
+    def reconstruct(self, b: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """Encode a real performance and decode it free-running (z = posterior mean).
+
+        Returns hits (0/1), velocity and offset (B, T, drums), and ``codes`` (B, S) for VQ.
+        """
+        template, notes = b["template"], b["hits"]
+        if self.cfg.kind == "onestep":
+            init = self.init_vector(self.skel(template), b["genre"])
+            cond = self._onestep_cond(template, b["velocity_pattern"], b["timing_pattern"])
+            mu, _ = self.onestep.encode(torch.cat([notes, b["velocity"], b["offset"]], -1), cond, init)
+            out = self.onestep.generate(cond, mu, init, self._onestep_post)
+            d = self.cfg.n_drums
+            return {"hits": out[..., :d], "velocity": out[..., d : 2 * d], "offset": out[..., 2 * d :]}
+        h_p = self.skel(template)
+        latent = self.note.encode(notes, template, h_p)
+        hits = (torch.sigmoid(self.note.decode(latent, template, h_p)) > 0.5).float()
+        out = {"hits": hits}
+        if self.note.quantised:
+            out["codes"] = latent
+        for feel, key in (("velocity", "velocity_pattern"), ("offset", "timing_pattern")):
+            z = self.encode_feel(feel, b[feel], notes, b[key], b["genre"])
+            out[feel] = self.decode_feel(feel, z, hits, b[key], b["genre"])
+        return out

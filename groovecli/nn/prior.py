@@ -1,0 +1,51 @@
+"""The prior: a genre-conditioned 2-layer GRU over NOTE code sequences (PocketVAE §3.4.4).
+
+Trained after the joint model on the codes its encoder gives the training set; sampling it
+gives the NOTE decoder new note patterns in a genre's style.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .config import ModelConfig
+
+
+class CodePrior(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.size, self.layers, self.hidden = cfg.codebook_size, cfg.prior_layers, cfg.prior_hidden
+        self.embed = nn.Embedding(cfg.codebook_size + 1, 64)  # the last entry is the start token
+        self.init = nn.Linear(max(cfg.n_genres, 1), cfg.prior_layers * cfg.prior_hidden)
+        self.gru = nn.GRU(64, cfg.prior_hidden, cfg.prior_layers, batch_first=True)
+        self.out = nn.Linear(cfg.prior_hidden, cfg.codebook_size)
+        self.n_genres = cfg.n_genres
+
+    def _h0(self, genre: torch.Tensor) -> torch.Tensor:
+        g = F.one_hot(genre, self.n_genres).float() if self.n_genres else torch.ones(len(genre), 1, device=genre.device)
+        return torch.tanh(self.init(g)).view(-1, self.layers, self.hidden).transpose(0, 1).contiguous()
+
+    def forward(self, codes: torch.Tensor, genre: torch.Tensor) -> torch.Tensor:
+        """Next-code logits (B, S, K) for code sequences (B, S), teacher-forced."""
+        start = torch.full_like(codes[:, :1], self.size)
+        out, _ = self.gru(self.embed(torch.cat([start, codes[:, :-1]], dim=1)), self._h0(genre))
+        return self.out(out)
+
+    @torch.no_grad()
+    def sample(self, genre: torch.Tensor, length: int, *, temperature: float = 1.0,
+               prefix: torch.Tensor | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Code sequences (B, length); ``prefix`` (B, k) fixes the first k codes."""
+        h = self._h0(genre)
+        token = torch.full((len(genre), 1), self.size, dtype=torch.long, device=genre.device)
+        codes = []
+        for t in range(length):
+            out, h = self.gru(self.embed(token), h)
+            if prefix is not None and t < prefix.shape[1]:
+                token = prefix[:, t : t + 1]
+            else:
+                probs = F.softmax(self.out(out[:, -1]) / max(temperature, 1e-4), dim=-1)
+                token = torch.multinomial(probs.cpu(), 1, generator=generator).to(genre.device)
+            codes.append(token)
+        return torch.cat(codes, dim=1)

@@ -1,0 +1,324 @@
+"""Training: the joint PocketVAE loss, then the prior on its codes; baselines and the genre classifier.
+
+The Trainer is silent: it calls ``on_event(name, stats)`` and ``view.TrainingProgress`` draws
+it. A run folder holds ``last.pt`` (everything ``--resume`` needs: model, optimiser, epoch,
+RNG state), ``best.pt`` (the weights that did best on the validation split) and ``train.log``
+(one JSON line per epoch). Under ``torchrun`` it trains with DistributedDataParallel (gloo on
+CPU, nccl on GPU); only rank 0 logs and saves.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import __version__
+from .data import GENRES, GrooveDataset
+from .errors import GrooveError
+from .metrics import reconstruction_metrics
+from .nn.classifier import GenreClassifier
+from .nn.config import FORMAT_VERSION, ModelConfig, TrainConfig
+from .nn.pocketvae import GrooveModel
+from .nn.prior import CodePrior
+
+TRAINABLE = ("pocketvae", "twostep-vae", "onestep", "prior", "classifier")
+BATCH_KEYS = ("template", "hits", "velocity", "offset", "velocity_pattern", "timing_pattern", "genre")
+Event = Callable[[str, dict[str, Any]], None]
+
+
+def pick_device(name: str) -> torch.device:
+    """``auto`` → CUDA when available, else CPU; ``cuda`` without CUDA is a clear error."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise GrooveError("--device cuda was asked for, but this machine or this torch build has no CUDA; use --device cpu")
+    if name not in ("cpu", "cuda"):
+        raise GrooveError(f"unknown device {name!r}; use auto, cpu or cuda")
+    return torch.device(name)
+
+
+@dataclass(frozen=True)
+class Dist:
+    """Where this process sits in a torchrun job (rank 0 of 1 when run alone)."""
+
+    rank: int = 0
+    world: int = 1
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+    @classmethod
+    def from_env(cls, device: torch.device) -> Dist:
+        world = int(os.environ.get("WORLD_SIZE", "1"))
+        if world == 1:
+            return cls()
+        import torch.distributed as dist
+
+        if not dist.is_initialized():
+            dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        return cls(dist.get_rank(), world)
+
+
+def to_batch(ds: GrooveDataset, idx: np.ndarray, device: torch.device) -> dict[str, torch.Tensor]:
+    """Tensors for the windows ``idx``: floats for grids, longs for patterns and genre."""
+    out = {}
+    for key in BATCH_KEYS:
+        arr = getattr(ds, key)[idx]
+        out[key] = torch.as_tensor(arr, dtype=torch.long if arr.dtype.kind in "iu" else torch.float32, device=device)
+    return out
+
+
+def schedules(progress: float, tcfg: TrainConfig) -> tuple[float, float]:
+    """(teacher-forcing ratio, KL weight β) at ``progress`` in [0, 1] of the run (PocketVAE §3.4.3)."""
+    tf = tcfg.tf_min + (1 - tcfg.tf_min) * math.exp(-tcfg.tf_decay * progress)
+    beta = tcfg.beta_max * min(1.0, progress / tcfg.beta_warmup) if tcfg.beta_warmup > 0 else tcfg.beta_max
+    return tf, beta
+
+
+def checkpoint_dict(cfg: ModelConfig, states: dict[str, Any], metrics: dict[str, Any], command: str = "") -> dict:
+    """The file format groove ships and loads (plain types only: weights_only=True loads it)."""
+    return {
+        "format": "groove-checkpoint",
+        "format_version": FORMAT_VERSION,
+        "groove_version": __version__,
+        "config": cfg.to_dict(),
+        "genres": list(cfg.genres),
+        "state_dicts": states,
+        "metrics": metrics,
+        "command": command,
+    }
+
+
+def _save(obj: dict, path: Path) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+@dataclass
+class Trainer:
+    """Trains one model kind on a GrooveDataset, writing into ``run_dir``."""
+
+    cfg: ModelConfig
+    tcfg: TrainConfig
+    run_dir: Path
+    device: torch.device
+    on_event: Event = lambda name, stats: None
+    command: str = ""
+
+    def __post_init__(self) -> None:
+        self.run_dir = Path(self.run_dir)
+        self.dist = Dist.from_env(self.device)
+        if self.dist.main:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+
+    def _log(self, record: dict[str, Any]) -> None:
+        if self.dist.main:
+            with (self.run_dir / "train.log").open("a") as fh:
+                fh.write(json.dumps(record) + "\n")
+
+    # --- the joint model --------------------------------------------------------------------
+
+    def fit(self, train: GrooveDataset, val: GrooveDataset, *, resume: bool = False) -> GrooveModel:
+        """Train until ``epochs`` or early stopping; returns the best model (by validation)."""
+        torch.manual_seed(self.tcfg.seed)
+        model = GrooveModel(self.cfg).to(self.device)
+        opt = torch.optim.Adam(model.parameters(), lr=self.tcfg.lr)
+        start_epoch, best, stale = 0, float("inf"), 0
+        last = self.run_dir / "last.pt"
+        if resume:
+            if not last.exists():
+                raise GrooveError(f"nothing to resume in {self.run_dir} (no last.pt)")
+            state = torch.load(last, map_location=self.device, weights_only=True)
+            model.load_state_dict(state["state_dicts"]["model"])
+            opt.load_state_dict(state["optimizer"])
+            start_epoch, best, stale = state["epoch"] + 1, state["best"], state["stale"]
+            torch.set_rng_state(state["rng"])
+        net = model
+        if self.dist.world > 1:
+            net = torch.nn.parallel.DistributedDataParallel(model)
+        n = len(train) if not self.tcfg.max_train_windows else min(len(train), self.tcfg.max_train_windows)
+        per_rank = n // self.dist.world
+        steps_per_epoch = max(per_rank // self.tcfg.batch_size, 1)
+        total = steps_per_epoch * self.tcfg.epochs
+        self.on_event("start", {"epochs": self.tcfg.epochs, "steps": steps_per_epoch, "windows": n,
+                                "epoch": start_epoch})
+        for epoch in range(start_epoch, self.tcfg.epochs):
+            model.train()
+            perm = torch.randperm(n, generator=torch.Generator().manual_seed(self.tcfg.seed * 1000 + epoch)).numpy()
+            shard = perm[self.dist.rank :: self.dist.world][:per_rank]
+            t0, sums = time.perf_counter(), {}
+            for step in range(steps_per_epoch):
+                idx = shard[step * self.tcfg.batch_size : (step + 1) * self.tcfg.batch_size]
+                tf, beta = schedules((epoch * steps_per_epoch + step) / total, self.tcfg)
+                loss, stats, codes = net(to_batch(train, idx, self.device), tf, beta, self.tcfg)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+                opt.step()
+                if codes is not None:
+                    self._update_codebook(model, *codes)
+                stats = {k: v.item() for k, v in stats.items()} | {"loss": loss.item(), "tf": tf, "beta": beta}
+                for k, v in stats.items():
+                    sums[k] = sums.get(k, 0.0) + v
+                elapsed = time.perf_counter() - t0
+                self.on_event("step", stats | {"epoch": epoch, "step": step + 1,
+                                               "windows_per_s": (step + 1) * len(idx) * self.dist.world / elapsed})
+            metrics = evaluate_model(model, val, self.device)
+            score = (1 - metrics["note_f1"]) + metrics["velocity_mse_hits"] + metrics["offset_mse_hits"]
+            improved = score < best
+            best, stale = (score, 0) if improved else (best, stale + 1)
+            record = {"epoch": epoch, "seconds": time.perf_counter() - t0, "val_score": score, "best": best,
+                      "train": {k: v / steps_per_epoch for k, v in sums.items()}, "val": metrics}
+            self._log(record)
+            if self.dist.main:
+                states = {"model": model.state_dict()}
+                if improved:
+                    _save(checkpoint_dict(self.cfg, states, metrics | {"epoch": epoch}, self.command),
+                          self.run_dir / "best.pt")
+                _save({**checkpoint_dict(self.cfg, states, metrics, self.command), "optimizer": opt.state_dict(),
+                       "epoch": epoch, "best": best, "stale": stale, "rng": torch.get_rng_state(),
+                       "train_config": asdict(self.tcfg)}, last)
+            self.on_event("epoch", record | {"improved": improved})
+            if stale >= self.tcfg.patience:
+                break
+        self.on_event("end", {"model": model})  # every rank, before the best weights come back
+        if self.dist.main:
+            best_state = torch.load(self.run_dir / "best.pt", map_location=self.device, weights_only=True)
+            model.load_state_dict(best_state["state_dicts"]["model"])
+        if self.dist.world > 1:
+            import torch.distributed as dist
+
+            for t in model.state_dict().values():
+                dist.broadcast(t, 0)
+        return model
+
+    def _update_codebook(self, model: GrooveModel, z: torch.Tensor, idx: torch.Tensor) -> None:
+        q = model.note.quantizer
+        restarted = q.update(z, idx, self.tcfg.dead_code_steps)
+        if self.dist.world > 1:  # every rank keeps rank 0's codebook
+            import torch.distributed as dist
+
+            for t in (q.codebook, q.cluster_size, q.embed_sum, q.idle_steps, q.initialised):
+                dist.broadcast(t, 0)
+        if restarted:
+            self.on_event("restart", {"codes": restarted})
+
+    # --- the prior ----------------------------------------------------------------------------
+
+    def fit_prior(self, model: GrooveModel, train: GrooveDataset, val: GrooveDataset) -> tuple[CodePrior, dict]:
+        """Train the genre-conditioned prior on the codes the trained encoder gives each window."""
+        if not (model.cfg.kind == "pocketvae"):
+            raise GrooveError("only the pocketvae model has codes to learn a prior over")
+        torch.manual_seed(self.tcfg.seed + 1)
+        codes_tr, codes_va = (encode_codes(model, d, self.device) for d in (train, val))
+        g_tr = torch.as_tensor(train.genre, device=self.device)
+        g_va = torch.as_tensor(val.genre, device=self.device)
+        prior = CodePrior(self.cfg).to(self.device)
+        opt = torch.optim.Adam(prior.parameters(), lr=self.tcfg.lr)
+        best, best_state, stale = float("inf"), None, 0
+        for epoch in range(self.tcfg.prior_epochs):
+            prior.train()
+            perm = torch.randperm(len(codes_tr), generator=torch.Generator().manual_seed(self.tcfg.seed + epoch))
+            for i in range(0, len(perm), self.tcfg.batch_size):
+                b = perm[i : i + self.tcfg.batch_size].to(self.device)
+                loss = F.cross_entropy(prior(codes_tr[b], g_tr[b]).flatten(0, 1), codes_tr[b].flatten())
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+            prior.eval()
+            with torch.no_grad():
+                val_ce = float(F.cross_entropy(prior(codes_va, g_va).flatten(0, 1), codes_va.flatten())) if len(codes_va) else loss.item()
+            self._log({"prior_epoch": epoch, "train_ce": loss.item(), "val_ce": val_ce})
+            self.on_event("prior_epoch", {"epoch": epoch, "val_ce": val_ce})
+            if val_ce < best:
+                best, stale = val_ce, 0
+                best_state = {k: v.detach().clone() for k, v in prior.state_dict().items()}
+            else:
+                stale += 1
+                if stale >= self.tcfg.patience:
+                    break
+        prior.load_state_dict(best_state)
+        return prior, {"prior_val_ce": best, "prior_val_perplexity": math.exp(best)}
+
+    # --- the genre classifier -----------------------------------------------------------------
+
+    def fit_classifier(self, train: GrooveDataset, val: GrooveDataset) -> tuple[GenreClassifier, dict]:
+        """A 2-layer bidirectional GRU genre classifier on real (N, V, M) windows."""
+        torch.manual_seed(self.tcfg.seed)
+        clf = GenreClassifier(self.cfg.n_drums, len(self.cfg.genres)).to(self.device)
+        opt = torch.optim.Adam(clf.parameters(), lr=self.tcfg.lr)
+        best, best_state, stale = -1.0, None, 0
+        for epoch in range(self.tcfg.epochs):
+            clf.train()
+            perm = torch.randperm(len(train), generator=torch.Generator().manual_seed(self.tcfg.seed + epoch)).numpy()
+            for i in range(0, len(perm), self.tcfg.batch_size):
+                b = to_batch(train, perm[i : i + self.tcfg.batch_size], self.device)
+                loss = F.cross_entropy(clf(b["hits"], b["velocity"], b["offset"]), b["genre"])
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+            acc = classifier_accuracy(clf, val, self.device)
+            self._log({"classifier_epoch": epoch, "train_ce": loss.item(), "val_accuracy": acc})
+            self.on_event("classifier_epoch", {"epoch": epoch, "val_accuracy": acc})
+            if acc > best:
+                best, stale = acc, 0
+                best_state = {k: v.detach().clone() for k, v in clf.state_dict().items()}
+            else:
+                stale += 1
+                if stale >= self.tcfg.patience:
+                    break
+        clf.load_state_dict(best_state)
+        return clf, {"classifier_val_accuracy": best}
+
+
+@torch.no_grad()
+def encode_codes(model: GrooveModel, ds: GrooveDataset, device: torch.device, batch: int = 512) -> torch.Tensor:
+    """NOTE code indices (N, S) of every window."""
+    model.eval()
+    out = []
+    for i in range(0, len(ds), batch):
+        b = to_batch(ds, np.arange(i, min(i + batch, len(ds))), device)
+        out.append(model.note.encode(b["hits"], b["template"], model.skel(b["template"])))
+    return torch.cat(out) if out else torch.zeros(0, model.cfg.codes, dtype=torch.long, device=device)
+
+
+@torch.no_grad()
+def classifier_accuracy(clf: GenreClassifier, ds: GrooveDataset, device: torch.device, batch: int = 512) -> float:
+    clf.eval()
+    right = 0
+    for i in range(0, len(ds), batch):
+        b = to_batch(ds, np.arange(i, min(i + batch, len(ds))), device)
+        right += int((clf(b["hits"], b["velocity"], b["offset"]).argmax(-1) == b["genre"]).sum())
+    return right / max(len(ds), 1)
+
+
+@torch.no_grad()
+def evaluate_model(model: GrooveModel, ds: GrooveDataset, device: torch.device, batch: int = 512) -> dict[str, float]:
+    """Free-running reconstruction metrics on a dataset (see ``metrics.reconstruction_metrics``)."""
+    model.eval()
+    parts: dict[str, list[np.ndarray]] = {"hits": [], "velocity": [], "offset": [], "codes": []}
+    for i in range(0, len(ds), batch):
+        out = model.reconstruct(to_batch(ds, np.arange(i, min(i + batch, len(ds))), device))
+        for k, v in out.items():
+            parts[k].append(v.cpu().numpy())
+    pred = {k: np.concatenate(v) for k, v in parts.items() if v}
+    codebook = model.cfg.codebook_size if model.cfg.kind == "pocketvae" else None
+    return reconstruction_metrics(ds.hits, ds.velocity, ds.offset, pred, codebook_size=codebook)
+
+
+def default_configs(kind: str, **train_overrides: Any) -> tuple[ModelConfig, TrainConfig]:
+    """The shipped configuration for ``kind``: all GMD genres, patterns on, paper sizes."""
+    model_kind = kind if kind in ("pocketvae", "twostep-vae", "onestep") else "pocketvae"
+    return ModelConfig(kind=model_kind, genres=GENRES), replace(TrainConfig(), **train_overrides)

@@ -1,0 +1,98 @@
+"""One training request end to end: data → Trainer → checkpoint in the run folder → exported weights.
+
+``groove train`` is a thin layer over ``run_training``; a notebook can call it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .data import load_dataset
+from .errors import GrooveError
+from .train import Event, Trainer, checkpoint_dict, default_configs, evaluate_model, pick_device
+from .weights import export_weights, load_model, read_checkpoint
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    data_dir: str
+    out_dir: str
+    kind: str = "pocketvae"
+    epochs: int = 40
+    batch_size: int = 128
+    device: str = "auto"
+    seed: int = 0
+    resume: bool = False
+    weights: str | None = None
+    export_dir: str | None = None
+    cache_dir: str | None = None
+    max_windows: int = 0
+    command: str = ""
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    checkpoint: Path
+    metrics: dict[str, Any]
+    exported: Path | None = None
+    lines: list[str] = field(default_factory=list)
+
+    def summary(self) -> list[str]:
+        shown = ", ".join(f"{k} {v:.4g}" for k, v in self.metrics.items() if isinstance(v, float))
+        out = [f"wrote {self.checkpoint}", f"validation: {shown}"]
+        if self.exported:
+            out.append(f"exported {self.exported} (+ manifest.json)")
+        return out
+
+
+def run_training(req: TrainRequest, on_event: Event = lambda n, s: None) -> TrainResult:
+    """Train what ``req.kind`` names and write ``<out>/model.pt`` (or ``classifier.pt``).
+
+    Raises:
+        GrooveError: for a missing dataset, a bad device, or ``--model prior`` without weights.
+    """
+    device = pick_device(req.device)
+    if device.type == "cpu":
+        torch.set_num_threads(max(torch.get_num_threads(), 1))
+    dataset = load_dataset(req.data_dir, cache_dir=req.cache_dir)
+    train, val = dataset.of_split("train"), dataset.of_split("validation")
+    cfg, tcfg = default_configs(req.kind, epochs=req.epochs, batch_size=req.batch_size, seed=req.seed,
+                                max_train_windows=req.max_windows)
+    out = Path(req.out_dir)
+    if req.kind == "prior":
+        if not req.weights:
+            raise GrooveError("--model prior needs --weights: the trained model whose codes it learns")
+        loaded = load_model(req.weights, device)
+        trainer = Trainer(loaded.config, tcfg, out, device, on_event, req.command)
+        return _finish_prior(trainer, loaded.model, train, val, out, req, dict(loaded.metrics))
+    trainer = Trainer(cfg, tcfg, out, device, on_event, req.command)
+    if req.kind == "classifier":
+        clf, metrics = trainer.fit_classifier(train, val)
+        path = out / "classifier.pt"
+        if trainer.dist.main:
+            torch.save(checkpoint_dict(cfg, {"classifier": clf.state_dict()}, metrics, req.command), path)
+        return TrainResult(path, metrics)
+    model = trainer.fit(train, val, resume=req.resume)
+    metrics = evaluate_model(model, val, device)
+    if not trainer.dist.main:
+        return TrainResult(out / "model.pt", metrics)
+    if cfg.kind == "pocketvae":
+        return _finish_prior(trainer, model, train, val, out, req, metrics)
+    return _write(out, cfg, {"model": model.state_dict()}, metrics, req)
+
+
+def _finish_prior(trainer, model, train, val, out, req, metrics) -> TrainResult:
+    prior, prior_metrics = trainer.fit_prior(model, train, val)
+    return _write(out, model.cfg, {"model": model.state_dict(), "prior": prior.state_dict()}, metrics | prior_metrics, req)
+
+
+def _write(out: Path, cfg, states, metrics, req: TrainRequest) -> TrainResult:
+    path = out / "model.pt"
+    torch.save(checkpoint_dict(cfg, states, metrics, req.command), path)
+    read_checkpoint(path)  # fail now, not at a user's first humanize, if it cannot be read back
+    exported = export_weights(path, Path(req.export_dir)) if req.export_dir else None
+    return TrainResult(path, metrics, exported)

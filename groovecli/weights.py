@@ -1,0 +1,170 @@
+"""Find, verify and load model weights: bundled, a local path, or ``hf://owner/repo[@rev][/file]``.
+
+Resolution (like whisper and MidiTok): None → the bundled default named in ``manifest.json``;
+an existing file → that file; an existing folder → ``<folder>/pocketvae.pt``; ``hf://`` →
+``huggingface_hub.hf_hub_download`` into its cache (honours ``HF_HOME``, ``HF_HUB_OFFLINE``).
+Bundled files, and any file with a ``manifest.json`` beside it, are checked against their
+sha256 before loading, which also catches a git-LFS pointer shipped instead of the weights.
+Checkpoints are loaded with ``torch.load(weights_only=True)``: no pickle code runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from . import __version__
+from .errors import WeightsError
+from .nn.config import FORMAT_VERSION, ModelConfig
+from .nn.pocketvae import GrooveModel
+from .nn.prior import CodePrior
+
+DEFAULT_FILE = "pocketvae.pt"
+MANIFEST = "manifest.json"
+
+
+def bundled_dir() -> Path | None:
+    """The folder holding the shipped weights: inside the wheel, else the source checkout's models/."""
+    candidates = [Path(str(importlib.resources.files("groovecli"))) / "models", Path(__file__).resolve().parents[1] / "models"]
+    return next((c for c in candidates if (c / MANIFEST).exists()), None)
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _verify(path: Path, bundled: bool) -> None:
+    manifest = path.parent / MANIFEST
+    if not manifest.exists():
+        return
+    entry = json.loads(manifest.read_text()).get("files", {}).get(path.name)
+    if entry is None:
+        return
+    if sha256(path) != entry["sha256"]:
+        what = "bundled weights" if bundled else f"weights {path}"
+        fix = "reinstall groove" if bundled else f"download them again (manifest {manifest} expects sha256 {entry['sha256'][:12]}…)"
+        raise WeightsError(f"{what} are damaged (sha256 does not match the manifest); {fix}")
+
+
+def _from_hub(spec: str) -> Path:
+    rest = spec[len("hf://") :]
+    parts = rest.split("/")
+    if len(parts) < 2 or not parts[0] or not parts[1]:
+        raise WeightsError(f"{spec!r} is not hf://owner/repo[@revision][/file]")
+    repo, revision = parts[1].split("@", 1) if "@" in parts[1] else (parts[1], None)
+    repo_id, filename = f"{parts[0]}/{repo}", "/".join(parts[2:]) or DEFAULT_FILE
+    import huggingface_hub  # 0.3 s to import: only when asked for
+
+    try:
+        return Path(huggingface_hub.hf_hub_download(repo_id, filename, revision=revision, library_name="groove",
+                                                    library_version=__version__))
+    except Exception as exc:  # LocalEntryNotFoundError, HTTP errors, bad repo ids: all one message
+        offline = " (offline: HF_HUB_OFFLINE is set and the file is not in the cache)" if os.environ.get("HF_HUB_OFFLINE") else ""
+        raise WeightsError(f"cannot get {filename} from Hugging Face repo {repo_id}{offline}: {type(exc).__name__}") from None
+
+
+def resolve(spec: str | os.PathLike | None = None) -> Path:
+    """The checkpoint file for ``spec`` (None, a path, a folder or ``hf://...``), verified.
+
+    Raises:
+        WeightsError: when nothing is there, the download fails, or the bytes are damaged.
+    """
+    spec = spec if spec is not None else os.environ.get("GROOVE_WEIGHTS") or None
+    if spec is None:
+        folder = bundled_dir()
+        if folder is None:
+            raise WeightsError("this groove has no bundled weights; give --weights PATH or hf://owner/repo")
+        path = folder / json.loads((folder / MANIFEST).read_text())["default"]
+        _verify(path, bundled=True)
+        return path
+    text = str(spec)
+    if text.startswith("hf://"):
+        path = _from_hub(text)
+    else:
+        path = Path(text).expanduser()
+        if path.is_dir():
+            path = path / DEFAULT_FILE
+        if not path.is_file():
+            raise WeightsError(f"no weights at {text}; give a .pt file, a folder, or hf://owner/repo")
+    _verify(path, bundled=False)
+    return path
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A ready-to-run model: the networks in eval mode, their config and the checkpoint's metrics."""
+
+    model: GrooveModel
+    prior: CodePrior | None
+    config: ModelConfig
+    metrics: dict[str, Any]
+    path: Path
+
+
+def read_checkpoint(path: Path) -> dict[str, Any]:
+    """The checkpoint dict, with its format checked."""
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # truncated files, pickles with code, not a torch file at all
+        raise WeightsError(f"{path} is not a groove checkpoint ({type(exc).__name__}: {str(exc)[:80]})") from None
+    if not isinstance(ckpt, dict) or ckpt.get("format") != "groove-checkpoint":
+        raise WeightsError(f"{path} is not a groove checkpoint")
+    if ckpt.get("format_version") != FORMAT_VERSION:
+        raise WeightsError(f"{path} holds weights of format {ckpt.get('format_version')}; this groove "
+                           f"({__version__}) reads format {FORMAT_VERSION}: use matching weights or another groove")
+    return ckpt
+
+
+def load_model(spec: str | os.PathLike | None = None, device: str | torch.device = "cpu") -> LoadedModel:
+    """Resolve, verify and build the model (and its prior, when the checkpoint has one).
+
+    Raises:
+        WeightsError: for missing, damaged, foreign or incompatible weights.
+    """
+    path = resolve(spec)
+    ckpt = read_checkpoint(path)
+    cfg = ModelConfig.from_dict(ckpt["config"])
+    states = ckpt["state_dicts"]
+    model = GrooveModel(cfg)
+    prior = CodePrior(cfg) if "prior" in states else None
+    try:
+        model.load_state_dict({k: v.float() for k, v in states["model"].items()})
+        if prior is not None:
+            prior.load_state_dict({k: v.float() for k, v in states["prior"].items()})
+    except (RuntimeError, KeyError) as exc:
+        raise WeightsError(f"{path} does not fit its own config ({str(exc).splitlines()[0][:100]})") from None
+    model.to(device).eval()
+    if prior is not None:
+        prior.to(device).eval()
+    return LoadedModel(model, prior, cfg, ckpt.get("metrics", {}), path)
+
+
+def export_weights(checkpoint: Path, out_dir: Path, name: str = DEFAULT_FILE) -> Path:
+    """Write a trained checkpoint as shipped weights (float16 tensors) plus ``manifest.json``."""
+    ckpt = read_checkpoint(Path(checkpoint))
+    ckpt["state_dicts"] = {
+        part: {k: (v.half() if v.is_floating_point() else v) for k, v in sd.items()} for part, sd in ckpt["state_dicts"].items()
+    }
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / name
+    tmp = target.with_suffix(".tmp")
+    torch.save(ckpt, tmp)
+    os.replace(tmp, target)
+    manifest_path = out_dir / MANIFEST
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"files": {}}
+    manifest.setdefault("default", name)
+    manifest["files"][name] = {"sha256": sha256(target), "bytes": target.stat().st_size, "format_version": FORMAT_VERSION}
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    return target

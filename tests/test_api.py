@@ -1,0 +1,104 @@
+"""The Python API on whole songs: determinism, the keep-notes guarantee, amounts, seams."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+import mido
+import numpy as np
+import pytest
+from conftest import FIXTURE_FILES, REPO
+
+from groovecli.drummap import GMD
+from groovecli.errors import GrooveError
+from groovecli.humanize import HumanizeOptions, humanize, sample, transfer
+from groovecli.midi import read_midi, to_midifile
+from groovecli.weights import bundled_dir, load_model
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_weights):
+    return load_model(tiny_weights)
+
+
+def midi_bytes(perf) -> bytes:
+    buf = io.BytesIO()
+    to_midifile(perf).save(file=buf)
+    return buf.getvalue()
+
+
+def test_same_seed_same_bytes_and_other_seeds_differ(tiny):
+    perf = read_midi(REPO / "examples" / "funk.mid")
+    a = humanize(perf, tiny, HumanizeOptions(genre="funk", seed=3))
+    b = humanize(perf, tiny, HumanizeOptions(genre="funk", seed=3))
+    c = humanize(perf, tiny, HumanizeOptions(genre="funk", seed=4))
+    assert midi_bytes(a.performance) == midi_bytes(b.performance)
+    assert midi_bytes(a.performance) != midi_bytes(c.performance)
+    assert a.seed == 3 and a.report["bars"] == 8
+
+
+@pytest.mark.parametrize("mode", ["keep", "add"])
+@pytest.mark.parametrize("path", FIXTURE_FILES[:3], ids=lambda p: p.name)
+def test_every_input_note_survives(tiny, path, mode):
+    perf = read_midi(path, drum_map=GMD)
+    out = humanize(perf, tiny, HumanizeOptions(genre="jazz", notes=mode, seed=0), drum_map=GMD).performance
+    before = Counter((n.pitch, n.channel, n.track) for n in perf.notes)
+    after = Counter((n.pitch, n.channel, n.track) for n in out.notes)
+    assert not (before - after), "input notes went missing"
+    if mode == "keep":
+        assert before == after
+    # lengths: unchanged unless the same drum strikes again before the note would end
+    lengths_in = Counter(n.end - n.start for n in perf.notes if n.end is not None)
+    lengths_out = Counter(n.end - n.start for n in out.notes if n.end is not None)
+    assert sum((lengths_in & lengths_out).values()) >= 0.95 * sum(lengths_in.values())
+
+
+def test_amount_zero_keeps_the_inputs_own_feel(tiny):
+    path = FIXTURE_FILES[0]
+    perf = read_midi(path, drum_map=GMD)
+    out = humanize(perf, tiny, HumanizeOptions(notes="keep", velocity_amount=0, timing_amount=0, seed=1), drum_map=GMD)
+    assert Counter(out.performance.notes) == Counter(perf.notes)  # same ticks, velocities, lengths
+
+
+def test_unknown_genre_and_bad_pattern(tiny):
+    perf = read_midi(REPO / "examples" / "rock.mid")
+    with pytest.raises(GrooveError, match="unknown genre 'polka'; the model knows: rock, funk"):
+        humanize(perf, tiny, HumanizeOptions(genre="polka"))
+    with pytest.raises(GrooveError, match="'x' at column 3"):
+        humanize(perf, tiny, HumanizeOptions(timing_pattern="0+x+"))
+    with pytest.raises(GrooveError, match="between 0 and 1"):
+        HumanizeOptions(velocity_amount=1.5)
+
+
+def test_transfer_and_sample_shapes(tiny):
+    template = read_midi(REPO / "examples" / "rock.mid")
+    reference = read_midi(FIXTURE_FILES[0], drum_map=GMD)
+    out = transfer(template, reference, tiny, HumanizeOptions(notes="keep", seed=0))
+    assert Counter((n.pitch, n.channel) for n in out.performance.notes) == \
+        Counter((n.pitch, n.channel) for n in template.notes)
+    only_velocity = transfer(template, reference, tiny, HumanizeOptions(notes="keep", seed=0), timing=False)
+    assert {n.start for n in only_velocity.performance.notes} == {n.start for n in template.notes}
+    s = sample(tiny, genre="jazz", bars=5, bpm=90, seed=2)
+    assert len(s.performance.bars) == 5 and s.performance.tempos()[0][1] == round(mido.bpm2tempo(90))
+    assert midi_bytes(s.performance) == midi_bytes(sample(tiny, genre="jazz", bars=5, bpm=90, seed=2).performance)
+
+
+@pytest.mark.skipif(bundled_dir() is None, reason="no weights bundled in this checkout")
+def test_no_seams_between_windows():
+    """With 1-bar hops every bar line is a window seam: the groove must flow across it as it
+    does across the middle of a bar (hi-hat velocity steps and timing spread)."""
+    loaded = load_model()
+    perf = read_midi(REPO / "examples" / "funk.mid")
+    grids = [humanize(perf, loaded, HumanizeOptions(genre="funk", seed=s)).after for s in range(4)]
+    seam, middle, seam_t, middle_t = [], [], [], []
+    for g in grids:
+        v, o, h = g.velocity[:, 2], g.offset[:, 2], g.hits[:, 2]
+        for t in range(16, g.steps, 16):  # across each bar line, and across beat 3 of the same bar
+            for lst, lst_t, a, b in ((seam, seam_t, t - 1, t), (middle, middle_t, t + 7, t + 8)):
+                if h[a] and h[b]:
+                    lst.append(abs(v[b] - v[a]))
+                    lst_t.append(abs(o[b] - o[a]))
+    assert len(seam) > 20 and len(middle) > 20
+    assert np.mean(seam) < 1.5 * np.mean(middle) + 0.02
+    assert np.mean(seam_t) < 1.5 * np.mean(middle_t) + 0.02

@@ -1,0 +1,95 @@
+"""Training: determinism, exact resume, the prior and classifier, the train command."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from click.testing import CliRunner
+from conftest import FIXTURE_GMD, tiny_config
+
+from groovecli.cli import cli
+from groovecli.nn.config import TrainConfig
+from groovecli.train import Trainer, schedules
+from groovecli.weights import load_model
+
+TCFG = TrainConfig(epochs=2, batch_size=8, max_train_windows=32, prior_epochs=3, patience=5)
+
+
+def train_once(tmp_path, name, fixture_dataset, on_event=lambda n, s: None, resume=False, tcfg=TCFG):
+    trainer = Trainer(tiny_config(), tcfg, tmp_path / name, torch.device("cpu"), on_event)
+    model = trainer.fit(fixture_dataset.of_split("train"), fixture_dataset.of_split("validation"), resume=resume)
+    return trainer, model
+
+
+def test_schedules_follow_the_paper():
+    assert schedules(0.0, TrainConfig()) == (1.0, 0.0)
+    tf, beta = schedules(1.0, TrainConfig())
+    assert 0.5 < tf < 0.51 and beta == pytest.approx(0.2)
+    assert schedules(0.15, TrainConfig())[1] == pytest.approx(0.1)
+
+
+def test_same_seed_same_weights(tmp_path, fixture_dataset):
+    _, a = train_once(tmp_path, "a", fixture_dataset)
+    _, b = train_once(tmp_path, "b", fixture_dataset)
+    for k, v in a.state_dict().items():
+        assert torch.equal(v, b.state_dict()[k]), k
+    log = [json.loads(line) for line in (tmp_path / "a" / "train.log").read_text().splitlines()]
+    assert [r["epoch"] for r in log] == [0, 1] and "note_f1" in log[0]["val"]
+
+
+def test_resume_continues_exactly(tmp_path, fixture_dataset):
+    _, straight = train_once(tmp_path, "straight", fixture_dataset)
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_first_epoch(name, stats):
+        if name == "epoch":
+            raise Stop
+
+    with pytest.raises(Stop):
+        train_once(tmp_path, "cut", fixture_dataset, stop_after_first_epoch)
+    _, resumed = train_once(tmp_path, "cut", fixture_dataset, resume=True)
+    for k, v in straight.state_dict().items():
+        assert torch.equal(v, resumed.state_dict()[k]), k
+
+
+def test_prior_and_classifier_train(tmp_path, fixture_dataset):
+    trainer, model = train_once(tmp_path, "p", fixture_dataset)
+    prior, metrics = trainer.fit_prior(model, fixture_dataset.of_split("train"), fixture_dataset.of_split("validation"))
+    assert metrics["prior_val_perplexity"] >= 1.0
+    clf, cm = trainer.fit_classifier(fixture_dataset.of_split("train"), fixture_dataset.of_split("validation"))
+    assert 0.0 <= cm["classifier_val_accuracy"] <= 1.0
+
+
+def test_train_command_end_to_end(tmp_path):
+    out, export = tmp_path / "run", tmp_path / "models"
+    args = ["train", "--data", str(FIXTURE_GMD), "--out", str(out), "--epochs", "1", "--batch-size", "8",
+            "--max-windows", "16", "--device", "cpu", "--cache", str(tmp_path / "cache"), "--export", str(export)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    for name in ("model.pt", "best.pt", "last.pt", "train.log"):
+        assert (out / name).exists(), name
+    loaded = load_model(export)
+    assert loaded.prior is not None and "note_f1" in loaded.metrics
+    assert torch.load(out / "model.pt", weights_only=True)["command"].startswith("groove")
+    prior_only = CliRunner().invoke(cli, ["train", "--data", str(FIXTURE_GMD), "--out", str(tmp_path / "prior"),
+                                          "--model", "prior", "--weights", str(out / "model.pt"), "--epochs", "1",
+                                          "--cache", str(tmp_path / "cache")])
+    assert prior_only.exit_code == 0, prior_only.output
+    assert load_model(tmp_path / "prior" / "model.pt").prior is not None
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_cuda_without_cuda_is_one_line(tmp_path):
+    result = CliRunner().invoke(cli, ["train", "--data", str(FIXTURE_GMD), "--out", str(tmp_path), "--device", "cuda"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("error: --device cuda was asked for") and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_prior_without_weights_is_an_error(tmp_path):
+    result = CliRunner().invoke(cli, ["train", "--data", str(FIXTURE_GMD), "--out", str(tmp_path), "--model", "prior",
+                                      "--cache", str(tmp_path / "c")])
+    assert result.exit_code == 1 and "--model prior needs --weights" in result.stderr
