@@ -1,5 +1,20 @@
-"""groove: turn a stiff drum MIDI sketch into a performance that sounds played (PocketVAE)."""
+"""groove: turn a stiff drum MIDI sketch into a performance that sounds played (PocketVAE).
+
+``groovecli.humanize``, ``transfer``, ``sample``, ``load_model`` and ``HumanizeOptions`` are
+imported on first use, so ``import groovecli`` (and ``groove --help``) does not load torch.
+"""
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
+
+_API = ("humanize", "transfer", "sample", "HumanizeOptions", "Result", "load_model")
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'groovecli' has no attribute {name!r}")

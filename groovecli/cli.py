@@ -188,7 +188,7 @@ def feel_options(func):
 
 
 def _options(kw: dict, seed: int | None):
-    from .humanize import HumanizeOptions
+    from .api import HumanizeOptions
 
     return HumanizeOptions(genre=kw["genre"], velocity_pattern=kw["velocity_pattern"], timing_pattern=kw["timing_pattern"],
                            notes=kw["notes"], velocity_amount=kw["velocity_amount"], timing_amount=kw["timing_amount"],
@@ -256,7 +256,7 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
              quiet, **kw):
     """Make INPUTS (MIDI files or folders) sound played: ghost notes, accents, microtiming."""
     from .drummap import load_drum_map
-    from .humanize import humanize as run
+    from .api import humanize as run
     from .midi import write_midi
 
     _check_patterns(kw)
@@ -293,7 +293,7 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
     """Put REFERENCE's groove (dynamics, timing, with --notes add its notes) on TEMPLATE."""
     from .drummap import load_drum_map
     from .errors import GrooveError
-    from .humanize import transfer as run
+    from .api import transfer as run
     from .midi import write_midi
 
     if velocity_only and timing_only:
@@ -326,7 +326,7 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
 @output_options
 def sample(genre, bars, tempo, count, temperature, seed, weights, device, out, force, dry_run, as_json, quiet):
     """Write a new groove in GENRE from the model's prior (a GM drum MIDI file)."""
-    from .humanize import sample as run
+    from .api import sample as run
     from .midi import write_midi
 
     if out is None:
@@ -398,6 +398,7 @@ def dataset(data_dir: str, cache_dir: str | None, rebuild: bool) -> None:
 @click.option("--max-windows", type=click.IntRange(0), default=0, help="Train on at most this many windows (smoke tests).")
 def train(data_dir, out_dir, kind, epochs, batch_size, device, seed, resume, weights, export_dir, cache_dir, max_windows):
     """Train a model on the Groove MIDI Dataset (GMD train split; early stopping on validation)."""
+    import os
     import sys
 
     from rich.console import Console
@@ -407,6 +408,9 @@ def train(data_dir, out_dir, kind, epochs, batch_size, device, seed, resume, wei
 
     request = TrainRequest(data_dir, out_dir, kind, epochs, batch_size, device, seed, resume, weights, export_dir,
                            cache_dir, max_windows, command=" ".join(["groove"] + sys.argv[1:]))
+    if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 talks
+        run_training(request)
+        return
     console = Console(stderr=True)
     with TrainingProgress(console) as progress:
         result = run_training(request, progress)

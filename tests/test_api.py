@@ -12,7 +12,7 @@ from conftest import FIXTURE_FILES, REPO
 
 from groovecli.drummap import GMD
 from groovecli.errors import GrooveError
-from groovecli.humanize import HumanizeOptions, humanize, sample, transfer
+from groovecli.api import HumanizeOptions, humanize, sample, transfer
 from groovecli.midi import read_midi, to_midifile
 from groovecli.weights import bundled_dir, load_model
 
@@ -102,3 +102,12 @@ def test_no_seams_between_windows():
     assert len(seam) > 20 and len(middle) > 20
     assert np.mean(seam) < 1.5 * np.mean(middle) + 0.02
     assert np.mean(seam_t) < 1.5 * np.mean(middle_t) + 0.02
+
+
+def test_top_level_api_takes_paths_and_keywords(tiny_weights, tmp_path):
+    import groovecli
+
+    model = groovecli.load_model(tiny_weights)
+    result = groovecli.humanize(REPO / "examples" / "rock.mid", model, genre="jazz", seed=2, notes="keep")
+    assert result.report["notes_added"] == 0 and result.seed == 2
+    assert isinstance(groovecli.HumanizeOptions(), groovecli.api.HumanizeOptions)

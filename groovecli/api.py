@@ -11,7 +11,9 @@ output, byte for byte.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,11 +23,12 @@ from .constants import STEPS_PER_BAR, WINDOW_BARS, WINDOW_STEPS
 from .drummap import GM, DrumMap
 from .errors import GrooveError
 from .grid import DrumGrid, from_windows, quantize, render, to_windows
-from .midi import Performance, empty_performance
-from .patterns import derive_template, parse_pattern, velocity_pattern
-from .weights import LoadedModel
+from .midi import Performance, empty_performance, read_midi
+from .patterns import derive_template, parse_pattern
+from .weights import LoadedModel, load_model
 
 NOTE_MODES = ("keep", "add", "free")
+CANDIDATES = 8  # prior samples per window, of which the one closest to the user's sketch is kept
 
 
 @dataclass(frozen=True)
@@ -83,16 +86,24 @@ def _pattern(text: str | None, kind: str, windows: int) -> torch.Tensor:
     return torch.as_tensor(parse_pattern(text, kind), dtype=torch.long).expand(windows, -1).clone()
 
 
-def _sample_codes(loaded: LoadedModel, genre: torch.Tensor, gen: torch.Generator, temperature: float) -> torch.Tensor:
-    """Code sequences (W, S) from the prior; each window starts with the previous window's second bar."""
+def _sample_codes(loaded: LoadedModel, genre: torch.Tensor, gen: torch.Generator, temperature: float,
+                  fits: Callable[[int, torch.Tensor], torch.Tensor] | None = None) -> torch.Tensor:
+    """Code sequences (W, S) from the prior; each window starts with the previous window's second bar.
+
+    With ``fits`` (window, candidate codes (K, S)) → scores (K,), ``CANDIDATES`` sequences are
+    drawn per window and the best-scoring one is kept: the prior knows the genre but not the
+    user's sketch, and this keeps what it adds consistent with the sketch.
+    """
     if loaded.prior is None:
         raise GrooveError(f"the weights {loaded.path} have no prior; use --notes keep, or weights trained with one")
-    half = loaded.config.codes // WINDOW_BARS
+    half, k = loaded.config.codes // WINDOW_BARS, CANDIDATES if fits else 1
     codes: list[torch.Tensor] = []
     for w in range(len(genre)):
-        prefix = codes[-1][:, half:] if codes else None
-        codes.append(loaded.prior.sample(genre[w : w + 1], loaded.config.codes, temperature=temperature,
-                                         prefix=prefix, generator=gen))
+        prefix = codes[-1][:, half:].expand(k, -1) if codes else None
+        drawn = loaded.prior.sample(genre[w : w + 1].expand(k), loaded.config.codes, temperature=temperature,
+                                    prefix=prefix, generator=gen)
+        best = int(fits(w, drawn).argmax()) if fits else 0
+        codes.append(drawn[best : best + 1])
     return torch.cat(codes)
 
 
@@ -114,23 +125,40 @@ def _window_tensors(grid: DrumGrid) -> dict[str, torch.Tensor]:
 def _notes_for(mode: str, loaded, hits_w, template_w, genre_w, gen, temperature) -> torch.Tensor:
     if mode == "keep":
         return hits_w
-    codes = _sample_codes(loaded, genre_w, gen, temperature)
     model = loaded.model
-    with torch.no_grad():
-        logits = model.note.decode(codes, template_w, model.skel(template_w))
-    decoded = (torch.sigmoid(logits) > 0.5).float()
+
+    def decode(w: int, codes: torch.Tensor) -> torch.Tensor:
+        t = template_w[w : w + 1].expand(len(codes), -1, -1)
+        with torch.no_grad():
+            return (torch.sigmoid(model.note.decode(codes, t, model.skel(t))) > 0.5).float()
+
+    def fits(w: int, codes: torch.Tensor) -> torch.Tensor:
+        decoded, sketch = decode(w, codes), hits_w[w : w + 1]
+        both = (decoded * sketch).sum((1, 2))
+        return 2 * both / (decoded.sum((1, 2)) + sketch.sum((1, 2))).clamp(min=1)  # F1 with the sketch
+
+    codes = _sample_codes(loaded, genre_w, gen, temperature, fits)
+    decoded = torch.cat([decode(w, codes[w : w + 1]) for w in range(len(codes))])
     return decoded if mode == "free" else torch.maximum(decoded, hits_w)
 
 
-def humanize(perf: Performance, loaded: LoadedModel, options: HumanizeOptions = HumanizeOptions(), *,
-             drum_map: DrumMap = GM) -> Result:
+def _prepare(song, model, options, drum_map, overrides) -> tuple[Performance, LoadedModel, HumanizeOptions]:
+    """Accept a path or a Performance, bundled or given weights, options or keyword overrides."""
+    perf = song if isinstance(song, Performance) else read_midi(song, drum_map=drum_map)
+    options = replace(options or HumanizeOptions(), **overrides)
+    return perf, model if model is not None else load_model(), options
+
+
+def humanize(song: Performance | str | Path, model: LoadedModel | None = None, options: HumanizeOptions | None = None,
+             *, drum_map: DrumMap = GM, **overrides: Any) -> Result:
     """Groove a stiff drum part: decorative notes, velocity dynamics and microtiming.
 
     Args:
-        perf: the song, as read by ``midi.read_midi``.
-        loaded: weights from ``weights.load_model``.
-        options: genre, patterns, note mode, amounts, temperature, seed.
-        drum_map: gives the pitch of added notes when the file has none of that class.
+        song: a MIDI path, or a Performance from ``midi.read_midi``.
+        model: weights from ``weights.load_model``; None loads the bundled ones.
+        options: a HumanizeOptions; keyword ``overrides`` replace its fields
+            (``humanize("in.mid", genre="funk", seed=1)``).
+        drum_map: reads the path, and gives added notes their pitch when the file has none.
 
     Returns:
         A ``Result`` with the new Performance (every non-drum event unchanged).
@@ -138,6 +166,7 @@ def humanize(perf: Performance, loaded: LoadedModel, options: HumanizeOptions = 
     Raises:
         GrooveError: for an unknown genre, a malformed pattern, or a song with no 4/4 bar.
     """
+    perf, loaded, options = _prepare(song, model, options, drum_map, overrides)
     genre_idx = _genre_index(loaded, options.genre)
     before = quantize(perf)
     n_bars = before.steps // STEPS_PER_BAR
@@ -192,12 +221,15 @@ def _offsets_ms(perf: Performance, grid: DrumGrid) -> np.ndarray:
     return grid.offset * np.repeat(half_step_ms, STEPS_PER_BAR)[:, None]
 
 
-def transfer(template: Performance, reference: Performance, loaded: LoadedModel,
-             options: HumanizeOptions = HumanizeOptions(), *, velocity: bool = True, timing: bool = True,
-             drum_map: DrumMap = GM) -> Result:
+def transfer(template: Performance | str | Path, reference: Performance | str | Path, model: LoadedModel | None = None,
+             options: HumanizeOptions | None = None, *, velocity: bool = True, timing: bool = True,
+             drum_map: DrumMap = GM, **overrides: Any) -> Result:
     """Put the reference's groove on the template: its velocity and timing latents, window by
     window (cycled when the files differ in length), and with ``notes="add"`` its note codes.
+    Arguments as for ``humanize``.
     """
+    template, loaded, options = _prepare(template, model, options, drum_map, overrides)
+    reference = reference if isinstance(reference, Performance) else read_midi(reference, drum_map=drum_map)
     genre_idx = _genre_index(loaded, options.genre)
     before, ref = quantize(template), quantize(reference)
     n_bars = before.steps // STEPS_PER_BAR
@@ -217,14 +249,15 @@ def transfer(template: Performance, reference: Performance, loaded: LoadedModel,
             decoded = (torch.sigmoid(model.note.decode(codes, template_w, model.skel(template_w))) > 0.5).float()
         notes = decoded if options.notes == "free" else torch.maximum(decoded, notes)
         notes = torch.as_tensor(to_windows(from_windows(notes.numpy(), n_bars)))
-    ref_patterns = {"velocity": torch.as_tensor(velocity_pattern(ref_win["hits"].numpy(), ref_win["velocity"].numpy())),
-                    "offset": torch.zeros(n_ref, WINDOW_STEPS, dtype=torch.long)}
+    # The reference is encoded without patterns (a condition the model was trained on), so its
+    # latents carry the accents and feel themselves.
+    no_pattern = torch.zeros(n_ref, WINDOW_STEPS, dtype=torch.long)
     feel = {}
     for name, kind, wanted in (("velocity", "velocity", velocity), ("offset", "timing", timing)):
         if not wanted:
             feel[name] = win[name] * notes
             continue
-        z = model.encode_feel(name, ref_win[name], ref_win["hits"], ref_patterns[name] * 0, ref_genre)[cycle]
+        z = model.encode_feel(name, ref_win[name], ref_win["hits"], no_pattern, ref_genre)[cycle]
         pattern = _pattern(getattr(options, f"{kind}_pattern"), kind, n_win)
         feel[name] = _decode_feel(loaded, name, z, notes, pattern, genre)
     after = _blend(before, from_windows(notes.numpy(), n_bars), {k: from_windows(v.numpy(), n_bars) for k, v in feel.items()},
@@ -232,13 +265,14 @@ def transfer(template: Performance, reference: Performance, loaded: LoadedModel,
     return Result(render(template, after, drum_map), before, after, seed, summary(template, before, after))
 
 
-def sample(loaded: LoadedModel, *, genre: str = "rock", bars: int = 4, bpm: float = 120.0,
+def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int = 4, bpm: float = 120.0,
            temperature: float = 1.0, seed: int | None = None) -> Result:
     """A new groove from the genre-conditioned prior: codes → notes → velocity and timing.
 
     The NOTE decoder expects a template; a sampled groove has none, so notes are decoded twice:
     first against an empty template, then against the template derived from that first draft.
     """
+    loaded = model if model is not None else load_model()
     if bars < 1:
         raise GrooveError(f"--bars must be at least 1, not {bars}")
     if not 20 <= bpm <= 400:

@@ -1,0 +1,134 @@
+"""Inference speed and memory: `groove --help`, a 4-minute song end to end, model throughput.
+
+    python benchmarks/bench_infer.py [--weights PATH] [--repeats 3]
+
+1. `groove --help` as a fresh process (median wall time).
+2. `groove humanize` on a 120-bar 4/4 song at 120 bpm (4 minutes) as a fresh process: median
+   wall time and peak RSS, then where the time goes, measured inside one process (imports,
+   model load, MIDI read, inference, MIDI write).
+3. Model throughput (reconstruction, windows/s) at batch 1 and batch 256 on CPU.
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import mido
+
+BARS, BPM, TPB = 120, 120, 480
+
+
+def write_song(path: Path) -> None:
+    """A stiff rock beat: 8th hi-hats, kick on 1 and 3, snare on 2 and 4, velocity 100."""
+    step, events = TPB // 4, []
+    for bar in range(BARS):
+        for k in range(16):
+            tick = (bar * 16 + k) * step
+            pitches = [42] if k % 2 == 0 else []
+            pitches += [36] if k in (0, 8) else []
+            pitches += [38] if k in (4, 12) else []
+            for p in pitches:
+                events += [(tick, 1, mido.Message("note_on", channel=9, note=p, velocity=100)),
+                           (tick + step // 2, 0, mido.Message("note_off", channel=9, note=p))]
+    track, last = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(BPM))]), 0
+    for tick, _, msg in sorted(events, key=lambda e: (e[0], e[1])):
+        track.append(msg.copy(time=tick - last))
+        last = tick
+    mf = mido.MidiFile(type=0, ticks_per_beat=TPB)
+    mf.tracks.append(track)
+    mf.save(path)
+
+
+def timed_process(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of a fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True)
+    wall = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before) / 1024
+
+
+def breakdown(song: Path, out: Path, weights: str | None) -> dict[str, float]:
+    code = f"""
+import time, json
+t0 = time.perf_counter()
+import torch
+from groovecli.api import HumanizeOptions, humanize
+from groovecli.midi import read_midi, write_midi
+from groovecli.weights import load_model
+t1 = time.perf_counter()
+loaded = load_model({weights!r})
+t2 = time.perf_counter()
+perf = read_midi({str(song)!r})
+t3 = time.perf_counter()
+result = humanize(perf, loaded, HumanizeOptions(seed=0))
+t4 = time.perf_counter()
+write_midi(result.performance, {str(out)!r}, force=True)
+t5 = time.perf_counter()
+print(json.dumps({{"imports": t1 - t0, "model_load": t2 - t1, "midi_read": t3 - t2, "inference": t4 - t3,
+                  "midi_write": t5 - t4}}))
+"""
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return {k: round(v, 3) for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}
+
+
+def throughput(weights: str | None) -> dict[str, float]:
+    import numpy as np
+    import torch
+    from bench_train import synthetic
+
+    from groovecli.train import to_batch
+    from groovecli.weights import load_model
+
+    model = load_model(weights).model
+    out = {}
+    for batch in (1, 256):
+        ds = synthetic(max(batch, 8))
+        b = to_batch(ds, np.arange(batch), torch.device("cpu"))
+        model.reconstruct(b)  # warm-up
+        reps = 20 if batch == 1 else 3
+        t = time.perf_counter()
+        for _ in range(reps):
+            model.reconstruct(b)
+        out[f"batch_{batch}_windows_per_s"] = round(batch * reps / (time.perf_counter() - t), 1)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--weights")
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args()
+    groove = [sys.executable, "-m", "groovecli"]
+    weights = ["--weights", args.weights] if args.weights else []
+    with tempfile.TemporaryDirectory() as tmp:
+        song, out = Path(tmp) / "song.mid", Path(tmp) / "song.groove.mid"
+        write_song(song)
+        help_s = statistics.median(timed_process(groove + ["--help"])[0] for _ in range(5))
+        runs = [timed_process(groove + ["humanize", str(song), "-o", str(out), "--force", "-q", "--seed", "0"] + weights)
+                for _ in range(args.repeats)]
+        report = {
+            "help_s": round(help_s, 3),
+            "humanize_120_bars_s": round(statistics.median(r[0] for r in runs), 3),
+            "humanize_peak_rss_mb": round(max(r[1] for r in runs), 1),
+            "where_the_time_goes_s": breakdown(song, out, args.weights),
+            "cpu_count": os.cpu_count(),
+        }
+    sys.path.insert(0, str(Path(__file__).parent))
+    report |= throughput(args.weights)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
