@@ -255,8 +255,8 @@ def _before_after(perf, result, width: int):
 def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_track, out, force, dry_run, as_json,
              quiet, **kw):
     """Make INPUTS (MIDI files or folders) sound played: ghost notes, accents, microtiming."""
-    from .drummap import load_drum_map
     from .api import humanize as run
+    from .drummap import load_drum_map
     from .midi import write_midi
 
     _check_patterns(kw)
@@ -291,9 +291,9 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
 def transfer(template, reference, velocity_only, timing_only, weights, device, drum_map, drum_channel, drum_track,
              out, force, dry_run, as_json, quiet, **kw):
     """Put REFERENCE's groove (dynamics, timing, with --notes add its notes) on TEMPLATE."""
+    from .api import transfer as run
     from .drummap import load_drum_map
     from .errors import GrooveError
-    from .api import transfer as run
     from .midi import write_midi
 
     if velocity_only and timing_only:

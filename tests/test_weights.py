@@ -122,3 +122,25 @@ def test_the_shipped_weights_load_when_bundled():
     loaded = load_model()
     assert loaded.config.kind == "pocketvae" and loaded.config.genres == GENRES and loaded.prior is not None
     assert (folder / "pocketvae.pt").stat().st_size < 20 * 1024 * 1024
+
+
+def test_installed_package_finds_its_bundled_weights(tmp_path):
+    """Wheel install: weights inside site-packages/groovecli/models; editable: the checkout's models/."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conftest import REPO
+
+    if not (REPO / "models" / "manifest.json").exists():
+        pytest.skip("no weights bundled in this checkout")
+    code = "import groovecli, groovecli.weights as w; print(groovecli.__file__); print(w.resolve(None))"
+    env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONPATH"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    package_file, weights_file = (Path(line) for line in out.stdout.split())
+    package = package_file.parent
+    if package.resolve() == (REPO / "groovecli").resolve():  # editable install or source checkout
+        assert weights_file.resolve() == (REPO / "models" / "pocketvae.pt").resolve()
+    else:  # a wheel: the copy inside the installed package
+        assert weights_file.resolve().parent == (package / "models").resolve()

@@ -160,9 +160,13 @@ class GrooveModel(nn.Module):
         return self.feel_module(feel).encode(values, self.feel_cond(feel, notes, pattern), init)[0]
 
     @torch.no_grad()
-    def decode_feel(self, feel: str, z, notes, pattern, genre, first=None) -> torch.Tensor:
-        """Velocity in [0, 1] or offsets in [-1, 1] (B, T, drums) for ``notes``, zero off the notes."""
-        init = self.init_vector(self.skel(notes), genre)
+    def decode_feel(self, feel: str, z, notes, pattern, genre, first=None, h_n=None) -> torch.Tensor:
+        """Velocity in [0, 1] or offsets in [-1, 1] (B, T, drums) for ``notes``, zero off the notes.
+
+        ``first`` forces the first steps (see SeqVAE.generate); ``h_n`` is SKEL(notes) when the
+        caller has it already.
+        """
+        init = self.init_vector(self.skel(notes) if h_n is None else h_n, genre)
 
         def post(raw, steps):
             return self.activation(feel, raw) * notes[:, steps]

@@ -1,0 +1,25 @@
+"""The bundled weights still give the outputs recorded in tests/golden (see make_golden.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import REPO
+from make_golden import CASES, render_case
+
+from groovecli.weights import bundled_dir, load_model, resolve, sha256
+
+GOLDEN = REPO / "tests" / "golden"
+
+
+@pytest.mark.skipif(bundled_dir() is None, reason="no weights bundled in this checkout")
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden(name):
+    path = GOLDEN / f"{name}.npz"
+    assert path.exists(), "no golden: run python tests/make_golden.py"
+    golden = np.load(path)
+    assert str(golden["weights_sha256"]) == sha256(resolve(None)), "the weights changed: run python tests/make_golden.py"
+    got = render_case(name, load_model())
+    np.testing.assert_array_equal(got["hits"], golden["hits"])
+    np.testing.assert_allclose(got["velocity"], golden["velocity"], atol=1e-4)
+    np.testing.assert_allclose(got["offset"], golden["offset"], atol=1e-4)
