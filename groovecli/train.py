@@ -106,6 +106,25 @@ def _save(obj: dict, path: Path) -> None:
     os.replace(tmp, path)
 
 
+class _KeepBest:
+    """Early stopping for the small models: keeps the best weights (higher score is better)."""
+
+    def __init__(self, patience: int) -> None:
+        self.patience, self.best, self.state, self.stale = patience, -math.inf, None, 0
+
+    def stop_after(self, score: float, module: torch.nn.Module) -> bool:
+        """Record this epoch's score; True when patience has run out."""
+        if score > self.best:
+            self.best, self.stale = score, 0
+            self.state = {k: v.detach().clone() for k, v in module.state_dict().items()}
+        else:
+            self.stale += 1
+        return self.stale >= self.patience
+
+    def restore(self, module: torch.nn.Module) -> None:
+        module.load_state_dict(self.state)
+
+
 @dataclass
 class Trainer:
     """Trains one model kind on a GrooveDataset, writing into ``run_dir``."""
@@ -227,7 +246,7 @@ class Trainer:
         g_va = torch.as_tensor(val.genre, device=self.device)
         prior = CodePrior(self.cfg).to(self.device)
         opt = torch.optim.Adam(prior.parameters(), lr=self.tcfg.lr)
-        best, best_state, stale = float("inf"), None, 0
+        keeper = _KeepBest(self.tcfg.patience)
         for epoch in range(self.tcfg.prior_epochs):
             prior.train()
             perm = torch.randperm(len(codes_tr), generator=torch.Generator().manual_seed(self.tcfg.seed + epoch))
@@ -242,15 +261,10 @@ class Trainer:
                 val_ce = float(F.cross_entropy(prior(codes_va, g_va).flatten(0, 1), codes_va.flatten())) if len(codes_va) else loss.item()
             self._log({"prior_epoch": epoch, "train_ce": loss.item(), "val_ce": val_ce})
             self.on_event("prior_epoch", {"epoch": epoch, "val_ce": val_ce})
-            if val_ce < best:
-                best, stale = val_ce, 0
-                best_state = {k: v.detach().clone() for k, v in prior.state_dict().items()}
-            else:
-                stale += 1
-                if stale >= self.tcfg.patience:
-                    break
-        prior.load_state_dict(best_state)
-        return prior, {"prior_val_ce": best, "prior_val_perplexity": math.exp(best)}
+            if keeper.stop_after(-val_ce, prior):
+                break
+        keeper.restore(prior)
+        return prior, {"prior_val_ce": -keeper.best, "prior_val_perplexity": math.exp(-keeper.best)}
 
     # --- the genre classifier -----------------------------------------------------------------
 
@@ -259,7 +273,7 @@ class Trainer:
         torch.manual_seed(self.tcfg.seed)
         clf = GenreClassifier(self.cfg.n_drums, len(self.cfg.genres)).to(self.device)
         opt = torch.optim.Adam(clf.parameters(), lr=self.tcfg.lr)
-        best, best_state, stale = -1.0, None, 0
+        keeper = _KeepBest(self.tcfg.patience)
         for epoch in range(self.tcfg.epochs):
             clf.train()
             perm = torch.randperm(len(train), generator=torch.Generator().manual_seed(self.tcfg.seed + epoch)).numpy()
@@ -272,15 +286,10 @@ class Trainer:
             acc = classifier_accuracy(clf, val, self.device)
             self._log({"classifier_epoch": epoch, "train_ce": loss.item(), "val_accuracy": acc})
             self.on_event("classifier_epoch", {"epoch": epoch, "val_accuracy": acc})
-            if acc > best:
-                best, stale = acc, 0
-                best_state = {k: v.detach().clone() for k, v in clf.state_dict().items()}
-            else:
-                stale += 1
-                if stale >= self.tcfg.patience:
-                    break
-        clf.load_state_dict(best_state)
-        return clf, {"classifier_val_accuracy": best}
+            if keeper.stop_after(acc, clf):
+                break
+        keeper.restore(clf)
+        return clf, {"classifier_val_accuracy": keeper.best}
 
 
 @torch.no_grad()
