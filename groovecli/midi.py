@@ -360,6 +360,13 @@ def to_midifile(perf: Performance) -> mido.MidiFile:
     return mf
 
 
+def _default_mode() -> int:
+    """Permissions a new file gets from this process's umask (os.umask can only be read by setting it)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_midi(perf: Performance, path: str | Path, *, force: bool = False) -> Path:
     """Write a Performance atomically: a temporary file in the same folder, then a rename.
 
@@ -375,6 +382,7 @@ def write_midi(perf: Performance, path: str | Path, *, force: bool = False) -> P
     to_midifile(perf).save(file=buffer)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else _default_mode())  # mkstemp makes 0600
         with os.fdopen(fd, "wb") as fh:
             fh.write(buffer.getvalue())
             fh.flush()

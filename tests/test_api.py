@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from conftest import FIXTURE_FILES, REPO
 
+from groovecli.api import HumanizeOptions, humanize, sample, transfer
 from groovecli.drummap import GMD
 from groovecli.errors import GrooveError
-from groovecli.api import HumanizeOptions, humanize, sample, transfer
 from groovecli.midi import read_midi, to_midifile
 from groovecli.weights import bundled_dir, load_model
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections import Counter
 
 import mido
@@ -196,8 +197,14 @@ def test_write_refuses_to_overwrite_and_is_atomic(rock_template, tmp_path):
     with pytest.raises(GrooveError, match="already exists; use --force"):
         write_midi(perf, target)
     assert target.read_bytes() == b"precious"
+    target.chmod(0o640)
     write_midi(perf, target, force=True)
     assert target.read_bytes()[:4] == b"MThd"
+    assert target.stat().st_mode & 0o777 == 0o640  # an overwritten file keeps its permissions
+    fresh = write_midi(perf, tmp_path / "fresh.mid")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask  # a new one gets the usual ones, not mkstemp's 0600
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
