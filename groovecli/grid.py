@@ -62,11 +62,6 @@ class DrumGrid:
         return DrumGrid(hits, velocity, offset, self.bars, self.note_cells)
 
 
-def skipped_bars(perf: Performance) -> list[Bar]:
-    """Bars the model cannot groove (not complete 4/4 bars): their notes pass through."""
-    return [b for b in perf.bars if not b.is_four_four]
-
-
 def quantize(perf: Performance) -> DrumGrid:
     """Put a Performance's 4/4 bars on the grid.
 

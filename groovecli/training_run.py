@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,6 @@ class TrainResult:
     checkpoint: Path
     metrics: dict[str, Any]
     exported: Path | None = None
-    lines: list[str] = field(default_factory=list)
 
     def summary(self) -> list[str]:
         shown = ", ".join(f"{k} {v:.4g}" for k, v in self.metrics.items() if isinstance(v, float))
