@@ -167,3 +167,12 @@ def test_forced_prefix_equals_feeding_it_step_by_step(fixture_dataset):
     free = model.decode_feel("offset", z, b["hits"], b["timing_pattern"], b["genre"])
     forced = model.decode_feel("offset", z, b["hits"], b["timing_pattern"], b["genre"], first=free[:, :16])
     torch.testing.assert_close(forced, free, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("codes", [4, 16, 32])
+def test_note_module_is_shape_generic_in_the_number_of_codes(fixture_dataset, codes):
+    model = GrooveModel(tiny_config(codes=codes)).eval()
+    b = batch(fixture_dataset, 2)
+    h_p = model.skel(b["template"])
+    idx = model.note.encode(b["hits"], b["template"], h_p)
+    assert idx.shape == (2, codes) and model.note.decode(idx, b["template"], h_p).shape == (2, T, D)

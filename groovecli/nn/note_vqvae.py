@@ -90,17 +90,25 @@ class VectorQuantizer(nn.Module):
         return quantised, idx, codebook_loss, commitment_loss
 
 
+def _halvings(cfg: ModelConfig) -> int:
+    """How many stride-2 convolutions take T steps to S codes (2 for 32 → 8)."""
+    ratio = cfg.steps // cfg.codes
+    if ratio < 1 or ratio & (ratio - 1):
+        raise ValueError(f"{cfg.steps} steps to {cfg.codes} codes is not a power-of-two reduction")
+    return ratio.bit_length() - 1
+
+
 class NoteEncoder(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         h = cfg.note_hidden
         self.init = nn.Linear(cfg.skel_dim, 2 * h)
         self.gru = nn.GRU(2 * cfg.n_drums, h, batch_first=True, bidirectional=True)
-        self.convs = nn.Sequential(
-            nn.Conv1d(2 * h, h, kernel_size=4, stride=2, padding=1), nn.ReLU(),  # T → T/2
-            nn.Conv1d(h, h // 2, kernel_size=4, stride=2, padding=1), nn.ReLU(),  # T/2 → T/4
-            nn.Conv1d(h // 2, cfg.code_dim, kernel_size=1),
-        )
+        widths = [2 * h] + [h // 2**i for i in range(_halvings(cfg))]  # 2h, h, h/2 for T/S = 4
+        layers: list[nn.Module] = []
+        for c_in, c_out in zip(widths, widths[1:]):
+            layers += [nn.Conv1d(c_in, c_out, kernel_size=4, stride=2, padding=1), nn.ReLU()]  # halves the steps
+        self.convs = nn.Sequential(*layers, nn.Conv1d(widths[-1], cfg.code_dim, kernel_size=1))
 
     def forward(self, notes: torch.Tensor, template: torch.Tensor, h_p: torch.Tensor) -> torch.Tensor:
         """(B, T, drums) ×2, (B, skel) → (B, S, code_dim)."""
@@ -113,11 +121,12 @@ class NoteDecoder(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         h = cfg.note_hidden
-        self.deconvs = nn.Sequential(
-            nn.Conv1d(cfg.code_dim, h // 2, kernel_size=1), nn.ReLU(),
-            nn.ConvTranspose1d(h // 2, h, kernel_size=4, stride=2, padding=1), nn.ReLU(),  # S → 2S
-            nn.ConvTranspose1d(h, h, kernel_size=4, stride=2, padding=1), nn.ReLU(),  # 2S → 4S = T
-        )
+        n = _halvings(cfg)
+        widths = [h // 2**i for i in reversed(range(n))] + [h]  # h/2, h, h for T/S = 4
+        layers: list[nn.Module] = [nn.Conv1d(cfg.code_dim, widths[0], kernel_size=1), nn.ReLU()]
+        for c_in, c_out in zip(widths, widths[1:]):
+            layers += [nn.ConvTranspose1d(c_in, c_out, kernel_size=4, stride=2, padding=1), nn.ReLU()]  # doubles
+        self.deconvs = nn.Sequential(*layers)
         self.init = nn.Linear(cfg.skel_dim, 2 * h)
         self.gru = nn.GRU(h + cfg.n_drums, h, batch_first=True, bidirectional=True)
         self.out = nn.Linear(2 * h, cfg.n_drums)
