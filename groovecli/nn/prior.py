@@ -36,16 +36,15 @@ class CodePrior(nn.Module):
     @torch.no_grad()
     def sample(self, genre: torch.Tensor, length: int, *, temperature: float = 1.0,
                prefix: torch.Tensor | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
-        """Code sequences (B, length); ``prefix`` (B, k) fixes the first k codes."""
-        h = self._h0(genre)
-        token = torch.full((len(genre), 1), self.size, dtype=torch.long, device=genre.device)
-        codes = []
-        for t in range(length):
-            out, h = self.gru(self.embed(token), h)
-            if prefix is not None and t < prefix.shape[1]:
-                token = prefix[:, t : t + 1]
-            else:
-                probs = F.softmax(self.out(out[:, -1]) / max(temperature, 1e-4), dim=-1)
-                token = torch.multinomial(probs.cpu(), 1, generator=generator).to(genre.device)
+        """Code sequences (B, length); ``prefix`` (B, k) fixes the first k codes (read in one GRU call)."""
+        start = torch.full((len(genre), 1), self.size, dtype=torch.long, device=genre.device)
+        given = [] if prefix is None else [prefix]
+        out, h = self.gru(self.embed(torch.cat([start, *given], dim=1)), self._h0(genre))
+        codes = list(given)
+        for t in range(sum(p.shape[1] for p in given), length):
+            probs = F.softmax(self.out(out[:, -1]) / max(temperature, 1e-4), dim=-1)
+            token = torch.multinomial(probs.cpu(), 1, generator=generator).to(genre.device)
             codes.append(token)
+            if t + 1 < length:
+                out, h = self.gru(self.embed(token), h)
         return torch.cat(codes, dim=1)
