@@ -27,7 +27,7 @@ class ModelConfig:
     skel_hidden: int = 128  # SKEL bidirectional GRU units
     skel_dim: int = 16  # h_p, h_n
     note_hidden: int = 256  # NOTE encoder/decoder GRU units
-    codes: int = 8  # S: code vectors per window (one per beat)
+    codes: int = 16  # S: code vectors per window (the paper: 8, one per beat; 16 reconstructs GMD better)
     codebook_size: int = 512  # K (the paper: 64; 512 reconstructs GMD better, see models/README.md)
     code_dim: int = 16  # D
     note_z_dim: int = 64  # Gaussian NOTE latent (twostep-vae) and one-step latent
