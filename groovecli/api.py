@@ -311,4 +311,6 @@ def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int =
                     bars=blank.bars[:bars], note_cells=np.zeros(0, np.int64))
     grid = grid.with_values(grid.hits, grid.velocity, grid.offset)
     out = render(blank, grid)
+    end = blank.end_tick  # a last hit's note-off must not open an extra bar
+    out = replace(out, notes=tuple(replace(n, end=min(n.end, end)) if n.end is not None else n for n in out.notes))
     return Result(out, grid, grid, seed, {"bars": bars, "hits": int(grid.hits.sum()), "genre": genre})
