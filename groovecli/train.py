@@ -238,7 +238,7 @@ class Trainer:
 
     def fit_prior(self, model: GrooveModel, train: GrooveDataset, val: GrooveDataset) -> tuple[CodePrior, dict]:
         """Train the genre-conditioned prior on the codes the trained encoder gives each window."""
-        if not (model.cfg.kind == "pocketvae"):
+        if model.cfg.kind != "pocketvae":
             raise GrooveError("only the pocketvae model has codes to learn a prior over")
         torch.manual_seed(self.tcfg.seed + 1)
         codes_tr, codes_va = (encode_codes(model, d, self.device) for d in (train, val))

@@ -55,8 +55,6 @@ def run_training(req: TrainRequest, on_event: Event = lambda n, s: None) -> Trai
         GrooveError: for a missing dataset, a bad device, or ``--model prior`` without weights.
     """
     device = pick_device(req.device)
-    if device.type == "cpu":
-        torch.set_num_threads(max(torch.get_num_threads(), 1))
     dataset = load_dataset(req.data_dir, cache_dir=req.cache_dir)
     train, val = dataset.of_split("train"), dataset.of_split("validation")
     cfg, tcfg = default_configs(req.kind, epochs=req.epochs, batch_size=req.batch_size, seed=req.seed,

@@ -163,14 +163,15 @@ class TrainingProgress:
         self.epoch_task = self.step_task = None
 
     def __enter__(self) -> TrainingProgress:
-        self.progress.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self.progress.stop()
+        if self.epoch_task is not None:  # started only once training does, so early errors stay one line
+            self.progress.stop()
 
     def __call__(self, name: str, stats: dict) -> None:
         if name == "start":
+            self.progress.start()
             self.epoch_task = self.progress.add_task("epoch", total=stats["epochs"], completed=stats["epoch"], info="")
             self.step_task = self.progress.add_task("step", total=stats["steps"], info="")
         elif name == "step" and self.step_task is not None:
