@@ -11,6 +11,7 @@ output, byte for byte.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -111,19 +112,32 @@ def _one_thread():
         torch.set_num_threads(before)
 
 
-def _decode_feel(loaded: LoadedModel, feel: str, z: torch.Tensor, notes: torch.Tensor, pattern: torch.Tensor,
-                 genre: torch.Tensor) -> torch.Tensor:
-    """(W, 32, 9) values, window by window, each one's first bar forced to the previous window's second."""
+def _decode_feels(loaded: LoadedModel, latents: dict[str, tuple[torch.Tensor, torch.Tensor]], notes: torch.Tensor,
+                  genre: torch.Tensor) -> dict[str, torch.Tensor]:
+    """(W, 32, 9) values per feel ("velocity", "offset" → (z, pattern)), window by window, each
+    window's first bar forced to the previous window's second.
+
+    The two feels do not depend on each other, so they run at once on two threads: each is a
+    chain of batch-1 steps bound by reading its decoder's weights, and torch releases the GIL
+    inside each step. Each thread's arithmetic is the same as alone, so results do not change.
+    """
     model = loaded.model
     with torch.no_grad():
         h_n = model.skel(notes)  # all windows in one call
-    out: list[torch.Tensor] = []
-    with _one_thread():
-        for w in range(len(notes)):
-            first = out[-1][:, STEPS_PER_BAR:] if out else None
-            out.append(model.decode_feel(feel, z[w : w + 1], notes[w : w + 1], pattern[w : w + 1], genre[w : w + 1],
-                                         first=first, h_n=h_n[w : w + 1]))
-    return torch.cat(out)
+
+    def one(feel: str) -> torch.Tensor:
+        z, pattern = latents[feel]
+        out: list[torch.Tensor] = []
+        torch.set_num_threads(1)  # OpenMP keeps this per thread; the pool's threads start with the default
+        with torch.no_grad():
+            for w in range(len(notes)):
+                first = out[-1][:, STEPS_PER_BAR:] if out else None
+                out.append(model.decode_feel(feel, z[w : w + 1], notes[w : w + 1], pattern[w : w + 1],
+                                             genre[w : w + 1], first=first, h_n=h_n[w : w + 1]))
+        return torch.cat(out)
+
+    with _one_thread(), ThreadPoolExecutor(max_workers=len(latents) or 1) as pool:
+        return dict(zip(latents, pool.map(one, latents)))
 
 
 def _window_tensors(grid: DrumGrid) -> dict[str, torch.Tensor]:
@@ -191,11 +205,11 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
     notes = _notes_for(options.notes, loaded, win["hits"], template, genre, gen, options.temperature)
     notes = torch.as_tensor(to_windows(from_windows(notes.numpy(), n_bars)))  # one value per bar, as stitched
     z_dim = loaded.config.z_dim
-    feel = {}
+    latents = {}
     for name, kind in (("velocity", "velocity"), ("offset", "timing")):
         z = (torch.randn(1, z_dim, generator=gen) * options.temperature).expand(n_win, -1)
-        pattern = _pattern(getattr(options, f"{kind}_pattern"), kind, n_win)
-        feel[name] = _decode_feel(loaded, name, z, notes, pattern, genre)
+        latents[name] = (z, _pattern(getattr(options, f"{kind}_pattern"), kind, n_win))
+    feel = _decode_feels(loaded, latents, notes, genre)
     after = _blend(before, from_windows(notes.numpy(), n_bars), {k: from_windows(v.numpy(), n_bars) for k, v in feel.items()},
                    options)
     out = render(perf, after, drum_map)
@@ -265,14 +279,14 @@ def transfer(template: Performance | str | Path, reference: Performance | str | 
     # The reference is encoded without patterns (a condition the model was trained on), so its
     # latents carry the accents and feel themselves.
     no_pattern = torch.zeros(n_ref, WINDOW_STEPS, dtype=torch.long)
-    feel = {}
+    latents, kept = {}, {}
     for name, kind, wanted in (("velocity", "velocity", velocity), ("offset", "timing", timing)):
         if not wanted:
-            feel[name] = win[name] * notes
+            kept[name] = win[name] * notes
             continue
         z = model.encode_feel(name, ref_win[name], ref_win["hits"], no_pattern, ref_genre)[cycle]
-        pattern = _pattern(getattr(options, f"{kind}_pattern"), kind, n_win)
-        feel[name] = _decode_feel(loaded, name, z, notes, pattern, genre)
+        latents[name] = (z, _pattern(getattr(options, f"{kind}_pattern"), kind, n_win))
+    feel = kept | _decode_feels(loaded, latents, notes, genre)
     after = _blend(before, from_windows(notes.numpy(), n_bars), {k: from_windows(v.numpy(), n_bars) for k, v in feel.items()},
                    options)
     return Result(render(template, after, drum_map), before, after, seed, summary(template, before, after))
@@ -303,10 +317,10 @@ def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int =
             hits = (torch.sigmoid(model.note.decode(codes, template, model.skel(template))) > 0.5).float()
             template = torch.as_tensor(derive_template(hits.numpy(), hits.numpy()))
     notes = torch.as_tensor(to_windows(from_windows(hits.numpy(), bars)))
-    feel = {}
-    for name in ("velocity", "offset"):
-        z = (torch.randn(1, loaded.config.z_dim, generator=gen) * temperature).expand(n_win, -1)
-        feel[name] = _decode_feel(loaded, name, z, notes, torch.zeros(n_win, WINDOW_STEPS, dtype=torch.long), genre_t)
+    no_pattern = torch.zeros(n_win, WINDOW_STEPS, dtype=torch.long)
+    latents = {name: ((torch.randn(1, loaded.config.z_dim, generator=gen) * temperature).expand(n_win, -1), no_pattern)
+               for name in ("velocity", "offset")}
+    feel = _decode_feels(loaded, latents, notes, genre_t)
     grid = DrumGrid(*(from_windows(x.numpy(), bars) for x in (notes, feel["velocity"], feel["offset"])),
                     bars=blank.bars[:bars], note_cells=np.zeros(0, np.int64))
     grid = grid.with_values(grid.hits, grid.velocity, grid.offset)

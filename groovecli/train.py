@@ -327,7 +327,13 @@ def evaluate_model(model: GrooveModel, ds: GrooveDataset, device: torch.device, 
     return reconstruction_metrics(ds.hits, ds.velocity, ds.offset, pred, codebook_size=codebook)
 
 
-def default_configs(kind: str, **train_overrides: Any) -> tuple[ModelConfig, TrainConfig]:
-    """The shipped configuration for ``kind``: all GMD genres, patterns on, paper sizes."""
+def default_configs(kind: str, use_genre: bool = True, use_patterns: bool = True,
+                    **train_overrides: Any) -> tuple[ModelConfig, TrainConfig]:
+    """The shipped configuration for ``kind``: all GMD genres, patterns on, paper sizes.
+
+    ``use_genre`` / ``use_patterns`` off give Table 1's ablation rows (two-step VQ-VAE without
+    conditions, + genres).
+    """
     model_kind = kind if kind in ("pocketvae", "twostep-vae", "onestep") else "pocketvae"
-    return ModelConfig(kind=model_kind, genres=GENRES), replace(TrainConfig(), **train_overrides)
+    cfg = ModelConfig(kind=model_kind, genres=GENRES, use_genre=use_genre, use_patterns=use_patterns)
+    return cfg, replace(TrainConfig(), **train_overrides)

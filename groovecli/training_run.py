@@ -32,6 +32,9 @@ class TrainRequest:
     cache_dir: str | None = None
     max_windows: int = 0
     command: str = ""
+    use_genre: bool = True
+    use_patterns: bool = True
+    prior_epochs: int = 30  # 0: no prior (evaluation-only runs; such weights cannot `sample` or `--notes free`)
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,8 @@ def run_training(req: TrainRequest, on_event: Event = lambda n, s: None) -> Trai
     device = pick_device(req.device)
     dataset = load_dataset(req.data_dir, cache_dir=req.cache_dir)
     train, val = dataset.of_split("train"), dataset.of_split("validation")
-    cfg, tcfg = default_configs(req.kind, epochs=req.epochs, batch_size=req.batch_size, seed=req.seed,
-                                max_train_windows=req.max_windows)
+    cfg, tcfg = default_configs(req.kind, req.use_genre, req.use_patterns, epochs=req.epochs, batch_size=req.batch_size, seed=req.seed,
+                                max_train_windows=req.max_windows, prior_epochs=req.prior_epochs)
     out = Path(req.out_dir)
     if req.kind == "prior":
         if not req.weights:
@@ -77,7 +80,7 @@ def run_training(req: TrainRequest, on_event: Event = lambda n, s: None) -> Trai
     metrics = evaluate_model(model, val, device)
     if not trainer.dist.main:
         return TrainResult(out / "model.pt", metrics)
-    if cfg.kind == "pocketvae":
+    if cfg.kind == "pocketvae" and req.prior_epochs:
         return _finish_prior(trainer, model, train, val, out, req, metrics)
     return _write(out, cfg, {"model": model.state_dict()}, metrics, req)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 
@@ -55,6 +56,21 @@ def test_help_does_not_import_torch_or_numpy():
 def test_module_entry_point():
     out = subprocess.run([sys.executable, "-m", "groovecli", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and __version__ in out.stdout
+
+
+def test_console_entry_keeps_exit_codes_and_output(rock_template, tiny_weights, tmp_path):
+    """main() ends with os._exit: errors must still exit 1 with their line, success 0 with the
+    file in place and the report flushed."""
+    entry = [sys.executable, "-c", "from groovecli.cli import main; main()"]
+    bad = subprocess.run(entry + ["humanize", str(tmp_path / "missing.mid")], capture_output=True, text=True)
+    assert bad.returncode == 1 and bad.stderr.strip().startswith("error:") and "missing.mid" in bad.stderr
+    out = tmp_path / "out.mid"
+    good = subprocess.run(entry + ["humanize", str(rock_template), "-o", str(out), "--weights", str(tiny_weights),
+                                   "--seed", "1", "--json"], capture_output=True, text=True)
+    assert good.returncode == 0, good.stderr
+    assert json.loads(good.stdout)["output"] == str(out) and out.stat().st_size > 0
+    usage = subprocess.run(entry + ["humanize"], capture_output=True, text=True)
+    assert usage.returncode == 2 and "Missing argument" in usage.stderr
 
 
 def test_show_a_gmd_file():
