@@ -1,6 +1,6 @@
 """groove: turn a stiff drum MIDI sketch into a performance that sounds played (PocketVAE).
 
-``groovecli.humanize``, ``transfer``, ``sample``, ``load_model`` and ``HumanizeOptions`` are
+``groovecli.humanize``, ``transfer``, ``sample``, ``analyze``, ``load_model`` and ``HumanizeOptions`` are
 imported on first use, so ``import groovecli`` (and ``groove --help``) does not load torch.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 _API = ("humanize", "transfer", "sample", "HumanizeOptions", "Result", "load_model")
-__all__ = ["__version__", *_API]
+__all__ = ["__version__", "analyze", *_API]
 
 
 def __getattr__(name: str):
@@ -17,4 +17,8 @@ def __getattr__(name: str):
         from . import api
 
         return getattr(api, name)
+    if name == "analyze":  # numpy only: no torch
+        from .features import analyze
+
+        return analyze
     raise AttributeError(f"module 'groovecli' has no attribute {name!r}")

@@ -23,7 +23,8 @@ import torch
 from .constants import CLOSED_HIHAT, KICK, OPEN_HIHAT, RIDE, SNARE, STEPS_PER_BAR, WINDOW_BARS, WINDOW_STEPS
 from .drummap import GM, DrumMap
 from .errors import GrooveError
-from .grid import DrumGrid, from_windows, quantize, render, to_windows
+from .features import grid_features
+from .grid import DrumGrid, from_windows, offsets_ms, quantize, render, to_windows
 from .midi import Performance, empty_performance, read_midi
 from .patterns import derive_template, parse_pattern
 from .weights import LoadedModel, load_model
@@ -194,8 +195,17 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
         GrooveError: for an unknown genre, a malformed pattern, or a song with no 4/4 bar.
     """
     perf, loaded, options = _prepare(song, model, options, drum_map, overrides)
-    genre_idx = _genre_index(loaded, options.genre)
     before = quantize(perf)
+    after, seed = humanize_grid(before, loaded, options)
+    return Result(render(perf, after, drum_map), before, after, seed, summary(perf, before, after))
+
+
+def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOptions) -> tuple[DrumGrid, int]:
+    """``humanize`` on the grid alone (no MIDI): the grooved grid and the seed used.
+
+    ``groove evaluate`` calls this on templates derived from real performances.
+    """
+    genre_idx = _genre_index(loaded, options.genre)
     n_bars = before.steps // STEPS_PER_BAR
     win = _window_tensors(before)
     n_win = len(win["hits"])
@@ -212,8 +222,40 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
     feel = _decode_feels(loaded, latents, notes, genre)
     after = _blend(before, from_windows(notes.numpy(), n_bars), {k: from_windows(v.numpy(), n_bars) for k, v in feel.items()},
                    options)
-    out = render(perf, after, drum_map)
-    return Result(out, before, after, seed, summary(perf, before, after))
+    return after, seed
+
+
+@torch.no_grad()
+def humanize_windows(loaded: LoadedModel, template: torch.Tensor, genre: torch.Tensor, *,
+                     velocity_pattern: torch.Tensor | None = None, timing_pattern: torch.Tensor | None = None,
+                     notes: str = "add", temperature: float = 1.0, generator: torch.Generator | None = None,
+                     batch: int = 512) -> dict[str, torch.Tensor]:
+    """Humanize many independent 2-bar windows at once (no song, no chaining between windows).
+
+    ``template`` (N, 32, 9) binary sketches, ``genre`` (N,) indices, patterns (N, 32) levels
+    (None: not drawn). Returns hits, velocity, offset (N, 32, 9). This is PocketVAE's own
+    window-level setting, which ``groove evaluate`` uses for its control experiments.
+    """
+    model, cfg = loaded.model, loaded.config
+    none = torch.zeros(template.shape[:2], dtype=torch.long)
+    vp = none if velocity_pattern is None else velocity_pattern.long()
+    tp = none if timing_pattern is None else timing_pattern.long()
+    parts: dict[str, list[torch.Tensor]] = {"hits": [], "velocity": [], "offset": []}
+    for i in range(0, len(template), batch):
+        t, g = template[i : i + batch], genre[i : i + batch]
+        if notes == "keep":
+            hits = t
+        else:
+            if loaded.prior is None:
+                raise GrooveError(f"the weights {loaded.path} have no prior; use notes='keep'")
+            codes = loaded.prior.sample(g, cfg.codes, temperature=temperature, generator=generator)
+            decoded = (torch.sigmoid(model.note.decode(codes, t, model.skel(t))) > 0.5).float()
+            hits = decoded if notes == "free" else torch.maximum(decoded * _decorations(t), t)
+        parts["hits"].append(hits)
+        for feel, pattern in (("velocity", vp), ("offset", tp)):
+            z = torch.randn(len(t), cfg.z_dim, generator=generator) * temperature
+            parts[feel].append(model.decode_feel(feel, z, hits, pattern[i : i + batch], g))
+    return {k: torch.cat(v) if v else torch.zeros(0, *template.shape[1:]) for k, v in parts.items()}
 
 
 def _blend(before: DrumGrid, hits: np.ndarray, model: dict[str, np.ndarray], options: HumanizeOptions) -> DrumGrid:
@@ -230,22 +272,16 @@ def summary(perf: Performance, before: DrumGrid, after: DrumGrid) -> dict[str, A
     def stats(grid: DrumGrid) -> dict[str, Any]:
         hit = grid.hits > 0.5
         vel = np.round(grid.velocity[hit] * 127).astype(int) if hit.any() else np.zeros(1, int)
-        ms = _offsets_ms(perf, grid)[hit] if hit.any() else np.zeros(1)
+        ms = offsets_ms(perf, grid)[hit] if hit.any() else np.zeros(1)
         return {"hits": int(hit.sum()), "velocity_min": int(vel.min()), "velocity_max": int(vel.max()),
                 "mean_abs_timing_ms": round(float(np.abs(ms).mean()), 2)}
 
     b, a = stats(before), stats(after)
     added = int(((after.hits > 0.5) & (before.hits < 0.5)).sum())
     removed = int(((after.hits < 0.5) & (before.hits > 0.5)).sum())
-    return {"bars": len(before.bars), "notes_added": added, "notes_removed": removed, "before": b, "after": a}
-
-
-def _offsets_ms(perf: Performance, grid: DrumGrid) -> np.ndarray:
-    """Offsets in milliseconds, using the tempo at each bar."""
-    half_step_ms = np.array([
-        (perf.seconds_at(bar.start + perf.step_ticks / 2) - perf.seconds_at(bar.start)) * 1000 for bar in grid.bars
-    ])
-    return grid.offset * np.repeat(half_step_ms, STEPS_PER_BAR)[:, None]
+    return {"bars": len(before.bars), "notes_added": added, "notes_removed": removed, "before": b, "after": a,
+            "features": {"before": grid_features(perf, before).overall.to_dict(),
+                         "after": grid_features(perf, after).overall.to_dict()}}
 
 
 def transfer(template: Performance | str | Path, reference: Performance | str | Path, model: LoadedModel | None = None,

@@ -102,6 +102,30 @@ def show(file: str, bars: str | None, drum_map: str | None, drum_channel: int | 
     console.print(grid_view(perf, quantize(perf), bars=bars, width=console.width))
 
 
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the features as JSON.")
+@drum_options
+def analyze(file: str, as_json: bool, drum_map: str | None, drum_channel: int | None, drum_track: str | None) -> None:
+    """Groove features of FILE per 2-bar window and overall: density, syncopation, symmetry,
+    laidbackness, swing, timing accuracy, velocity (after GrooveToolbox, Bruford et al. 2020)."""
+    from .features import grid_features
+    from .grid import quantize
+
+    perf = read_song(file, drum_map, drum_channel, drum_track)
+    song = grid_features(perf, quantize(perf))
+    if as_json:
+        import json
+
+        click.echo(json.dumps({"file": file} | song.to_dict(), indent=2))
+        return
+    from rich.console import Console
+
+    from .view import features_table
+
+    Console().print(features_table(song, f"{file}: {len(song.windows)} windows of 2 bars"))
+
+
 def plan_outputs(inputs: list[Path], out: str | None, variations: int, force: bool) -> list[list[Path]]:
     """Output paths per input (one per variation), checked before any work is done.
 
@@ -421,6 +445,46 @@ def train(data_dir, out_dir, kind, epochs, batch_size, device, seed, resume, wei
         result = run_training(request, progress)
     for line in result.summary():
         console.print(line)
+
+
+@cli.command(hidden=True)
+@click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False), help="Groove MIDI Dataset folder.")
+@click.option("--split", type=click.Choice(["test", "validation"]), default="test", show_default=True)
+@click.option("--weights", metavar="PATH|hf://owner/repo", help="The model to evaluate [default: bundled].")
+@click.option("--classifier", metavar="PATH", help="Genre classifier (groove train --model classifier) [default: bundled].")
+@click.option("--model", "models", metavar="NAME=PATH", multiple=True,
+              help="More Table 1 rows: a name (onestep, twostep-vae, vq, vq-genres, pocketvae; '-sN' groups seeds) "
+                   "and a checkpoint. Repeatable.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write report.json and results.md here.")
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False), help="Where the dataset .npz cache goes.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--max-files", type=click.IntRange(0), default=0, help="Only this many files of the split (smoke tests).")
+def evaluate(data_dir, split, weights, classifier, models, out_dir, cache_dir, seed, max_files):
+    """Reconstruction (PocketVAE Table 1), humanization from templates, control and realism on GMD."""
+    import json
+
+    from rich.console import Console
+
+    from .evaluation import EvalRequest, report_markdown, report_tables, run_evaluation
+    from .view import report_view
+
+    pairs = []
+    for item in models:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise GrooveError(f"--model {item!r}: expected NAME=PATH")
+        pairs.append((name, path))
+    console = Console(stderr=True)
+    request = EvalRequest(data_dir, split, weights, classifier, tuple(pairs), cache_dir, seed, max_files)
+    with console.status("evaluating") as status:
+        report = run_evaluation(request, on_stage=lambda name: status.update(f"evaluating: {name}"))
+    Console().print(report_view(report_tables(report)))
+    if out_dir:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "report.json").write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+        (out / "results.md").write_text(report_markdown(report))
+        console.print(f"wrote {out / 'report.json'} and {out / 'results.md'}")
 
 
 def main() -> None:

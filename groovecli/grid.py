@@ -186,6 +186,18 @@ def _usual_length(perf: Performance) -> int:
 # --- windows -------------------------------------------------------------------------------
 
 
+def half_step_ms(perf: Performance, bars: tuple[Bar, ...]) -> np.ndarray:
+    """Milliseconds of half a 16th (one unit of offset) at each step (T,) of ``bars``, from the
+    tempo where each bar starts."""
+    per_bar = [(perf.seconds_at(bar.start + perf.step_ticks / 2) - perf.seconds_at(bar.start)) * 1000 for bar in bars]
+    return np.repeat(np.array(per_bar, np.float64), STEPS_PER_BAR)
+
+
+def offsets_ms(perf: Performance, grid: DrumGrid) -> np.ndarray:
+    """The grid's offsets (T, 9) in milliseconds."""
+    return grid.offset * half_step_ms(perf, grid.bars)[:, None]
+
+
 def window_starts(n_bars: int, window_bars: int = WINDOW_BARS, hop_bars: int = HOP_BARS) -> list[int]:
     """First bar of each window; the last window always reaches the last bar."""
     last = max(n_bars - window_bars, 0)

@@ -193,3 +193,50 @@ class TrainingProgress:
             what = "prior val CE" if name == "prior_epoch" else "classifier val accuracy"
             value = stats.get("val_ce", stats.get("val_accuracy"))
             self.console.print(f"{name.split('_')[0]} epoch {stats['epoch'] + 1}: {what} {value:.4f}")
+
+
+# (header, field, format): short headers so the table fits 80 columns; `--json` has every field.
+_FEATURE_COLUMNS = (
+    ("notes", "notes_per_bar", "{:.1f}"),
+    ("dens.", "density", "{:.3f}"),
+    ("synco", "syncopation", "{:.2f}"),
+    ("symm.", "symmetry", "{:.2f}"),
+    ("l.back", "laidbackness", "{:+.2f}"),
+    ("swing", "swingness", "{:.2f}"),
+    ("acc.ms", "timing_accuracy_ms", "{:.1f}"),
+    ("vel", "velocity_mean", "{:.0f}"),
+    ("±vel", "velocity_spread", "{:.1f}"),
+)
+
+
+def features_table(song, title: str) -> Table:
+    """GrooveToolbox-style features (a ``features.SongFeatures``): one row per 2-bar window, then the song."""
+    from rich import box
+
+    table = Table(title=title, box=box.SIMPLE_HEAD, caption="notes per bar; density, syncopation (sum over drums), "
+                  "symmetry, laidbackness (-1 pushed … +1 laid back), swingness; timing accuracy in ms; "
+                  "velocity mean ± spread (MIDI). `--json` adds low/mid/high density and syncopation.")
+    table.add_column("bars", no_wrap=True)
+    for label, _, _ in _FEATURE_COLUMNS:
+        table.add_column(label, justify="right", no_wrap=True)
+
+    def cells(f) -> list[str]:
+        return [fmt.format(getattr(f, key)) for _, key, fmt in _FEATURE_COLUMNS]
+
+    for first, window in zip(song.first_bars, song.windows):
+        table.add_row(f"{first + 1}-{first + 2}", *cells(window))
+    table.add_row("song", *cells(song.overall), style="bold")
+    return table
+
+
+def report_view(tables: list[tuple[str, list[str], list[list[str]]]]) -> Group:
+    """``groove evaluate``'s tables (see ``evaluation.report_tables``)."""
+    out = []
+    for title, header, rows in tables:
+        table = Table(title=title, title_justify="left")
+        for i, name in enumerate(header):
+            table.add_column(name, justify="left" if i == 0 else "right")
+        for row in rows:
+            table.add_row(*row)
+        out.append(table)
+    return Group(*out)

@@ -111,3 +111,30 @@ def test_top_level_api_takes_paths_and_keywords(tiny_weights, tmp_path):
     result = groovecli.humanize(REPO / "examples" / "rock.mid", model, genre="jazz", seed=2, notes="keep")
     assert result.report["notes_added"] == 0 and result.seed == 2
     assert isinstance(groovecli.HumanizeOptions(), groovecli.api.HumanizeOptions)
+
+
+def test_report_carries_features_before_and_after(tiny):
+    result = humanize(REPO / "examples" / "funk.mid", tiny, genre="funk", seed=0, notes="keep")
+    features = result.report["features"]
+    assert set(features) == {"before", "after"}
+    # a stiff sketch: one velocity, on the grid; notes are kept, so the count per bar cannot change
+    assert features["before"]["velocity_spread"] == 0 and features["before"]["timing_accuracy_ms"] == 0
+    assert features["after"]["notes_per_bar"] == features["before"]["notes_per_bar"]
+
+
+def test_humanize_windows_batch(tiny):
+    import torch
+
+    from groovecli.api import humanize_windows
+
+    template = torch.zeros(5, 32, 9)
+    template[:, ::2, 2] = 1
+    template[:, ::8, 0] = 1
+    genre = torch.arange(5)
+    kept = humanize_windows(tiny, template, genre, notes="keep", generator=torch.Generator().manual_seed(0))
+    assert torch.equal(kept["hits"], template)
+    assert kept["velocity"].shape == (5, 32, 9) and bool((kept["velocity"][template == 0] == 0).all())
+    added = humanize_windows(tiny, template, genre, generator=torch.Generator().manual_seed(0), batch=2)
+    assert bool((added["hits"] >= template).all())  # add never removes a sketch note
+    again = humanize_windows(tiny, template, genre, generator=torch.Generator().manual_seed(0), batch=2)
+    assert all(torch.equal(added[k], again[k]) for k in added)

@@ -82,6 +82,18 @@ def test_train_command_end_to_end(tmp_path):
     assert load_model(tmp_path / "prior" / "model.pt").prior is not None
 
 
+def test_ablation_flags_reach_the_checkpoint(tmp_path):
+    out = tmp_path / "vq"
+    args = ["train", "--data", str(FIXTURE_GMD), "--out", str(out), "--epochs", "1", "--batch-size", "8",
+            "--max-windows", "16", "--device", "cpu", "--cache", str(tmp_path / "cache"), "--no-genre", "--no-patterns",
+            "--prior-epochs", "0"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    loaded = load_model(out / "model.pt")
+    assert not loaded.config.use_genre and not loaded.config.use_patterns and loaded.config.n_genres == 0
+    assert loaded.prior is None
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
 def test_cuda_without_cuda_is_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["train", "--data", str(FIXTURE_GMD), "--out", str(tmp_path), "--device", "cuda"])

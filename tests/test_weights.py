@@ -144,3 +144,20 @@ def test_installed_package_finds_its_bundled_weights(tmp_path):
         assert weights_file.resolve() == (REPO / "models" / "pocketvae.pt").resolve()
     else:  # a wheel: the copy inside the installed package
         assert weights_file.resolve().parent == (package / "models").resolve()
+
+
+def test_bundled_genre_classifier_loads():
+    from groovecli.evaluation import load_classifier
+
+    clf = load_classifier(None)
+    assert clf.out.out_features == len(GENRES)
+    logits = clf(torch.zeros(2, 32, 9), torch.zeros(2, 32, 9), torch.zeros(2, 32, 9))
+    assert logits.shape == (2, len(GENRES)) and torch.isfinite(logits).all()
+
+
+def test_missing_classifier_is_a_clear_error(tmp_path):
+    from groovecli.errors import GrooveError
+    from groovecli.evaluation import load_classifier
+
+    with pytest.raises(GrooveError, match="no genre classifier"):
+        load_classifier(str(tmp_path / "none.pt"))
