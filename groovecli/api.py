@@ -87,18 +87,36 @@ def _pattern(text: str | None, kind: str, windows: int) -> torch.Tensor:
     return torch.as_tensor(parse_pattern(text, kind), dtype=torch.long).expand(windows, -1).clone()
 
 
-def _sample_codes(loaded: LoadedModel, genre: torch.Tensor, gen: torch.Generator, temperature: float) -> torch.Tensor:
-    """Code sequences (W, S) from the prior; each window starts with the previous window's second bar."""
+def _sample_codes(loaded: LoadedModel, genre: torch.Tensor, gen: torch.Generator, temperature: float,
+                  chains: int = 1) -> torch.Tensor:
+    """Code sequences (W, chains, S) from the prior: ``chains`` independent draws of the song, each
+    window of a chain starting with that chain's previous window's second bar.
+
+    Sampling is a chain of batch-1 GRU steps (window after window), so several chains run on
+    two threads, half each, with their own generators seeded from ``gen``: the same seed gives
+    the same codes whatever the machine.
+    """
     if loaded.prior is None:
         raise GrooveError(f"the weights {loaded.path} have no prior; use --notes keep, or weights trained with one")
     half = loaded.config.codes // WINDOW_BARS
-    codes: list[torch.Tensor] = []
-    with _one_thread():
+    groups = [chains] if chains == 1 else [chains - chains // 2, chains // 2]
+    seeds = torch.randint(0, 2**62, (len(groups),), generator=gen).tolist()
+
+    def one(group: int) -> torch.Tensor:
+        torch.set_num_threads(1)  # as in _decode_feels: per-thread setting under OpenMP
+        own = torch.Generator().manual_seed(seeds[group])
+        codes: list[torch.Tensor] = []
         for w in range(len(genre)):
             prefix = codes[-1][:, half:] if codes else None
-            codes.append(loaded.prior.sample(genre[w : w + 1], loaded.config.codes, temperature=temperature,
-                                             prefix=prefix, generator=gen))
-    return torch.cat(codes)
+            codes.append(loaded.prior.sample(genre[w : w + 1].expand(groups[group]), loaded.config.codes,
+                                             temperature=temperature, prefix=prefix, generator=own))
+        return torch.stack(codes)
+
+    with _one_thread(), ThreadPoolExecutor(max_workers=len(groups)) as pool:
+        return torch.cat(list(pool.map(one, range(len(groups)))), dim=1)
+
+
+CANDIDATES = 8  # prior draws per window that `add` and `free` choose from (see _closest_codes)
 
 
 @contextmanager
@@ -161,13 +179,35 @@ def _decorations(sketch: torch.Tensor) -> torch.Tensor:
 def _notes_for(mode: str, loaded, hits_w, template_w, genre_w, gen, temperature) -> torch.Tensor:
     if mode == "keep":
         return hits_w
+    codes = _closest_codes(loaded, _sample_codes(loaded, genre_w, gen, temperature, CANDIDATES), hits_w)
+    return _decode_notes(loaded, codes, hits_w, template_w, mode)
+
+
+def _closest_codes(loaded, candidates: torch.Tensor, sketch: torch.Tensor) -> torch.Tensor:
+    """Per window, the candidate code sequence (of W, k, S) nearest the sketch's own codes (the
+    NOTE encoder's reading of the sketch as if it were a performance): (W, S).
+
+    One prior draw is a whole drummer's groove, and ``add`` unions it with the sketch: a draw
+    whose kicks fall elsewhere doubles the kick part. The draw nearest the sketch decorates it.
+    Measured on the 2,082 GMD test windows (``add``, own genres), note F1 against the drummers /
+    notes per bar: 1 draw 0.626 / 22.9; nearest of 4: 0.644 / 20.8; of 8: 0.653 / 20.0 (the
+    drummers played 18.8, their sketches 14.5). Decoding every draw and keeping the one whose
+    notes overlap the sketch most did about as well (8: 0.663 / 18.4) at 8 times the decoding.
+    """
     model = loaded.model
-    codes = _sample_codes(loaded, genre_w, gen, temperature)
+    w, k, s = candidates.shape
     with torch.no_grad():
-        decoded = (torch.sigmoid(model.note.decode(codes, template_w, model.skel(template_w))) > 0.5).float()
-    if mode == "free":
-        return decoded
-    return torch.maximum(decoded * _decorations(hits_w), hits_w)
+        own = model.note.quantizer.lookup(model.note.encode(sketch, sketch, model.skel(sketch)))  # (W, S, D)
+        dist = (model.note.quantizer.lookup(candidates) - own.unsqueeze(1)).pow(2).sum((-1, -2))  # (W, k)
+    return candidates[torch.arange(w), dist.argmin(1)]
+
+
+def _decode_notes(loaded, codes: torch.Tensor, sketch: torch.Tensor, template: torch.Tensor, mode: str) -> torch.Tensor:
+    """Notes (W, 32, 9) from codes (W, S): ``free`` as decoded, ``add`` the sketch plus decorations."""
+    model = loaded.model
+    with torch.no_grad():
+        decoded = (torch.sigmoid(model.note.decode(codes, template, model.skel(template))) > 0.5).float()
+    return decoded if mode == "free" else torch.maximum(decoded * _decorations(sketch), sketch)
 
 
 def _prepare(song, model, options, drum_map, overrides) -> tuple[Performance, LoadedModel, HumanizeOptions]:
@@ -248,9 +288,10 @@ def humanize_windows(loaded: LoadedModel, template: torch.Tensor, genre: torch.T
         else:
             if loaded.prior is None:
                 raise GrooveError(f"the weights {loaded.path} have no prior; use notes='keep'")
-            codes = loaded.prior.sample(g, cfg.codes, temperature=temperature, generator=generator)
-            decoded = (torch.sigmoid(model.note.decode(codes, t, model.skel(t))) > 0.5).float()
-            hits = decoded if notes == "free" else torch.maximum(decoded * _decorations(t), t)
+            codes = loaded.prior.sample(g.repeat_interleave(CANDIDATES), cfg.codes, temperature=temperature,
+                                        generator=generator)
+            codes = _closest_codes(loaded, codes.view(len(t), CANDIDATES, -1), t)
+            hits = _decode_notes(loaded, codes, t, t, notes)
         parts["hits"].append(hits)
         for feel, pattern in (("velocity", vp), ("offset", tp)):
             z = torch.randn(len(t), cfg.z_dim, generator=generator) * temperature
@@ -345,7 +386,7 @@ def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int =
     blank = empty_performance(bars, bpm=bpm)
     n_win = max(bars - WINDOW_BARS + 1, 1)
     genre_t = torch.full((n_win,), genre_idx, dtype=torch.long)
-    codes = _sample_codes(loaded, genre_t, gen, temperature)
+    codes = _sample_codes(loaded, genre_t, gen, temperature)[:, 0]
     model = loaded.model
     template = torch.zeros(n_win, WINDOW_STEPS, loaded.config.n_drums)
     with torch.no_grad():

@@ -476,8 +476,8 @@ def evaluate(data_dir, split, weights, classifier, models, out_dir, cache_dir, s
         pairs.append((name, path))
     console = Console(stderr=True)
     request = EvalRequest(data_dir, split, weights, classifier, tuple(pairs), cache_dir, seed, max_files)
-    with console.status("evaluating") as status:
-        report = run_evaluation(request, on_stage=lambda name: status.update(f"evaluating: {name}"))
+    # one line per section rather than a spinner: evaluations run for minutes, often into a log file
+    report = run_evaluation(request, on_stage=lambda name: console.print(f"evaluating: {name}", highlight=False))
     Console().print(report_view(report_tables(report)))
     if out_dir:
         out = Path(out_dir)

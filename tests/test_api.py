@@ -138,3 +138,19 @@ def test_humanize_windows_batch(tiny):
     assert bool((added["hits"] >= template).all())  # add never removes a sketch note
     again = humanize_windows(tiny, template, genre, generator=torch.Generator().manual_seed(0), batch=2)
     assert all(torch.equal(added[k], again[k]) for k in added)
+
+
+def test_add_keeps_the_prior_draw_nearest_the_sketch(tiny):
+    import torch
+
+    from groovecli.api import _closest_codes
+
+    sketch = torch.zeros(2, 32, 9)
+    sketch[:, ::2, 2] = 1
+    sketch[:, ::8, 0] = 1
+    model = tiny.model
+    with torch.no_grad():
+        own = model.note.encode(sketch, sketch, model.skel(sketch))  # (2, S): the sketch read as codes
+    others = (own + 1) % tiny.config.codebook_size
+    candidates = torch.stack([others, own, (own + 2) % tiny.config.codebook_size], dim=1)  # (W, k=3, S)
+    assert torch.equal(_closest_codes(tiny, candidates, sketch), own)
