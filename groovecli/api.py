@@ -89,31 +89,40 @@ def _pattern(text: str | None, kind: str, windows: int) -> torch.Tensor:
 
 def _sample_codes(loaded: LoadedModel, genre: torch.Tensor, gen: torch.Generator, temperature: float,
                   chains: int = 1) -> torch.Tensor:
-    """Code sequences (W, chains, S) from the prior: ``chains`` independent draws of the song, each
-    window of a chain starting with that chain's previous window's second bar.
-
-    Sampling is a chain of batch-1 GRU steps (window after window), so several chains run on
-    two threads, half each, with their own generators seeded from ``gen``: the same seed gives
-    the same codes whatever the machine.
-    """
-    if loaded.prior is None:
-        raise GrooveError(f"the weights {loaded.path} have no prior; use --notes keep, or weights trained with one")
+    """Code sequences (W, chains, S) from the prior for a song with nothing to follow (``sample``):
+    each window of a chain starts with that chain's previous window's second bar, which is all
+    that holds its windows together; a chain of batch-1 steps, window after window."""
+    _need_prior(loaded)
     half = loaded.config.codes // WINDOW_BARS
-    groups = [chains] if chains == 1 else [chains - chains // 2, chains // 2]
-    seeds = torch.randint(0, 2**62, (len(groups),), generator=gen).tolist()
-
-    def one(group: int) -> torch.Tensor:
-        torch.set_num_threads(1)  # as in _decode_feels: per-thread setting under OpenMP
-        own = torch.Generator().manual_seed(seeds[group])
-        codes: list[torch.Tensor] = []
+    codes: list[torch.Tensor] = []
+    with _one_thread():
         for w in range(len(genre)):
             prefix = codes[-1][:, half:] if codes else None
-            codes.append(loaded.prior.sample(genre[w : w + 1].expand(groups[group]), loaded.config.codes,
-                                             temperature=temperature, prefix=prefix, generator=own))
-        return torch.stack(codes)
+            codes.append(loaded.prior.sample(genre[w : w + 1].expand(chains), loaded.config.codes,
+                                             temperature=temperature, prefix=prefix, generator=gen))
+    return torch.stack(codes)
 
-    with _one_thread(), ThreadPoolExecutor(max_workers=len(groups)) as pool:
-        return torch.cat(list(pool.map(one, range(len(groups)))), dim=1)
+
+def _draw_codes(loaded: LoadedModel, genre: torch.Tensor, gen: torch.Generator, temperature: float,
+                draws: int) -> torch.Tensor:
+    """``draws`` independent code sequences for every window (W, draws, S), in one batched call.
+
+    For a sketch, the sketch holds consecutive windows together (``_closest_codes`` picks the
+    draw nearest it), so windows need not follow one another through the prior: on the GMD test
+    songs (``python benchmarks/bench_add_notes.py``) 8 chained and 8 independent draws give the
+    same note F1 (0.638) and notes per bar (19.6), bar-to-bar note overlap 0.569 vs 0.557
+    (drummers 0.591), and independent draws are one batched call instead of a chain of batch-8
+    steps, window after window.
+    """
+    _need_prior(loaded)
+    codes = loaded.prior.sample(genre.repeat_interleave(draws), loaded.config.codes, temperature=temperature,
+                                generator=gen)
+    return codes.view(len(genre), draws, -1)
+
+
+def _need_prior(loaded: LoadedModel) -> None:
+    if loaded.prior is None:
+        raise GrooveError(f"the weights {loaded.path} have no prior; use --notes keep, or weights trained with one")
 
 
 CANDIDATES = 8  # prior draws per window that `add` and `free` choose from (see _closest_codes)
@@ -179,7 +188,7 @@ def _decorations(sketch: torch.Tensor) -> torch.Tensor:
 def _notes_for(mode: str, loaded, hits_w, template_w, genre_w, gen, temperature) -> torch.Tensor:
     if mode == "keep":
         return hits_w
-    codes = _closest_codes(loaded, _sample_codes(loaded, genre_w, gen, temperature, CANDIDATES), hits_w)
+    codes = _closest_codes(loaded, _draw_codes(loaded, genre_w, gen, temperature, CANDIDATES), hits_w)
     return _decode_notes(loaded, codes, hits_w, template_w, mode)
 
 
@@ -189,10 +198,9 @@ def _closest_codes(loaded, candidates: torch.Tensor, sketch: torch.Tensor) -> to
 
     One prior draw is a whole drummer's groove, and ``add`` unions it with the sketch: a draw
     whose kicks fall elsewhere doubles the kick part. The draw nearest the sketch decorates it.
-    Measured on the 2,082 GMD test windows (``add``, own genres), note F1 against the drummers /
-    notes per bar: 1 draw 0.626 / 22.9; nearest of 4: 0.644 / 20.8; of 8: 0.653 / 20.0 (the
-    drummers played 18.8, their sketches 14.5). Decoding every draw and keeping the one whose
-    notes overlap the sketch most did about as well (8: 0.663 / 18.4) at 8 times the decoding.
+    Measured on the GMD test songs' templates (``python benchmarks/bench_add_notes.py``): one
+    draw gave note F1 0.608 against the drummers and 22.3 notes per bar; the nearest of 8, 0.638
+    and 19.6 (the drummers played 17.5, their templates 13.6).
     """
     model = loaded.model
     w, k, s = candidates.shape
@@ -286,11 +294,7 @@ def humanize_windows(loaded: LoadedModel, template: torch.Tensor, genre: torch.T
         if notes == "keep":
             hits = t
         else:
-            if loaded.prior is None:
-                raise GrooveError(f"the weights {loaded.path} have no prior; use notes='keep'")
-            codes = loaded.prior.sample(g.repeat_interleave(CANDIDATES), cfg.codes, temperature=temperature,
-                                        generator=generator)
-            codes = _closest_codes(loaded, codes.view(len(t), CANDIDATES, -1), t)
+            codes = _closest_codes(loaded, _draw_codes(loaded, g, generator, temperature, CANDIDATES), t)
             hits = _decode_notes(loaded, codes, t, t, notes)
         parts["hits"].append(hits)
         for feel, pattern in (("velocity", vp), ("offset", tp)):
