@@ -255,6 +255,11 @@ def _report(results: list[dict], as_json: bool, quiet: bool, views: list) -> Non
         console.print(f"  notes: {b['hits']} → {a['hits']} (+{r['notes_added']} added, -{r['notes_removed']} removed)   "
                       f"velocity {b['velocity_min']}-{b['velocity_max']} → {a['velocity_min']}-{a['velocity_max']}   "
                       f"mean |timing| {b['mean_abs_timing_ms']} → {a['mean_abs_timing_ms']} ms")
+        fb, fa = r["features"]["before"], r["features"]["after"]
+        console.print("  " + "   ".join(f"{label} {fb[key]:{fmt}} → {fa[key]:{fmt}}" for label, key, fmt in (
+            ("syncopation", "syncopation", ".2f"), ("laidbackness", "laidbackness", "+.2f"),
+            ("swing", "swingness", ".2f"), ("velocity spread", "velocity_spread", ".1f"))),
+            highlight=False)
         if view is not None:
             console.print(view)
 

@@ -40,7 +40,7 @@ from .nn.classifier import GenreClassifier
 from .nn.config import ModelConfig
 from .patterns import derive_template, parse_pattern
 from .train import to_batch
-from .weights import bundled_dir, load_model, read_checkpoint
+from .weights import bundled_dir, load_model, read_checkpoint, verify
 
 STIFF_VELOCITY = 100 / MIDI_VELOCITY_MAX  # what a producer's sketch has
 CLASSIFIER_FILE = "genre-classifier.pt"
@@ -99,14 +99,16 @@ class EvalReport:
 
 def load_classifier(path: str | None) -> GenreClassifier:
     """The genre classifier (``groove train --model classifier``); None: the bundled one."""
-    path = Path(path) if path else bundled_dir() / CLASSIFIER_FILE
-    if not path.exists():
-        raise GrooveError(f"no genre classifier at {path}; train one with `groove train --model classifier` "
+    folder = bundled_dir()
+    file = Path(path) if path else (folder / CLASSIFIER_FILE if folder else Path("models") / CLASSIFIER_FILE)
+    if not file.exists():
+        raise GrooveError(f"no genre classifier at {file}; train one with `groove train --model classifier` "
                           "and pass --classifier")
-    ckpt = read_checkpoint(path)
+    verify(file, bundled=path is None)
+    ckpt = read_checkpoint(file)
     states = ckpt["state_dicts"]
     if "classifier" not in states:
-        raise GrooveError(f"{path} holds no genre classifier")
+        raise GrooveError(f"{file} holds no genre classifier")
     cfg = ModelConfig.from_dict(ckpt["config"])
     clf = GenreClassifier(cfg.n_drums, len(cfg.genres))
     clf.load_state_dict({k: v.float() for k, v in states["classifier"].items()})

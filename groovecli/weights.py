@@ -44,7 +44,8 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _verify(path: Path, bundled: bool) -> None:
+def verify(path: Path, bundled: bool) -> None:
+    """Check ``path`` against the sha256 in the ``manifest.json`` beside it, when it is listed there."""
     manifest = path.parent / MANIFEST
     if not manifest.exists():
         return
@@ -86,7 +87,7 @@ def resolve(spec: str | os.PathLike | None = None) -> Path:
         if folder is None:
             raise WeightsError("this groove has no bundled weights; give --weights PATH or hf://owner/repo")
         path = folder / json.loads((folder / MANIFEST).read_text())["default"]
-        _verify(path, bundled=True)
+        verify(path, bundled=True)
         return path
     text = str(spec)
     if text.startswith("hf://"):
@@ -97,7 +98,7 @@ def resolve(spec: str | os.PathLike | None = None) -> Path:
             path = path / DEFAULT_FILE
         if not path.is_file():
             raise WeightsError(f"no weights at {text}; give a .pt file, a folder, or hf://owner/repo")
-    _verify(path, bundled=False)
+    verify(path, bundled=False)
     return path
 
 
