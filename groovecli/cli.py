@@ -464,7 +464,8 @@ def train(data_dir, out_dir, kind, epochs, batch_size, device, seed, resume, wei
 @click.option("--cache", "cache_dir", type=click.Path(file_okay=False), help="Where the dataset .npz cache goes.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--max-files", type=click.IntRange(0), default=0, help="Only this many files of the split (smoke tests).")
-def evaluate(data_dir, split, weights, classifier, models, out_dir, cache_dir, seed, max_files):
+@click.option("--force", is_flag=True, help="Overwrite report.json and results.md in --out.")
+def evaluate(data_dir, split, weights, classifier, models, out_dir, cache_dir, seed, max_files, force):
     """Reconstruction (PocketVAE Table 1), humanization from templates, control and realism on GMD."""
     import json
 
@@ -479,17 +480,22 @@ def evaluate(data_dir, split, weights, classifier, models, out_dir, cache_dir, s
         if not sep or not name or not path:
             raise GrooveError(f"--model {item!r}: expected NAME=PATH")
         pairs.append((name, path))
+    outputs = [Path(out_dir) / name for name in ("report.json", "results.md")] if out_dir else []
+    for path in outputs:
+        if path.exists() and not force:
+            raise GrooveError(f"{path} already exists; use --force to overwrite it")
     console = Console(stderr=True)
     request = EvalRequest(data_dir, split, weights, classifier, tuple(pairs), cache_dir, seed, max_files)
     # one line per section rather than a spinner: evaluations run for minutes, often into a log file
     report = run_evaluation(request, on_stage=lambda name: console.print(f"evaluating: {name}", highlight=False))
     Console().print(report_view(report_tables(report)))
     if out_dir:
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "report.json").write_text(json.dumps(report.to_dict(), indent=2) + "\n")
-        (out / "results.md").write_text(report_markdown(report))
-        console.print(f"wrote {out / 'report.json'} and {out / 'results.md'}")
+        from .midi import write_atomic
+
+        outputs[0].parent.mkdir(parents=True, exist_ok=True)
+        write_atomic((json.dumps(report.to_dict(), indent=2) + "\n").encode(), outputs[0], force=True)
+        write_atomic(report_markdown(report).encode(), outputs[1], force=True)
+        console.print(f"wrote {outputs[0]} and {outputs[1]}")
 
 
 def main() -> None:

@@ -373,18 +373,28 @@ def write_midi(perf: Performance, path: str | Path, *, force: bool = False) -> P
     Raises:
         GrooveError: when ``path`` exists and ``force`` is False, or it cannot be written.
     """
+    buffer = io.BytesIO()
+    to_midifile(perf).save(file=buffer)
+    return write_atomic(buffer.getvalue(), path, force=force)
+
+
+def write_atomic(data: bytes, path: str | Path, *, force: bool = False) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename, so a
+    reader never sees half a file; an existing file only with ``force``.
+
+    Raises:
+        GrooveError: when ``path`` exists and ``force`` is False, or it cannot be written.
+    """
     path = Path(path)
     if path.exists() and not force:
         raise GrooveError(f"{path} already exists; use --force to overwrite it")
     if not path.parent.is_dir():
         raise GrooveError(f"cannot write {path}: folder {path.parent} does not exist")
-    buffer = io.BytesIO()
-    to_midifile(perf).save(file=buffer)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else _default_mode())  # mkstemp makes 0600
         with os.fdopen(fd, "wb") as fh:
-            fh.write(buffer.getvalue())
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

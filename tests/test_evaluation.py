@@ -126,6 +126,8 @@ def test_evaluate_end_to_end_on_fixtures(tmp_path, tiny_weights, tiny_classifier
     assert all(0 <= r["accuracy"] <= 1 for r in report["realism"])
     md = (tmp_path / "out" / "results.md").read_text()
     assert "| model | note F1 |" in md and "PocketVAE Table 1 as published" in md
+    again = CliRunner().invoke(cli, args)
+    assert again.exit_code == 1 and "already exists; use --force" in again.stderr
 
 
 def test_evaluate_bad_model_option_is_one_line(tmp_path):
