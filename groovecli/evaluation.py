@@ -205,15 +205,19 @@ def _songs(data_dir: str, ds: GrooveDataset, max_files: int) -> list[_Song]:
 
 
 def _systems(songs: list[_Song], loaded, train: GrooveDataset, seed: int) -> dict[str, list[DrumGrid]]:
-    """Each system's grid for each song: the model (whole-song humanize), and the baselines."""
+    """Each system's grid for each song: the model (whole-song humanize; ``add``, the default,
+    and the other two note modes), and the baselines."""
     rng = np.random.default_rng(seed)
     average = PositionAverage.fit(train.hits, train.velocity, train.offset)
-    out: dict[str, list[DrumGrid]] = {"groove": [], "template": [], "daw random": [], "average groove": []}
+    modes = {"groove": "add", "groove --notes keep": "keep", "groove --notes free": "free"}
+    out: dict[str, list[DrumGrid]] = {name: [] for name in modes} | {"template": [], "daw random": [],
+                                                                      "average groove": []}
     for i, song in enumerate(songs):
         t = song.template
         stiff = song.real.with_values(t, STIFF_VELOCITY * t, np.zeros_like(t))
-        options = HumanizeOptions(genre=GENRES[song.genre], seed=seed + i)
-        out["groove"].append(humanize_grid(stiff, loaded, options)[0])
+        for name, mode in modes.items():
+            options = HumanizeOptions(genre=GENRES[song.genre], seed=seed + i, notes=mode)
+            out[name].append(humanize_grid(stiff, loaded, options)[0])
         out["template"].append(stiff)
         out["daw random"].append(stiff.with_values(t, *daw_random(t, song.half_step_ms, rng)))
         out["average groove"].append(stiff.with_values(t, *average.apply(t)))
