@@ -301,11 +301,12 @@ def realism_accuracy(real: list[DrumGrid], fake: list[DrumGrid], seed: int) -> f
                 picked.append(w[: len(w) // 2] if parity == 0 else w[len(w) // 2 :])
         return np.concatenate(picked) if picked else np.zeros((0, 32, 27), np.float32)
 
+    def labelled(parity: int) -> tuple[np.ndarray, np.ndarray]:
+        r, f = windows(real, parity), windows(fake, parity)
+        return np.concatenate([r, f]), np.concatenate([np.ones(len(r)), np.zeros(len(f))]).astype(np.int64)
+
     torch.manual_seed(seed)
-    x_tr = np.concatenate([windows(real, 0), windows(fake, 0)])
-    y_tr = np.concatenate([np.ones(len(x_tr) // 2), np.zeros(len(x_tr) - len(x_tr) // 2)]).astype(np.int64)
-    x_te = np.concatenate([windows(real, 1), windows(fake, 1)])
-    y_te = np.concatenate([np.ones(len(x_te) // 2), np.zeros(len(x_te) - len(x_te) // 2)]).astype(np.int64)
+    (x_tr, y_tr), (x_te, y_te) = labelled(0), labelled(1)
     if not len(x_tr) or not len(x_te):
         return float("nan")
     d = x_tr.shape[-1] // 3
@@ -366,7 +367,7 @@ def run_evaluation(req: EvalRequest, on_stage=lambda name: None) -> EvalReport:
     names = list(timings)
     report.meta = {
         "split": req.split, "files": len(songs), "windows": len(test), "train_windows": len(train),
-        "weights": str(loaded.path), "seed": req.seed,
+        "weights": req.weights or f"bundled ({loaded.path.name})", "seed": req.seed,
         "seconds": {n: round((timings[names[i + 1]] if i + 1 < len(names) else end) - timings[n], 1)
                     for i, n in enumerate(names)} | {"total": round(end - started, 1)},
     }
