@@ -117,3 +117,15 @@ def test_analyze_bad_input_is_one_line(tmp_path):
     bad.write_bytes(b"not midi")
     result = CliRunner().invoke(cli, ["analyze", str(bad)])
     assert result.exit_code == 1 and result.stderr.startswith("error:") and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_analyze_does_not_load_torch(tmp_path):
+    import subprocess
+    import sys
+
+    path = late_kicks_file(tmp_path / "late.mid")
+    code = ("import sys\nfrom groovecli.cli import cli\n"
+            f"try:\n    cli(['analyze', {str(path)!r}, '--json'])\nexcept SystemExit:\n    pass\n"
+            "print('TORCH', 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "TORCH False" in out
