@@ -23,3 +23,8 @@ run onestep --model onestep --epochs "$epochs"
 run twostep-vae --model twostep-vae --epochs "$epochs"
 run vq --model pocketvae --epochs "$epochs" --no-genre --no-patterns --prior-epochs 0
 run vq-genres --model pocketvae --epochs "$epochs" --no-patterns --prior-epochs 0
+# more seeds for the two Gaussian baselines, the cheapest to train (vq and vq-genres keep one)
+for seed in 1 2; do
+  run "onestep-s$seed" --model onestep --epochs "$epochs" --seed "$seed"
+  run "twostep-vae-s$seed" --model twostep-vae --epochs "$epochs" --seed "$seed"
+done
