@@ -149,14 +149,19 @@ class SongFeatures:
     windows: tuple[GrooveFeatures, ...]
     first_bars: tuple[int, ...]  # 0-based grid bar each window starts at
     overall: GrooveFeatures
+    labels: tuple[str, ...]  # the song bars of each window, as a musician counts them ("5-6")
 
     def to_dict(self) -> dict:
         return {"overall": self.overall.to_dict(),
-                "windows": [{"bars": f"{b + 1}-{b + 2}"} | w.to_dict() for b, w in zip(self.first_bars, self.windows)]}
+                "windows": [{"bars": label} | w.to_dict() for label, w in zip(self.labels, self.windows)]}
 
 
-def song_features(velocity: np.ndarray, offset_ms: np.ndarray) -> SongFeatures:
-    """Features of a whole grid: velocity (T, 9) in [0, 1] (0 = no hit), offsets (T, 9) in ms."""
+def song_features(velocity: np.ndarray, offset_ms: np.ndarray, bar_numbers: list[int] | None = None) -> SongFeatures:
+    """Features of a whole grid: velocity (T, 9) in [0, 1] (0 = no hit), offsets (T, 9) in ms.
+
+    ``bar_numbers``: the song's 1-based number of each grid bar (bars in other meters are not on
+    the grid, so the two counts can differ); default 1, 2, 3, ...
+    """
     n_bars = velocity.shape[0] // STEPS_PER_BAR
     vel_w, off_w = to_windows(velocity, 2, 2), to_windows(offset_ms, 2, 2)
     windows = tuple(window_features(v, o) for v, o in zip(vel_w, off_w))
@@ -168,7 +173,9 @@ def song_features(velocity: np.ndarray, offset_ms: np.ndarray) -> SongFeatures:
     mean.update(velocity_mean=float(vel_midi.mean()) if hit.any() else 0.0,
                 velocity_spread=float(vel_midi.std()) if hit.any() else 0.0,
                 notes_per_bar=float(hit.sum()) / max(n_bars, 1))
-    return SongFeatures(windows, starts, GrooveFeatures(**mean))
+    numbers = bar_numbers or list(range(1, n_bars + 1))
+    labels = tuple(f"{numbers[b]}-{numbers[min(b + 1, len(numbers) - 1)]}" for b in starts)
+    return SongFeatures(windows, starts, GrooveFeatures(**mean), labels)
 
 
 def analyze(song: Performance | str | Path, *, drum_map: DrumMap = GM) -> SongFeatures:
@@ -184,4 +191,4 @@ def analyze(song: Performance | str | Path, *, drum_map: DrumMap = GM) -> SongFe
 
 def grid_features(perf: Performance, grid: DrumGrid) -> SongFeatures:
     """Features of a grid, timed with the tempo of ``perf`` (the song the grid belongs to)."""
-    return song_features(grid.velocity * (grid.hits > 0.5), offsets_ms(perf, grid))
+    return song_features(grid.velocity * (grid.hits > 0.5), offsets_ms(perf, grid), [b.index + 1 for b in grid.bars])

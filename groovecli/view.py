@@ -223,8 +223,8 @@ def features_table(song, title: str) -> Table:
     def cells(f) -> list[str]:
         return [fmt.format(getattr(f, key)) for _, key, fmt in _FEATURE_COLUMNS]
 
-    for first, window in zip(song.first_bars, song.windows):
-        table.add_row(f"{first + 1}-{first + 2}", *cells(window))
+    for label, window in zip(song.labels, song.windows):
+        table.add_row(label, *cells(window))
     table.add_row("song", *cells(song.overall), style="bold")
     return table
 

@@ -79,6 +79,9 @@ def test_song_windows_cover_every_bar():
     vel[::4, KICK] = 1.0
     song = song_features(vel, off)
     assert song.first_bars == (0, 2, 3)  # an odd last bar shares the window before it
+    assert song.labels == ("1-2", "3-4", "4-5")
+    # with a bar in another meter before them, windows are named by the song's own bar numbers
+    assert song_features(vel, off, [2, 3, 4, 5, 6]).labels == ("2-3", "4-5", "5-6")
     assert song.overall.notes_per_bar == 4
     with pytest.raises(ValueError):
         window_features(np.zeros((16, 9)), np.zeros((16, 9)))
