@@ -44,7 +44,8 @@ class CodePrior(nn.Module):
         for t in range(sum(p.shape[1] for p in given), length):
             logits = self.out(out[:, -1]) / max(temperature, 1e-4)
             # Gumbel-max: argmax(logits + Gumbel noise) is a draw from softmax(logits), and at the
-            # batch ``humanize`` samples (windows × candidates) it is ~10× faster than multinomial.
+            # batch ``humanize`` samples (952 × 512 for 120 bars) it took 2.9-3.8 ms a step where
+            # torch.multinomial took 9.6-12.5 ms.
             u = torch.rand(logits.shape, generator=generator).clamp_(min=1e-12).to(logits.device)
             token = (logits - torch.log(-torch.log(u))).argmax(-1, keepdim=True)
             codes.append(token)
