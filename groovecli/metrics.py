@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .constants import STEPS_PER_BEAT  # metrical positions 1, e, &, a
+
 
 def note_f1(true: np.ndarray, pred: np.ndarray) -> float:
     t, p = true > 0.5, pred > 0.5
@@ -60,7 +62,6 @@ def reconstruction_metrics(hits: np.ndarray, velocity: np.ndarray, offset: np.nd
 
 
 KL_BINS = 20
-STEPS_PER_BEAT = 4  # metrical positions 1, e, &, a
 
 
 def position_kl(true_values: np.ndarray, true_hits: np.ndarray, pred_values: np.ndarray, pred_hits: np.ndarray,
