@@ -55,7 +55,7 @@ def main() -> None:
         for i, song in enumerate(songs):
             t = song.template
             stiff = song.real.with_values(t, STIFF_VELOCITY * t, np.zeros_like(t))
-            grids.append(api.humanize_grid(stiff, loaded, api.HumanizeOptions(genre=GENRES[song.genre], seed=i))[0])
+            grids.append(api.humanize_grid(stiff, loaded, api.HumanizeOptions(genre=GENRES[song.genre], seed=i)).grid)
         m = humanization_metrics(songs, grids)
         results[name] = {"note_f1": m["note_f1"], "notes_per_bar": m["hits_per_bar"], "bar_overlap": overlap(grids),
                          "seconds": time.perf_counter() - started}

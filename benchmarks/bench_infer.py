@@ -1,12 +1,15 @@
 """Inference speed and memory: `groove --help`, a 4-minute song end to end, model throughput.
 
-    python benchmarks/bench_infer.py [--weights PATH] [--repeats 3]
+    python benchmarks/bench_infer.py [--weights PATH] [--repeats 3] [--baseline DIR]
 
 1. `groove --help` as a fresh process (median wall time).
 2. `groove humanize` on a 120-bar 4/4 song at 120 bpm (4 minutes) as a fresh process: median
    wall time and peak RSS, then where the time goes, measured inside one process (imports,
    model load, MIDI read, inference, MIDI write).
 3. Model throughput (reconstruction, windows/s) at batch 1 and batch 256 on CPU.
+With ``--baseline DIR`` (another groove checkout, e.g. ``git worktree add /tmp/groove-0.4 <commit>``),
+step 2's fresh-process timing also runs that checkout's code and bundled weights, the two
+interleaved run by run so that both see the same machine load, and the ratio is reported.
 Prints one JSON object.
 """
 
@@ -49,11 +52,12 @@ def write_song(path: Path) -> None:
     mf.save(path)
 
 
-def timed_process(cmd: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of a fresh process."""
+def timed_process(cmd: list[str], source: str | None = None) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of a fresh process; ``source``: a checkout to import groove from."""
+    env = os.environ | ({"PYTHONPATH": source} if source else {})
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True)
+    subprocess.run(cmd, check=True, capture_output=True, env=env)
     wall = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return wall, max(peak, before) / 1024
@@ -109,6 +113,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--weights")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--baseline", metavar="DIR", help="another groove checkout to time beside this one")
     args = ap.parse_args()
     groove = [sys.executable, "-m", "groovecli"]
     weights = ["--weights", args.weights] if args.weights else []
@@ -116,8 +121,12 @@ def main() -> None:
         song, out = Path(tmp) / "song.mid", Path(tmp) / "song.groove.mid"
         write_song(song)
         help_s = statistics.median(timed_process(groove + ["--help"])[0] for _ in range(5))
-        runs = [timed_process(groove + ["humanize", str(song), "-o", str(out), "--force", "-q", "--seed", "0"] + weights)
-                for _ in range(args.repeats)]
+        command = groove + ["humanize", str(song), "-o", str(out), "--force", "-q", "--seed", "0"]
+        runs, base_runs = [], []
+        for _ in range(args.repeats):
+            runs.append(timed_process(command + weights))
+            if args.baseline:
+                base_runs.append(timed_process(command, source=str(Path(args.baseline).resolve())))
         report = {
             "help_s": round(help_s, 3),
             "humanize_120_bars_s": round(statistics.median(r[0] for r in runs), 3),
@@ -125,6 +134,10 @@ def main() -> None:
             "where_the_time_goes_s": breakdown(song, out, args.weights),
             "cpu_count": os.cpu_count(),
         }
+        if base_runs:
+            base = statistics.median(r[0] for r in base_runs)
+            report |= {"baseline_humanize_120_bars_s": round(base, 3),
+                       "slower_than_baseline": round(report["humanize_120_bars_s"] / base - 1, 3)}
     sys.path.insert(0, str(Path(__file__).parent))
     report |= throughput(args.weights)
     print(json.dumps(report, indent=2))

@@ -31,6 +31,7 @@ def synthetic(n: int, seed: int = 0) -> GrooveDataset:
     zeros = np.zeros(n, np.int64)
     return GrooveDataset(derive_template(hits, velocity), hits, velocity, offset, velocity_pattern(hits, velocity),
                          timing_pattern(hits, offset), rng.integers(len(GENRES), size=n), zeros, zeros, zeros,
+                         np.full(n, 120.0, np.float32),
                          np.asarray(["synthetic"]))
 
 

@@ -6,7 +6,7 @@ imported on first use, so ``import groovecli`` (and ``groove --help``) does not 
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _API = ("humanize", "transfer", "sample", "HumanizeOptions", "Result", "load_model")
 __all__ = ["__version__", "analyze", *_API]

@@ -20,13 +20,25 @@ from typing import Any
 import numpy as np
 import torch
 
-from .constants import CLOSED_HIHAT, KICK, OPEN_HIHAT, RIDE, SNARE, STEPS_PER_BAR, WINDOW_BARS, WINDOW_STEPS
+from .constants import (
+    CLOSED_HIHAT,
+    KICK,
+    MIDI_VELOCITY_MAX,
+    OPEN_HIHAT,
+    RIDE,
+    SNARE,
+    STEPS_PER_BAR,
+    STEPS_PER_BEAT,
+    WINDOW_BARS,
+    WINDOW_STEPS,
+)
 from .drummap import GM, DrumMap
 from .errors import GrooveError
+from .feel_profile import follow, profile_of
 from .features import grid_features
-from .grid import DrumGrid, from_windows, offsets_ms, quantize, render, to_windows
+from .grid import DrumGrid, bar_bpm, from_windows, offsets_ms, quantize, render, to_windows, window_starts
 from .midi import Performance, empty_performance, read_midi
-from .patterns import derive_template, parse_pattern
+from .patterns import derive_template, parse_pattern, timing_pattern, velocity_pattern
 from .weights import LoadedModel, load_model
 
 NOTE_MODES = ("keep", "add", "free")
@@ -36,7 +48,7 @@ NOTE_MODES = ("keep", "add", "free")
 class HumanizeOptions:
     """How to humanize; every field has a default that gives a good result."""
 
-    genre: str = "rock"  # one of the model's genres (`groove genres`)
+    genre: str = "auto"  # one of the model's genres (`groove genres`), or auto: guessed from the sketch and its tempo
     velocity_pattern: str | None = None  # drawn pattern or preset; None lets the model choose
     timing_pattern: str | None = None  # drawn pattern or preset; None lets the model choose
     notes: str = "add"  # keep: feel only; add: keep every note and add decorative ones; free: may remove
@@ -72,12 +84,52 @@ def _generator(seed: int | None) -> tuple[torch.Generator, int]:
     return torch.Generator().manual_seed(seed), seed
 
 
-def _genre_index(loaded: LoadedModel, genre: str) -> int:
+def _genre_key(genre: str) -> str:
+    return genre.strip().lower().replace("-", "").replace(" ", "").replace("_", "")
+
+
+# GMD styles with too little data of their own: training merged them into a neighbour
+# (data.GENRE_MERGES) or dropped them; a user naming one gets what the model learnt for it.
+_DROPPED_TO_AUTO = {"middleeastern"}
+
+
+def _named_genre(loaded: LoadedModel, genre: str) -> str:
+    key = _genre_key(genre)
+    if key not in loaded.config.genres:
+        raise GrooveError(f"unknown genre {genre!r}; the model knows: auto, {', '.join(loaded.config.genres)}")
+    return key
+
+
+def resolve_genre(loaded: LoadedModel, genre: str, grid: DrumGrid, bpm: float | np.ndarray = 120.0) -> tuple[str, str | None]:
+    """The model genre to play ``grid`` in, and a note for the user when it is not the name given.
+
+    ``auto`` asks the guesser (``nn/genre_guesser.py``) over every window of the sketch, with the
+    tempo ``bpm`` (one value, or one per bar of ``grid``).
+
+    Raises:
+        GrooveError: for a genre the model does not know, or ``auto`` with weights that have no guesser.
+    """
+    from .data import GENRE_MERGES
+
     genres = loaded.config.genres
-    key = genre.strip().lower().replace("-", "").replace(" ", "")
-    if key not in genres:
-        raise GrooveError(f"unknown genre {genre!r}; the model knows: {', '.join(genres)}")
-    return genres.index(key)
+    key = _genre_key(genre)
+    note = None
+    if key in GENRE_MERGES and GENRE_MERGES[key] in genres:
+        return GENRE_MERGES[key], f"{key} was merged into {GENRE_MERGES[key]} in training; playing {GENRE_MERGES[key]}"
+    if key in _DROPPED_TO_AUTO:
+        key, note = "auto", f"{key} has no training data of its own (one GMD file); guessing the genre from the sketch"
+    if key != "auto":
+        return _named_genre(loaded, genre), None
+    if loaded.guesser is None:
+        raise GrooveError(f"the weights {loaded.path.name} cannot guess a genre; name one with --genre ({', '.join(genres)})")
+    win = _window_tensors(grid)
+    template = torch.as_tensor(derive_template(win["hits"].numpy(), win["velocity"].numpy()))
+    bars = np.broadcast_to(np.asarray(bpm, np.float32), (max(grid.steps // STEPS_PER_BAR, 1),))
+    window_bpm = torch.as_tensor(np.ascontiguousarray(bars[window_starts(len(bars))][: len(template)]))
+    probs = loaded.guesser.guess(template, window_bpm)
+    best = int(probs.argmax())
+    guessed = f"guessed {genres[best]} ({probs[best]:.0%}) from the sketch"
+    return genres[best], f"{note}; {guessed}" if note else guessed
 
 
 def _pattern(text: str | None, kind: str, windows: int) -> torch.Tensor:
@@ -141,27 +193,31 @@ def _one_thread():
 
 
 def _decode_feels(loaded: LoadedModel, latents: dict[str, tuple[torch.Tensor, torch.Tensor]], notes: torch.Tensor,
-                  genre: torch.Tensor) -> dict[str, torch.Tensor]:
+                  genre: torch.Tensor, gen: torch.Generator, temperature: float = 1.0) -> dict[str, torch.Tensor]:
     """(W, 32, 9) values per feel ("velocity", "offset" → (z, pattern)), window by window, each
     window's first bar forced to the previous window's second.
 
     The two feels do not depend on each other, so they run at once on two threads: each is a
     chain of batch-1 steps bound by reading its decoder's weights, and torch releases the GIL
-    inside each step. Each thread's arithmetic is the same as alone, so results do not change.
+    inside each step. Each feel draws from a generator of its own, seeded from ``gen`` before
+    the threads start, so the output does not depend on which thread runs first.
     """
     model = loaded.model
+    seeds = {feel: int(torch.randint(2**62, (1,), generator=gen)) for feel in latents}
     with torch.no_grad():
         h_n = model.skel(notes)  # all windows in one call
 
     def one(feel: str) -> torch.Tensor:
         z, pattern = latents[feel]
+        own = torch.Generator().manual_seed(seeds[feel])
         out: list[torch.Tensor] = []
         torch.set_num_threads(1)  # OpenMP keeps this per thread; the pool's threads start with the default
         with torch.no_grad():
             for w in range(len(notes)):
                 first = out[-1][:, STEPS_PER_BAR:] if out else None
                 out.append(model.decode_feel(feel, z[w : w + 1], notes[w : w + 1], pattern[w : w + 1],
-                                             genre[w : w + 1], first=first, h_n=h_n[w : w + 1]))
+                                             genre[w : w + 1], first=first, h_n=h_n[w : w + 1],
+                                             temperature=temperature, generator=own))
         return torch.cat(out)
 
     with _one_thread(), ThreadPoolExecutor(max_workers=len(latents) or 1) as pool:
@@ -244,16 +300,31 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
     """
     perf, loaded, options = _prepare(song, model, options, drum_map, overrides)
     before = quantize(perf)
-    after, seed = humanize_grid(before, loaded, options)
-    return Result(render(perf, after, drum_map), before, after, seed, summary(perf, before, after))
+    take = humanize_grid(before, loaded, options, bpm=bar_bpm(perf, before))
+    return Result(render(perf, take.grid, drum_map), before, take.grid, take.seed,
+                  summary(perf, before, take.grid) | take.genre_report())
 
 
-def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOptions) -> tuple[DrumGrid, int]:
-    """``humanize`` on the grid alone (no MIDI): the grooved grid and the seed used.
+@dataclass(frozen=True)
+class GridTake:
+    """One grooved grid: what ``humanize_grid`` and ``transfer_grid`` return."""
 
-    ``groove evaluate`` calls this on templates derived from real performances.
+    grid: DrumGrid
+    seed: int
+    genre: str  # the model genre it was played in
+    genre_note: str | None = None  # why that genre, when it is not the name the user gave
+
+    def genre_report(self) -> dict[str, Any]:
+        return {"genre": self.genre} | ({"genre_note": self.genre_note} if self.genre_note else {})
+
+
+def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOptions,
+                  bpm: float | np.ndarray = 120.0) -> GridTake:
+    """``humanize`` on the grid alone (no MIDI). ``bpm`` (one value, or one per bar) is only read
+    by ``--genre auto``. ``groove evaluate`` calls this on templates derived from real performances.
     """
-    genre_idx = _genre_index(loaded, options.genre)
+    genre_name, genre_note = resolve_genre(loaded, options.genre, before, bpm)
+    genre_idx = loaded.config.genres.index(genre_name)
     n_bars = before.steps // STEPS_PER_BAR
     win = _window_tensors(before)
     n_win = len(win["hits"])
@@ -267,10 +338,10 @@ def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOption
     for name, kind in (("velocity", "velocity"), ("offset", "timing")):
         z = (torch.randn(1, z_dim, generator=gen) * options.temperature).expand(n_win, -1)
         latents[name] = (z, _pattern(getattr(options, f"{kind}_pattern"), kind, n_win))
-    feel = _decode_feels(loaded, latents, notes, genre)
+    feel = _decode_feels(loaded, latents, notes, genre, gen, options.temperature)
     after = _blend(before, from_windows(notes.numpy(), n_bars), {k: from_windows(v.numpy(), n_bars) for k, v in feel.items()},
                    options)
-    return after, seed
+    return GridTake(after, seed, genre_name, genre_note)
 
 
 @torch.no_grad()
@@ -299,7 +370,8 @@ def humanize_windows(loaded: LoadedModel, template: torch.Tensor, genre: torch.T
         parts["hits"].append(hits)
         for feel, pattern in (("velocity", vp), ("offset", tp)):
             z = torch.randn(len(t), cfg.z_dim, generator=generator) * temperature
-            parts[feel].append(model.decode_feel(feel, z, hits, pattern[i : i + batch], g))
+            parts[feel].append(model.decode_feel(feel, z, hits, pattern[i : i + batch], g, temperature=temperature,
+                                                 generator=generator))
     return {k: torch.cat(v) if v else torch.zeros(0, *template.shape[1:]) for k, v in parts.items()}
 
 
@@ -332,19 +404,40 @@ def summary(perf: Performance, before: DrumGrid, after: DrumGrid) -> dict[str, A
 def transfer(template: Performance | str | Path, reference: Performance | str | Path, model: LoadedModel | None = None,
              options: HumanizeOptions | None = None, *, velocity: bool = True, timing: bool = True,
              drum_map: DrumMap = GM, **overrides: Any) -> Result:
-    """Put the reference's groove on the template: its velocity and timing latents, window by
-    window (cycled when the files differ in length), and with ``notes="add"`` its note codes.
-    Arguments as for ``humanize``.
+    """Put the reference's groove on the template (see ``transfer_grid``), window by window,
+    cycled when the files differ in length. Arguments as for ``humanize``.
     """
     template, loaded, options = _prepare(template, model, options, drum_map, overrides)
     reference = reference if isinstance(reference, Performance) else read_midi(reference, drum_map=drum_map)
-    genre_idx = _genre_index(loaded, options.genre)
     before, ref = quantize(template), quantize(reference)
+    take = transfer_grid(before, ref, loaded, options, velocity=velocity, timing=timing, bpm=bar_bpm(template, before),
+                         ref_bpm=bar_bpm(reference, ref))
+    return Result(render(template, take.grid, drum_map), before, take.grid, take.seed,
+                  summary(template, before, take.grid) | take.genre_report())
+
+
+def transfer_grid(before: DrumGrid, ref: DrumGrid, loaded: LoadedModel, options: HumanizeOptions, *,
+                  velocity: bool = True, timing: bool = True, bpm: float | np.ndarray = 120.0,
+                  ref_bpm: float | np.ndarray = 120.0) -> GridTake:
+    """``transfer`` on grids; ``bpm`` and ``ref_bpm`` are the template's and the reference's tempi
+    (one value, or one per bar).
+
+    The model decodes the template's feel conditioned on the reference, as PocketVAE's control
+    path intends: its velocity and timing latents (posterior means, window by window), and its
+    own velocity contour and push / laid-back pattern, derived per window, as the drawn-pattern
+    condition (unless the user drew patterns). The result is then moved onto the reference's
+    profile, per drum and 16th (``feel_profile.py``: that step is what makes the output follow
+    the reference; the model supplies the note-to-note variation). With ``notes`` add or free,
+    the reference's note codes are decoded against the template too. The genre (``auto``:
+    guessed from the reference, whose feel this is) conditions both sides.
+    """
     n_bars = before.steps // STEPS_PER_BAR
     win, ref_win = _window_tensors(before), _window_tensors(ref)
     n_win, n_ref = len(win["hits"]), len(ref_win["hits"])
     cycle = torch.arange(n_win) % n_ref
     gen, seed = _generator(options.seed)
+    genre_name, genre_note = resolve_genre(loaded, options.genre, ref, ref_bpm)
+    genre_idx = loaded.config.genres.index(genre_name)
     genre = torch.full((n_win,), genre_idx, dtype=torch.long)
     ref_genre = torch.full((n_ref,), genre_idx, dtype=torch.long)
     template_w = torch.as_tensor(derive_template(win["hits"].numpy(), win["velocity"].numpy()))
@@ -357,20 +450,36 @@ def transfer(template: Performance | str | Path, reference: Performance | str | 
             decoded = (torch.sigmoid(model.note.decode(codes, template_w, model.skel(template_w))) > 0.5).float()
         notes = decoded if options.notes == "free" else torch.maximum(decoded, notes)
         notes = torch.as_tensor(to_windows(from_windows(notes.numpy(), n_bars)))
-    # The reference is encoded without patterns (a condition the model was trained on), so its
-    # latents carry the accents and feel themselves.
-    no_pattern = torch.zeros(n_ref, WINDOW_STEPS, dtype=torch.long)
+    ref_hits, ref_vel, ref_off = (ref_win[k].numpy() for k in ("hits", "velocity", "offset"))
+    ref_patterns = {"velocity": torch.as_tensor(velocity_pattern(ref_hits, ref_vel), dtype=torch.long),
+                    "offset": torch.as_tensor(timing_pattern(ref_hits, ref_off), dtype=torch.long)}
     latents, kept = {}, {}
     for name, kind, wanted in (("velocity", "velocity", velocity), ("offset", "timing", timing)):
         if not wanted:
             kept[name] = win[name] * notes
             continue
-        z = model.encode_feel(name, ref_win[name], ref_win["hits"], no_pattern, ref_genre)[cycle]
-        latents[name] = (z, _pattern(getattr(options, f"{kind}_pattern"), kind, n_win))
-    feel = kept | _decode_feels(loaded, latents, notes, genre)
-    after = _blend(before, from_windows(notes.numpy(), n_bars), {k: from_windows(v.numpy(), n_bars) for k, v in feel.items()},
-                   options)
-    return Result(render(template, after, drum_map), before, after, seed, summary(template, before, after))
+        z = model.encode_feel(name, ref_win[name], ref_win["hits"], ref_patterns[name], ref_genre)[cycle]
+        drawn = getattr(options, f"{kind}_pattern")
+        pattern = _pattern(drawn, kind, n_win) if drawn is not None else ref_patterns[name][cycle]
+        latents[name] = (z, pattern)
+    feel = kept | _decode_feels(loaded, latents, notes, genre, gen, options.temperature)
+    song_notes = from_windows(notes.numpy(), n_bars)
+    values = {k: from_windows(v.numpy(), n_bars) for k, v in feel.items()}
+    if "velocity" in latents and options.velocity_pattern is None:
+        values["velocity"] = follow(values["velocity"], song_notes, profile_of(ref.hits, ref.velocity),
+                                    1 / MIDI_VELOCITY_MAX, 1.0)
+    if "offset" in latents and options.timing_pattern is None:
+        ms, ref_ms = _step_ms(bpm, before.steps), _step_ms(ref_bpm, ref.steps)
+        moved = follow(values["offset"] * ms, song_notes, profile_of(ref.hits, ref.offset * ref_ms), -np.inf, np.inf)
+        values["offset"] = np.clip(moved / ms, -1.0, 1.0 - 1e-3) * song_notes
+    after = _blend(before, song_notes, values, options)
+    return GridTake(after, seed, genre_name, genre_note)
+
+
+def _step_ms(bpm: float | np.ndarray, steps: int) -> np.ndarray:
+    """Milliseconds of one offset unit (half a 16th) at each step (T, 1), from a tempo per bar."""
+    bars = np.broadcast_to(np.asarray(bpm, np.float64), (max(steps // STEPS_PER_BAR, 1),))
+    return np.repeat(60_000.0 / (bars * 2 * STEPS_PER_BEAT), STEPS_PER_BAR)[:steps, None]
 
 
 def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int = 4, bpm: float = 120.0,
@@ -385,7 +494,9 @@ def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int =
         raise GrooveError(f"--bars must be at least 1, not {bars}")
     if not 20 <= bpm <= 400:
         raise GrooveError(f"--tempo {bpm:g} bpm is outside 20-400")
-    genre_idx = _genre_index(loaded, genre)
+    if _genre_key(genre) == "auto":
+        raise GrooveError("sample has no sketch to guess a genre from; name one with --genre")
+    genre_idx = loaded.config.genres.index(_named_genre(loaded, genre))
     gen, seed = _generator(seed)
     blank = empty_performance(bars, bpm=bpm)
     n_win = max(bars - WINDOW_BARS + 1, 1)
@@ -401,7 +512,7 @@ def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int =
     no_pattern = torch.zeros(n_win, WINDOW_STEPS, dtype=torch.long)
     latents = {name: ((torch.randn(1, loaded.config.z_dim, generator=gen) * temperature).expand(n_win, -1), no_pattern)
                for name in ("velocity", "offset")}
-    feel = _decode_feels(loaded, latents, notes, genre_t)
+    feel = _decode_feels(loaded, latents, notes, genre_t, gen, temperature)
     grid = DrumGrid(*(from_windows(x.numpy(), bars) for x in (notes, feel["velocity"], feel["offset"])),
                     bars=blank.bars[:bars], note_cells=np.zeros(0, np.int64))
     grid = grid.with_values(grid.hits, grid.velocity, grid.offset)

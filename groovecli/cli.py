@@ -199,7 +199,8 @@ def output_options(func):
 
 def feel_options(func):
     for option in reversed([
-        click.option("-g", "--genre", default="rock", show_default=True, help="Genre to play in (see `groove genres`)."),
+        click.option("-g", "--genre", default="auto", show_default=True,
+                     help="Genre to play in (see `groove genres`); auto guesses it from the sketch and its tempo."),
         click.option("--velocity-pattern", metavar="PATTERN", help="Drawn accents, e.g. 5.3.4.3.5.3.4.3. or a preset."),
         click.option("--timing-pattern", metavar="PATTERN", help="Drawn feel, e.g. 0+0+0+0+ or laidback, pushed."),
         click.option("--notes", type=click.Choice(["keep", "add", "free"]), default="add", show_default=True,
@@ -252,6 +253,8 @@ def _report(results: list[dict], as_json: bool, quiet: bool, views: list) -> Non
         a, b = r["after"], r["before"]
         where = "would write" if r.get("dry_run") else "wrote"
         console.print(f"[bold]{where} {r['output']}[/bold] (genre {r['genre']}, seed {r['seed']})")
+        if r.get("genre_note"):
+            console.print(f"  genre: {r['genre_note']}")
         console.print(f"  notes: {b['hits']} → {a['hits']} (+{r['notes_added']} added, -{r['notes_removed']} removed)   "
                       f"velocity {b['velocity_min']}-{b['velocity_max']} → {a['velocity_min']}-{a['velocity_max']}   "
                       f"mean |timing| {b['mean_abs_timing_ms']} → {a['mean_abs_timing_ms']} ms")
@@ -394,8 +397,14 @@ def sample(genre, bars, tempo, count, temperature, seed, weights, device, out, f
 @model_options
 def genres(weights, device):
     """List the genres the model was trained on."""
+    from .data import GENRE_MERGES
+
     loaded = _load(weights, device)
+    if loaded.guesser is not None:
+        click.echo("auto (the default for humanize and transfer: guessed from the sketch and its tempo)")
     click.echo("\n".join(loaded.config.genres))
+    merged = [f"{old} → {new}" for old, new in GENRE_MERGES.items() if new in loaded.config.genres]
+    click.echo(f"also accepted (merged in training): {', '.join(merged)}")
 
 
 @cli.command(hidden=True)
@@ -416,14 +425,16 @@ def dataset(data_dir: str, cache_dir: str | None, rebuild: bool) -> None:
 @cli.command(hidden=True)
 @click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False), help="Groove MIDI Dataset folder.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Run folder (checkpoints, log).")
-@click.option("--model", "kind", type=click.Choice(["pocketvae", "onestep", "twostep-vae", "prior", "classifier"]),
+@click.option("--model", "kind", type=click.Choice(["pocketvae", "onestep", "twostep-vae", "feel", "prior", "guesser", "classifier"]),
               default="pocketvae", show_default=True, help="What to train.")
 @click.option("--epochs", type=click.IntRange(1), default=40, show_default=True)
 @click.option("--batch-size", type=click.IntRange(1), default=128, show_default=True)
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its last epoch.")
-@click.option("--weights", metavar="PATH", help="For --model prior: the trained model whose codes it learns.")
+@click.option("--weights", metavar="PATH",
+              help="For --model prior: the model whose codes it learns; for --model feel: the model whose SKEL, NOTE "
+                   "and prior are kept; for --model guesser: the model it is added to.")
 @click.option("--export", "export_dir", type=click.Path(file_okay=False), help="Also write the result as shipped weights here.")
 @click.option("--cache", "cache_dir", type=click.Path(file_okay=False), help="Where the dataset .npz cache goes.")
 @click.option("--max-windows", type=click.IntRange(0), default=0, help="Train on at most this many windows (smoke tests).")

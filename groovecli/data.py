@@ -25,11 +25,11 @@ import numpy as np
 from .constants import N_DRUMS, STEPS_PER_BAR, WINDOW_STEPS
 from .drummap import GMD
 from .errors import GrooveError
-from .grid import quantize, to_windows
+from .grid import bar_bpm, quantize, to_windows
 from .midi import read_midi
 from .patterns import derive_template, timing_pattern, velocity_pattern
 
-BUILD_VERSION = 1  # bump when the arrays change meaning, so stale caches are rebuilt
+BUILD_VERSION = 2  # bump when the arrays change meaning, so stale caches are rebuilt
 GENRES: tuple[str, ...] = (
     "rock",
     "funk",
@@ -71,6 +71,7 @@ class GrooveDataset:
         genre: (N,) int64 index into ``GENRES``.
         split: (N,) int64 index into ``SPLITS``.
         file_index: (N,) int64 index into ``files``; bar: (N,) int64 first bar of the window.
+        bpm: (N,) float32 tempo where the window starts, from the file's own tempo map.
         files: the MIDI paths, relative to the dataset folder.
     """
 
@@ -84,6 +85,7 @@ class GrooveDataset:
     split: np.ndarray
     file_index: np.ndarray
     bar: np.ndarray
+    bpm: np.ndarray
     files: np.ndarray
 
     def __len__(self) -> int:
@@ -109,7 +111,8 @@ class GrooveDataset:
 
 def _file_windows(path: Path) -> dict[str, np.ndarray] | None:
     """Windows of one file, or None if it yields none."""
-    grid = quantize(read_midi(path, drum_map=GMD))
+    perf = read_midi(path, drum_map=GMD)
+    grid = quantize(perf)
     hits, velocity, offset = (to_windows(a) for a in (grid.hits, grid.velocity, grid.offset))
     keep = hits[:, STEPS_PER_BAR:].sum(axis=(1, 2)) > 0
     if not keep.any():
@@ -123,6 +126,7 @@ def _file_windows(path: Path) -> dict[str, np.ndarray] | None:
         "velocity_pattern": velocity_pattern(hits, velocity),
         "timing_pattern": timing_pattern(hits, offset),
         "bar": np.nonzero(keep)[0],
+        "bpm": bar_bpm(perf, grid)[np.nonzero(keep)[0]].astype(np.float32),
     }
 
 
@@ -158,7 +162,7 @@ def build_dataset(root: str | Path, *, workers: int | None = None) -> GrooveData
     else:
         per_file = [_file_windows(p) for p in paths]
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("template", "hits", "velocity", "offset",
-                                                          "velocity_pattern", "timing_pattern", "bar",
+                                                          "velocity_pattern", "timing_pattern", "bar", "bpm",
                                                           "genre", "split", "file_index")}
     for i, (row, found) in enumerate(zip(rows, per_file)):
         if found is None:

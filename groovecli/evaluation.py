@@ -11,8 +11,10 @@
 3. Control: genre classifier accuracy on real windows; the share of humanized windows classified
    as the genre asked for (PocketVAE Figure 5, all as funk, and each genre in turn); the mean
    timing offset under drawn "pushed" and "laidback" patterns.
-4. Realism: a small classifier trained to tell real 2-bar windows from each system's output, on
-   half the test files; its accuracy on the other half (0.5: it cannot tell).
+4. Realism: two judges trained to tell real 2-bar windows from each system's output, on half
+   the test files; their accuracy on the other half (0.5: they cannot tell); ``realism.py``.
+5. Feel (``feel_eval.py``): timing and velocity per drum class against the drummers'; transfer
+   between test songs; two takes of one template.
 """
 
 from __future__ import annotations
@@ -25,20 +27,21 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from .api import HumanizeOptions, humanize_grid, humanize_windows
+from .api import HumanizeOptions, humanize_grid, humanize_windows, resolve_genre
 from .baselines import PositionAverage, daw_random, knn_reconstruct
-from .constants import MIDI_VELOCITY_MAX, STEPS_PER_BAR
+from .constants import MIDI_VELOCITY_MAX, STEPS_PER_BAR, STEPS_PER_BEAT
 from .data import GENRES, GrooveDataset, load_dataset
 from .drummap import GMD
 from .errors import GrooveError
+from .feel_eval import SongFeel, class_stats, takes_section, transfer_section
 from .grid import DrumGrid, from_windows, half_step_ms, quantize, to_windows
 from .metrics import mean_abs_error, note_f1, note_f1_steps, position_kl
 from .midi import read_midi
 from .nn.classifier import GenreClassifier
 from .nn.config import ModelConfig
 from .patterns import derive_template, parse_pattern
+from .realism import feature_judge, gru_judge
 from .train import to_batch
 from .weights import bundled_dir, load_model, read_checkpoint, verify
 
@@ -66,7 +69,6 @@ PAPER_TABLE1: dict[str, dict[str, str]] = {
 PAPER_ROW = {"onestep": "1-step", "twostep-vae": "2-step (VAE)", "vq": "2-step (VQ-VAE)", "vq-genres": "+genres",
              "pocketvae": "+genres+patterns"}
 TABLE1_METRICS = ("note_f1", "velocity_kl", "velocity_mse", "timing_kl", "timing_mse", "genre_acc")
-REALISM_EPOCHS = 6
 
 
 @dataclass(frozen=True)
@@ -87,11 +89,15 @@ class EvalReport:
     humanization: list[dict[str, Any]] = field(default_factory=list)
     control: dict[str, Any] = field(default_factory=dict)
     realism: list[dict[str, Any]] = field(default_factory=list)
+    timing_classes: dict[str, dict[str, Any]] = field(default_factory=dict)  # system → class → stats
+    transfer: dict[str, Any] = field(default_factory=dict)
+    takes: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"meta": self.meta, "table1": self.table1, "humanization": self.humanization,
-                "control": self.control, "realism": self.realism}
+                "control": self.control, "realism": self.realism, "timing_classes": self.timing_classes,
+                "transfer": self.transfer, "takes": self.takes}
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -145,11 +151,12 @@ def reconstruction_metrics(true: GrooveDataset, pred: dict[str, np.ndarray], clf
 
 
 @torch.no_grad()
-def reconstruct(checkpoint: str, ds: GrooveDataset, batch: int = 512) -> dict[str, np.ndarray]:
+def reconstruct(checkpoint: str, ds: GrooveDataset, batch: int = 512, seed: int = 0) -> dict[str, np.ndarray]:
     model = load_model(checkpoint, torch.device("cpu")).model
+    gen = torch.Generator().manual_seed(seed)
     parts: dict[str, list[np.ndarray]] = {"hits": [], "velocity": [], "offset": []}
     for i in range(0, len(ds), batch):
-        out = model.reconstruct(to_batch(ds, np.arange(i, min(i + batch, len(ds))), torch.device("cpu")))
+        out = model.reconstruct(to_batch(ds, np.arange(i, min(i + batch, len(ds))), torch.device("cpu")), generator=gen)
         for k in parts:
             parts[k].append(out[k].numpy())
     return {k: np.concatenate(v) for k, v in parts.items()}
@@ -185,6 +192,18 @@ class _Song:
     genre: int
     path: str
 
+    @property
+    def bpm(self) -> float:
+        return 60_000.0 / (float(self.half_step_ms[0, 0]) * 2 * STEPS_PER_BEAT)
+
+    @property
+    def stiff(self) -> DrumGrid:
+        t = self.template
+        return self.real.with_values(t, STIFF_VELOCITY * t, np.zeros_like(t))
+
+    def feel(self) -> SongFeel:
+        return SongFeel(self.real, self.stiff, self.half_step_ms, self.bpm, GENRES[self.genre])
+
 
 def _songs(data_dir: str, ds: GrooveDataset, max_files: int) -> list[_Song]:
     songs = []
@@ -208,15 +227,21 @@ def _systems(songs: list[_Song], loaded, train: GrooveDataset, seed: int) -> dic
     and the other two note modes), and the baselines."""
     rng = np.random.default_rng(seed)
     average = PositionAverage.fit(train.hits, train.velocity, train.offset)
-    modes = {"groove": "add", "groove --notes keep": "keep", "groove --notes free": "free"}
-    out: dict[str, list[DrumGrid]] = {name: [] for name in modes} | {"template": [], "daw random": [],
-                                                                      "average groove": []}
+    modes = {"groove": ("add", True), "groove --notes keep": ("keep", True), "groove --notes free": ("free", True),
+             "groove --genre auto": ("add", False), "groove --notes keep --genre auto": ("keep", False)}
+    out: dict[str, list[DrumGrid]] = {name: [] for name in modes} | {
+        "groove --notes keep, drummer's notes": [], "template": [], "daw random": [], "average groove": []}
     for i, song in enumerate(songs):
-        t = song.template
-        stiff = song.real.with_values(t, STIFF_VELOCITY * t, np.zeros_like(t))
-        for name, mode in modes.items():
-            options = HumanizeOptions(genre=GENRES[song.genre], seed=seed + i, notes=mode)
-            out[name].append(humanize_grid(stiff, loaded, options)[0])
+        t, stiff = song.template, song.stiff
+        for name, (mode, true_genre) in modes.items():
+            options = HumanizeOptions(genre=GENRES[song.genre] if true_genre else "auto", seed=seed + i, notes=mode)
+            out[name].append(humanize_grid(stiff, loaded, options, bpm=song.bpm).grid)
+        # The drummer's own notes, stiff, given groove's feel: the judges then see groove's
+        # velocity and timing on notes they cannot tell from real ones.
+        own = song.real.with_values(song.real.hits, STIFF_VELOCITY * song.real.hits, np.zeros_like(song.real.hits))
+        out["groove --notes keep, drummer's notes"].append(
+            humanize_grid(own, loaded, HumanizeOptions(genre=GENRES[song.genre], seed=seed + i, notes="keep"),
+                          bpm=song.bpm).grid)
         out["template"].append(stiff)
         out["daw random"].append(stiff.with_values(t, *daw_random(t, song.half_step_ms, rng)))
         out["average groove"].append(stiff.with_values(t, *average.apply(t)))
@@ -281,52 +306,6 @@ def control(loaded, test: GrooveDataset, clf: GenreClassifier, half_ms: np.ndarr
     return result
 
 
-# --- 4. realism -----------------------------------------------------------------------------
-
-
-def realism_accuracy(real: list[DrumGrid], fake: list[DrumGrid], seed: int) -> float:
-    """Held-out accuracy of a GRU trained to tell real windows from generated ones.
-
-    Songs with even index train it, odd ones test it, so no song is on both sides (with a
-    single song, its first and second halves of windows play those parts).
-    """
-    def windows(grids: list[DrumGrid], parity: int) -> np.ndarray:
-        picked = []
-        for i, g in enumerate(grids):
-            w = np.concatenate([to_windows(g.hits), to_windows(g.velocity), to_windows(g.offset)], -1)
-            if len(grids) > 1:
-                picked += [w] if i % 2 == parity else []
-            else:
-                picked.append(w[: len(w) // 2] if parity == 0 else w[len(w) // 2 :])
-        return np.concatenate(picked) if picked else np.zeros((0, 32, 27), np.float32)
-
-    def labelled(parity: int) -> tuple[np.ndarray, np.ndarray]:
-        r, f = windows(real, parity), windows(fake, parity)
-        return np.concatenate([r, f]), np.concatenate([np.ones(len(r)), np.zeros(len(f))]).astype(np.int64)
-
-    torch.manual_seed(seed)
-    (x_tr, y_tr), (x_te, y_te) = labelled(0), labelled(1)
-    if not len(x_tr) or not len(x_te):
-        return float("nan")
-    d = x_tr.shape[-1] // 3
-    clf = GenreClassifier(d, 2, hidden=64)
-    opt = torch.optim.Adam(clf.parameters(), lr=1e-3)
-    xt, yt = torch.as_tensor(x_tr, dtype=torch.float32), torch.as_tensor(y_tr)
-    gen = torch.Generator().manual_seed(seed)
-    for _ in range(REALISM_EPOCHS):
-        clf.train()
-        perm = torch.randperm(len(xt), generator=gen)
-        for i in range(0, len(perm), 64):
-            b = perm[i : i + 64]
-            loss = F.cross_entropy(clf(xt[b, :, :d], xt[b, :, d : 2 * d], xt[b, :, 2 * d :]), yt[b])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-    clf.eval()
-    pred = classify(clf, x_te[..., :d], x_te[..., d : 2 * d], x_te[..., 2 * d :])
-    return float((pred == y_te).mean())
-
-
 # --- all of it ------------------------------------------------------------------------------
 
 
@@ -359,18 +338,43 @@ def run_evaluation(req: EvalRequest, on_stage=lambda name: None) -> EvalReport:
     report.humanization += [{"system": name} | humanization_metrics(songs, grids) for name, grids in systems.items()]
     stage("control")
     report.control = control(loaded, test, clf, _window_half_ms(songs, test), req.seed)
+    half_ms = [s.half_step_ms for s in songs]
+    report.timing_classes = {"drummer": class_stats(real_grids, half_ms)} | {
+        name: class_stats(systems[name], half_ms) for name in ("groove", "groove --notes keep", "groove --genre auto")}
+    report.meta["genre_auto_accuracy"] = float(np.mean([
+        resolve_genre(loaded, "auto", s.stiff, s.bpm)[0] == GENRES[s.genre] for s in songs])) if songs else float("nan")
     stage("realism")
-    report.realism = [{"system": name, "accuracy": realism_accuracy(real_grids, grids, req.seed)}
+    report.realism = [{"system": name, "gru": gru_judge(real_grids, grids, req.seed),
+                       "features": feature_judge(real_grids, grids, half_ms, req.seed)}
                       for name, grids in systems.items()]
+    stage("transfer")
+    feels = [s.feel() for s in songs]
+    report.transfer = transfer_section(_spread_genres(feels), loaded, req.seed)
+    stage("takes")
+    report.takes = takes_section(feels, loaded, req.seed)
     end = time.perf_counter()
     names = list(timings)
-    report.meta = {
+    report.meta |= {
         "split": req.split, "files": len(songs), "windows": len(test), "train_windows": len(train),
         "weights": req.weights or f"bundled ({loaded.path.name})", "seed": req.seed,
         "seconds": {n: round((timings[names[i + 1]] if i + 1 < len(names) else end) - timings[n], 1)
                     for i, n in enumerate(names)} | {"total": round(end - started, 1)},
     }
     return report
+
+
+def _spread_genres(songs: list[SongFeel]) -> list[SongFeel]:
+    """The songs reordered round-robin over genres (each genre's longest first), so that the
+    transfer section's first references and templates are not all rock."""
+    by_genre: dict[str, list[SongFeel]] = {}
+    for s in sorted(songs, key=lambda s: -s.real.steps):
+        by_genre.setdefault(s.genre, []).append(s)
+    order, queues = [], list(by_genre.values())
+    while any(queues):
+        for q in queues:
+            if q:
+                order.append(q.pop(0))
+    return order
 
 
 def _window_half_ms(songs: list[_Song], test: GrooveDataset) -> np.ndarray:
@@ -414,9 +418,34 @@ def report_tables(report: EvalReport) -> list[Table]:
                    ["genre asked for", "classified as it", "real windows classified as it"], rows))
     rows = [[p, f"{c[f'mean_offset_ms_{p}']:+.1f}"] for p in ("pushed", "laidback")]
     tables.append(("3. Drawn timing pattern: mean offset of every hit", ["pattern", "ms"], rows))
-    rows = [[r["system"], f"{r['accuracy']:.3f}"] for r in report.realism]
-    tables.append(("4. Realism: held-out accuracy of a real-vs-generated classifier (0.5 = indistinguishable)",
-                   ["system", "accuracy"], rows))
+    rows = [[r["system"], f"{r['gru']:.3f}", f"{r['features']:.3f}"] for r in report.realism]
+    tables.append(("4. Realism: held-out accuracy of two real-vs-generated judges (0.5 = indistinguishable)",
+                   ["system", "GRU on the grid", "logistic regression on groove features"], rows))
+    classes = ("kick", "snare", "hihat", "ride")
+    rows = [[system] + [f"{st[c]['offset_mean_ms']:+.1f} ± {st[c]['offset_sd_ms']:.1f}" if c in st else "-" for c in classes]
+            + [f"{st[c]['velocity_mean']:.0f} ± {st[c]['velocity_sd']:.1f}" if c in st else "-" for c in classes]
+            for system, st in report.timing_classes.items()]
+    tables.append(("5. Feel per drum class: offset mean ± SD (ms), velocity mean ± SD (MIDI), every hit of every song",
+                   ["system"] + [f"{c} ms" for c in classes] + [f"{c} vel" for c in classes], rows))
+    t = report.transfer
+    if t:
+        rows = [["output nearest its own reference, velocity profile", f"{t['nearest_own_velocity']:.3f}"],
+                ["output nearest its own reference, timing profile", f"{t['nearest_own_timing']:.3f}"],
+                ["mean |offset gap| to the reference per drum class (ms)", f"{t['class_offset_gap_ms']:.1f}"],
+                ["mean |velocity gap| to the reference per drum class (MIDI)", f"{t['class_velocity_gap']:.1f}"]]
+        tables.append((f"6. Transfer: {t['pairs']} template × reference pairs from different test songs "
+                       f"({t['templates']} templates, {t['references']} references, {t['bars']} bars, --notes keep)",
+                       ["measure", "value"], rows))
+    k = report.takes
+    if k:
+        rows = [["mean |Δ velocity| per note between two seeds (MIDI)", f"{k['mean_abs_velocity_difference']:.1f}", "-"],
+                ["mean |Δ timing| per note between two seeds (ms)", f"{k['mean_abs_timing_difference_ms']:.1f}", "-"],
+                ["window-to-window SD of mean kick+snare offset (ms), median over songs",
+                 f"{k['take_window_sd_kick_snare_ms']:.1f}", f"{k['drummer_window_sd_kick_snare_ms']:.1f}"],
+                ["window-to-window SD of swingness, median over songs",
+                 f"{k['take_window_sd_swingness']:.3f}", f"{k['drummer_window_sd_swingness']:.3f}"]]
+        tables.append((f"7. Takes: two seeds of each template in keep mode ({k['songs']} songs, first {k['bars']} bars)",
+                       ["measure", "groove --notes keep", "drummer"], rows))
     return tables
 
 
@@ -428,5 +457,6 @@ def report_markdown(report: EvalReport) -> str:
         lines.append("")
     m = report.meta
     lines.append(f"{m['files']} files, {m['windows']} windows of the {m['split']} split; weights {m['weights']}; "
-                 f"seed {m['seed']}; seconds per section: {m['seconds']}.")
+                 f"seed {m['seed']}; `--genre auto` picked each song's own genre for "
+                 f"{m.get('genre_auto_accuracy', float('nan')):.3f} of the songs; seconds per section: {m['seconds']}.")
     return "\n".join(lines) + "\n"

@@ -20,7 +20,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import HOP_BARS, MIDI_VELOCITY_MAX, N_DRUMS, OFFSET_SCALE_STEPS, STEPS_PER_BAR, WINDOW_BARS
+from .constants import (
+    HOP_BARS,
+    MIDI_VELOCITY_MAX,
+    N_DRUMS,
+    OFFSET_SCALE_STEPS,
+    STEPS_PER_BAR,
+    STEPS_PER_BEAT,
+    WINDOW_BARS,
+)
 from .drummap import GM, DrumMap
 from .errors import GrooveError
 from .midi import Bar, DrumNote, Performance
@@ -191,6 +199,12 @@ def half_step_ms(perf: Performance, bars: tuple[Bar, ...]) -> np.ndarray:
     tempo where each bar starts."""
     per_bar = [(perf.seconds_at(bar.start + perf.step_ticks / 2) - perf.seconds_at(bar.start)) * 1000 for bar in bars]
     return np.repeat(np.array(per_bar, np.float64), STEPS_PER_BAR)
+
+
+def bar_bpm(perf: Performance, grid: DrumGrid) -> np.ndarray:
+    """The tempo (quarter notes per minute) where each of the grid's bars starts: (bars,)."""
+    half = half_step_ms(perf, grid.bars)[::STEPS_PER_BAR]
+    return 60_000.0 / (half * 2 * STEPS_PER_BEAT)
 
 
 def offsets_ms(perf: Performance, grid: DrumGrid) -> np.ndarray:

@@ -28,10 +28,11 @@ from .errors import GrooveError
 from .metrics import reconstruction_metrics
 from .nn.classifier import GenreClassifier
 from .nn.config import FORMAT_VERSION, ModelConfig, TrainConfig
+from .nn.genre_guesser import GenreGuesser
 from .nn.pocketvae import GrooveModel
 from .nn.prior import CodePrior
 
-TRAINABLE = ("pocketvae", "twostep-vae", "onestep", "prior", "classifier")
+TRAINABLE = ("pocketvae", "twostep-vae", "onestep", "feel", "prior", "guesser", "classifier")
 BATCH_KEYS = ("template", "hits", "velocity", "offset", "velocity_pattern", "timing_pattern", "genre")
 Event = Callable[[str, dict[str, Any]], None]
 
@@ -149,11 +150,22 @@ class Trainer:
 
     # --- the joint model --------------------------------------------------------------------
 
-    def fit(self, train: GrooveDataset, val: GrooveDataset, *, resume: bool = False) -> GrooveModel:
-        """Train until ``epochs`` or early stopping; returns the best model (by validation)."""
+    def fit(self, train: GrooveDataset, val: GrooveDataset, *, resume: bool = False,
+            base: dict[str, dict[str, torch.Tensor]] | None = None) -> GrooveModel:
+        """Train until ``epochs`` or early stopping; returns the best model (by validation).
+
+        ``base``: state dicts of a trained ``skel`` and ``note`` (``{"skel": ..., "note": ...}``).
+        With it, only VEL and TIME train (the feel stage): the note codes, and so the prior
+        over them, stay exactly as they were, and an epoch costs about half as much.
+        """
         torch.manual_seed(self.tcfg.seed)
         model = GrooveModel(self.cfg).to(self.device)
-        opt = torch.optim.Adam(model.parameters(), lr=self.tcfg.lr)
+        feel_only = base is not None
+        if feel_only:
+            for part in ("skel", "note"):
+                getattr(model, part).load_state_dict(base[part])
+                getattr(model, part).requires_grad_(False)
+        opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=self.tcfg.lr)
         start_epoch, best, stale = 0, float("inf"), 0
         last = self.run_dir / "last.pt"
         if resume:
@@ -175,13 +187,15 @@ class Trainer:
                                 "epoch": start_epoch})
         for epoch in range(start_epoch, self.tcfg.epochs):
             model.train()
+            if feel_only:  # frozen modules stay in eval mode (no EMA codebook updates)
+                model.skel.eval(), model.note.eval()
             perm = torch.randperm(n, generator=torch.Generator().manual_seed(self.tcfg.seed * 1000 + epoch)).numpy()
             shard = perm[self.dist.rank :: self.dist.world][:per_rank]
             t0, sums = time.perf_counter(), {}
             for step in range(steps_per_epoch):
                 idx = shard[step * self.tcfg.batch_size : (step + 1) * self.tcfg.batch_size]
                 tf, beta = schedules((epoch * steps_per_epoch + step) / total, self.tcfg)
-                loss, stats, codes = net(to_batch(train, idx, self.device), tf, beta, self.tcfg)
+                loss, stats, codes = net(to_batch(train, idx, self.device), tf, beta, self.tcfg, feel_only)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
@@ -195,7 +209,7 @@ class Trainer:
                 self.on_event("step", stats | {"epoch": epoch, "step": step + 1,
                                                "windows_per_s": (step + 1) * len(idx) * self.dist.world / elapsed})
             metrics = evaluate_model(model, val, self.device)
-            score = (1 - metrics["note_f1"]) + metrics["velocity_mse_hits"] + metrics["offset_mse_hits"]
+            score = validation_score(metrics, feel_only)
             improved = score < best
             best, stale = (score, 0) if improved else (best, stale + 1)
             record = {"epoch": epoch, "seconds": time.perf_counter() - t0, "val_score": score, "best": best,
@@ -266,6 +280,36 @@ class Trainer:
         keeper.restore(prior)
         return prior, {"prior_val_ce": -keeper.best, "prior_val_perplexity": math.exp(-keeper.best)}
 
+    # --- the genre guesser (--genre auto) -------------------------------------------------------
+
+    def fit_guesser(self, train: GrooveDataset, val: GrooveDataset) -> tuple[GenreGuesser, dict]:
+        """The template + tempo → genre guesser, early-stopped on validation window accuracy."""
+        torch.manual_seed(self.tcfg.seed)
+        guesser = GenreGuesser(self.cfg.n_drums, len(self.cfg.genres)).to(self.device)
+        opt = torch.optim.Adam(guesser.parameters(), lr=self.tcfg.lr)
+        keeper = _KeepBest(self.tcfg.patience)
+        tensors = [(torch.as_tensor(d.template, device=self.device), torch.as_tensor(d.bpm, device=self.device),
+                    torch.as_tensor(d.genre, device=self.device)) for d in (train, val)]
+        (t_tr, b_tr, g_tr), (t_va, b_va, g_va) = tensors
+        for epoch in range(self.tcfg.epochs):
+            guesser.train()
+            perm = torch.randperm(len(t_tr), generator=torch.Generator().manual_seed(self.tcfg.seed + epoch))
+            for i in range(0, len(perm), self.tcfg.batch_size):
+                b = perm[i : i + self.tcfg.batch_size].to(self.device)
+                loss = F.cross_entropy(guesser(t_tr[b], b_tr[b]), g_tr[b])
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+            guesser.eval()
+            with torch.no_grad():
+                acc = float((guesser(t_va, b_va).argmax(-1) == g_va).float().mean()) if len(t_va) else 0.0
+            self._log({"guesser_epoch": epoch, "train_ce": loss.item(), "val_accuracy": acc})
+            self.on_event("classifier_epoch", {"epoch": epoch, "val_accuracy": acc})
+            if keeper.stop_after(acc, guesser):
+                break
+        keeper.restore(guesser)
+        return guesser, {"guesser_val_window_accuracy": keeper.best}
+
     # --- the genre classifier -----------------------------------------------------------------
 
     def fit_classifier(self, train: GrooveDataset, val: GrooveDataset) -> tuple[GenreClassifier, dict]:
@@ -313,18 +357,43 @@ def classifier_accuracy(clf: GenreClassifier, ds: GrooveDataset, device: torch.d
     return right / max(len(ds), 1)
 
 
+def validation_score(metrics: dict[str, float], feel_only: bool = False) -> float:
+    """Lower is better. The feel heads are scored by their likelihood per note (a sampled
+    reconstruction's squared error rewards the mean, the very thing the heads replace); a tenth
+    of a nat per note weighs like 0.01 of note F1 in the joint score."""
+    feel = metrics.get("velocity_nll", 0.0) + metrics.get("offset_nll", 0.0)
+    if feel_only:
+        return feel
+    if "velocity_nll" not in metrics:  # the one-step baseline: squared errors, as before
+        return (1 - metrics["note_f1"]) + metrics["velocity_mse_hits"] + metrics["offset_mse_hits"]
+    return (1 - metrics["note_f1"]) + 0.1 * feel
+
+
 @torch.no_grad()
-def evaluate_model(model: GrooveModel, ds: GrooveDataset, device: torch.device, batch: int = 512) -> dict[str, float]:
-    """Free-running reconstruction metrics on a dataset (see ``metrics.reconstruction_metrics``)."""
+def evaluate_model(model: GrooveModel, ds: GrooveDataset, device: torch.device, batch: int = 512,
+                   seed: int = 0) -> dict[str, float]:
+    """Free-running reconstruction metrics on a dataset (see ``metrics.reconstruction_metrics``),
+    and the feel heads' likelihood per note; sampled values come from a generator seeded ``seed``."""
     model.eval()
+    gen = torch.Generator().manual_seed(seed)  # CPU: the heads draw on the CPU (feel_head.py)
     parts: dict[str, list[np.ndarray]] = {"hits": [], "velocity": [], "offset": [], "codes": []}
+    nll = {"velocity": 0.0, "offset": 0.0}
     for i in range(0, len(ds), batch):
-        out = model.reconstruct(to_batch(ds, np.arange(i, min(i + batch, len(ds))), device))
+        b = to_batch(ds, np.arange(i, min(i + batch, len(ds))), device)
+        out = model.reconstruct(b, generator=gen)
         for k, v in out.items():
             parts[k].append(v.cpu().numpy())
+        if model.cfg.kind != "onestep":
+            notes = float(b["hits"].sum())
+            for k, v in model.feel_nll(b).items():
+                nll[k] += float(v) * notes
     pred = {k: np.concatenate(v) for k, v in parts.items() if v}
     codebook = model.cfg.codebook_size if model.cfg.kind == "pocketvae" else None
-    return reconstruction_metrics(ds.hits, ds.velocity, ds.offset, pred, codebook_size=codebook)
+    metrics = reconstruction_metrics(ds.hits, ds.velocity, ds.offset, pred, codebook_size=codebook)
+    if model.cfg.kind != "onestep":
+        total = max(float(ds.hits.sum()), 1.0)
+        metrics |= {f"{k}_nll": v / total for k, v in nll.items()}
+    return metrics
 
 
 def default_configs(kind: str, use_genre: bool = True, use_patterns: bool = True,

@@ -13,8 +13,9 @@ import torch
 
 from .data import load_dataset
 from .errors import GrooveError
+from .nn.config import ModelConfig
 from .train import Event, Trainer, checkpoint_dict, default_configs, evaluate_model, pick_device
-from .weights import export_weights, load_model, read_checkpoint
+from .weights import export_weights, load_model, read_base_parts, read_checkpoint, resolve
 
 
 @dataclass(frozen=True)
@@ -63,12 +64,16 @@ def run_training(req: TrainRequest, on_event: Event = lambda n, s: None) -> Trai
     cfg, tcfg = default_configs(req.kind, req.use_genre, req.use_patterns, epochs=req.epochs, batch_size=req.batch_size, seed=req.seed,
                                 max_train_windows=req.max_windows, prior_epochs=req.prior_epochs)
     out = Path(req.out_dir)
+    if req.kind == "guesser":
+        return _guesser_stage(req, tcfg, train, val, out, device, on_event)
     if req.kind == "prior":
         if not req.weights:
             raise GrooveError("--model prior needs --weights: the trained model whose codes it learns")
         loaded = load_model(req.weights, device)
         trainer = Trainer(loaded.config, tcfg, out, device, on_event, req.command)
         return _finish_prior(trainer, loaded.model, train, val, out, req, dict(loaded.metrics))
+    if req.kind == "feel":
+        return _feel_stage(req, cfg, tcfg, train, val, out, device, on_event)
     trainer = Trainer(cfg, tcfg, out, device, on_event, req.command)
     if req.kind == "classifier":
         clf, metrics = trainer.fit_classifier(train, val)
@@ -83,6 +88,37 @@ def run_training(req: TrainRequest, on_event: Event = lambda n, s: None) -> Trai
     if cfg.kind == "pocketvae" and req.prior_epochs:
         return _finish_prior(trainer, model, train, val, out, req, metrics)
     return _write(out, cfg, {"model": model.state_dict()}, metrics, req)
+
+
+def _feel_stage(req, cfg, tcfg, train, val, out, device, on_event) -> TrainResult:
+    """New VEL and TIME modules on the frozen SKEL, NOTE and prior of ``req.weights``."""
+    if not req.weights:
+        raise GrooveError("--model feel needs --weights: the trained model whose SKEL, NOTE and prior it keeps")
+    base = read_base_parts(resolve(req.weights))
+    cfg = ModelConfig.from_dict(base["config"])  # the base's sizes and genres; feel settings of this groove
+    trainer = Trainer(cfg, tcfg, out, device, on_event, req.command)
+    model = trainer.fit(train, val, resume=req.resume, base=base["state_dicts"])
+    metrics = evaluate_model(model, val, device)
+    states = {"model": model.state_dict()}
+    if "prior" in base["state_dicts"]:
+        states["prior"] = base["state_dicts"]["prior"]
+    if not trainer.dist.main:
+        return TrainResult(out / "model.pt", metrics)
+    return _write(out, cfg, states, metrics | base.get("prior_metrics", {}), req)
+
+
+def _guesser_stage(req, tcfg, train, val, out, device, on_event) -> TrainResult:
+    """The --genre auto guesser, added to a copy of ``req.weights`` (its other parts unchanged)."""
+    if not req.weights:
+        raise GrooveError("--model guesser needs --weights: the model it is added to")
+    path = resolve(req.weights)
+    ckpt = read_checkpoint(path)
+    loaded = load_model(path, device)
+    trainer = Trainer(loaded.config, tcfg, out, device, on_event, req.command)
+    guesser, metrics = trainer.fit_guesser(train, val)
+    states = {part: {k: v.float() for k, v in sd.items()} for part, sd in ckpt["state_dicts"].items()}
+    states["guesser"] = guesser.state_dict()
+    return _write(out, loaded.config, states, dict(ckpt.get("metrics", {})) | metrics, req)
 
 
 def _finish_prior(trainer, model, train, val, out, req, metrics) -> TrainResult:

@@ -150,7 +150,8 @@ def counts_table(counts: dict[str, dict[str, int]], title: str) -> Table:
 class TrainingProgress:
     """Draws a Trainer's events: epoch and step bars with each loss term, windows/s and ETA."""
 
-    _TERMS = ("note", "velocity_sse", "offset_sse", "velocity_kl", "offset_kl", "kl", "codebook", "note_kl")
+    _TERMS = ("note", "velocity_nll", "offset_nll", "velocity_sse", "offset_sse", "velocity_kl", "offset_kl", "kl",
+              "codebook", "note_kl")
 
     def __init__(self, console) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -175,7 +176,7 @@ class TrainingProgress:
             self.epoch_task = self.progress.add_task("epoch", total=stats["epochs"], completed=stats["epoch"], info="")
             self.step_task = self.progress.add_task("step", total=stats["steps"], info="")
         elif name == "step" and self.step_task is not None:
-            terms = " ".join(f"{k.replace('_sse', '').replace('offset', 'time')} {stats[k]:.3g}"
+            terms = " ".join(f"{k.replace('_sse', '').replace('_nll', '').replace('offset', 'time')} {stats[k]:.3g}"
                              for k in self._TERMS if k in stats)
             self.progress.update(self.step_task, completed=stats["step"],
                                  info=f"loss {stats['loss']:.3g} | {terms} | {stats['windows_per_s']:.0f} win/s")
@@ -184,12 +185,13 @@ class TrainingProgress:
             self.progress.advance(self.epoch_task)
             self.progress.reset(self.step_task)
             mark = " *" if stats["improved"] else ""
+            feel = (f"velocity {v['velocity_nll']:.3f} / timing {v['offset_nll']:.3f} nats per note" if "velocity_nll" in v
+                    else f"velocity MSE (hits) {v['velocity_mse_hits']:.4f}, timing MSE (hits) {v['offset_mse_hits']:.4f}")
             self.console.print(
-                f"epoch {stats['epoch'] + 1}: val note F1 {v['note_f1']:.3f}, velocity MSE (hits) "
-                f"{v['velocity_mse_hits']:.4f}, timing MSE (hits) {v['offset_mse_hits']:.4f}"
+                f"epoch {stats['epoch'] + 1}: val note F1 {v['note_f1']:.3f}, {feel}"
                 + (f", codes used {v['codes_used']}" if "codes_used" in v else "") + f" ({stats['seconds']:.0f} s){mark}"
             )
-        elif name in ("prior_epoch", "classifier_epoch"):
+        elif name in ("prior_epoch", "classifier_epoch"):  # the guesser reports as a classifier
             what = "prior val CE" if name == "prior_epoch" else "classifier val accuracy"
             value = stats.get("val_ce", stats.get("val_accuracy"))
             self.console.print(f"{name.split('_')[0]} epoch {stats['epoch'] + 1}: {what} {value:.4f}")

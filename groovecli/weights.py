@@ -24,6 +24,7 @@ from . import __version__
 from .errors import WeightsError
 from .nn.config import FORMAT_VERSION, ModelConfig
 from .nn.pocketvae import GrooveModel
+from .nn.genre_guesser import GenreGuesser
 from .nn.prior import CodePrior
 
 DEFAULT_FILE = "pocketvae.pt"
@@ -111,6 +112,7 @@ class LoadedModel:
     config: ModelConfig
     metrics: dict[str, Any]
     path: Path
+    guesser: GenreGuesser | None = None  # --genre auto (weights without one need a named genre)
 
 
 def read_checkpoint(path: Path) -> dict[str, Any]:
@@ -127,6 +129,30 @@ def read_checkpoint(path: Path) -> dict[str, Any]:
     return ckpt
 
 
+def read_base_parts(path: Path) -> dict[str, Any]:
+    """SKEL, NOTE and prior state dicts (float32) of a checkpoint of any format version, for the
+    feel stage of training: those modules have kept their shapes since format 1.
+
+    Returns:
+        {"config": dict, "state_dicts": {"skel", "note"[, "prior"]}, "prior_metrics": dict}.
+    """
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise WeightsError(f"{path} is not a groove checkpoint ({type(exc).__name__}: {str(exc)[:80]})") from None
+    if not isinstance(ckpt, dict) or ckpt.get("format") != "groove-checkpoint":
+        raise WeightsError(f"{path} is not a groove checkpoint")
+    if ckpt["config"].get("kind", "pocketvae") != "pocketvae":
+        raise WeightsError(f"{path} is a {ckpt['config']['kind']} model; the feel stage needs a pocketvae")
+    model = ckpt["state_dicts"]["model"]
+    parts = {part: {k[len(part) + 1 :]: v.float() for k, v in model.items() if k.startswith(part + ".")}
+             for part in ("skel", "note")}
+    if "prior" in ckpt["state_dicts"]:
+        parts["prior"] = {k: v.float() for k, v in ckpt["state_dicts"]["prior"].items()}
+    metrics = {k: v for k, v in ckpt.get("metrics", {}).items() if k.startswith("prior_")}
+    return {"config": ckpt["config"], "state_dicts": parts, "prior_metrics": metrics}
+
+
 def load_model(spec: str | os.PathLike | None = None, device: str | torch.device = "cpu") -> LoadedModel:
     """Resolve, verify and build the model (and its prior, when the checkpoint has one).
 
@@ -139,16 +165,18 @@ def load_model(spec: str | os.PathLike | None = None, device: str | torch.device
     states = ckpt["state_dicts"]
     model = GrooveModel(cfg)
     prior = CodePrior(cfg) if "prior" in states else None
+    guesser = GenreGuesser(cfg.n_drums, len(cfg.genres)) if "guesser" in states else None
     try:
         model.load_state_dict({k: v.float() for k, v in states["model"].items()})
-        if prior is not None:
-            prior.load_state_dict({k: v.float() for k, v in states["prior"].items()})
+        for part, module in (("prior", prior), ("guesser", guesser)):
+            if module is not None:
+                module.load_state_dict({k: v.float() for k, v in states[part].items()})
     except (RuntimeError, KeyError) as exc:
         raise WeightsError(f"{path} does not fit its own config ({str(exc).splitlines()[0][:100]})") from None
-    model.to(device).eval()
-    if prior is not None:
-        prior.to(device).eval()
-    return LoadedModel(model, prior, cfg, ckpt.get("metrics", {}), path)
+    for module in (model, prior, guesser):
+        if module is not None:
+            module.to(device).eval()
+    return LoadedModel(model, prior, cfg, ckpt.get("metrics", {}), path, guesser)
 
 
 def export_weights(checkpoint: Path, out_dir: Path, name: str = DEFAULT_FILE) -> Path:

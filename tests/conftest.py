@@ -107,9 +107,10 @@ def tiny_config(kind: str = "pocketvae", **overrides):
 
 @pytest.fixture(scope="session")
 def tiny_weights(tmp_path_factory):
-    """A checkpoint of an untrained tiny model and prior: fast, and shaped like the real one."""
+    """A checkpoint of an untrained tiny model, prior and genre guesser: fast, shaped like the real one."""
     import torch
 
+    from groovecli.nn.genre_guesser import GenreGuesser
     from groovecli.nn.pocketvae import GrooveModel
     from groovecli.nn.prior import CodePrior
     from groovecli.train import checkpoint_dict
@@ -117,6 +118,7 @@ def tiny_weights(tmp_path_factory):
     torch.manual_seed(0)
     cfg = tiny_config()
     path = tmp_path_factory.mktemp("weights") / "tiny.pt"
-    states = {"model": GrooveModel(cfg).state_dict(), "prior": CodePrior(cfg).state_dict()}
+    states = {"model": GrooveModel(cfg).state_dict(), "prior": CodePrior(cfg).state_dict(),
+              "guesser": GenreGuesser(cfg.n_drums, len(cfg.genres)).state_dict()}
     torch.save(checkpoint_dict(cfg, states, {}), path)
     return path

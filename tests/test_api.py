@@ -63,7 +63,7 @@ def test_amount_zero_keeps_the_inputs_own_feel(tiny):
 
 def test_unknown_genre_and_bad_pattern(tiny):
     perf = read_midi(REPO / "examples" / "rock.mid")
-    with pytest.raises(GrooveError, match="unknown genre 'polka'; the model knows: rock, funk"):
+    with pytest.raises(GrooveError, match="unknown genre 'polka'; the model knows: auto, rock, funk"):
         humanize(perf, tiny, HumanizeOptions(genre="polka"))
     with pytest.raises(GrooveError, match="'x' at column 3"):
         humanize(perf, tiny, HumanizeOptions(timing_pattern="0+x+"))

@@ -229,7 +229,7 @@ def test_humanize_variations_and_folders(tmp_path, tiny_weights):
 @pytest.mark.parametrize(
     "args,code,fragment",
     [
-        (["-g", "polka"], 1, "unknown genre 'polka'; the model knows: rock"),
+        (["-g", "polka"], 1, "unknown genre 'polka'; the model knows: auto, rock"),
         (["--timing-pattern", "0+0?"], 1, "'?' at column 4"),
         (["--velocity-amount", "2"], 2, ""),
         (["--device", "cuda"], 1, "--device cuda"),
@@ -273,4 +273,6 @@ def test_sample_and_genres(tmp_path, tiny_weights):
     many = run("sample", "-g", "funk", "-n", "2", "-o", str(tmp_path / "many"), "--weights", str(tiny_weights))
     assert many.exit_code == 0 and len(list((tmp_path / "many").glob("*.mid"))) == 2
     listing = run("genres", "--weights", str(tiny_weights))
-    assert listing.exit_code == 0 and listing.output.split()[:3] == ["rock", "funk", "jazz"]
+    lines = listing.output.splitlines()
+    assert listing.exit_code == 0 and lines[0].startswith("auto (the default") and lines[1:4] == ["rock", "funk", "jazz"]
+    assert lines[-1] == "also accepted (merged in training): gospel → soul, blues → jazz, highlife → afrobeat"

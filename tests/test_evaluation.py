@@ -87,12 +87,26 @@ def test_position_average():
     assert v[4, 1] == pytest.approx(0.6) and v.sum() == pytest.approx(0.6)
 
 
-def test_realism_cannot_tell_identical_sets():
-    from groovecli.evaluation import realism_accuracy
+def test_realism_judges_cannot_tell_identical_sets():
+    from groovecli.realism import feature_judge, gru_judge
 
     hits, vel, off = random_grids(n=6)
     grids = [DrumGrid(h, v, o, (), np.zeros(0, np.int64)) for h, v, o in zip(hits, vel, off)]
-    assert realism_accuracy(grids, grids, seed=0) == pytest.approx(0.5)
+    half_ms = [np.full((len(h), 1), 60.0) for h in hits]
+    assert gru_judge(grids, grids, seed=0) == pytest.approx(0.5)
+    assert feature_judge(grids, grids, half_ms, seed=0) == pytest.approx(0.5)
+
+
+def test_feature_judge_tells_stiff_from_played():
+    """Grids with the same notes, one at velocity 100 on the grid and one with spread: the
+    feature judge must tell them apart on held-out songs."""
+    from groovecli.realism import feature_judge
+
+    hits, vel, off = random_grids(n=8)
+    played = [DrumGrid(h, v, o, (), np.zeros(0, np.int64)) for h, v, o in zip(hits, vel, off)]
+    stiff = [DrumGrid(h, h * 100 / 127, h * 0, (), np.zeros(0, np.int64)) for h in hits]
+    half_ms = [np.full((len(h), 1), 60.0) for h in hits]
+    assert feature_judge(played, stiff, half_ms, seed=0) > 0.9
 
 
 @pytest.fixture(scope="module")
@@ -123,9 +137,16 @@ def test_evaluate_end_to_end_on_fixtures(tmp_path, tiny_weights, tiny_classifier
     assert human["template"]["velocity_spread"] == pytest.approx(0, abs=1e-3)  # every sketch note at 100
     assert human["daw random"]["hits_per_bar"] == human["template"]["hits_per_bar"]  # baselines never add notes
     assert set(report["control"]["as_genre"]) == set(tiny_config().genres)
-    assert all(0 <= r["accuracy"] <= 1 for r in report["realism"])
+    assert all(0 <= r["gru"] <= 1 and 0 <= r["features"] <= 1 for r in report["realism"])
+    assert {"groove --genre auto", "groove --notes keep --genre auto"} <= {r["system"] for r in report["realism"]}
+    assert set(report["timing_classes"]) == {"drummer", "groove", "groove --notes keep", "groove --genre auto"}
+    assert report["timing_classes"]["drummer"]["ride"]["hits"] > 20  # the one test song is jazz
+    assert report["transfer"]["pairs"] == 0  # one test song: no reference from another song
+    assert report["takes"]["songs"] == 1 and report["takes"]["mean_abs_velocity_difference"] > 0
+    assert 0 <= report["meta"]["genre_auto_accuracy"] <= 1
     md = (tmp_path / "out" / "results.md").read_text()
     assert "| model | note F1 |" in md and "PocketVAE Table 1 as published" in md
+    assert "6. Transfer: 0 template × reference pairs" in md and "7. Takes" in md
     again = CliRunner().invoke(cli, args)
     assert again.exit_code == 1 and "already exists; use --force" in again.stderr
 
@@ -133,3 +154,32 @@ def test_evaluate_end_to_end_on_fixtures(tmp_path, tiny_weights, tiny_classifier
 def test_evaluate_bad_model_option_is_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["evaluate", "--data", str(FIXTURE_GMD), "--model", "nopath"])
     assert result.exit_code == 1 and "expected NAME=PATH" in result.stderr
+
+
+def test_transfer_and_takes_sections_on_every_fixture_song(tiny_weights):
+    from groovecli.data import build_dataset
+    from groovecli.evaluation import _songs
+    from groovecli.feel_eval import takes_section, transfer_section
+    from groovecli.weights import load_model
+
+    ds = build_dataset(FIXTURE_GMD, workers=1)
+    feels = [s.feel() for s in _songs(str(FIXTURE_GMD), ds, 0)]
+    loaded = load_model(tiny_weights)
+    transfer = transfer_section(feels, loaded, seed=0, n_templates=3, n_references=3, bars=4)
+    assert (transfer["pairs"], transfer["references"], transfer["templates"]) == (9, 3, 3)
+    assert 0 <= transfer["nearest_own_velocity"] <= 1 and transfer["class_offset_gap_ms"] >= 0
+    takes = takes_section(feels[:2], loaded, seed=0, bars=4)
+    assert takes["songs"] == 2 and takes["mean_abs_timing_difference_ms"] > 0
+    assert takes["drummer_window_sd_swingness"] >= 0
+
+
+def test_profile_is_mean_per_position_and_drum():
+    from groovecli.feel_eval import profile
+
+    hits = np.zeros((32, 9), np.float32)
+    hits[[0, 16], 0] = 1  # a kick on beat 1 of both bars
+    vel = hits * np.where(np.arange(32) < 16, 0.5, 1.0)[:, None].astype(np.float32)
+    off = hits * np.where(np.arange(32) < 16, 0.2, 0.4)[:, None].astype(np.float32)
+    v, o = profile(DrumGrid(hits, vel, off, (), np.zeros(0, np.int64)), np.full((32, 1), 50.0))
+    assert v[0, 0] == pytest.approx(0.75 * 127) and o[0, 0] == pytest.approx(15.0)
+    assert np.isnan(v[1, 0]) and np.isnan(o[0, 1])

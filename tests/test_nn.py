@@ -124,7 +124,7 @@ def test_a_few_steps_reduce_every_loss_term(fixture_dataset, kind):
         if codes is not None:  # as the Trainer does: the first batch initialises the codebook
             model.note.quantizer.update(*codes, dead_after=tcfg.dead_code_steps)
         history.append({k: v.item() for k, v in stats.items()} | {"loss": loss.item()})
-    for term in ("loss", "note", "velocity_sse", "offset_sse"):
+    for term in ("loss", "note", "velocity_nll", "offset_nll", "velocity_sse", "offset_sse"):
         if term in history[0]:
             first, last = np.mean([h[term] for h in history[:3]]), np.mean([h[term] for h in history[-3:]])
             assert last < first, (term, first, last)
@@ -159,14 +159,21 @@ def test_config_round_trip_and_validation():
 
 
 def test_forced_prefix_equals_feeding_it_step_by_step(fixture_dataset):
-    """The fused forced bar must compute exactly what a step loop over the same values would."""
+    """The fused forced bar must leave the decoder where a step loop over the same values would.
+
+    Near temperature 0 the head picks its most likely bin at every step, so both runs choose the
+    same bins and differ only by where in the bin each value was placed (less than a bin width).
+    """
     torch.manual_seed(0)
     model = GrooveModel(tiny_config()).eval()
     b = batch(fixture_dataset, 2)
     z = torch.randn(2, model.cfg.z_dim)
-    free = model.decode_feel("offset", z, b["hits"], b["timing_pattern"], b["genre"])
-    forced = model.decode_feel("offset", z, b["hits"], b["timing_pattern"], b["genre"], first=free[:, :16])
-    torch.testing.assert_close(forced, free, atol=1e-5, rtol=1e-5)
+    args = ("offset", z, b["hits"], b["timing_pattern"], b["genre"])
+    free = model.decode_feel(*args, temperature=1e-6)
+    forced = model.decode_feel(*args, first=free[:, :16], temperature=1e-6)
+    assert torch.equal(forced[:, :16], free[:, :16])
+    width = 2 / model.cfg.feel_bins
+    assert (forced - free).abs().max() < width
 
 
 @pytest.mark.parametrize("codes", [4, 16, 32])

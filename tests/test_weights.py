@@ -107,7 +107,7 @@ def test_bad_weights_are_clear_errors(checkpoint, tmp_path):
     ckpt = torch.load(path, weights_only=True)
     old = tmp_path / "old.pt"
     torch.save(ckpt | {"format_version": 99}, old)
-    with pytest.raises(WeightsError, match="format 99; this groove .* reads format 1"):
+    with pytest.raises(WeightsError, match="format 99; this groove .* reads format 2"):
         read_checkpoint(old)
     other = tmp_path / "other.pt"
     torch.save(ckpt | {"config": ckpt["config"] | {"z_dim": 12}}, other)

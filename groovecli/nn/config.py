@@ -8,7 +8,7 @@ from typing import Any
 from ..constants import N_DRUMS, TIMING_CLASSES, VELOCITY_CLASSES, WINDOW_STEPS
 from ..errors import WeightsError
 
-FORMAT_VERSION = 1  # bump when a checkpoint written by this code cannot be read by the last release
+FORMAT_VERSION = 2  # bump when a checkpoint written by this code cannot be read by the last release
 MODEL_KINDS = ("pocketvae", "twostep-vae", "onestep")
 
 
@@ -35,6 +35,7 @@ class ModelConfig:
     dec_hidden: int = 256  # VEL/TIME decoder GRU units
     dec_layers: int = 2
     z_dim: int = 64  # z_V, z_M
+    feel_bins: int = 32  # value bins of the VEL/TIME heads (feel_head.py): 4 MIDI velocity units, 3.9 ms at 120 bpm
     prior_hidden: int = 256
     prior_layers: int = 2
 
@@ -76,6 +77,9 @@ class TrainConfig:
     tf_min: float = 0.5  # teacher-forcing ratio decays exponentially 1 → tf_min
     tf_decay: float = 5.0  # rate of that decay over the whole run
     commitment_weight: float = 0.2  # β2; the codebook loss (β1) is replaced by EMA updates
+    feel_beta: float = 1.0  # VEL/TIME KL weight at the end of warm-up: the true ELBO, so prior draws of z decode well
+    free_bits: float = 0.125  # nats per latent dimension (batch mean) below which VEL/TIME KL is not penalised
+    prev_dropout: float = 0.25  # share of VEL/TIME decoder steps trained without the previous step's values
     pattern_dropout: float = 0.3  # share of windows trained without their drawn patterns
     patience: int = 6  # epochs without validation improvement before stopping
     dead_code_steps: int = 20  # restart codes unused for this many steps (about 20k code lookups)

@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from . import feel_head
 from .config import ModelConfig, TrainConfig
 from .note_vqvae import NoteModule, kl_divergence
 from .skel import Skel
@@ -37,6 +38,13 @@ def _drop_patterns(pattern: torch.Tensor, p: float) -> torch.Tensor:
     return pattern * keep
 
 
+def _free_bits_kl(mu: torch.Tensor, logvar: torch.Tensor, floor: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """(KL to penalise, true KL) per window: each latent dimension's batch-mean KL counts only above
+    ``floor`` nats (Kingma et al. 2016), so the optimiser gains nothing by emptying the latent."""
+    per_dim = (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp())).mean(0)
+    return per_dim.clamp(min=floor).sum(), per_dim.sum()
+
+
 def _sse(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Sum of squared errors per window, averaged over the batch (PocketVAE's ‖·‖²₂)."""
     return (pred - target).pow(2).sum((1, 2)).mean()
@@ -56,8 +64,9 @@ class GrooveModel(nn.Module):
                                   cfg.note_z_dim)
         else:
             self.note = NoteModule(cfg)
-            self.vel = SeqVAE(d, d + vc, init_dim, cfg.vae_hidden, cfg.dec_hidden, cfg.dec_layers, cfg.z_dim)
-            self.time = SeqVAE(d, d + tc, init_dim, cfg.vae_hidden, cfg.dec_hidden, cfg.dec_layers, cfg.z_dim)
+            bins = d * cfg.feel_bins
+            self.vel = SeqVAE(d, d + vc, init_dim, cfg.vae_hidden, cfg.dec_hidden, cfg.dec_layers, cfg.z_dim, bins)
+            self.time = SeqVAE(d, d + tc, init_dim, cfg.vae_hidden, cfg.dec_hidden, cfg.dec_layers, cfg.z_dim, bins)
 
     # --- conditioning -------------------------------------------------------------------------
 
@@ -77,18 +86,36 @@ class GrooveModel(nn.Module):
     def feel_module(self, feel: str) -> SeqVAE:
         return self.vel if feel == "velocity" else self.time
 
-    @staticmethod
-    def activation(feel: str, raw: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(raw) if feel == "velocity" else torch.tanh(raw)
+    def feel_logits(self, raw: torch.Tensor) -> torch.Tensor:
+        """Raw decoder outputs (B, T, drums × bins) → logits (B, T, drums, bins)."""
+        return raw.unflatten(-1, (self.cfg.n_drums, self.cfg.feel_bins))
+
+    def feel_post(self, feel: str, notes: torch.Tensor, temperature: float = 1.0,
+                  generator: torch.Generator | None = None):
+        """post(raw, steps) → values drawn from the head, zero off the notes (SeqVAE's ``Post``).
+
+        The random numbers for every step of ``notes`` are drawn up front, in one call: the decoder
+        then calls ``post`` once per step without any random draw of its own (2-3x faster per step).
+        """
+        gumbel, inside = feel_head.noise((*notes.shape, self.cfg.feel_bins), generator, notes.device)
+
+        def post(raw: torch.Tensor, steps: slice) -> torch.Tensor:
+            return feel_head.pick(self.feel_logits(raw), feel, gumbel[:, steps], inside[:, steps],
+                                  temperature) * notes[:, steps]
+
+        return post
 
     # --- training -----------------------------------------------------------------------------
 
-    def forward(self, b, tf_ratio, beta, tcfg):
+    def forward(self, b, tf_ratio, beta, tcfg, feel_only=False):
         """The training loss (so DistributedDataParallel can wrap it); see ``losses``."""
-        return self.losses(b, tf_ratio, beta, tcfg)
+        return self.losses(b, tf_ratio, beta, tcfg, feel_only)
 
-    def losses(self, b: dict[str, torch.Tensor], tf_ratio: float, beta: float, tcfg: TrainConfig):
-        """The joint loss of PocketVAE eq. (3)-(5) on one batch.
+    def losses(self, b: dict[str, torch.Tensor], tf_ratio: float, beta: float, tcfg: TrainConfig,
+               feel_only: bool = False):
+        """The joint loss of PocketVAE eq. (3)-(5) on one batch, with the feel terms as negative
+        log-likelihoods under the binned heads; ``feel_only`` leaves SKEL and NOTE out (the feel
+        stage of training, on a frozen NOTE module).
 
         Returns:
             (loss, stats dict of floats-as-tensors, (encoder outputs, code indices) or None).
@@ -96,31 +123,34 @@ class GrooveModel(nn.Module):
         if self.cfg.kind == "onestep":
             return self._onestep_losses(b, tf_ratio, beta, tcfg)
         template, notes = b["template"], b["hits"]
-        h_p = self.skel(template)
-        logits, terms, idx, z_note = self.note(notes, template, h_p)
-        note_bce = F.binary_cross_entropy_with_logits(logits, notes, reduction="sum") / len(notes)
-        stats = {"note": note_bce}
-        loss = note_bce
-        if "codebook" in terms:  # the codebook itself follows the encoder by EMA (note_vqvae.py)
-            loss = loss + tcfg.commitment_weight * terms["commitment"]
+        loss, stats, idx, z_note = torch.zeros((), device=notes.device), {}, None, None
+        if not feel_only:
+            h_p = self.skel(template)
+            logits, terms, idx, z_note = self.note(notes, template, h_p)
+            note_bce = F.binary_cross_entropy_with_logits(logits, notes, reduction="sum") / len(notes)
+            stats["note"] = loss = note_bce
+            if "codebook" in terms:  # the codebook itself follows the encoder by EMA (note_vqvae.py)
+                loss = loss + tcfg.commitment_weight * terms["commitment"]
+            else:
+                loss = loss + beta * terms["note_kl"]
+            stats.update(terms)
+            h_n = self.skel(notes)
         else:
-            loss = loss + beta * terms["note_kl"]
-        stats.update(terms)
-        init = self.init_vector(self.skel(notes), b["genre"])
+            with torch.no_grad():
+                h_n = self.skel(notes)
+        init = self.init_vector(h_n, b["genre"])
+        feel_beta = beta / tcfg.beta_max * tcfg.feel_beta if tcfg.beta_max else tcfg.feel_beta
         for feel, pattern in (("velocity", b["velocity_pattern"]), ("offset", b["timing_pattern"])):
             pattern = _drop_patterns(pattern, tcfg.pattern_dropout)
             module, target = self.feel_module(feel), b[feel]
             cond = self.feel_cond(feel, notes, pattern)
             mu, logvar = module.encode(target, cond, init)
             z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
-
-            def post(raw, steps, feel=feel):
-                return self.activation(feel, raw) * notes[:, steps]
-
-            pred = post(module.decode_train(target, cond, z, init, post, tf_ratio), slice(None))
-            sse, kl = _sse(pred, target), kl_divergence(mu, logvar)
-            loss = loss + sse + beta * kl
-            stats[f"{feel}_sse"], stats[f"{feel}_kl"] = sse, kl
+            raw = module.decode_train(target, cond, z, init, self.feel_post(feel, notes), tf_ratio, tcfg.prev_dropout)
+            nll = feel_head.nll(self.feel_logits(raw), target, notes, feel)
+            penalised, kl = _free_bits_kl(mu, logvar, tcfg.free_bits)
+            loss = loss + nll + feel_beta * penalised
+            stats[f"{feel}_nll"], stats[f"{feel}_kl"] = nll, kl
         return loss, stats, (z_note, idx) if idx is not None else None
 
     def _onestep_losses(self, b, tf_ratio, beta, tcfg):
@@ -160,22 +190,36 @@ class GrooveModel(nn.Module):
         return self.feel_module(feel).encode(values, self.feel_cond(feel, notes, pattern), init)[0]
 
     @torch.no_grad()
-    def decode_feel(self, feel: str, z, notes, pattern, genre, first=None, h_n=None) -> torch.Tensor:
-        """Velocity in [0, 1] or offsets in [-1, 1] (B, T, drums) for ``notes``, zero off the notes.
+    def decode_feel(self, feel: str, z, notes, pattern, genre, first=None, h_n=None, temperature: float = 1.0,
+                    generator: torch.Generator | None = None) -> torch.Tensor:
+        """Velocity in [0, 1] or offsets in [-1, 1] (B, T, drums) for ``notes``, zero off the notes,
+        drawn from the head at ``temperature`` with ``generator``'s random numbers.
 
         ``first`` forces the first steps (see SeqVAE.generate); ``h_n`` is SKEL(notes) when the
         caller has it already.
         """
         init = self.init_vector(self.skel(notes) if h_n is None else h_n, genre)
-
-        def post(raw, steps):
-            return self.activation(feel, raw) * notes[:, steps]
-
+        post = self.feel_post(feel, notes, temperature, generator)
         return self.feel_module(feel).generate(self.feel_cond(feel, notes, pattern), z, init, post, first)
 
     @torch.no_grad()
-    def reconstruct(self, b: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        """Encode a real performance and decode it free-running (z = posterior mean).
+    def feel_nll(self, b: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """Teacher-forced negative log-likelihood per note (nats) of each feel at z = posterior mean:
+        the validation score of the feel heads (deterministic, unlike a sampled reconstruction)."""
+        notes = b["hits"]
+        init = self.init_vector(self.skel(notes), b["genre"])
+        out = {}
+        for feel, key in (("velocity", "velocity_pattern"), ("offset", "timing_pattern")):
+            module, cond = self.feel_module(feel), self.feel_cond(feel, notes, b[key])
+            mu, _ = module.encode(b[feel], cond, init)
+            raw = module.teacher_forced(b[feel], cond, mu, init)
+            out[feel] = feel_head.nll(self.feel_logits(raw), b[feel], notes, feel) * len(notes) / notes.sum().clamp(min=1)
+        return out
+
+    @torch.no_grad()
+    def reconstruct(self, b: dict[str, torch.Tensor], generator: torch.Generator | None = None) -> dict[str, torch.Tensor]:
+        """Encode a real performance and decode it free-running (z = posterior mean; feel values
+        drawn from the heads with ``generator``; the one-step baseline's are its means).
 
         Returns hits (0/1), velocity and offset (B, T, drums), and ``codes`` (B, S) for VQ.
         """
@@ -195,5 +239,5 @@ class GrooveModel(nn.Module):
             out["codes"] = latent
         for feel, key in (("velocity", "velocity_pattern"), ("offset", "timing_pattern")):
             z = self.encode_feel(feel, b[feel], notes, b[key], b["genre"])
-            out[feel] = self.decode_feel(feel, z, hits, b[key], b["genre"])
+            out[feel] = self.decode_feel(feel, z, hits, b[key], b["genre"], generator=generator)
         return out
