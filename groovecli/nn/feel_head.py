@@ -49,7 +49,7 @@ def pick(logits: torch.Tensor, feel: str, gumbel: torch.Tensor, inside: torch.Te
     """Values (...) from ``logits`` (..., bins) at ``temperature``, given ``noise``'s numbers."""
     bins = logits.shape[-1]
     lo, hi = RANGES[feel]
-    idx = (logits / temperature + gumbel).argmax(-1)
+    idx = ((logits if temperature == 1.0 else logits / temperature) + gumbel).argmax(-1)
     return lo + (idx + inside) * (hi - lo) / bins
 
 
