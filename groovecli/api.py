@@ -36,7 +36,8 @@ from .drummap import GM, DrumMap
 from .errors import GrooveError
 from .feel_profile import follow, profile_of
 from .features import grid_features
-from .grid import DrumGrid, bar_bpm, from_windows, offsets_ms, quantize, render, to_windows, window_starts
+from .genres import genre_key, named_genre, resolve_genre
+from .grid import DrumGrid, bar_bpm, from_windows, offsets_ms, quantize, render, to_windows
 from .midi import Performance, empty_performance, read_midi
 from .patterns import derive_template, parse_pattern, timing_pattern, velocity_pattern
 from .weights import LoadedModel, load_model
@@ -82,54 +83,6 @@ def _generator(seed: int | None) -> tuple[torch.Generator, int]:
     if seed is None:
         seed = int(np.random.SeedSequence().generate_state(1)[0])
     return torch.Generator().manual_seed(seed), seed
-
-
-def _genre_key(genre: str) -> str:
-    return genre.strip().lower().replace("-", "").replace(" ", "").replace("_", "")
-
-
-# GMD styles with too little data of their own: training merged them into a neighbour
-# (data.GENRE_MERGES) or dropped them; a user naming one gets what the model learnt for it.
-_DROPPED_TO_AUTO = {"middleeastern"}
-
-
-def _named_genre(loaded: LoadedModel, genre: str) -> str:
-    key = _genre_key(genre)
-    if key not in loaded.config.genres:
-        raise GrooveError(f"unknown genre {genre!r}; the model knows: auto, {', '.join(loaded.config.genres)}")
-    return key
-
-
-def resolve_genre(loaded: LoadedModel, genre: str, grid: DrumGrid, bpm: float | np.ndarray = 120.0) -> tuple[str, str | None]:
-    """The model genre to play ``grid`` in, and a note for the user when it is not the name given.
-
-    ``auto`` asks the guesser (``nn/genre_guesser.py``) over every window of the sketch, with the
-    tempo ``bpm`` (one value, or one per bar of ``grid``).
-
-    Raises:
-        GrooveError: for a genre the model does not know, or ``auto`` with weights that have no guesser.
-    """
-    from .data import GENRE_MERGES
-
-    genres = loaded.config.genres
-    key = _genre_key(genre)
-    note = None
-    if key in GENRE_MERGES and GENRE_MERGES[key] in genres:
-        return GENRE_MERGES[key], f"{key} was merged into {GENRE_MERGES[key]} in training; playing {GENRE_MERGES[key]}"
-    if key in _DROPPED_TO_AUTO:
-        key, note = "auto", f"{key} has no training data of its own (one GMD file); guessing the genre from the sketch"
-    if key != "auto":
-        return _named_genre(loaded, genre), None
-    if loaded.guesser is None:
-        raise GrooveError(f"the weights {loaded.path.name} cannot guess a genre; name one with --genre ({', '.join(genres)})")
-    win = _window_tensors(grid)
-    template = torch.as_tensor(derive_template(win["hits"].numpy(), win["velocity"].numpy()))
-    bars = np.broadcast_to(np.asarray(bpm, np.float32), (max(grid.steps // STEPS_PER_BAR, 1),))
-    window_bpm = torch.as_tensor(np.ascontiguousarray(bars[window_starts(len(bars))][: len(template)]))
-    probs = loaded.guesser.guess(template, window_bpm)
-    best = int(probs.argmax())
-    guessed = f"guessed {genres[best]} ({probs[best]:.0%}) from the sketch"
-    return genres[best], f"{note}; {guessed}" if note else guessed
 
 
 def _pattern(text: str | None, kind: str, windows: int) -> torch.Tensor:
@@ -494,9 +447,9 @@ def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int =
         raise GrooveError(f"--bars must be at least 1, not {bars}")
     if not 20 <= bpm <= 400:
         raise GrooveError(f"--tempo {bpm:g} bpm is outside 20-400")
-    if _genre_key(genre) == "auto":
+    if genre_key(genre) == "auto":
         raise GrooveError("sample has no sketch to guess a genre from; name one with --genre")
-    genre_idx = loaded.config.genres.index(_named_genre(loaded, genre))
+    genre_idx = loaded.config.genres.index(named_genre(loaded, genre))
     gen, seed = _generator(seed)
     blank = empty_performance(bars, bpm=bpm)
     n_win = max(bars - WINDOW_BARS + 1, 1)

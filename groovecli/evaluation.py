@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from .api import HumanizeOptions, humanize_grid, humanize_windows, resolve_genre
+from .api import HumanizeOptions, humanize_grid, humanize_windows
+from .genres import resolve_genre
 from .baselines import PositionAverage, daw_random, knn_reconstruct
 from .constants import MIDI_VELOCITY_MAX, STEPS_PER_BAR, STEPS_PER_BEAT
 from .data import GENRES, GrooveDataset, load_dataset

@@ -9,7 +9,8 @@ import pytest
 import torch
 from conftest import FIXTURE_GMD, REPO, hits_track, midi_file, save, track
 
-from groovecli.api import HumanizeOptions, humanize, resolve_genre, sample, transfer
+from groovecli.api import HumanizeOptions, humanize, sample, transfer
+from groovecli.genres import resolve_genre
 from groovecli.errors import GrooveError
 from groovecli.grid import offsets_ms, quantize
 from groovecli.midi import read_midi
