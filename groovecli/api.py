@@ -28,7 +28,6 @@ from .constants import (
     RIDE,
     SNARE,
     STEPS_PER_BAR,
-    STEPS_PER_BEAT,
     WINDOW_BARS,
     WINDOW_STEPS,
 )
@@ -37,7 +36,7 @@ from .errors import GrooveError
 from .feel_profile import follow, profile_of
 from .features import grid_features
 from .genres import genre_key, named_genre, resolve_genre
-from .grid import DrumGrid, bar_bpm, from_windows, offsets_ms, quantize, render, to_windows
+from .grid import DrumGrid, bar_bpm, from_windows, half_step_ms_at, offsets_ms, quantize, render, to_windows
 from .midi import Performance, empty_performance, read_midi
 from .patterns import derive_template, parse_pattern, timing_pattern, velocity_pattern
 from .weights import LoadedModel, load_model
@@ -422,17 +421,11 @@ def transfer_grid(before: DrumGrid, ref: DrumGrid, loaded: LoadedModel, options:
         values["velocity"] = follow(values["velocity"], song_notes, profile_of(ref.hits, ref.velocity),
                                     1 / MIDI_VELOCITY_MAX, 1.0)
     if "offset" in latents and options.timing_pattern is None:
-        ms, ref_ms = _step_ms(bpm, before.steps), _step_ms(ref_bpm, ref.steps)
+        ms, ref_ms = half_step_ms_at(bpm, before.steps)[:, None], half_step_ms_at(ref_bpm, ref.steps)[:, None]
         moved = follow(values["offset"] * ms, song_notes, profile_of(ref.hits, ref.offset * ref_ms), -np.inf, np.inf)
         values["offset"] = np.clip(moved / ms, -1.0, 1.0 - 1e-3) * song_notes
     after = _blend(before, song_notes, values, options)
     return GridTake(after, seed, genre_name, genre_note)
-
-
-def _step_ms(bpm: float | np.ndarray, steps: int) -> np.ndarray:
-    """Milliseconds of one offset unit (half a 16th) at each step (T, 1), from a tempo per bar."""
-    bars = np.broadcast_to(np.asarray(bpm, np.float64), (max(steps // STEPS_PER_BAR, 1),))
-    return np.repeat(60_000.0 / (bars * 2 * STEPS_PER_BEAT), STEPS_PER_BAR)[:steps, None]
 
 
 def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int = 4, bpm: float = 120.0,

@@ -46,6 +46,11 @@ DRUM_LABELS: tuple[str, ...] = (
     "Ride",
 )
 
+# The drum classes whose feel groove's evaluation reports one by one (open and closed hi-hat
+# together: one instrument, two articulations).
+FEEL_CLASSES: dict[str, tuple[int, ...]] = {"kick": (KICK,), "snare": (SNARE,), "hihat": (CLOSED_HIHAT, OPEN_HIHAT),
+                                           "ride": (RIDE,)}
+
 VELOCITY_CLASSES = 5  # velocity pattern levels 1..5 = 0.2, 0.4, 0.6, 0.8, 1.0
 TIMING_CLASSES = 3  # timing pattern levels: pushed, on the grid, laid back
 # A step's mean offset beyond this (in offset units) counts as pushed or laid back:

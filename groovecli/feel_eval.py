@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 
 from .api import HumanizeOptions, humanize_grid, transfer_grid
-from .constants import CLOSED_HIHAT, KICK, MIDI_VELOCITY_MAX, OPEN_HIHAT, RIDE, SNARE, STEPS_PER_BAR
+from .constants import FEEL_CLASSES, KICK, MIDI_VELOCITY_MAX, SNARE, STEPS_PER_BAR
 from .features import song_features
+from .feel_profile import profile_of
 from .grid import DrumGrid
 
-CLASSES = {"kick": (KICK,), "snare": (SNARE,), "hihat": (CLOSED_HIHAT, OPEN_HIHAT), "ride": (RIDE,)}
 MIN_HITS = 20  # a class with fewer hits in a sample gives no figure
 
 
@@ -53,7 +53,7 @@ def crop(song: SongFeel, bars: int) -> SongFeel:
 def class_stats(grids: list[DrumGrid], half_ms: list[np.ndarray]) -> dict[str, dict[str, float]]:
     """Per drum class: hits, mean and SD of offset (ms), mean and SD of velocity (MIDI units)."""
     out = {}
-    for name, cols in CLASSES.items():
+    for name, cols in FEEL_CLASSES.items():
         ms, vel = [], []
         for g, h in zip(grids, half_ms):
             hit = g.hits[:, list(cols)] > 0.5
@@ -70,19 +70,8 @@ def class_stats(grids: list[DrumGrid], half_ms: list[np.ndarray]) -> dict[str, d
 def profile(grid: DrumGrid, half_ms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean velocity (MIDI) and mean offset (ms) per (16th position, drum): (16, 9) each, NaN where
     the grid has no hit there."""
-    steps = grid.steps
-    pos = np.arange(steps) % STEPS_PER_BAR
-    hit = grid.hits > 0.5
-    vel = np.full((STEPS_PER_BAR, grid.hits.shape[1]), np.nan)
-    off = np.full_like(vel, np.nan)
-    ms = grid.offset * half_ms
-    for p in range(STEPS_PER_BAR):
-        rows = pos == p
-        n = hit[rows].sum(0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            vel[p] = np.where(n > 0, (grid.velocity[rows] * hit[rows]).sum(0) / n * MIDI_VELOCITY_MAX, np.nan)
-            off[p] = np.where(n > 0, (ms[rows] * hit[rows]).sum(0) / n, np.nan)
-    return vel, off
+    return (profile_of(grid.hits, grid.velocity * MIDI_VELOCITY_MAX).cell_mean,
+            profile_of(grid.hits, grid.offset * half_ms).cell_mean)
 
 
 def _distance(a: np.ndarray, b: np.ndarray) -> float:

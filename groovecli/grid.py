@@ -201,10 +201,20 @@ def half_step_ms(perf: Performance, bars: tuple[Bar, ...]) -> np.ndarray:
     return np.repeat(np.array(per_bar, np.float64), STEPS_PER_BAR)
 
 
+def _ms_per_unit(x: np.ndarray) -> np.ndarray:
+    """Quarter notes per minute ↔ milliseconds of half a 16th: the map is its own inverse."""
+    return 60_000.0 / (np.asarray(x, np.float64) * 2 * STEPS_PER_BEAT)
+
+
+def half_step_ms_at(bpm: float | np.ndarray, steps: int) -> np.ndarray:
+    """``half_step_ms`` from a tempo alone (one value, or one per bar): (steps,)."""
+    bars = np.broadcast_to(np.asarray(bpm, np.float64), (max(-(-steps // STEPS_PER_BAR), 1),))
+    return np.repeat(_ms_per_unit(bars), STEPS_PER_BAR)[:steps]
+
+
 def bar_bpm(perf: Performance, grid: DrumGrid) -> np.ndarray:
     """The tempo (quarter notes per minute) where each of the grid's bars starts: (bars,)."""
-    half = half_step_ms(perf, grid.bars)[::STEPS_PER_BAR]
-    return 60_000.0 / (half * 2 * STEPS_PER_BEAT)
+    return _ms_per_unit(half_step_ms(perf, grid.bars)[::STEPS_PER_BAR])
 
 
 def offsets_ms(perf: Performance, grid: DrumGrid) -> np.ndarray:

@@ -18,15 +18,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .constants import CLOSED_HIHAT, KICK, MIDI_VELOCITY_MAX, OPEN_HIHAT, RIDE, SNARE, WINDOW_STEPS
+from .constants import FEEL_CLASSES, MIDI_VELOCITY_MAX, WINDOW_STEPS
 from .features import GrooveFeatures, window_features
 from .grid import DrumGrid, to_windows
 from .nn.classifier import GenreClassifier
 
 GRU_EPOCHS = 6
 FEATURE_EPOCHS = 300  # full-batch steps of logistic regression; it converges well before
-# Drum classes whose per-window velocity and timing statistics the feature judge sees.
-JUDGED_CLASSES = {"kick": (KICK,), "snare": (SNARE,), "hihat": (CLOSED_HIHAT, OPEN_HIHAT), "ride": (RIDE,)}
 
 
 def _split(real: list, fake: list, per_song) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
@@ -85,7 +83,7 @@ def window_feature_vector(velocity: np.ndarray, offset_ms: np.ndarray) -> np.nda
     g = window_features(velocity, offset_ms)
     values = [getattr(g, k) for k in GrooveFeatures.__dataclass_fields__]
     hit = velocity > 0
-    for cols in JUDGED_CLASSES.values():
+    for cols in FEEL_CLASSES.values():
         h = hit[:, list(cols)]
         v = velocity[:, list(cols)][h] * MIDI_VELOCITY_MAX
         o = offset_ms[:, list(cols)][h]

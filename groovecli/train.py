@@ -384,9 +384,8 @@ def evaluate_model(model: GrooveModel, ds: GrooveDataset, device: torch.device, 
         for k, v in out.items():
             parts[k].append(v.cpu().numpy())
         if model.cfg.kind != "onestep":
-            notes = float(b["hits"].sum())
             for k, v in model.feel_nll(b).items():
-                nll[k] += float(v) * notes
+                nll[k] += float(v)
     pred = {k: np.concatenate(v) for k, v in parts.items() if v}
     codebook = model.cfg.codebook_size if model.cfg.kind == "pocketvae" else None
     metrics = reconstruction_metrics(ds.hits, ds.velocity, ds.offset, pred, codebook_size=codebook)

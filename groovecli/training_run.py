@@ -73,7 +73,7 @@ def run_training(req: TrainRequest, on_event: Event = lambda n, s: None) -> Trai
         trainer = Trainer(loaded.config, tcfg, out, device, on_event, req.command)
         return _finish_prior(trainer, loaded.model, train, val, out, req, dict(loaded.metrics))
     if req.kind == "feel":
-        return _feel_stage(req, cfg, tcfg, train, val, out, device, on_event)
+        return _feel_stage(req, tcfg, train, val, out, device, on_event)
     trainer = Trainer(cfg, tcfg, out, device, on_event, req.command)
     if req.kind == "classifier":
         clf, metrics = trainer.fit_classifier(train, val)
@@ -90,7 +90,7 @@ def run_training(req: TrainRequest, on_event: Event = lambda n, s: None) -> Trai
     return _write(out, cfg, {"model": model.state_dict()}, metrics, req)
 
 
-def _feel_stage(req, cfg, tcfg, train, val, out, device, on_event) -> TrainResult:
+def _feel_stage(req, tcfg, train, val, out, device, on_event) -> TrainResult:
     """New VEL and TIME modules on the frozen SKEL, NOTE and prior of ``req.weights``."""
     if not req.weights:
         raise GrooveError("--model feel needs --weights: the trained model whose SKEL, NOTE and prior it keeps")
@@ -111,14 +111,15 @@ def _guesser_stage(req, tcfg, train, val, out, device, on_event) -> TrainResult:
     """The --genre auto guesser, added to a copy of ``req.weights`` (its other parts unchanged)."""
     if not req.weights:
         raise GrooveError("--model guesser needs --weights: the model it is added to")
-    path = resolve(req.weights)
-    ckpt = read_checkpoint(path)
-    loaded = load_model(path, device)
-    trainer = Trainer(loaded.config, tcfg, out, device, on_event, req.command)
+    ckpt = read_checkpoint(resolve(req.weights))
+    cfg = ModelConfig.from_dict(ckpt["config"])
+    trainer = Trainer(cfg, tcfg, out, device, on_event, req.command)
     guesser, metrics = trainer.fit_guesser(train, val)
+    if not trainer.dist.main:
+        return TrainResult(out / "model.pt", metrics)
     states = {part: {k: v.float() for k, v in sd.items()} for part, sd in ckpt["state_dicts"].items()}
     states["guesser"] = guesser.state_dict()
-    return _write(out, loaded.config, states, dict(ckpt.get("metrics", {})) | metrics, req)
+    return _write(out, cfg, states, dict(ckpt.get("metrics", {})) | metrics, req)
 
 
 def _finish_prior(trainer, model, train, val, out, req, metrics) -> TrainResult:

@@ -115,15 +115,16 @@ class LoadedModel:
     guesser: GenreGuesser | None = None  # --genre auto (weights without one need a named genre)
 
 
-def read_checkpoint(path: Path) -> dict[str, Any]:
-    """The checkpoint dict, with its format checked."""
+def read_checkpoint(path: Path, *, any_version: bool = False) -> dict[str, Any]:
+    """The checkpoint dict, with its format checked (``any_version``: a groove checkpoint of any
+    format version, for reading parts whose shapes have not changed)."""
     try:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # truncated files, pickles with code, not a torch file at all
         raise WeightsError(f"{path} is not a groove checkpoint ({type(exc).__name__}: {str(exc)[:80]})") from None
     if not isinstance(ckpt, dict) or ckpt.get("format") != "groove-checkpoint":
         raise WeightsError(f"{path} is not a groove checkpoint")
-    if ckpt.get("format_version") != FORMAT_VERSION:
+    if not any_version and ckpt.get("format_version") != FORMAT_VERSION:
         raise WeightsError(f"{path} holds weights of format {ckpt.get('format_version')}; this groove "
                            f"({__version__}) reads format {FORMAT_VERSION}: use matching weights or another groove")
     return ckpt
@@ -136,12 +137,7 @@ def read_base_parts(path: Path) -> dict[str, Any]:
     Returns:
         {"config": dict, "state_dicts": {"skel", "note"[, "prior"]}, "prior_metrics": dict}.
     """
-    try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise WeightsError(f"{path} is not a groove checkpoint ({type(exc).__name__}: {str(exc)[:80]})") from None
-    if not isinstance(ckpt, dict) or ckpt.get("format") != "groove-checkpoint":
-        raise WeightsError(f"{path} is not a groove checkpoint")
+    ckpt = read_checkpoint(path, any_version=True)
     if ckpt["config"].get("kind", "pocketvae") != "pocketvae":
         raise WeightsError(f"{path} is a {ckpt['config']['kind']} model; the feel stage needs a pocketvae")
     model = ckpt["state_dicts"]["model"]

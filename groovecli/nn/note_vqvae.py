@@ -185,6 +185,11 @@ class NoteModule(nn.Module):
         return self.decoder(e, template, h_p), {"note_kl": kl_divergence(mu, logvar)}, None, z
 
 
+def kl_per_dimension(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """KL(q(z|x) ‖ N(0, I)) of each latent dimension, averaged over the batch: (z,)."""
+    return (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp())).mean(0)
+
+
 def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     """KL(q(z|x) ‖ N(0, I)), summed over z, averaged over the batch."""
-    return (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(-1)).mean()
+    return kl_per_dimension(mu, logvar).sum()

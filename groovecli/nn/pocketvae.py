@@ -17,7 +17,7 @@ from torch import nn
 
 from . import feel_head
 from .config import ModelConfig, TrainConfig
-from .note_vqvae import NoteModule, kl_divergence
+from .note_vqvae import NoteModule, kl_divergence, kl_per_dimension
 from .skel import Skel
 from .vel_time_vae import SeqVAE
 
@@ -41,7 +41,7 @@ def _drop_patterns(pattern: torch.Tensor, p: float) -> torch.Tensor:
 def _free_bits_kl(mu: torch.Tensor, logvar: torch.Tensor, floor: float) -> tuple[torch.Tensor, torch.Tensor]:
     """(KL to penalise, true KL) per window: each latent dimension's batch-mean KL counts only above
     ``floor`` nats (Kingma et al. 2016), so the optimiser gains nothing by emptying the latent."""
-    per_dim = (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp())).mean(0)
+    per_dim = kl_per_dimension(mu, logvar)
     return per_dim.clamp(min=floor).sum(), per_dim.sum()
 
 
@@ -207,8 +207,9 @@ class GrooveModel(nn.Module):
 
     @torch.no_grad()
     def feel_nll(self, b: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        """Teacher-forced negative log-likelihood per note (nats) of each feel at z = posterior mean:
-        the validation score of the feel heads (deterministic, unlike a sampled reconstruction)."""
+        """Teacher-forced negative log-likelihood of each feel at z = posterior mean, in nats summed
+        over the batch's notes: the validation score of the feel heads (deterministic, unlike a
+        sampled reconstruction)."""
         notes = b["hits"]
         init = self.init_vector(self.skel(notes), b["genre"])
         out = {}
@@ -216,7 +217,7 @@ class GrooveModel(nn.Module):
             module, cond = self.feel_module(feel), self.feel_cond(feel, notes, b[key])
             mu, _ = module.encode(b[feel], cond, init)
             raw = module.teacher_forced(b[feel], cond, mu, init)
-            out[feel] = feel_head.nll(self.feel_logits(raw), b[feel], notes, feel) * len(notes) / notes.sum().clamp(min=1)
+            out[feel] = feel_head.nll(self.feel_logits(raw), b[feel], notes, feel) * len(notes)
         return out
 
     @torch.no_grad()
