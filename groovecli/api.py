@@ -31,10 +31,10 @@ from .constants import (
     WINDOW_BARS,
     WINDOW_STEPS,
 )
-from .drummap import GM, DrumMap
+from .drummap import DrumMap
 from .errors import GrooveError
-from .feel_profile import follow, profile_of
 from .features import grid_features
+from .feel_profile import follow, profile_of
 from .genres import genre_key, named_genre, resolve_genre
 from .grid import DrumGrid, bar_bpm, from_windows, half_step_ms_at, offsets_ms, quantize, render, to_windows
 from .midi import Performance, empty_performance, read_midi
@@ -234,7 +234,7 @@ def _prepare(song, model, options, drum_map, overrides) -> tuple[Performance, Lo
 
 
 def humanize(song: Performance | str | Path, model: LoadedModel | None = None, options: HumanizeOptions | None = None,
-             *, drum_map: DrumMap = GM, **overrides: Any) -> Result:
+             *, drum_map: DrumMap | None = None, **overrides: Any) -> Result:
     """Groove a stiff drum part: decorative notes, velocity dynamics and microtiming.
 
     Args:
@@ -242,7 +242,8 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
         model: weights from ``weights.load_model``; None loads the bundled ones.
         options: a HumanizeOptions; keyword ``overrides`` replace its fields
             (``humanize("in.mid", genre="funk", seed=1)``).
-        drum_map: reads the path, and gives added notes their pitch when the file has none.
+        drum_map: reads the path (None: detected, ``--drum-map auto``), and gives added notes their
+            pitch when the file has none (None: the map the song was read with).
 
     Returns:
         A ``Result`` with the new Performance (every non-drum event unchanged).
@@ -355,7 +356,7 @@ def summary(perf: Performance, before: DrumGrid, after: DrumGrid) -> dict[str, A
 
 def transfer(template: Performance | str | Path, reference: Performance | str | Path, model: LoadedModel | None = None,
              options: HumanizeOptions | None = None, *, velocity: bool = True, timing: bool = True,
-             drum_map: DrumMap = GM, **overrides: Any) -> Result:
+             drum_map: DrumMap | None = None, **overrides: Any) -> Result:
     """Put the reference's groove on the template (see ``transfer_grid``), window by window,
     cycled when the files differ in length. Arguments as for ``humanize``.
     """

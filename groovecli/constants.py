@@ -56,3 +56,6 @@ TIMING_CLASSES = 3  # timing pattern levels: pushed, on the grid, laid back
 # A step's mean offset beyond this (in offset units) counts as pushed or laid back:
 # 0.15 of half a 16th is about 9 ms at 120 bpm, just above what listeners notice on drums.
 TIMING_PATTERN_DEADBAND = 0.15
+
+# GMD styles with too few files of their own, trained as (and accepted as) a neighbouring genre.
+GENRE_MERGES = {"gospel": "soul", "blues": "jazz", "highlife": "afrobeat"}

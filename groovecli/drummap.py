@@ -1,28 +1,27 @@
 """Drum maps: which MIDI pitch is which of the 9 drum classes, and which pitch a new hit gets.
 
-Two maps are built in, both GrooVAE's (magenta ``music_vae/data.py``):
+The built-in maps are data, one TOML file per drum library in ``groovecli/maps/`` (``gm``, ``gmd``
+for the Roland kit the Groove MIDI Dataset was recorded on, EZdrummer, Superior Drummer, Addictive
+Drums, SSD, GetGood, MT Power Drum Kit, Logic, Ableton, Impact...), each naming its library, version
+and source. ``gm`` is the default for users' files: GrooVAE's inference map (note_seq
+``DEFAULT_DRUM_TYPE_PITCHES``) restricted to drum-kit pitches (35-59, plus the Roland hi-hat edges 22
+and 26): GrooVAE also files hand percussion under kit classes (cowbell as snare, tambourine as
+hi-hat, congas as toms), which would make groove move a percussion part as if it were the kit. The
+clap (39) stays a snare: producers layer it on the backbeat, and it must move with the snare.
 
-* ``gm``: General MIDI, the default for users' files. It is GrooVAE's inference map (note_seq
-  ``DEFAULT_DRUM_TYPE_PITCHES``) restricted to drum-kit pitches (35-59, plus the Roland hi-hat
-  edges 22 and 26): GrooVAE also files hand percussion under kit classes (cowbell and claves as
-  snare, tambourine and shaker as hi-hat, congas as toms), which would make groove move a
-  percussion part as if it were the kit. Here those pass through untouched. The clap (39)
-  stays a snare: producers layer it on the backbeat, and it must move with the snare.
-* ``gmd``: the Roland TD-11 map the Groove MIDI Dataset was recorded with (GrooVAE's ``ROLAND``
-  map). The dataset builder uses it. It differs from ``gm`` on toms (the TD-11's tom 2 is a
-  mid tom) and on 58 (a tom rim on the TD-11, a vibraslap in GM).
-
-A user map (TOML or JSON) names input pitches per class and, optionally, the output pitch::
+A map file, built-in or the user's (TOML or JSON), names input pitches per class, optionally with
+the library's articulation name, and the output pitch per class::
 
     base = "gm"            # optional: start from a built-in map
-    [pitches]              # input pitch = class
+    [pitches]              # input pitch = class, or { class, articulation }
     36 = "kick"
-    40 = "snare"
+    40 = { class = "snare", articulation = "Snare rimshot" }
+    54 = { class = "none", articulation = "Tambourine" }   # listed, passed through
     [output]               # class = pitch used for hits the model adds
     snare = 38
 
-Pitches a map does not cover (cowbell, tambourine, ...) are not drums to groove: they pass
-through untouched.
+Pitches a map does not cover, or gives class "none", are not drums to groove: they pass through
+untouched.
 """
 
 from __future__ import annotations
@@ -30,35 +29,14 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .constants import DRUMS, N_DRUMS
 from .errors import GrooveError
-
-_GM_CLASSES: tuple[tuple[int, ...], ...] = (
-    (36, 35),
-    (38, 37, 39, 40),
-    (42, 44, 22),
-    (46, 26),
-    (45, 41, 43),
-    (48, 47),
-    (50,),
-    (49, 52, 55, 57),
-    (51, 53, 59),
-)
-_GMD_CLASSES: tuple[tuple[int, ...], ...] = (
-    (36,),
-    (38, 37, 40),
-    (42, 22, 44),
-    (46, 26),
-    (43, 58),
-    (47, 45),
-    (50, 48),
-    (49, 52, 55, 57),
-    (51, 53, 59),
-)
 
 _CLASS_ALIASES = {
     "bd": "kick",
@@ -91,23 +69,35 @@ class DrumMap:
     name: str
     classes: Mapping[int, int]
     output: tuple[int, ...]
+    articulations: Mapping[int, str] = field(default_factory=dict)  # pitch → name, pass-throughs included
+    library: str = ""
+    version: str = ""
+    source: str = ""
+    aliases: tuple[str, ...] = ()
 
     def class_of(self, pitch: int) -> int | None:
         """The class of ``pitch``, or None when the map does not cover it."""
         return self.classes.get(pitch)
 
 
-def _from_groups(name: str, groups: tuple[tuple[int, ...], ...]) -> DrumMap:
-    classes = {p: c for c, pitches in enumerate(groups) for p in pitches}
-    return DrumMap(name=name, classes=classes, output=tuple(g[0] for g in groups))
+@cache
+def builtin_maps() -> dict[str, DrumMap]:
+    """Every map in ``groovecli/maps/``, by name (read once per process: they are package data)."""
+    maps = {}
+    for entry in sorted(resources.files("groovecli").joinpath("maps").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            m = map_from_dict(_toml_loads(entry.read_text(encoding="utf-8")), entry.name, builtin=True)
+            maps[m.name] = m
+    return maps
 
 
-BUILTIN_MAPS: dict[str, DrumMap] = {
-    "gm": _from_groups("gm", _GM_CLASSES),
-    "gmd": _from_groups("gmd", _GMD_CLASSES),
-}
-GM = BUILTIN_MAPS["gm"]
-GMD = BUILTIN_MAPS["gmd"]
+def builtin_map(name: str) -> DrumMap | None:
+    """A built-in map by name or alias (case-insensitive), or None."""
+    key = name.strip().lower()
+    maps = builtin_maps()
+    if key in maps:
+        return maps[key]
+    return next((m for m in maps.values() if key in m.aliases), None)
 
 
 def class_index(name: str) -> int:
@@ -133,30 +123,43 @@ def _parse_pitch(value: Any, where: str) -> int:
     return pitch
 
 
-def map_from_dict(data: Mapping[str, Any], name: str) -> DrumMap:
+_INFO_KEYS = ("name", "library", "version", "source", "aliases")
+
+
+def map_from_dict(data: Mapping[str, Any], name: str, *, builtin: bool = False) -> DrumMap:
     """Build a DrumMap from the parsed contents of a map file (see the module docstring).
 
     Raises:
         GrooveError: for an unknown base map, class name, or a pitch outside 0-127.
     """
-    unknown = set(data) - {"base", "name", "pitches", "output"}
+    unknown = set(data) - {"base", "pitches", "output", *_INFO_KEYS}
     if unknown:
         raise GrooveError(f"drum map {name}: unknown section(s) {', '.join(sorted(unknown))}; use base, pitches, output")
     base_name = data.get("base")
-    if base_name is not None and base_name not in BUILTIN_MAPS:
-        raise GrooveError(f"drum map {name}: unknown base {base_name!r}; use one of: {', '.join(BUILTIN_MAPS)}")
-    base = BUILTIN_MAPS[base_name] if base_name else None
+    base = builtin_map(str(base_name)) if base_name is not None and not builtin else None
+    if base_name is not None and base is None:
+        raise GrooveError(f"drum map {name}: unknown base {base_name!r}; use one of: {', '.join(builtin_maps())}")
     classes = dict(base.classes) if base else {}
+    names = dict(base.articulations) if base else {}
     output = list(base.output) if base else [None] * N_DRUMS
     pitches = data.get("pitches", {})
     if not isinstance(pitches, Mapping):
         raise GrooveError(f"drum map {name}: 'pitches' must map pitch numbers to class names")
-    for key, cls in pitches.items():
+    for key, value in pitches.items():
         pitch = _parse_pitch(key, f"drum map {name}")
+        cls, articulation = value, None
+        if isinstance(value, Mapping):
+            cls, articulation = value.get("class"), value.get("articulation")
         if cls in (None, "", "none"):
             classes.pop(pitch, None)  # lets a map based on gm hand a pitch back to pass-through
         else:
             classes[pitch] = class_index(str(cls))
+        if articulation:
+            names[pitch] = str(articulation)
+        elif cls not in (None, "", "none"):
+            names[pitch] = DRUMS[classes[pitch]].replace("_", " ")
+        else:
+            names.pop(pitch, None)
     outputs = data.get("output", {})
     if not isinstance(outputs, Mapping):
         raise GrooveError(f"drum map {name}: 'output' must map class names to pitches")
@@ -169,20 +172,28 @@ def map_from_dict(data: Mapping[str, Any], name: str) -> DrumMap:
             # No output pitch given: the lowest input pitch of that class, else the GM default.
             own = sorted(p for p, k in classes.items() if k == c)
             output[c] = own[0] if own else GM.output[c]
-    return DrumMap(name=str(data.get("name", name)), classes=classes, output=tuple(output))
+    aliases = data.get("aliases", ())
+    return DrumMap(name=str(data.get("name", name)), classes=classes, output=tuple(output), articulations=names,
+                   library=str(data.get("library", "")), version=str(data.get("version", "")),
+                   source=str(data.get("source", "")), aliases=tuple(str(a).lower() for a in aliases))
 
 
 def load_drum_map(spec: str | Path | None) -> DrumMap:
-    """A built-in map by name (``gm``, ``gmd``), a ``.toml`` / ``.json`` file, or GM for None.
+    """A built-in map by name or alias (``gm``, ``ezdrummer3``, ``ad2``...), a ``.toml`` / ``.json``
+    file, or GM for None.
 
     Raises:
-        GrooveError: when the file cannot be read or parsed, or holds an invalid map.
+        GrooveError: when the file cannot be read or parsed, holds an invalid map, or names no map.
     """
     if spec is None:
         return GM
-    if str(spec) in BUILTIN_MAPS:
-        return BUILTIN_MAPS[str(spec)]
+    found = builtin_map(str(spec))
+    if found is not None:
+        return found
     path = Path(spec)
+    if not path.suffix and not path.exists():
+        raise GrooveError(f"unknown drum map {str(spec)!r}; built-in maps: {', '.join(builtin_maps())} "
+                          "(see `groove maps`), or give a .toml/.json map file")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -199,9 +210,31 @@ def load_drum_map(spec: str | Path | None) -> DrumMap:
     return map_from_dict(data, path.name)
 
 
+def map_as_toml(m: DrumMap) -> str:
+    """A map as the TOML a user edits: every pitch with its class and articulation, and the outputs."""
+    def q(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+    lines = [f"name = {q(m.name)}"] + [f"{key} = {q(getattr(m, key))}" for key in ("library", "version", "source")
+                                        if getattr(m, key)]
+    if m.aliases:
+        lines.append(f"aliases = [{', '.join(q(a) for a in m.aliases)}]")
+    lines += ["", "[pitches]"]
+    for pitch in sorted(set(m.articulations) | set(m.classes)):
+        drum = m.class_of(pitch)
+        cls = DRUMS[drum] if drum is not None else "none"
+        lines.append(f"{pitch} = {{ class = {q(cls)}, articulation = {q(m.articulations.get(pitch, cls))} }}")
+    lines += ["", "[output]"] + [f"{DRUMS[c]} = {p}" for c, p in enumerate(m.output)]
+    return "\n".join(lines) + "\n"
+
+
 def _toml_loads(text: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
     return tomllib.loads(text)
+
+
+GM = builtin_maps()["gm"]
+GMD = builtin_maps()["gmd"]

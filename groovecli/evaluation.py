@@ -29,13 +29,13 @@ import numpy as np
 import torch
 
 from .api import HumanizeOptions, humanize_grid, humanize_windows
-from .genres import resolve_genre
 from .baselines import PositionAverage, daw_random, knn_reconstruct
 from .constants import MIDI_VELOCITY_MAX, STEPS_PER_BAR, STEPS_PER_BEAT
 from .data import GENRES, GrooveDataset, load_dataset
 from .drummap import GMD
 from .errors import GrooveError
 from .feel_eval import SongFeel, class_stats, takes_section, transfer_section
+from .genres import resolve_genre
 from .grid import DrumGrid, from_windows, half_step_ms, quantize, to_windows
 from .metrics import mean_abs_error, note_f1, note_f1_steps, position_kl
 from .midi import read_midi

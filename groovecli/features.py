@@ -35,7 +35,7 @@ from .constants import (
     SNARE,
     STEPS_PER_BAR,
 )
-from .drummap import GM, DrumMap
+from .drummap import DrumMap
 from .grid import DrumGrid, offsets_ms, quantize, to_windows, window_starts
 from .midi import Performance, read_midi
 
@@ -178,7 +178,7 @@ def song_features(velocity: np.ndarray, offset_ms: np.ndarray, bar_numbers: list
     return SongFeatures(windows, starts, GrooveFeatures(**mean), labels)
 
 
-def analyze(song: Performance | str | Path, *, drum_map: DrumMap = GM) -> SongFeatures:
+def analyze(song: Performance | str | Path, *, drum_map: DrumMap | None = None) -> SongFeatures:
     """Features of a MIDI file (or a Performance) over its 4/4 bars.
 
     Raises:

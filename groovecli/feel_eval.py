@@ -90,7 +90,7 @@ def transfer_section(songs: list[SongFeel], loaded, seed: int, n_templates: int 
     closer = {"velocity": [], "timing": []}
     gaps: dict[str, list[float]] = {"offset_mean_ms": [], "velocity_mean": []}
     pairs = 0
-    for ti, t in enumerate(templates):
+    for t in templates:
         for ri, r in enumerate(refs):
             if r is t:
                 continue

@@ -9,8 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .constants import STEPS_PER_BAR
-from .data import GENRE_MERGES
+from .constants import GENRE_MERGES, STEPS_PER_BAR
 from .errors import GrooveError
 from .grid import DrumGrid, to_windows, window_starts
 from .patterns import derive_template

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -29,7 +29,7 @@ from .constants import (
     STEPS_PER_BEAT,
     WINDOW_BARS,
 )
-from .drummap import GM, DrumMap
+from .drummap import DrumMap
 from .errors import GrooveError
 from .midi import Bar, DrumNote, Performance
 
@@ -133,13 +133,14 @@ def step_tick(perf: Performance, bar: Bar, k: int, offset: float) -> int:
     return max(tick, 0)
 
 
-def render(perf: Performance, grid: DrumGrid, drum_map: DrumMap = GM) -> Performance:
+def render(perf: Performance, grid: DrumGrid, drum_map: DrumMap | None = None) -> Performance:
     """Write a grid back into the Performance it was quantized from.
 
     Each cell's loudest source note takes the cell's new timing and velocity; the other notes
     in that cell move by the same number of ticks and scale by the same velocity ratio. A hit
     in a cell with no source note becomes a new note with the pitch this file uses most for
-    that class (else the map's output pitch), on the file's drum channel and track, with the
+    that class (else the output pitch of ``drum_map``, by default the map the file was read
+    with), on the file's drum channel and track, with the
     median length of the file's drum notes. Source notes of cells that lost their hit are
     removed. Notes outside the grid are kept as they are.
     """
@@ -149,7 +150,7 @@ def render(perf: Performance, grid: DrumGrid, drum_map: DrumMap = GM) -> Perform
     notes: list[DrumNote] = []
     for cell, note in zip(grid.note_cells, perf.notes):
         (groups[int(cell)] if cell >= 0 else notes).append(note)
-    pitches = _usual_pitches(perf, drum_map)
+    pitches = _usual_pitches(perf, drum_map or perf.drum_map)
     length = _usual_length(perf)
     for step, drum in zip(*np.nonzero(grid.hits > 0.5)):
         bar = grid.bars[step // STEPS_PER_BAR]
@@ -162,8 +163,7 @@ def render(perf: Performance, grid: DrumGrid, drum_map: DrumMap = GM) -> Perform
             end = tick + length
             notes.append(DrumNote(perf.drum_track, tick, end, pitches[drum], velocity, perf.drum_channel, int(drum)))
     notes.sort(key=lambda n: (n.start, n.track, n.pitch))
-    return Performance(perf.ticks_per_beat, perf.midi_type, perf.tracks, tuple(notes), perf.drum_track,
-                       perf.drum_channel, perf.source)
+    return replace(perf, notes=tuple(notes))
 
 
 def _move_group(group: list[DrumNote], tick: int, velocity: int) -> list[DrumNote]:

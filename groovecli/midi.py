@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
@@ -27,6 +28,10 @@ from .drummap import GM, DrumMap
 from .errors import GrooveError
 
 DEFAULT_TEMPO = 500_000  # µs per quarter note (120 bpm), the SMF default
+# Longest song groove lays out: 10,000 bars of 4/4 is over five hours at 120 bpm. A file's length
+# comes from its delta times, which a few bytes can make astronomically large; bars are laid out
+# eagerly, so without a ceiling such a file would exhaust memory before any check could speak.
+MAX_BARS = 10_000
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,9 @@ class Performance:
         drum_track: the track that gets hits the model adds.
         drum_channel: the channel that gets hits the model adds.
         source: where the file came from, for messages.
+        drum_map: the map the drum notes were read with (and added hits get their pitch from).
+        drum_part: where the drums were found, for reports (``channel 10``, ``track 'Drums'``).
+        notices: what the reader repaired or chose that the user should hear about, one line each.
     """
 
     ticks_per_beat: int
@@ -87,6 +95,9 @@ class Performance:
     drum_track: int
     drum_channel: int = DRUM_CHANNEL
     source: str = "<memory>"
+    drum_map: DrumMap = GM
+    drum_part: str = "channel 10"
+    notices: tuple[str, ...] = ()
 
     @property
     def step_ticks(self) -> float:
@@ -140,6 +151,9 @@ def _lay_out_bars(meters: list[tuple[int, int, int]], ticks_per_beat: int, end_t
     bars: list[Bar] = []
     tick, m = 0.0, 0
     while tick < end_tick or not bars:
+        if len(bars) >= MAX_BARS:
+            raise GrooveError(f"the song runs past {MAX_BARS:,} bars (its last event is at tick {int(end_tick):,}); "
+                              "groove handles songs up to that length")
         while m + 1 < len(meters) and meters[m + 1][0] <= tick:
             m += 1
         _, num, den = meters[m]
@@ -164,12 +178,37 @@ def empty_performance(bars: int, *, ticks_per_beat: int = 480, bpm: float = 120.
 
 
 # --- reading -------------------------------------------------------------------------------
+#
+# A MIDI file is untrusted input (packs come from anywhere), and DAWs read damaged files that a
+# strict parser refuses. groove reads what they read, repairs only what it must to write the file
+# back, and lists each repair once in ``Performance.notices``.
+
+_REALTIME = {"clock", "start", "continue", "stop", "active_sensing", "reset"}
+_DRUM_NAME = ("drum", "kit", "perc", "beat", "groove", "loop", "kick", "snare")
+_PITCHED_NAME = ("bass", "piano", "keys", "guitar", "gtr", "synth", "lead", "pad", "string", "vocal", "vox",
+                 "organ", "brass", "horn", "sax", "flute", "chord", "melody", "arp")
 
 
-def _check_chunks(data: bytes, name: str) -> None:
-    """Catch what mido would read wrongly or with an obscure message: empty, non-MIDI, truncated."""
+def _unwrap(data: bytes, name: str, repairs: list[str]) -> bytes:
+    """The Standard MIDI File inside ``data``: itself, or the ``data`` chunk of a RIFF RMID (.rmi)."""
+    if data[:4] == b"RIFF" and data[8:12] == b"RMID":
+        pos = 12
+        while pos + 8 <= len(data):
+            chunk, size = data[pos : pos + 4], int.from_bytes(data[pos + 4 : pos + 8], "little")
+            if chunk == b"data":
+                repairs.append("read the MIDI data inside its RIFF (.rmi) wrapper; the output is a plain .mid")
+                return data[pos + 8 : pos + 8 + size]
+            pos += 8 + size + (size & 1)
+        raise GrooveError(f"{name} is a RIFF MIDI (.rmi) file with no MIDI data in it")
+    return data
+
+
+def _check_chunks(data: bytes, name: str, repairs: list[str]) -> bytes:
+    """Catch what mido would read wrongly or with an obscure message: empty, non-MIDI, truncated;
+    a header whose track count disagrees with the chunks present is corrected (as DAWs do)."""
     if not data:
         raise GrooveError(f"{name} is empty (0 bytes)")
+    data = _unwrap(data, name, repairs)
     if data[:4] != b"MThd":
         raise GrooveError(f"{name} is not a MIDI file (no MThd header)")
     if len(data) < 14:
@@ -191,11 +230,30 @@ def _check_chunks(data: bytes, name: str) -> None:
             raise GrooveError(f"{name} is truncated: track {found + 1} ends after the end of the file")
         found += chunk == b"MTrk"
         pos += 8 + length
+    if found == 0:
+        raise GrooveError(f"{name} holds no track")
     if found != n_tracks:
-        raise GrooveError(f"{name} is damaged: its header says {n_tracks} track(s) but it holds {found}")
+        repairs.append(f"its header says {n_tracks} track(s) but it holds {found}; read the {found}")
+        data = data[:10] + found.to_bytes(2, "big") + data[12:]
+    return data
 
 
-def _load_midifile(path: Path) -> mido.MidiFile:
+def _fix_key_signatures(data: bytes, repairs: list[str]) -> bytes:
+    """Replace key-signature events mido cannot decode (sharps/flats outside -7..7, mode not 0/1)
+    by C major: the only part of a file groove changes that it was not asked to."""
+    fixed = bytearray(data)
+    count = 0
+    for match in re.finditer(rb"\xff\x59\x02(.)(.)", data, flags=re.DOTALL):
+        sf, mode = int.from_bytes(match.group(1), "big", signed=True), match.group(2)[0]
+        if not -7 <= sf <= 7 or mode > 1:
+            fixed[match.start(1) : match.end(2)] = b"\x00\x00"
+            count += 1
+    if count:
+        repairs.append(f"replaced {count} invalid key signature(s) with C major")
+    return bytes(fixed)
+
+
+def _load_midifile(path: Path) -> tuple[mido.MidiFile, list[str]]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -204,17 +262,55 @@ def _load_midifile(path: Path) -> mido.MidiFile:
         raise GrooveError(f"{path} is a folder, not a MIDI file") from None
     except OSError as exc:
         raise GrooveError(f"cannot read {path}: {exc.strerror or exc}") from None
-    _check_chunks(data, str(path))
-    try:
-        return mido.MidiFile(file=io.BytesIO(data))
-    except (OSError, EOFError, ValueError, KeyError, IndexError) as exc:
-        raise GrooveError(f"{path} is damaged: {exc}") from None
+    repairs: list[str] = []
+    data = _fix_key_signatures(_check_chunks(data, str(path), repairs), repairs)
+    for clip in (False, True):
+        try:
+            mf = mido.MidiFile(file=io.BytesIO(data), clip=clip)
+            break
+        except (ValueError, OSError, EOFError, KeyError, IndexError, TypeError) as exc:
+            if clip or "data byte" not in str(exc):  # a byte above 127 where data belongs: clip it, as DAWs do
+                raise GrooveError(f"{path} is damaged: {_reason(exc)}") from None
+    if clip:
+        repairs.append("clipped data bytes above 127 (a damaged byte) to 127")
+    _drop_unwritable(mf, repairs)
+    return mf, repairs
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc) or {EOFError: "it ends in the middle of an event"}.get(type(exc), type(exc).__name__)
+
+
+def _drop_unwritable(mf: mido.MidiFile, repairs: list[str]) -> None:
+    """Remove events a MIDI file cannot hold or groove cannot time (real-time bytes, a tempo of
+    0, a meter of 0 beats): whatever is read must be writable, and time must advance."""
+    dropped: Counter = Counter()
+    for t, track in enumerate(mf.tracks):
+        keep = mido.MidiTrack()
+        carry = 0
+        for msg in track:
+            bad = (msg.type in _REALTIME and "real-time message(s)") or (
+                msg.type == "set_tempo" and msg.tempo == 0 and "tempo event(s) of 0") or (
+                msg.type == "time_signature" and (msg.numerator == 0 or msg.denominator == 0)
+                and "time signature(s) with 0 beats")
+            if bad:
+                dropped[bad] += 1
+                carry += msg.time  # the time it carried moves to the next event
+                continue
+            keep.append(msg.copy(time=msg.time + carry) if carry else msg)
+            carry = 0
+        if carry or len(keep) != len(track):
+            if carry:
+                keep.append(mido.MetaMessage("end_of_track", time=carry))
+            mf.tracks[t] = keep
+    for what, n in dropped.items():
+        repairs.append(f"dropped {n} {what}")
 
 
 def read_midi(
     path: str | Path,
     *,
-    drum_map: DrumMap = GM,
+    drum_map: DrumMap | None = None,
     drum_channel: int | None = None,
     drum_track: str | None = None,
 ) -> Performance:
@@ -222,42 +318,68 @@ def read_midi(
 
     Args:
         path: the file.
-        drum_map: which pitches are which drum; other pitches pass through.
-        drum_channel: 0-based channel that carries drums (default 9, i.e. MIDI channel 10).
+        drum_map: which pitches are which drum; other pitches pass through. None: the built-in map
+            that fits the file best (``map_detect.py``), GM when none fits better.
+        drum_channel: 0-based channel that carries drums. None: channel 10, or when channel 10
+            has no notes, the one channel that is clearly drums (named so, percussion pitches,
+            short hits).
         drum_track: take drums from the track with this name instead, on any channel.
 
     Returns:
-        The Performance, with at least one drum note.
+        The Performance, with at least one drum note; ``notices`` lists repairs and choices.
 
     Raises:
-        GrooveError: unreadable, empty, non-MIDI, truncated or damaged files, or no drum notes.
+        GrooveError: unreadable, empty, non-MIDI, truncated or damaged files, absurd lengths, or
+            no drum notes.
     """
     path = Path(path)
-    mf = _load_midifile(path)
+    mf, notices = _load_midifile(path)
     names = [_track_name(t) for t in mf.tracks]
     if drum_track is not None:
-        wanted = [i for i, n in enumerate(names) if n.strip().lower() == drum_track.strip().lower()]
+        wanted = {i for i, n in enumerate(names) if n.strip().lower() == drum_track.strip().lower()}
         if not wanted:
             listed = ", ".join(repr(n) for n in names if n) or "none has a name"
             raise GrooveError(f"{path} has no track named {drum_track!r} (tracks: {listed})")
-    channel = DRUM_CHANNEL if drum_channel is None else drum_channel
+        part = f"track {drum_track!r}"
 
-    def is_drum(track: int, msg: mido.Message) -> bool:
-        if drum_track is not None:
+        def is_drum(track: int, msg: mido.Message) -> bool:
             return track in wanted
-        return msg.channel == channel
+    else:
+        channel = DRUM_CHANNEL if drum_channel is None else drum_channel
+        if drum_channel is None and not _channel_notes(mf, channel):
+            found = _find_drum_channel(mf, names)
+            if found is not None:
+                channel = found
+                notices.append(f"channel 10 has no notes; read the drums from channel {channel + 1}, which holds "
+                               "drum sounds (pass --drum-channel to choose another)")
+        part = f"channel {channel + 1}"
+        notices.extend(_wrong_part_warnings(mf, names, channel, drum_channel is not None or channel != DRUM_CHANNEL))
 
+        def is_drum(track: int, msg: mido.Message) -> bool:
+            return msg.channel == channel
+
+    if drum_map is None:
+        from .map_detect import detect
+
+        detection = detect(_pitch_positions(mf, is_drum), f"{path.name}'s drum part")
+        drum_map = detection.map
+        if detection.warning:
+            notices.append(detection.warning)
     tracks, notes = [], []
     for i, track in enumerate(mf.tracks):
-        events, found = _split_track(i, track, is_drum, drum_map)
+        events, found_notes = _split_track(i, track, is_drum, drum_map)
         tracks.append(events)
-        notes.extend(found)
+        notes.extend(found_notes)
     if not notes:
-        raise GrooveError(_no_drums_message(path, mf, drum_track, channel, drum_map))
+        raise GrooveError(_no_drums_message(path, mf, drum_track, part, drum_map))
     notes.sort(key=lambda n: (n.start, n.track, n.pitch))
     busiest = Counter(n.track for n in notes).most_common(1)[0][0]
     channels = Counter(n.channel for n in notes if n.track == busiest)
-    return Performance(
+    covered = len(notes) / max(sum(1 for _ in _drum_note_ons(mf, is_drum)), 1)
+    if covered < 0.5 and not any("drum map" in n for n in notices):  # the map detection said it already
+        notices.append(f"only {covered:.0%} of the notes on {part} are drums the {drum_map.name} map knows; the rest "
+                       "pass through untouched (is this the drum part? see --drum-channel, --drum-map)")
+    perf = Performance(
         ticks_per_beat=mf.ticks_per_beat,
         midi_type=mf.type,
         tracks=tuple(tracks),
@@ -265,12 +387,89 @@ def read_midi(
         drum_track=busiest,
         drum_channel=channels.most_common(1)[0][0],
         source=str(path),
+        drum_map=drum_map,
+        drum_part=part,
+        notices=tuple(notices),
     )
+    try:
+        _ = perf.bars  # laid out now, so an absurd length is refused before any work is done
+    except GrooveError as exc:
+        raise GrooveError(f"{path}: {exc}") from None
+    return perf
 
 
 def _track_name(track: mido.MidiTrack) -> str:
     return next((m.name for m in track if m.type == "track_name"), "")
 
+
+def _drum_note_ons(mf: mido.MidiFile, is_drum):
+    """(track, absolute tick, pitch) of every sounding note_on of the drum part."""
+    for i, track in enumerate(mf.tracks):
+        tick = 0
+        for msg in track:
+            tick += msg.time
+            if msg.type == "note_on" and msg.velocity > 0 and is_drum(i, msg):
+                yield i, tick, msg.note
+
+
+def _pitch_positions(mf: mido.MidiFile, is_drum) -> list[tuple[int, int]]:
+    """(pitch, 16th of a 4/4 bar) of the drum part's notes: what map detection reads."""
+    step = mf.ticks_per_beat / 4
+    return [(pitch, round(tick / step) % 16) for _, tick, pitch in _drum_note_ons(mf, is_drum)]
+
+
+def _channel_notes(mf: mido.MidiFile, channel: int) -> int:
+    return sum(1 for t in mf.tracks for m in t if m.type == "note_on" and m.velocity and m.channel == channel)
+
+
+def _find_drum_channel(mf: mido.MidiFile, names: list[str]) -> int | None:
+    """The one channel that is clearly a drum part, or None when none or several are.
+
+    Clearly drums: on a track named like a drum part, or nearly all its notes on kit pitches
+    (35-59, where every drum library keeps kick, snare and hats) with kick and snare among them,
+    short, and no program change picking a pitched instrument.
+    """
+    stats: dict[int, dict] = defaultdict(lambda: {"pitches": Counter(), "short": 0, "named": False, "program": False})
+    for i, track in enumerate(mf.tracks):
+        named = any(w in names[i].lower() for w in _DRUM_NAME)
+        tick, open_at = 0, {}
+        for msg in track:
+            tick += msg.time
+            if msg.type == "program_change":
+                stats[msg.channel]["program"] |= msg.program > 0
+            elif msg.type == "note_on" and msg.velocity:
+                st = stats[msg.channel]
+                st["pitches"][msg.note] += 1
+                st["named"] |= named
+                open_at[(msg.channel, msg.note)] = tick
+            elif msg.type in ("note_on", "note_off") and (msg.channel, msg.note) in open_at:
+                if tick - open_at.pop((msg.channel, msg.note)) <= mf.ticks_per_beat // 2:
+                    stats[msg.channel]["short"] += 1
+    drums = []
+    for channel, st in stats.items():
+        total = sum(st["pitches"].values())
+        if not total:
+            continue
+        kit = sum(c for p, c in st["pitches"].items() if 35 <= p <= 59) / total
+        core = {35, 36} & set(st["pitches"]) and {37, 38, 39, 40} & set(st["pitches"])
+        if st["named"] or (kit >= 0.9 and core and st["short"] >= 0.8 * total and not st["program"]):
+            drums.append(channel)
+    return drums[0] if len(drums) == 1 else None
+
+
+def _wrong_part_warnings(mf: mido.MidiFile, names: list[str], channel: int, chosen: bool) -> list[str]:
+    """Warnings when the drum channel looks like a pitched part: a non-drum program or track name."""
+    warnings = []
+    programs = {m.program for t in mf.tracks for m in t if m.type == "program_change" and m.channel == channel}
+    if channel != DRUM_CHANNEL and any(p > 0 for p in programs):
+        warnings.append(f"channel {channel + 1} selects a pitched instrument (program {max(programs) + 1}); "
+                        "is it really the drum part?")
+    tracks = [names[i] for i, t in enumerate(mf.tracks) if any(m.type == "note_on" and m.channel == channel for m in t)]
+    pitched = [n for n in tracks if any(w in n.lower() for w in _PITCHED_NAME) and not any(w in n.lower() for w in _DRUM_NAME)]
+    if chosen and pitched:
+        warnings.append(f"the drums on channel {channel + 1} are on a track named {pitched[0]!r}; "
+                        "is that the drum part? (see --drum-channel, --drum-track)")
+    return warnings
 
 def _split_track(index: int, track: mido.MidiTrack, is_drum, drum_map: DrumMap):
     """Lift the mapped drum notes out of one track; keep every other event with its tick."""
@@ -299,13 +498,12 @@ def _split_track(index: int, track: mido.MidiTrack, is_drum, drum_map: DrumMap):
     return tuple(events), notes
 
 
-def _no_drums_message(path: Path, mf: mido.MidiFile, drum_track, channel: int, drum_map: DrumMap) -> str:
+def _no_drums_message(path: Path, mf: mido.MidiFile, drum_track, part: str, drum_map: DrumMap) -> str:
     used = sorted({m.channel + 1 for t in mf.tracks for m in t if m.type == "note_on" and m.velocity})
     if not used:
         return f"{path} has no notes at all"
-    where = f"track {drum_track!r}" if drum_track else f"channel {channel + 1}"
     hint = "" if drum_track else f" (notes are on channel(s) {', '.join(map(str, used))}; try --drum-channel N)"
-    return f"{path} has no drum notes on {where} that the {drum_map.name} drum map covers{hint}"
+    return f"{path} has no drum notes on {part} that the {drum_map.name} drum map covers{hint}"
 
 
 # --- writing -------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ Checkpoints are loaded with ``torch.load(weights_only=True)``: no pickle code ru
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
 import json
 import os
 from dataclasses import dataclass
@@ -21,20 +20,14 @@ from typing import Any
 import torch
 
 from . import __version__
+from .bundled import MANIFEST, bundled_dir
 from .errors import WeightsError
 from .nn.config import FORMAT_VERSION, ModelConfig
-from .nn.pocketvae import GrooveModel
 from .nn.genre_guesser import GenreGuesser
+from .nn.pocketvae import GrooveModel
 from .nn.prior import CodePrior
 
 DEFAULT_FILE = "pocketvae.pt"
-MANIFEST = "manifest.json"
-
-
-def bundled_dir() -> Path | None:
-    """The folder holding the shipped weights: inside the wheel, else the source checkout's models/."""
-    candidates = [Path(str(importlib.resources.files("groovecli"))) / "models", Path(__file__).resolve().parents[1] / "models"]
-    return next((c for c in candidates if (c / MANIFEST).exists()), None)
 
 
 def sha256(path: Path) -> str:
@@ -190,6 +183,8 @@ def export_weights(checkpoint: Path, out_dir: Path, name: str = DEFAULT_FILE) ->
     manifest_path = out_dir / MANIFEST
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"files": {}}
     manifest.setdefault("default", name)
-    manifest["files"][name] = {"sha256": sha256(target), "bytes": target.stat().st_size, "format_version": FORMAT_VERSION}
+    # genres and guesser are listed so the CLI can check --genre and list genres without torch
+    manifest["files"][name] = {"sha256": sha256(target), "bytes": target.stat().st_size, "format_version": FORMAT_VERSION,
+                               "genres": list(ckpt["config"].get("genres", ())), "guesser": "guesser" in ckpt["state_dicts"]}
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
     return target

@@ -122,3 +122,10 @@ def tiny_weights(tmp_path_factory):
               "guesser": GenreGuesser(cfg.n_drums, len(cfg.genres)).state_dict()}
     torch.save(checkpoint_dict(cfg, states, {}), path)
     return path
+
+
+@pytest.fixture
+def runner():
+    from click.testing import CliRunner
+
+    return CliRunner()

@@ -124,7 +124,8 @@ def make_bad_inputs(tmp_path):
     lying = bytearray(good)
     lying[10:12] = (int.from_bytes(n_tracks, "big") + 2).to_bytes(2, "big")
     (tmp_path / "lying.mid").write_bytes(bytes(lying))
-    save(midi_file(hits_track([(0, 60, 100)], 30, channel=0)), tmp_path / "piano.mid")
+    (tmp_path / "folder.mid").mkdir()
+    save(midi_file(hits_track([(0, 60, 100)], 30, channel=0, name="Piano")), tmp_path / "piano.mid")
     meta = [mido.MetaMessage("time_signature", numerator=6, denominator=8)]
     save(midi_file(hits_track([(0, 36, 100)], 30), meta=meta), tmp_path / "six-eight.mid")
     return tmp_path
@@ -137,16 +138,16 @@ def make_bad_inputs(tmp_path):
         ("empty.mid", "is empty (0 bytes)"),
         ("text.mid", "is not a MIDI file"),
         ("truncated.mid", "is truncated"),
-        ("lying.mid", "header says"),
+        ("folder.mid", "is a folder, not a MIDI file"),
         ("piano.mid", "has no drum notes on channel 10"),
         ("six-eight.mid", "has no 4/4 bar (meters: 6/8)"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_1(tmp_path, name, fragment):
     folder = make_bad_inputs(tmp_path)
-    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()}
     assert_one_line_error(run("show", str(folder / name)), 1, fragment)
-    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()}
     assert before == after  # the input is never modified, and nothing is written beside it
 
 
@@ -174,7 +175,9 @@ def test_bad_options(args, code, fragment):
 
 def test_drum_channel_and_track_options(tmp_path):
     src = save(midi_file(hits_track([(0, 36, 100)], 30, channel=1, name="Beat")), tmp_path / "ch2.mid")
-    assert run("show", str(src)).exit_code == 1
+    found = run("show", str(src))  # channel 10 is empty and the track is named like a drum part
+    assert found.exit_code == 0 and "read the drums from channel 2" in found.stderr
+    assert run("show", str(src), "--drum-channel", "10").exit_code == 1
     assert run("show", str(src), "--drum-channel", "2").exit_code == 0
     assert run("show", str(src), "--drum-track", "beat").exit_code == 0
 
@@ -234,7 +237,7 @@ def test_humanize_variations_and_folders(tmp_path, tiny_weights):
         (["--velocity-amount", "2"], 2, ""),
         (["--device", "cuda"], 1, "--device cuda"),
         (["-o", "SELF"], 1, "refusing to write over the input file"),
-        (["--weights", "nowhere.pt"], 1, "no weights at nowhere.pt"),
+        (["--weights", "nowhere.pt"], 1, "--weights nowhere.pt: no such file"),
     ],
 )
 def test_humanize_errors(tmp_path, tiny_weights, args, code, fragment):
@@ -276,3 +279,55 @@ def test_sample_and_genres(tmp_path, tiny_weights):
     lines = listing.output.splitlines()
     assert listing.exit_code == 0 and lines[0].startswith("auto (the default") and lines[1:4] == ["rock", "funk", "jazz"]
     assert lines[-1] == "also accepted (merged in training): gospel → soul, blues → jazz, highlife → afrobeat"
+
+
+def test_readme_python_api_snippet_runs_as_written(tmp_path, monkeypatch):
+    text = (REPO / "README.md").read_text()
+    block = text.split("## Python API", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "funk.mid").write_bytes((REPO / "examples" / "funk.mid").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "README.md", "exec"), {})
+    assert (tmp_path / "funk.feel.mid").exists() and (tmp_path / "funk.louder.mid").exists()
+
+
+def test_folder_run_survives_a_bad_file_and_reports(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(2):
+        save(midi_file(hits_track([(k * 120, (36, 42, 38, 42)[k % 4], 100) for k in range(32)], 60)),
+             folder / f"good{i}.mid")
+    (folder / "bad.mid").write_text("not midi")
+    out = tmp_path / "out"
+    (out).mkdir()
+    (out / "good1.groove.mid").write_bytes(b"keep me")
+    result = run("humanize", str(folder), "-o", str(out), "--seed", "1", "--notes", "keep", "--genre", "rock")
+    assert result.exit_code == 1
+    assert (out / "good0.groove.mid").exists() and (out / "good1.groove.mid").read_bytes() == b"keep me"
+    assert "bad.mid" in result.output and "not a MIDI file" in result.output and "exists" in result.output
+    assert "2 of 3 file(s) failed" in result.stderr
+    skipped = run("humanize", str(folder), "-o", str(out), "--seed", "1", "--notes", "keep", "--genre", "rock",
+                  "--skip-existing", "--json")
+    rows = json.loads(skipped.stdout)
+    assert [("skipped" in r, "error" in r) for r in rows] == [(False, True), (True, False), (True, False)]
+
+
+def test_one_output_file_for_several_inputs_is_refused(tmp_path):
+    a = save(midi_file(hits_track([(0, 36, 100)], 60)), tmp_path / "a.mid")
+    b = save(midi_file(hits_track([(0, 36, 100)], 60)), tmp_path / "b.mid")
+    assert_one_line_error(run("humanize", str(a), str(b), "-o", str(tmp_path / "single.mid")), 1, "names one file")
+    assert not (tmp_path / "single.mid").exists()
+
+
+def test_cheap_checks_come_before_the_model(tmp_path):
+    src = save(midi_file(hits_track([(0, 36, 100)], 60)), tmp_path / "a.mid")
+    for args, fragment in ((["humanize", str(src), "--genre", "polka"], "unknown genre"),
+                           (["humanize", str(tmp_path / "nope.mid")], "no such file"),
+                           (["humanize", str(src), "--weights", str(tmp_path / "w.pt")], "no such file"),
+                           (["genres"], "rock")):
+        probe = ("import sys\nsys.argv = ['groove'] + sys.argv[1:]\n"
+                 "from groovecli.cli import cli\n"
+                 "try:\n    cli(prog_name='groove')\nexcept SystemExit:\n    pass\n"
+                 "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH', file=sys.stderr)\n")
+        done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True)
+        assert fragment in done.stdout + done.stderr and "NO-TORCH" in done.stderr, (args, done.stderr)

@@ -54,7 +54,7 @@ def test_map_changes_what_is_read(tmp_path):
         ("a.toml", "[pitches]\n200 = \"kick\"\n", "pitch 200 is outside 0-127"),
         ("a.toml", "[pitches\n", "not valid TOML"),
         ("a.json", "{", "not valid JSON"),
-        ("a.toml", "base = \"roland\"\n", "unknown base 'roland'"),
+        ("a.toml", "base = \"tuba-kit\"\n", "unknown base 'tuba-kit'"),
         ("a.toml", "[pitchez]\n36 = \"kick\"\n", "unknown section"),
         ("a.toml", "name = \"x\"\n", "maps no pitch"),
     ],

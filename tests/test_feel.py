@@ -10,8 +10,8 @@ import torch
 from conftest import FIXTURE_GMD, REPO, hits_track, midi_file, save, track
 
 from groovecli.api import HumanizeOptions, humanize, sample, transfer
-from groovecli.genres import resolve_genre
 from groovecli.errors import GrooveError
+from groovecli.genres import resolve_genre
 from groovecli.grid import offsets_ms, quantize
 from groovecli.midi import read_midi
 from groovecli.nn import feel_head

@@ -182,10 +182,12 @@ def test_running_status_velocity_zero_and_unterminated_notes(tmp_path):
 
 
 def test_drum_track_by_name_any_channel(tmp_path):
-    src = save(midi_file(hits_track([(0, 36, 100)], 60, channel=0, name="Kit")), tmp_path / "in.mid")
-    with pytest.raises(GrooveError, match="no drum notes on channel 10.*channel\\(s\\) 1"):
-        read_midi(src)
+    bass = hits_track([(0, 36, 100), (480, 43, 100)], 400, channel=0, name="Bass")
+    src = save(midi_file(bass, hits_track([(0, 36, 100)], 60, channel=1, name="Kit")), tmp_path / "in.mid")
     assert len(read_midi(src, drum_track="kit").notes) == 1
+    ambiguous = save(midi_file(bass), tmp_path / "bass.mid")  # long notes, no snare, named bass: not drums
+    with pytest.raises(GrooveError, match="no drum notes on channel 10.*channel\\(s\\) 1"):
+        read_midi(ambiguous)
     with pytest.raises(GrooveError, match="no track named 'Drums'.*'Kit'"):
         read_midi(src, drum_track="Drums")
 

@@ -1,0 +1,198 @@
+"""Options and steps the commands share: where the drums are, outputs, weights, feel knobs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import GrooveError
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr."""
+    click.echo(f"warning: {message}", err=True)
+
+
+
+def drum_options(func):
+    """The options that say where a file's drums are and which pitch is which drum."""
+    func = click.option("--drum-track", metavar="NAME", help="Take drums from the track with this name (any channel).")(func)
+    func = click.option(
+        "--drum-channel", type=click.IntRange(1, 16), metavar="N",
+        help="MIDI channel of the drums, 1-16 [default: 10, or the one channel that is clearly drums]."
+    )(func)
+    func = click.option(
+        "--drum-map", metavar="NAME|FILE", default="auto", show_default=True,
+        help="Your drum library's layout: auto (detected, else GM), a built-in map (see `groove maps`: ezdrummer3, "
+             "superior3, addictive2, ssd5...), or a TOML/JSON map file."
+    )(func)
+    return func
+
+
+def drum_map_of(spec: str | None):
+    """The DrumMap the user named, or None for ``auto`` (each file's own detected map)."""
+    from ..drummap import load_drum_map
+
+    return None if spec is None or spec.strip().lower() == "auto" else load_drum_map(spec)
+
+
+def read_song(path: str, drum_map: str | None, drum_channel: int | None, drum_track: str | None, *,
+              quiet: bool = False):
+    """Read a MIDI file with the user's drum options; warn about repairs, the drum part and map
+    chosen when in doubt, and bars groove cannot groove."""
+    from ..midi import read_midi
+    from ..view import skipped_bars_warning
+
+    perf = read_midi(
+        path,
+        drum_map=drum_map_of(drum_map),
+        drum_channel=None if drum_channel is None else drum_channel - 1,
+        drum_track=drum_track,
+    )
+    if not quiet:
+        for message in (*(f"{path}: {n}" for n in perf.notices), skipped_bars_warning(perf)):
+            if message:
+                warn(message)
+    return perf
+
+
+
+def plan_outputs(inputs: list[Path], out: str | None, variations: int, force: bool, *,
+                 batch: bool = False) -> list[list[Path]]:
+    """Output paths per input (one per variation), checked before any work is done.
+
+    One input: ``-o FILE`` or ``IN.groove.mid`` beside it. Several inputs (or a folder): ``-o DIR``
+    or beside each. Never the input itself. An existing output without ``--force`` is an error
+    for one input; in a batch it is that file's own problem (``existing_outputs``), not the batch's.
+    """
+    out_dir = None
+    if out is not None and len(inputs) > 1 and Path(out).suffix.lower() in (".mid", ".midi") and not Path(out).is_dir():
+        raise GrooveError(f"-o {out} names one file but there are {len(inputs)} inputs; give -o a folder")
+    if out is not None and (batch or len(inputs) > 1 or Path(out).is_dir() or out.endswith(("/", "\\"))):
+        out_dir = Path(out)
+        if out_dir.exists() and not out_dir.is_dir():
+            raise GrooveError(f"-o {out} must be a folder when there are several inputs")
+    plans = []
+    for src in inputs:
+        if out_dir is not None:
+            base = out_dir / f"{src.stem}.groove.mid"
+        elif out is not None:
+            base = Path(out)
+        else:
+            base = src.with_name(f"{src.stem}.groove.mid")
+        paths = [base] if variations == 1 else [base.with_name(f"{base.stem}.{i + 1}{base.suffix}") for i in range(variations)]
+        for p in paths:
+            if any(p.resolve() == i.resolve() for i in inputs):
+                raise GrooveError(f"refusing to write over the input file {p}; choose another -o")
+            if p.exists() and not force and not batch:
+                raise GrooveError(f"{p} already exists; use --force to overwrite it")
+        plans.append(paths)
+    flat = [p.resolve() for paths in plans for p in paths]
+    if len(set(flat)) != len(flat):
+        raise GrooveError("two inputs would write the same output file; give -o a folder")
+    return plans
+
+
+def existing_outputs(paths: list[Path], force: bool) -> list[Path]:
+    """The planned outputs that exist and may not be overwritten."""
+    return [] if force else [p for p in paths if p.exists()]
+
+
+def check_genre(genre: str, weights: str | None) -> None:
+    """Refuse an unknown genre before torch is imported, from the genres the bundled manifest lists
+    (other weights are checked when they load)."""
+    from ..bundled import bundled_genres
+    from ..constants import GENRE_MERGES
+
+    known = bundled_genres() if weights is None else None
+    key = genre.strip().lower().replace("-", "").replace(" ", "").replace("_", "")
+    if known is not None and key not in (*known, "auto", "middleeastern", *GENRE_MERGES):
+        raise GrooveError(f"unknown genre {genre!r}; the model knows: auto, {', '.join(known)}")
+
+
+def check_weights(weights: str | None) -> None:
+    """A local --weights path that does not exist fails before torch is imported."""
+    if weights is not None and not weights.startswith("hf://") and not Path(weights).exists():
+        raise GrooveError(f"--weights {weights}: no such file or folder")
+
+
+def expand_inputs(paths: tuple[str, ...]) -> list[Path]:
+    """Files as given, and the .mid/.midi files inside any folder given."""
+
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            inside = sorted(q for q in p.iterdir()
+                            if q.suffix.lower() in (".mid", ".midi", ".rmi") and ".groove." not in q.name and q.is_file())
+            if not inside:
+                raise GrooveError(f"folder {p} holds no .mid files")
+            found.extend(inside)
+        else:
+            found.append(p)
+    return found
+
+
+def model_options(func):
+    """Weights and device, shared by the commands that run the model."""
+    func = click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="cpu", show_default=True,
+                        help="Where the model runs (auto: CUDA when available).")(func)
+    func = click.option("--weights", metavar="PATH|hf://owner/repo", envvar="GROOVE_WEIGHTS",
+                        help="Weights to use instead of the bundled ones [env: GROOVE_WEIGHTS].")(func)
+    return func
+
+
+def output_options(func):
+    for option in reversed([
+        click.option("-o", "--output", "out", metavar="PATH", help="Output file, or folder for several inputs."),
+        click.option("--force", is_flag=True, help="Overwrite existing output files."),
+        click.option("--skip-existing", is_flag=True, help="In a batch, skip inputs whose output exists."),
+        click.option("--dry-run", is_flag=True, help="Do everything but write."),
+        click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report on stdout."),
+        click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
+    ]):
+        func = option(func)
+    return func
+
+
+def feel_options(func):
+    for option in reversed([
+        click.option("-g", "--genre", default="auto", show_default=True,
+                     help="Genre to play in (see `groove genres`); auto guesses it from the sketch and its tempo."),
+        click.option("--velocity-pattern", metavar="PATTERN", help="Drawn accents, e.g. 5.3.4.3.5.3.4.3. or a preset."),
+        click.option("--timing-pattern", metavar="PATTERN", help="Drawn feel, e.g. 0+0+0+0+ or laidback, pushed."),
+        click.option("--notes", type=click.Choice(["keep", "add", "free"]), default="add", show_default=True,
+                     help="keep: feel only; add: also decorative notes; free: may remove notes too."),
+        click.option("--velocity-amount", type=click.FloatRange(0, 1), default=1.0, show_default=True),
+        click.option("--timing-amount", type=click.FloatRange(0, 1), default=1.0, show_default=True),
+        click.option("--temperature", type=click.FloatRange(0, 3, min_open=True), default=1.0, show_default=True),
+        click.option("--seed", type=int, help="Same input and seed give the same output, byte for byte."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _options(kw: dict, seed: int | None):
+    from ..api import HumanizeOptions
+
+    return HumanizeOptions(genre=kw["genre"], velocity_pattern=kw["velocity_pattern"], timing_pattern=kw["timing_pattern"],
+                           notes=kw["notes"], velocity_amount=kw["velocity_amount"], timing_amount=kw["timing_amount"],
+                           temperature=kw["temperature"], seed=seed)
+
+
+def _load(weights: str | None, device: str):
+    from ..train import pick_device
+    from ..weights import load_model
+
+    return load_model(weights, pick_device(device))
+
+
+def _check_patterns(kw: dict) -> None:
+    """Parse drawn patterns before any file is read, so a typo fails fast."""
+    from ..patterns import parse_pattern
+
+    for kind in ("velocity", "timing"):
+        if kw.get(f"{kind}_pattern") is not None:
+            parse_pattern(kw[f"{kind}_pattern"], kind)
+
+
