@@ -30,12 +30,13 @@ from .constants import (
     STEPS_PER_BAR,
     WINDOW_BARS,
     WINDOW_STEPS,
+    genre_key,
 )
 from .drummap import DrumMap
 from .errors import GrooveError
 from .features import grid_features
 from .feel_profile import follow, profile_of
-from .genres import genre_key, named_genre, resolve_genre
+from .genres import named_genre, resolve_genre
 from .grid import DrumGrid, bar_bpm, from_windows, half_step_ms_at, offsets_ms, quantize, render, to_windows
 from .midi import Performance, empty_performance, read_midi
 from .patterns import derive_template, parse_pattern, timing_pattern, velocity_pattern

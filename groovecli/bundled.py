@@ -1,5 +1,5 @@
-"""Where the shipped weights live and what their manifest says, without importing torch, so the
-CLI can check a genre or list genres before it pays for loading the model."""
+"""Where the weights live and what the bundled manifest says, without importing torch, so the CLI
+can check a genre, list genres or find a --weights path before it pays for loading the model."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import importlib.resources
 import json
 from pathlib import Path
 
+from .errors import WeightsError
+
 MANIFEST = "manifest.json"
+DEFAULT_FILE = "pocketvae.pt"  # what a weights folder (or an hf:// repo) holds when no file is named
 
 
 def bundled_dir() -> Path | None:
@@ -16,19 +19,24 @@ def bundled_dir() -> Path | None:
     return next((c for c in candidates if (c / MANIFEST).exists()), None)
 
 
-def bundled_genres() -> tuple[str, ...] | None:
-    """The genres of the bundled default weights, as their manifest lists them (None: not listed)."""
+def bundled_entry() -> dict:
+    """The manifest entry of the bundled default weights (sha256, genres, guesser...); {} when none."""
     folder = bundled_dir()
     if folder is None:
-        return None
+        return {}
     manifest = json.loads((folder / MANIFEST).read_text())
-    genres = manifest.get("files", {}).get(manifest.get("default", ""), {}).get("genres")
-    return tuple(genres) if genres else None
+    return manifest.get("files", {}).get(manifest.get("default", ""), {})
 
 
-def bundled_has_guesser() -> bool:
-    folder = bundled_dir()
-    if folder is None:
-        return False
-    manifest = json.loads((folder / MANIFEST).read_text())
-    return bool(manifest.get("files", {}).get(manifest.get("default", ""), {}).get("guesser"))
+def local_weights(text: str) -> Path:
+    """The checkpoint a local ``--weights`` names (a file, or a folder holding ``DEFAULT_FILE``).
+
+    Raises:
+        WeightsError: when there is none.
+    """
+    path = Path(text).expanduser()
+    if path.is_dir():
+        path = path / DEFAULT_FILE
+    if not path.is_file():
+        raise WeightsError(f"no weights at {text}; give a .pt file, a folder, or hf://owner/repo")
+    return path

@@ -57,5 +57,12 @@ TIMING_CLASSES = 3  # timing pattern levels: pushed, on the grid, laid back
 # 0.15 of half a 16th is about 9 ms at 120 bpm, just above what listeners notice on drums.
 TIMING_PATTERN_DEADBAND = 0.15
 
-# GMD styles with too few files of their own, trained as (and accepted as) a neighbouring genre.
+# GMD styles with too few files of their own, trained as (and accepted as) a neighbouring genre,
+# or dropped (one file, unlike any other genre; a user naming it gets ``--genre auto``).
 GENRE_MERGES = {"gospel": "soul", "blues": "jazz", "highlife": "afrobeat"}
+DROPPED_STYLES = frozenset({"middleeastern"})
+
+
+def genre_key(genre: str) -> str:
+    """A genre name as users type it (``Hip-Hop``, ``new orleans``) in the model's spelling."""
+    return genre.strip().lower().replace("-", "").replace(" ", "").replace("_", "")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .constants import GENRE_MERGES, N_DRUMS, STEPS_PER_BAR, WINDOW_STEPS
+from .constants import DROPPED_STYLES, GENRE_MERGES, N_DRUMS, STEPS_PER_BAR, WINDOW_STEPS
 from .drummap import GMD
 from .errors import GrooveError
 from .grid import bar_bpm, quantize, to_windows
@@ -47,7 +47,6 @@ GENRES: tuple[str, ...] = (
     "dance",
 )
 # Too few windows to learn on their own; merged with the closest style in feel.
-DROPPED_STYLES = frozenset({"middleeastern"})  # one file, unlike any other genre
 SPLITS: tuple[str, ...] = ("train", "validation", "test")
 
 

@@ -80,24 +80,28 @@ class DrumMap:
         return self.classes.get(pitch)
 
 
+def _maps_folder():
+    return resources.files("groovecli").joinpath("maps")
+
+
 @cache
+def _builtin(name: str) -> DrumMap:
+    """One built-in map, read on first use (most runs need only the map a file is read with)."""
+    return map_from_dict(_toml_loads(_maps_folder().joinpath(f"{name}.toml").read_text(encoding="utf-8")), name)
+
+
 def builtin_maps() -> dict[str, DrumMap]:
-    """Every map in ``groovecli/maps/``, by name (read once per process: they are package data)."""
-    maps = {}
-    for entry in sorted(resources.files("groovecli").joinpath("maps").iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            m = map_from_dict(_toml_loads(entry.read_text(encoding="utf-8")), entry.name, builtin=True)
-            maps[m.name] = m
-    return maps
+    """Every map in ``groovecli/maps/``, by name (the file name is the map's name)."""
+    names = sorted(e.name[: -len(".toml")] for e in _maps_folder().iterdir() if e.name.endswith(".toml"))
+    return {name: _builtin(name) for name in names}
 
 
 def builtin_map(name: str) -> DrumMap | None:
     """A built-in map by name or alias (case-insensitive), or None."""
     key = name.strip().lower()
-    maps = builtin_maps()
-    if key in maps:
-        return maps[key]
-    return next((m for m in maps.values() if key in m.aliases), None)
+    if key.replace("-", "").isalnum() and _maps_folder().joinpath(f"{key}.toml").is_file():
+        return _builtin(key)
+    return next((m for m in builtin_maps().values() if key in m.aliases), None)
 
 
 def class_index(name: str) -> int:
@@ -126,7 +130,7 @@ def _parse_pitch(value: Any, where: str) -> int:
 _INFO_KEYS = ("name", "library", "version", "source", "aliases")
 
 
-def map_from_dict(data: Mapping[str, Any], name: str, *, builtin: bool = False) -> DrumMap:
+def map_from_dict(data: Mapping[str, Any], name: str) -> DrumMap:
     """Build a DrumMap from the parsed contents of a map file (see the module docstring).
 
     Raises:
@@ -136,7 +140,7 @@ def map_from_dict(data: Mapping[str, Any], name: str, *, builtin: bool = False) 
     if unknown:
         raise GrooveError(f"drum map {name}: unknown section(s) {', '.join(sorted(unknown))}; use base, pitches, output")
     base_name = data.get("base")
-    base = builtin_map(str(base_name)) if base_name is not None and not builtin else None
+    base = builtin_map(str(base_name)) if base_name is not None else None
     if base_name is not None and base is None:
         raise GrooveError(f"drum map {name}: unknown base {base_name!r}; use one of: {', '.join(builtin_maps())}")
     classes = dict(base.classes) if base else {}
@@ -236,5 +240,5 @@ def _toml_loads(text: str) -> dict[str, Any]:
     return tomllib.loads(text)
 
 
-GM = builtin_maps()["gm"]
-GMD = builtin_maps()["gmd"]
+GM = _builtin("gm")
+GMD = _builtin("gmd")

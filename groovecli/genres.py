@@ -9,20 +9,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .constants import GENRE_MERGES, STEPS_PER_BAR
+from .constants import DROPPED_STYLES, GENRE_MERGES, STEPS_PER_BAR, genre_key
 from .errors import GrooveError
 from .grid import DrumGrid, to_windows, window_starts
 from .patterns import derive_template
 from .weights import LoadedModel
-
-
-def genre_key(genre: str) -> str:
-    return genre.strip().lower().replace("-", "").replace(" ", "").replace("_", "")
-
-
-# GMD styles with too little data of their own: training merged them into a neighbour
-# (data.GENRE_MERGES) or dropped them; a user naming one gets what the model learnt for it.
-_DROPPED_TO_AUTO = {"middleeastern"}
 
 
 def named_genre(loaded: LoadedModel, genre: str) -> str:
@@ -46,7 +37,7 @@ def resolve_genre(loaded: LoadedModel, genre: str, grid: DrumGrid, bpm: float | 
     note = None
     if key in GENRE_MERGES and GENRE_MERGES[key] in genres:
         return GENRE_MERGES[key], f"{key} was merged into {GENRE_MERGES[key]} in training; playing {GENRE_MERGES[key]}"
-    if key in _DROPPED_TO_AUTO:
+    if key in DROPPED_STYLES:
         key, note = "auto", f"{key} has no training data of its own (one GMD file); guessing the genre from the sketch"
     if key != "auto":
         return named_genre(loaded, genre), None

@@ -358,10 +358,12 @@ def read_midi(
         def is_drum(track: int, msg: mido.Message) -> bool:
             return msg.channel == channel
 
+    sounding = list(_drum_note_ons(mf, is_drum))
     if drum_map is None:
         from .map_detect import detect
 
-        detection = detect(_pitch_positions(mf, is_drum), f"{path.name}'s drum part")
+        step = mf.ticks_per_beat / 4  # a 16th of 4/4 from the start: enough to tell roles apart
+        detection = detect([(pitch, round(tick / step) % 16) for _, tick, pitch in sounding], f"{path.name}'s drum part")
         drum_map = detection.map
         if detection.warning:
             notices.append(detection.warning)
@@ -375,7 +377,7 @@ def read_midi(
     notes.sort(key=lambda n: (n.start, n.track, n.pitch))
     busiest = Counter(n.track for n in notes).most_common(1)[0][0]
     channels = Counter(n.channel for n in notes if n.track == busiest)
-    covered = len(notes) / max(sum(1 for _ in _drum_note_ons(mf, is_drum)), 1)
+    covered = len(notes) / max(len(sounding), 1)
     if covered < 0.5 and not any("drum map" in n for n in notices):  # the map detection said it already
         notices.append(f"only {covered:.0%} of the notes on {part} are drums the {drum_map.name} map knows; the rest "
                        "pass through untouched (is this the drum part? see --drum-channel, --drum-map)")
@@ -410,12 +412,6 @@ def _drum_note_ons(mf: mido.MidiFile, is_drum):
             tick += msg.time
             if msg.type == "note_on" and msg.velocity > 0 and is_drum(i, msg):
                 yield i, tick, msg.note
-
-
-def _pitch_positions(mf: mido.MidiFile, is_drum) -> list[tuple[int, int]]:
-    """(pitch, 16th of a 4/4 bar) of the drum part's notes: what map detection reads."""
-    step = mf.ticks_per_beat / 4
-    return [(pitch, round(tick / step) % 16) for _, tick, pitch in _drum_note_ons(mf, is_drum)]
 
 
 def _channel_notes(mf: mido.MidiFile, channel: int) -> int:

@@ -20,14 +20,12 @@ from typing import Any
 import torch
 
 from . import __version__
-from .bundled import MANIFEST, bundled_dir
+from .bundled import DEFAULT_FILE, MANIFEST, bundled_dir, local_weights
 from .errors import WeightsError
 from .nn.config import FORMAT_VERSION, ModelConfig
 from .nn.genre_guesser import GenreGuesser
 from .nn.pocketvae import GrooveModel
 from .nn.prior import CodePrior
-
-DEFAULT_FILE = "pocketvae.pt"
 
 
 def sha256(path: Path) -> str:
@@ -87,11 +85,7 @@ def resolve(spec: str | os.PathLike | None = None) -> Path:
     if text.startswith("hf://"):
         path = _from_hub(text)
     else:
-        path = Path(text).expanduser()
-        if path.is_dir():
-            path = path / DEFAULT_FILE
-        if not path.is_file():
-            raise WeightsError(f"no weights at {text}; give a .pt file, a folder, or hf://owner/repo")
+        path = local_weights(text)
     verify(path, bundled=False)
     return path
 

@@ -3,6 +3,8 @@ articulation's pitch, and gives added hits its own output pitches."""
 
 from __future__ import annotations
 
+import io
+
 import mido
 import numpy as np
 import pytest
@@ -63,15 +65,13 @@ def test_layout_is_detected_and_round_trips(tmp_path, name):
         assert perf.drum_map.name == name or all(perf.drum_map.class_of(p) == m.class_of(p) for p in m.articulations)
     # every articulation's pitch comes back, in a file written through the grid
     explicit = read_midi(path, drum_map=m)
-    back = mido.MidiFile(file=__import__("io").BytesIO(_bytes(render(explicit, quantize(explicit)))))
+    back = mido.MidiFile(file=io.BytesIO(_bytes(render(explicit, quantize(explicit)))))
     written = sorted(msg.note for t in back.tracks for msg in t if msg.type == "note_on" and msg.velocity)
     original = sorted(msg.note for t in mido.MidiFile(path).tracks for msg in t if msg.type == "note_on" and msg.velocity)
     assert written == original
 
 
 def _bytes(perf) -> bytes:
-    import io
-
     buf = io.BytesIO()
     to_midifile(perf).save(file=buf)
     return buf.getvalue()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -111,16 +110,14 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
         results.append({"input": str(src), "skipped" if skip_existing and existing else "error": reason})
     if jobs:
         loaded = _load(weights, device)
-        with _progress(len(jobs), enabled=batch and not (quiet or as_json)) as advance:
-            for src, paths, perf in jobs:
-                advance(src.name)
-                try:
-                    results.extend(_humanize_one(perf, src, paths, loaded, kw, force, dry_run,
-                                                 views=not (quiet or as_json) and (show_grids or not batch)))
-                except GrooveError as exc:
-                    if not batch:
-                        raise
-                    results.append({"input": str(src), "error": str(exc)})
+        for src, paths, perf in _tracked(jobs, enabled=batch and not (quiet or as_json)):
+            try:
+                results.extend(_humanize_one(perf, src, paths, loaded, kw, force, dry_run,
+                                             views=not (quiet or as_json) and (show_grids or not batch)))
+            except GrooveError as exc:
+                if not batch:
+                    raise
+                results.append({"input": str(src), "error": str(exc)})
     order = {str(f): i for i, f in enumerate(files)}
     results.sort(key=lambda r: order[r["input"]])
     if batch:
@@ -155,12 +152,11 @@ def _humanize_one(perf, src: Path, paths: list[Path], loaded, kw: dict, force: b
     return out
 
 
-@contextmanager
-def _progress(total: int, enabled: bool):
-    """A progress bar on stderr (files done, the current file, elapsed and remaining time) while a
-    folder runs; a no-op elsewhere."""
+def _tracked(jobs: list, enabled: bool):
+    """The jobs, one by one, under a progress bar on stderr (files done, the current file, elapsed
+    and remaining time) while a folder runs."""
     if not enabled:
-        yield lambda name: None
+        yield from jobs
         return
     from rich.console import Console
     from rich.progress import (
@@ -175,17 +171,11 @@ def _progress(total: int, enabled: bool):
     with Progress(TextColumn("humanizing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), TextColumn("{task.description}"), console=Console(stderr=True),
                   transient=True) as progress:
-        task = progress.add_task("", total=total)
-        started = [False]
-
-        def advance(name: str) -> None:
-            if started[0]:
-                progress.advance(task)
-            started[0] = True
-            progress.update(task, description=name)
-
-        yield advance
-        progress.advance(task)
+        task = progress.add_task("", total=len(jobs))
+        for job in jobs:
+            progress.update(task, description=job[0].name)
+            yield job
+            progress.advance(task)
 
 
 def _batch_report(results: list[dict], as_json: bool, quiet: bool) -> None:
@@ -305,10 +295,11 @@ def sample(genre, bars, tempo, count, temperature, seed, weights, device, out, f
 @model_options
 def genres(weights, device):
     """List the genres the model was trained on."""
-    from ..bundled import bundled_genres, bundled_has_guesser
+    from ..bundled import bundled_entry
     from ..constants import GENRE_MERGES
 
-    names, guesser = (bundled_genres(), bundled_has_guesser()) if weights is None else (None, False)
+    entry = bundled_entry() if weights is None else {}
+    names, guesser = entry.get("genres"), entry.get("guesser", False)
     if names is None:  # other weights: ask the checkpoint itself
         loaded = _load(weights, device)
         names, guesser = loaded.config.genres, loaded.guesser is not None

@@ -102,19 +102,20 @@ def existing_outputs(paths: list[Path], force: bool) -> list[Path]:
 def check_genre(genre: str, weights: str | None) -> None:
     """Refuse an unknown genre before torch is imported, from the genres the bundled manifest lists
     (other weights are checked when they load)."""
-    from ..bundled import bundled_genres
-    from ..constants import GENRE_MERGES
+    from ..bundled import bundled_entry
+    from ..constants import DROPPED_STYLES, GENRE_MERGES, genre_key
 
-    known = bundled_genres() if weights is None else None
-    key = genre.strip().lower().replace("-", "").replace(" ", "").replace("_", "")
-    if known is not None and key not in (*known, "auto", "middleeastern", *GENRE_MERGES):
+    known = bundled_entry().get("genres") if weights is None else None
+    if known and genre_key(genre) not in (*known, "auto", *DROPPED_STYLES, *GENRE_MERGES):
         raise GrooveError(f"unknown genre {genre!r}; the model knows: auto, {', '.join(known)}")
 
 
 def check_weights(weights: str | None) -> None:
-    """A local --weights path that does not exist fails before torch is imported."""
-    if weights is not None and not weights.startswith("hf://") and not Path(weights).exists():
-        raise GrooveError(f"--weights {weights}: no such file or folder")
+    """A local --weights path that holds no weights fails before torch is imported."""
+    from ..bundled import local_weights
+
+    if weights is not None and not weights.startswith("hf://"):
+        local_weights(weights)
 
 
 def expand_inputs(paths: tuple[str, ...]) -> list[Path]:
