@@ -4,8 +4,8 @@ bar-to-bar note overlap when the GMD test songs' templates are humanized as whol
     python benchmarks/bench_add_notes.py --data ../shared/data/gmd [--max-files N]
 
 Variants: one chained draw (each window follows the previous one through the prior; groove
-before it chose among draws), the nearest of 8 chained draws, and the nearest of 8 independent
-draws per window (what groove ships). Prints one JSON object.
+before it chose among draws), the nearest of 8 chained draws, and the nearest of 8, 16 (what
+groove ships), 32 and 64 independent draws per window. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -47,8 +47,11 @@ def main() -> None:
                            "bar_overlap": overlap([s.real for s in songs])}}
     chained = lambda loaded, genre, gen, temperature, draws: api._sample_codes(loaded, genre, gen, temperature, draws)  # noqa: E731
     shipped = api._draw_codes
-    for name, draws, fn in (("1 chained draw", 1, chained), ("nearest of 8 chained", 8, chained),
-                            ("nearest of 8 independent (shipped)", 8, shipped)):
+    variants = [("1 chained draw", 1, chained), ("nearest of 8 chained", 8, chained)]
+    variants += [(f"nearest of {k} independent" + (" (shipped)" if k == api.CANDIDATES else ""), k, shipped)
+                 for k in (8, 16, 32, 64)]
+    kept = api.CANDIDATES
+    for name, draws, fn in variants:
         api.CANDIDATES, api._draw_codes = draws, fn
         started = time.perf_counter()
         grids = []
@@ -59,7 +62,7 @@ def main() -> None:
         m = humanization_metrics(songs, grids)
         results[name] = {"note_f1": m["note_f1"], "notes_per_bar": m["hits_per_bar"], "bar_overlap": overlap(grids),
                          "seconds": time.perf_counter() - started}
-    api._draw_codes = shipped
+    api._draw_codes, api.CANDIDATES = shipped, kept
     print(json.dumps({k: {n: round(v, 3) for n, v in r.items()} for k, r in results.items()}, indent=2))
 
 

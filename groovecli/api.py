@@ -32,14 +32,15 @@ from .constants import (
     WINDOW_STEPS,
     genre_key,
 )
+from .drawn import parse_pattern
 from .drummap import DrumMap
 from .errors import GrooveError
 from .features import grid_features
 from .feel_profile import follow, profile_of
 from .genres import named_genre, resolve_genre
-from .grid import DrumGrid, bar_bpm, from_windows, half_step_ms_at, offsets_ms, quantize, render, to_windows
+from .grid import DrumGrid, Runs, bar_bpm, from_windows, half_step_ms_at, offsets_ms, quantize, render, to_windows
 from .midi import Performance, empty_performance, read_midi
-from .patterns import derive_template, parse_pattern, timing_pattern, velocity_pattern
+from .patterns import derive_template, timing_pattern, velocity_pattern
 from .weights import LoadedModel, load_model
 
 NOTE_MODES = ("keep", "add", "free")
@@ -130,7 +131,7 @@ def _need_prior(loaded: LoadedModel) -> None:
         raise GrooveError(f"the weights {loaded.path} have no prior; use --notes keep, or weights trained with one")
 
 
-CANDIDATES = 8  # prior draws per window that `add` and `free` choose from (see _closest_codes)
+CANDIDATES = 16  # prior draws per window that `add` and `free` choose from (see _closest_codes)
 
 
 @contextmanager
@@ -146,9 +147,11 @@ def _one_thread():
 
 
 def _decode_feels(loaded: LoadedModel, latents: dict[str, tuple[torch.Tensor, torch.Tensor]], notes: torch.Tensor,
-                  genre: torch.Tensor, gen: torch.Generator, temperature: float = 1.0) -> dict[str, torch.Tensor]:
+                  genre: torch.Tensor, gen: torch.Generator, temperature: float = 1.0,
+                  fresh: frozenset[int] = frozenset()) -> dict[str, torch.Tensor]:
     """(W, 32, 9) values per feel ("velocity", "offset" → (z, pattern)), window by window, each
-    window's first bar forced to the previous window's second.
+    window's first bar forced to the previous window's second, except in window 0 and the
+    windows in ``fresh`` (those that open a run after silence, ``Runs.first_windows``).
 
     The two feels do not depend on each other, so they run at once on two threads: each is a
     chain of batch-1 steps bound by reading its decoder's weights, and torch releases the GIL
@@ -167,18 +170,20 @@ def _decode_feels(loaded: LoadedModel, latents: dict[str, tuple[torch.Tensor, to
         torch.set_num_threads(1)  # OpenMP keeps this per thread; the pool's threads start with the default
         with torch.no_grad():
             for w in range(len(notes)):
-                first = out[-1][:, STEPS_PER_BAR:] if out else None
+                first = out[-1][:, STEPS_PER_BAR:] if out and w not in fresh else None
                 out.append(model.decode_feel(feel, z[w : w + 1], notes[w : w + 1], pattern[w : w + 1],
                                              genre[w : w + 1], first=first, h_n=h_n[w : w + 1],
                                              temperature=temperature, generator=own))
         return torch.cat(out)
 
+    if torch.get_num_threads() == 1:  # one core for us (a folder's worker process): no second thread to win
+        return {feel: one(feel) for feel in latents}
     with _one_thread(), ThreadPoolExecutor(max_workers=len(latents) or 1) as pool:
         return dict(zip(latents, pool.map(one, latents)))
 
 
-def _window_tensors(grid: DrumGrid) -> dict[str, torch.Tensor]:
-    return {k: torch.as_tensor(to_windows(getattr(grid, k))) for k in ("hits", "velocity", "offset")}
+def _window_tensors(grid: DrumGrid, runs: Runs) -> dict[str, torch.Tensor]:
+    return {k: torch.as_tensor(runs.cut(getattr(grid, k))) for k in ("hits", "velocity", "offset")}
 
 
 def _decorations(sketch: torch.Tensor) -> torch.Tensor:
@@ -208,8 +213,10 @@ def _closest_codes(loaded, candidates: torch.Tensor, sketch: torch.Tensor) -> to
     One prior draw is a whole drummer's groove, and ``add`` unions it with the sketch: a draw
     whose kicks fall elsewhere doubles the kick part. The draw nearest the sketch decorates it.
     Measured on the GMD test songs' templates (``python benchmarks/bench_add_notes.py``): one
-    draw gave note F1 0.609 against the drummers and 22.5 notes per bar; the nearest of 8, 0.637
-    and 19.7 (the drummers played 17.5, their templates 13.6).
+    draw gave note F1 0.609 against the drummers and 22.5 notes per bar; the nearest of 8, 0.638
+    and 19.6; of 16, 0.653 and 18.5; of 32, 0.660 and 17.9; of 64, 0.665 and 17.5 (the drummers
+    played 17.5, their templates 13.6). 16 is where the prior's batch still costs little: a
+    120-bar song's draws are 1,904 sequences; at 64 they are 7,616 and humanize takes twice as long.
     """
     model = loaded.model
     w, k, s = candidates.shape
@@ -279,22 +286,24 @@ def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOption
     """
     genre_name, genre_note = resolve_genre(loaded, options.genre, before, bpm)
     genre_idx = loaded.config.genres.index(genre_name)
-    n_bars = before.steps // STEPS_PER_BAR
-    win = _window_tensors(before)
-    n_win = len(win["hits"])
     gen, seed = _generator(options.seed)
+    runs = Runs.of(before.hits)
+    if not runs.spans:
+        return GridTake(before, seed, genre_name, genre_note)
+    win = _window_tensors(before, runs)
+    n_win = len(win["hits"])
     genre = torch.full((n_win,), genre_idx, dtype=torch.long)
     template = torch.as_tensor(derive_template(win["hits"].numpy(), win["velocity"].numpy()))
     notes = _notes_for(options.notes, loaded, win["hits"], template, genre, gen, options.temperature)
-    notes = torch.as_tensor(to_windows(from_windows(notes.numpy(), n_bars)))  # one value per bar, as stitched
+    song_notes = runs.join(notes.numpy())
+    notes = torch.as_tensor(runs.cut(song_notes))  # one value per bar, as stitched
     z_dim = loaded.config.z_dim
     latents = {}
     for name, kind in (("velocity", "velocity"), ("offset", "timing")):
         z = (torch.randn(1, z_dim, generator=gen) * options.temperature).expand(n_win, -1)
         latents[name] = (z, _pattern(getattr(options, f"{kind}_pattern"), kind, n_win))
-    feel = _decode_feels(loaded, latents, notes, genre, gen, options.temperature)
-    after = _blend(before, from_windows(notes.numpy(), n_bars), {k: from_windows(v.numpy(), n_bars) for k, v in feel.items()},
-                   options)
+    feel = _decode_feels(loaded, latents, notes, genre, gen, options.temperature, runs.first_windows)
+    after = _blend(before, song_notes, {k: runs.join(v.numpy()) for k, v in feel.items()}, options)
     return GridTake(after, seed, genre_name, genre_note)
 
 
@@ -385,12 +394,19 @@ def transfer_grid(before: DrumGrid, ref: DrumGrid, loaded: LoadedModel, options:
     the reference's note codes are decoded against the template too. The genre (``auto``:
     guessed from the reference, whose feel this is) conditions both sides.
     """
-    n_bars = before.steps // STEPS_PER_BAR
-    win, ref_win = _window_tensors(before), _window_tensors(ref)
-    n_win, n_ref = len(win["hits"]), len(ref_win["hits"])
-    cycle = torch.arange(n_win) % n_ref
     gen, seed = _generator(options.seed)
     genre_name, genre_note = resolve_genre(loaded, options.genre, ref, ref_bpm)
+    runs, ref_runs = Runs.of(before.hits), Runs.of(ref.hits)
+    if not ref_runs.spans:
+        raise GrooveError("the reference has no drum notes in 4/4 bars to take a groove from")
+    if not runs.spans:
+        return GridTake(before, seed, genre_name, genre_note)
+    win = _window_tensors(before, runs)
+    n_win = len(win["hits"])
+    # only as much of the reference as the template needs: it is cycled when shorter
+    ref_win = {k: v[:n_win] for k, v in _window_tensors(ref, ref_runs).items()}
+    n_ref = len(ref_win["hits"])
+    cycle = torch.arange(n_win) % n_ref
     genre_idx = loaded.config.genres.index(genre_name)
     genre = torch.full((n_win,), genre_idx, dtype=torch.long)
     ref_genre = torch.full((n_ref,), genre_idx, dtype=torch.long)
@@ -403,26 +419,31 @@ def transfer_grid(before: DrumGrid, ref: DrumGrid, loaded: LoadedModel, options:
             codes = model.note.encode(ref_win["hits"], ref_template, model.skel(ref_template))[cycle]
             decoded = (torch.sigmoid(model.note.decode(codes, template_w, model.skel(template_w))) > 0.5).float()
         notes = decoded if options.notes == "free" else torch.maximum(decoded, notes)
-        notes = torch.as_tensor(to_windows(from_windows(notes.numpy(), n_bars)))
+        notes = torch.as_tensor(runs.cut(runs.join(notes.numpy())))
     ref_hits, ref_vel, ref_off = (ref_win[k].numpy() for k in ("hits", "velocity", "offset"))
     ref_patterns = {"velocity": torch.as_tensor(velocity_pattern(ref_hits, ref_vel), dtype=torch.long),
                     "offset": torch.as_tensor(timing_pattern(ref_hits, ref_off), dtype=torch.long)}
-    latents, kept = {}, {}
-    for name, kind, wanted in (("velocity", "velocity", velocity), ("offset", "timing", timing)):
-        if not wanted:
-            kept[name] = win[name] * notes
-            continue
-        z = model.encode_feel(name, ref_win[name], ref_win["hits"], ref_patterns[name], ref_genre)[cycle]
+    wanted = {"velocity": velocity, "offset": timing}
+    latents = {}
+    for name, kind in (("velocity", "velocity"), ("offset", "timing")):
         drawn = getattr(options, f"{kind}_pattern")
-        pattern = _pattern(drawn, kind, n_win) if drawn is not None else ref_patterns[name][cycle]
+        if wanted[name]:
+            z = model.encode_feel(name, ref_win[name], ref_win["hits"], ref_patterns[name], ref_genre)[cycle]
+            pattern = _pattern(drawn, kind, n_win) if drawn is not None else ref_patterns[name][cycle]
+        else:  # the template's notes keep their own values below; notes the transfer adds still need some
+            z = (torch.randn(1, loaded.config.z_dim, generator=gen) * options.temperature).expand(n_win, -1)
+            pattern = _pattern(drawn, kind, n_win)
         latents[name] = (z, pattern)
-    feel = kept | _decode_feels(loaded, latents, notes, genre, gen, options.temperature)
-    song_notes = from_windows(notes.numpy(), n_bars)
-    values = {k: from_windows(v.numpy(), n_bars) for k, v in feel.items()}
-    if "velocity" in latents and options.velocity_pattern is None:
+    feel = _decode_feels(loaded, latents, notes, genre, gen, options.temperature, runs.first_windows)
+    song_notes = runs.join(notes.numpy())
+    values = {k: runs.join(v.numpy()) for k, v in feel.items()}
+    for name in latents:
+        if not wanted[name]:
+            values[name] = np.where(before.hits > 0.5, getattr(before, name), values[name])
+    if velocity and options.velocity_pattern is None:
         values["velocity"] = follow(values["velocity"], song_notes, profile_of(ref.hits, ref.velocity),
                                     1 / MIDI_VELOCITY_MAX, 1.0)
-    if "offset" in latents and options.timing_pattern is None:
+    if timing and options.timing_pattern is None:
         ms, ref_ms = half_step_ms_at(bpm, before.steps)[:, None], half_step_ms_at(ref_bpm, ref.steps)[:, None]
         moved = follow(values["offset"] * ms, song_notes, profile_of(ref.hits, ref.offset * ref_ms), -np.inf, np.inf)
         values["offset"] = np.clip(moved / ms, -1.0, 1.0 - 1e-3) * song_notes

@@ -52,6 +52,7 @@ FEEL_CLASSES: dict[str, tuple[int, ...]] = {"kick": (KICK,), "snare": (SNARE,), 
                                            "ride": (RIDE,)}
 
 VELOCITY_CLASSES = 5  # velocity pattern levels 1..5 = 0.2, 0.4, 0.6, 0.8, 1.0
+PUSHED, ON_GRID, LAID_BACK = 1, 2, 3  # timing pattern levels (0: no hit)
 TIMING_CLASSES = 3  # timing pattern levels: pushed, on the grid, laid back
 # A step's mean offset beyond this (in offset units) counts as pushed or laid back:
 # 0.15 of half a 16th is about 9 ms at 120 bpm, just above what listeners notice on drums.

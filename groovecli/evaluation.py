@@ -32,6 +32,7 @@ from .api import HumanizeOptions, humanize_grid, humanize_windows
 from .baselines import PositionAverage, daw_random, knn_reconstruct
 from .constants import MIDI_VELOCITY_MAX, STEPS_PER_BAR, STEPS_PER_BEAT
 from .data import GENRES, GrooveDataset, load_dataset
+from .drawn import parse_pattern
 from .drummap import GMD
 from .errors import GrooveError
 from .feel_eval import SongFeel, class_stats, takes_section, transfer_section
@@ -41,7 +42,7 @@ from .metrics import mean_abs_error, note_f1, note_f1_steps, position_kl
 from .midi import read_midi
 from .nn.classifier import GenreClassifier
 from .nn.config import ModelConfig
-from .patterns import derive_template, parse_pattern
+from .patterns import derive_template
 from .realism import feature_judge, gru_judge
 from .train import to_batch
 from .weights import bundled_dir, load_model, read_checkpoint, verify

@@ -261,3 +261,41 @@ def from_windows(
         out[first * STEPS_PER_BAR : (s + window_bars) * STEPS_PER_BAR] = w[(first - s) * STEPS_PER_BAR :]
         covered = s + window_bars
     return out[: n_bars * STEPS_PER_BAR]
+
+
+@dataclass(frozen=True)
+class Runs:
+    """The bars the networks see: each run of consecutive bars that hold notes, cut into its own
+    windows (``to_windows``), so a silent stretch costs nothing and stays silent; a song whose
+    two notes lie 999 bars apart is two windows, not a thousand."""
+
+    n_bars: int
+    spans: tuple[tuple[int, int], ...]  # (first bar, end bar) of each run
+
+    @classmethod
+    def of(cls, hits: np.ndarray) -> Runs:
+        """The runs of bars of ``hits`` (T, 9) with at least one note."""
+        sounding = hits.reshape(-1, STEPS_PER_BAR, hits.shape[-1]).any(axis=(1, 2))
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], sounding.astype(np.int8), [0]])))
+        return cls(len(sounding), tuple((int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])))
+
+    @property
+    def first_windows(self) -> frozenset[int]:
+        """Indices of the windows that open a run (nothing before them to carry on from)."""
+        counts = [len(window_starts(b - a)) for a, b in self.spans]
+        return frozenset(np.cumsum([0] + counts[:-1]).tolist())
+
+    def cut(self, x: np.ndarray) -> np.ndarray:
+        """(T, ...) → (W, 32, ...): every run's windows, run after run."""
+        parts = [to_windows(x[a * STEPS_PER_BAR : b * STEPS_PER_BAR]) for a, b in self.spans]
+        return np.concatenate(parts) if parts else np.zeros((0, WINDOW_BARS * STEPS_PER_BAR) + x.shape[1:], x.dtype)
+
+    def join(self, windows: np.ndarray) -> np.ndarray:
+        """(W, 32, ...) → (T, ...), zeros in the silent bars; the inverse of ``cut``."""
+        out = np.zeros((self.n_bars * STEPS_PER_BAR,) + windows.shape[2:], windows.dtype)
+        at = 0
+        for a, b in self.spans:
+            n = len(window_starts(b - a))
+            out[a * STEPS_PER_BAR : b * STEPS_PER_BAR] = from_windows(windows[at : at + n], b - a)
+            at += n
+        return out

@@ -8,9 +8,7 @@ Pattern encoding (per step, int8):
 * velocity pattern: 0 = no value (no dominant-cymbal hit), 1..5 = levels 0.2, 0.4, 0.6, 0.8, 1.0;
 * timing pattern: 0 = no value (no hit), 1 = pushed, 2 = on the grid, 3 = laid back.
 
-Drawn patterns use one character per 16th step: ``1``-``5`` and ``.`` for velocity; ``-`` (pushed),
-``0`` (on), ``+`` (laid back) and ``.`` for timing. Spaces and ``|`` may separate beats. A pattern of
-1, 2, 4, 8, 16 or 32 steps repeats to fill a 2-bar window.
+Patterns a user draws are parsed in ``drawn.py``.
 """
 
 from __future__ import annotations
@@ -21,19 +19,19 @@ from .constants import (
     CLOSED_HIHAT,
     KICK,
     KICK_TEMPLATE_MIN_VELOCITY,
+    LAID_BACK,
     MIDI_VELOCITY_MAX,
+    ON_GRID,
     OPEN_HIHAT,
+    PUSHED,
     RIDE,
     SNARE,
     STEPS_PER_BAR,
     STEPS_PER_BEAT,
     TIMING_PATTERN_DEADBAND,
     VELOCITY_CLASSES,
-    WINDOW_STEPS,
 )
-from .errors import GrooveError
 
-PUSHED, ON_GRID, LAID_BACK = 1, 2, 3
 _EPS = 1e-6  # velocities are k/127; keep equal ones equal under float rounding
 
 
@@ -129,82 +127,3 @@ def timing_pattern(hits: np.ndarray, offset: np.ndarray) -> np.ndarray:
     mean = (np.asarray(offset, np.float32) * hits).sum(-1) / np.maximum(n, 1)
     level = np.where(mean < -TIMING_PATTERN_DEADBAND, PUSHED, np.where(mean > TIMING_PATTERN_DEADBAND, LAID_BACK, ON_GRID))
     return (level * (n > 0)).astype(np.int8)
-
-
-# --- drawn patterns --------------------------------------------------------------------------
-
-VELOCITY_SYMBOLS = {".": 0, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
-TIMING_SYMBOLS = {".": 0, "-": PUSHED, "0": ON_GRID, "+": LAID_BACK}
-_SEPARATORS = " |"
-
-
-def _ramp(up: bool) -> str:
-    levels = [1 + (VELOCITY_CLASSES * t) // WINDOW_STEPS for t in range(WINDOW_STEPS)]
-    return "".join(str(v) for v in (levels if up else levels[::-1]))
-
-
-VELOCITY_PRESETS: dict[str, str] = {
-    "flat": "4",
-    "accent-downbeats": "5333",  # every quarter note loud
-    "accent-upbeats": "3353",  # the "and" of every beat loud
-    "accent-backbeats": "4333 5333 4333 5333",  # beats 2 and 4 loudest
-    "eighths": "5.3.",  # 8th-note cymbal, quarter notes accented
-    "crescendo": _ramp(True),
-    "decrescendo": _ramp(False),
-}
-TIMING_PRESETS: dict[str, str] = {
-    "on-grid": "0",
-    "laidback": "+",
-    "pushed": "-",
-    "swing16": "0+",  # the "e" and "a" late
-    "swing8": "00+0",  # the "and" late
-    "laidback-backbeat": "0000 +000 0000 +000",  # beats 2 and 4 behind
-}
-
-
-def parse_pattern(text: str, kind: str) -> np.ndarray:
-    """Parse a drawn pattern or preset name into (32,) int8 levels.
-
-    Args:
-        text: a preset name or one character per 16th step (see the module docstring).
-        kind: ``"velocity"`` or ``"timing"``.
-
-    Raises:
-        GrooveError: naming the offending character and its column, or a bad length.
-    """
-    if kind not in ("velocity", "timing"):
-        raise ValueError(f"pattern kind must be velocity or timing, not {kind!r}")
-    symbols = VELOCITY_SYMBOLS if kind == "velocity" else TIMING_SYMBOLS
-    presets = VELOCITY_PRESETS if kind == "velocity" else TIMING_PRESETS
-    source = presets.get(text.strip().lower(), text)
-    steps = []
-    for column, char in enumerate(source, start=1):
-        if char in _SEPARATORS:
-            continue
-        if char not in symbols:
-            allowed = "1-5 for levels" if kind == "velocity" else "'-' pushed, '0' on, '+' laid back"
-            raise GrooveError(
-                f"{kind} pattern {text!r}: {char!r} at column {column} is not a step "
-                f"(use {allowed}, '.' for no value, spaces or '|' between beats; presets: {', '.join(presets)})"
-            )
-        steps.append(symbols[char])
-    if not steps or WINDOW_STEPS % len(steps):
-        raise GrooveError(
-            f"{kind} pattern {text!r} has {len(steps)} steps; give 16 (one bar) or 32 (two bars), "
-            "or 1, 2, 4 or 8 to repeat"
-        )
-    return np.tile(np.asarray(steps, np.int8), WINDOW_STEPS // len(steps))
-
-
-def format_pattern(levels: np.ndarray, kind: str) -> str:
-    """The drawn form of a pattern, beats separated by spaces and bars by ``|``."""
-    symbols = VELOCITY_SYMBOLS if kind == "velocity" else TIMING_SYMBOLS
-    char = {v: k for k, v in symbols.items()}
-    out = []
-    for t, level in enumerate(np.asarray(levels).tolist()):
-        if t and t % STEPS_PER_BAR == 0:
-            out.append(" | ")
-        elif t and t % STEPS_PER_BEAT == 0:
-            out.append(" ")
-        out.append(char[int(level)])
-    return "".join(out)

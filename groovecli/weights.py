@@ -13,7 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
+import urllib.parse
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -58,13 +61,31 @@ def _from_hub(spec: str) -> Path:
     repo, revision = parts[1].split("@", 1) if "@" in parts[1] else (parts[1], None)
     repo_id, filename = f"{parts[0]}/{repo}", "/".join(parts[2:]) or DEFAULT_FILE
     import huggingface_hub  # 0.3 s to import: only when asked for
+    from huggingface_hub.constants import ENDPOINT
 
+    get = partial(huggingface_hub.hf_hub_download, repo_id, filename, revision=revision, library_name="groove",
+                  library_version=__version__)
+    offline = bool(os.environ.get("HF_HUB_OFFLINE")) or not _reachable(ENDPOINT)
     try:
-        return Path(huggingface_hub.hf_hub_download(repo_id, filename, revision=revision, library_name="groove",
-                                                    library_version=__version__))
+        # unreachable: the cache or one line now, not half a minute of huggingface_hub's retries
+        return Path(get(local_files_only=offline))
     except Exception as exc:  # LocalEntryNotFoundError, HTTP errors, bad repo ids: all one message
-        offline = " (offline: HF_HUB_OFFLINE is set and the file is not in the cache)" if os.environ.get("HF_HUB_OFFLINE") else ""
-        raise WeightsError(f"cannot get {filename} from Hugging Face repo {repo_id}{offline}: {type(exc).__name__}") from None
+        why = ""
+        if offline:
+            why = (" (offline: HF_HUB_OFFLINE is set" if os.environ.get("HF_HUB_OFFLINE")
+                   else f" (the Hub at {ENDPOINT} cannot be reached") + " and the file is not in the cache)"
+        raise WeightsError(f"cannot get {filename} from Hugging Face repo {repo_id}{why}: {type(exc).__name__}") from None
+
+
+def _reachable(url: str, timeout: float = 3.0) -> bool:
+    """Whether a TCP connection to the URL's host opens within ``timeout`` seconds."""
+    parts = urllib.parse.urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname, port), timeout=timeout).close()
+    except OSError:
+        return False
+    return True
 
 
 def resolve(spec: str | os.PathLike | None = None) -> Path:

@@ -8,7 +8,7 @@ from collections import Counter
 import mido
 import numpy as np
 import pytest
-from conftest import FIXTURE_FILES, REPO
+from conftest import FIXTURE_FILES, REPO, hits_track, midi_file, save
 
 from groovecli.api import HumanizeOptions, humanize, sample, transfer
 from groovecli.drummap import GMD
@@ -154,3 +154,46 @@ def test_add_keeps_the_prior_draw_nearest_the_sketch(tiny):
     others = (own + 1) % tiny.config.codebook_size
     candidates = torch.stack([others, own, (own + 2) % tiny.config.codebook_size], dim=1)  # (W, k=3, S)
     assert torch.equal(_closest_codes(tiny, candidates, sketch), own)
+
+
+# --- work that follows the notes, not the gaps between them ---------------------------------
+
+def test_runs_cut_and_join_round_trip_with_silence_between():
+    from groovecli.grid import Runs
+
+    hits = np.zeros((12 * 16, 9), np.float32)
+    hits[0, 0] = hits[5 * 16 + 3, 2] = hits[7 * 16, 1] = hits[11 * 16 + 15, 0] = 1
+    runs = Runs.of(hits)
+    assert runs.spans == ((0, 1), (5, 6), (7, 8), (11, 12))
+    windows = runs.cut(hits)
+    assert windows.shape == (4, 32, 9)  # one window per run, not eleven
+    assert runs.first_windows == frozenset({0, 1, 2, 3})
+    np.testing.assert_array_equal(runs.join(windows), hits)
+    dense = Runs.of(np.ones((5 * 16, 9)))
+    assert dense.spans == ((0, 5),) and len(dense.cut(np.ones((5 * 16, 9)))) == 4 and dense.first_windows == {0}
+
+
+@pytest.mark.parametrize("mode", ["keep", "add", "free"])
+def test_silent_bars_stay_silent_and_cost_nothing(tiny, tmp_path, mode):
+    """Two 2-bar phrases 3,000 bars apart: four windows of work, the gap left as it was."""
+    gap = 3000 * 16 * 120
+    hits = [(t + k * 120, p, 100) for t in (0, gap) for bar in (0, 16) for k, p in ((bar, 36), (bar + 4, 38), (bar + 8, 36))]
+    hits += [(t + k * 120, 42, 100) for t in (0, gap) for k in range(0, 32, 2)]
+    path = save(midi_file(hits_track(hits, 60)), tmp_path / "gap.mid")
+    import time
+    started = time.perf_counter()
+    out = humanize(path, tiny, notes=mode, genre="rock", seed=0)
+    assert time.perf_counter() - started < 20  # was minutes: every empty bar went through the networks
+    sounding = (out.after.hits.reshape(-1, 16, 9) > 0.5).any(axis=(1, 2))
+    assert sounding.sum() == 4 and set(np.flatnonzero(sounding)) == {0, 1, 3000, 3001}
+
+
+def test_timing_only_transfer_gives_added_notes_a_real_velocity(tiny):
+    template, reference = (read_midi(REPO / "examples" / f"{name}.mid") for name in ("rock", "funk"))
+    out = transfer(template, reference, tiny, HumanizeOptions(genre="funk", seed=2), velocity=False)
+    before, after = out.before, out.after
+    added = (after.hits > 0.5) & (before.hits < 0.5)
+    assert added.any()
+    assert (after.velocity[added] > 0).all() and after.velocity[added].mean() * 127 > 20  # they were all velocity 1
+    kept = before.hits > 0.5
+    np.testing.assert_allclose(after.velocity[kept], before.velocity[kept])

@@ -331,3 +331,26 @@ def test_cheap_checks_come_before_the_model(tmp_path):
                  "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH', file=sys.stderr)\n")
         done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True)
         assert fragment in done.stdout + done.stderr and "NO-TORCH" in done.stderr, (args, done.stderr)
+
+
+def test_folder_run_in_worker_processes_writes_what_one_process_writes(tmp_path, monkeypatch):
+    """Files go to worker processes (one per core, one thread each); same seed, same bytes."""
+    from groovecli import pool
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(4):
+        save(midi_file(hits_track([(k * 120, (36, 42, 38, 42)[(k + i) % 4], 100) for k in range(64)], 60)),
+             folder / f"beat{i}.mid")
+    monkeypatch.setattr(pool, "cores", lambda: 2)
+    assert pool.workers_for(4, "cpu") == 2 and pool.workers_for(2, "cpu") == 0 and pool.workers_for(4, "cuda") == 0
+    parallel = run("humanize", str(folder), "-o", str(tmp_path / "par"), "--seed", "5", "--json")
+    assert parallel.exit_code == 0, parallel.output
+    monkeypatch.setattr(pool, "MIN_FILES", 10**6)
+    single = run("humanize", str(folder), "-o", str(tmp_path / "seq"), "--seed", "5", "--json")
+    assert single.exit_code == 0, single.output
+    for i in range(4):
+        name = f"beat{i}.groove.mid"
+        assert (tmp_path / "par" / name).read_bytes() == (tmp_path / "seq" / name).read_bytes()
+    assert json.loads(parallel.stdout) == [{**r, "output": r["output"].replace("seq", "par")}
+                                           for r in json.loads(single.stdout)]

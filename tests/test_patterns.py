@@ -5,20 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from groovecli.constants import CLOSED_HIHAT, CRASH, HIGH_TOM, KICK, OPEN_HIHAT, RIDE, SNARE
+from groovecli import drawn
+from groovecli.constants import CLOSED_HIHAT, CRASH, HIGH_TOM, KICK, LAID_BACK, ON_GRID, OPEN_HIHAT, PUSHED, RIDE, SNARE
+from groovecli.drawn import TIMING_PRESETS, VELOCITY_PRESETS, format_pattern
 from groovecli.errors import GrooveError
-from groovecli.patterns import (
-    LAID_BACK,
-    ON_GRID,
-    PUSHED,
-    TIMING_PRESETS,
-    VELOCITY_PRESETS,
-    derive_template,
-    format_pattern,
-    parse_pattern,
-    timing_pattern,
-    velocity_pattern,
-)
+from groovecli.patterns import derive_template, timing_pattern, velocity_pattern
+
+
+def parse_pattern(text, kind):
+    return np.asarray(drawn.parse_pattern(text, kind))
 
 
 def window():
@@ -123,12 +118,15 @@ def test_parse_drawn_patterns():
         ("0+0+0+0+0+0+0+06", "timing", "'6' at column 16"),
         ("5.3.4.3.5.3.4.3", "velocity", "has 15 steps"),
         ("", "timing", "has 0 steps"),
-        ("wobbly", "timing", "'w' at column 1.*presets: on-grid, laidback"),
+        ("wobbly", "timing", r"'wobbly' is not a preset \(presets: on-grid, laidback"),
+        ("laid-back", "timing", "'laid-back' is not a preset; did you mean laidback "),
+        ("Swing 8", "timing", "did you mean swing8 "),
+        ("accent_upbeat", "velocity", "did you mean accent-upbeats "),
     ],
 )
 def test_parse_errors_point_at_the_problem(text, kind, message):
     with pytest.raises(GrooveError, match=message):
-        parse_pattern(text, kind)
+        drawn.parse_pattern(text, kind)
 
 
 def test_every_preset_parses_and_formats_back():

@@ -124,8 +124,8 @@ def test_the_shipped_weights_load_when_bundled():
     assert (folder / "pocketvae.pt").stat().st_size < 20 * 1024 * 1024
 
 
-def test_installed_package_finds_its_bundled_weights(tmp_path):
-    """Wheel install: weights inside site-packages/groovecli/models; editable: the checkout's models/."""
+def test_installed_package_finds_its_bundled_weights_and_kit(tmp_path):
+    """Wheel install: weights and drum kit inside site-packages/groovecli/models; editable: the checkout's models/."""
     import subprocess
     import sys
     from pathlib import Path
@@ -134,16 +134,19 @@ def test_installed_package_finds_its_bundled_weights(tmp_path):
 
     if not (REPO / "models" / "manifest.json").exists():
         pytest.skip("no weights bundled in this checkout")
-    code = "import groovecli, groovecli.weights as w; print(groovecli.__file__); print(w.resolve(None))"
+    code = ("import groovecli, groovecli.weights as w, groovecli.audio as a; print(groovecli.__file__); "
+            "print(w.resolve(None)); print(a.bundled_kit())")
     env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONPATH"}
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
-    package_file, weights_file = (Path(line) for line in out.stdout.split())
+    package_file, weights_file, kit_file = (Path(line) for line in out.stdout.split())
     package = package_file.parent
     if package.resolve() == (REPO / "groovecli").resolve():  # editable install or source checkout
         assert weights_file.resolve() == (REPO / "models" / "pocketvae.pt").resolve()
+        assert kit_file.resolve() == (REPO / "models" / "kit" / "groove-drums.sf2").resolve()
     else:  # a wheel: the copy inside the installed package
         assert weights_file.resolve().parent == (package / "models").resolve()
+        assert kit_file.resolve() == (package / "models" / "kit" / "groove-drums.sf2").resolve()
 
 
 def test_bundled_genre_classifier_loads():
@@ -161,3 +164,18 @@ def test_missing_classifier_is_a_clear_error(tmp_path):
 
     with pytest.raises(GrooveError, match="no genre classifier"):
         load_classifier(str(tmp_path / "none.pt"))
+
+
+def test_hf_weights_fail_fast_when_the_hub_cannot_be_reached(checkpoint, tmp_path, monkeypatch):
+    """No network and nothing cached: one line at once (it was 27 s of retries); cached: used."""
+    import time
+
+    import huggingface_hub.constants
+
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", "http://127.0.0.1:9")  # nothing listens there
+    started = time.perf_counter()
+    with pytest.raises(WeightsError, match=r"cannot be reached and the file is not in the cache"):
+        resolve("hf://groove/never-downloaded")  # huggingface_hub fixes its cache folder at import
+    assert time.perf_counter() - started < 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from .options import (
     _load,
     _options,
     check_genre,
+    check_soundfont,
     check_weights,
     drum_map_of,
     drum_options,
@@ -22,6 +24,8 @@ from .options import (
     model_options,
     output_options,
     plan_outputs,
+    preview_options,
+    preview_path,
     read_song,
 )
 
@@ -43,6 +47,8 @@ def _report(results: list[dict], as_json: bool, quiet: bool, views: list) -> Non
         console.print(f"[bold]{where} {r['output']}[/bold] (genre {r['genre']}, seed {r['seed']})")
         if r.get("genre_note"):
             console.print(f"  genre: {r['genre_note']}")
+        if r.get("preview"):
+            console.print(f"  preview: {r['preview']} (before, then after)", highlight=False)
         console.print(f"  notes: {b['hits']} → {a['hits']} (+{r['notes_added']} added, -{r['notes_removed']} removed)   "
                       f"velocity {b['velocity_min']}-{b['velocity_max']} → {a['velocity_min']}-{a['velocity_max']}   "
                       f"mean |timing| {b['mean_abs_timing_ms']} → {a['mean_abs_timing_ms']} ms")
@@ -77,9 +83,10 @@ def _before_after(perf, result, width: int, before_name: str, after_name: str):
 @model_options
 @drum_options
 @output_options
+@preview_options
 @click.option("--show", "show_grids", is_flag=True, help="Show before/after grids for every file of a folder run.")
 def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_track, out, force, skip_existing, dry_run,
-             as_json, quiet, show_grids, **kw):
+             as_json, quiet, show_grids, preview, preview_bars, soundfont, **kw):
     """Make INPUTS (MIDI files or folders) sound played: ghost notes, accents, microtiming.
 
     With several files or a folder, one file's problem does not stop the others: each is
@@ -89,13 +96,17 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
     check_genre(kw["genre"], weights)
     check_weights(weights)
     drum_map_of(drum_map)  # an unknown map name fails here, before any file is read
+    check_soundfont(soundfont)
     files = expand_inputs(inputs)
     batch = len(files) > 1 or any(Path(p).is_dir() for p in inputs)
     plans = plan_outputs(files, out, variations, force, batch=batch)
+    listen = {"bars": preview_bars, "soundfont": soundfont} if preview else None
     jobs, results = [], []
     for src, paths in zip(files, plans):  # everything cheap first: a bad file costs no model load
         reason = None
-        existing = existing_outputs(paths, force)
+        existing = existing_outputs(paths + ([preview_path(p) for p in paths] if preview else []), force)
+        if existing and not batch and not (skip_existing or dry_run):
+            raise GrooveError(f"{existing[0]} already exists; use --force to overwrite it")
         if existing and (skip_existing or dry_run or batch):
             reason = f"{existing[0]} exists" + ("" if skip_existing else "; use --force or --skip-existing")
         else:
@@ -109,15 +120,9 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
                 reason = str(exc)
         results.append({"input": str(src), "skipped" if skip_existing and existing else "error": reason})
     if jobs:
-        loaded = _load(weights, device)
-        for src, paths, perf in _tracked(jobs, enabled=batch and not (quiet or as_json)):
-            try:
-                results.extend(_humanize_one(perf, src, paths, loaded, kw, force, dry_run,
-                                             views=not (quiet or as_json) and (show_grids or not batch)))
-            except GrooveError as exc:
-                if not batch:
-                    raise
-                results.append({"input": str(src), "error": str(exc)})
+        results.extend(_run_jobs(jobs, weights, device, kw, force, dry_run, listen, batch=batch,
+                                 views=not (quiet or as_json) and (show_grids or not batch),
+                                 progress=batch and not (quiet or as_json)))
     order = {str(f): i for i, f in enumerate(files)}
     results.sort(key=lambda r: order[r["input"]])
     if batch:
@@ -132,7 +137,7 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
 
 
 def _humanize_one(perf, src: Path, paths: list[Path], loaded, kw: dict, force: bool, dry_run: bool,
-                  views: bool) -> list[dict]:
+                  views: bool, listen: dict | None = None) -> list[dict]:
     from ..api import humanize as run
     from ..midi import write_midi
 
@@ -145,18 +150,70 @@ def _humanize_one(perf, src: Path, paths: list[Path], loaded, kw: dict, force: b
             write_midi(result.performance, path, force=force)
         r = {"input": str(src), "output": str(path), "seed": result.seed, "dry_run": dry_run,
              "drum_map": perf.drum_map.name, "drum_part": perf.drum_part, "notices": list(perf.notices),
-             **result.report}
+             **result.report, **_preview(perf, result.performance, path, listen, force, dry_run)}
         if views and i == 0:
             r["_view"] = _before_after(perf, result, 100, src.name, path.name)
         out.append(r)
     return out
 
 
-def _tracked(jobs: list, enabled: bool):
-    """The jobs, one by one, under a progress bar on stderr (files done, the current file, elapsed
-    and remaining time) while a folder runs."""
+def _preview(before, after, output: Path, listen: dict | None, force: bool, dry_run: bool) -> dict:
+    """Write the A/B preview beside ``output`` when asked; its path for the report."""
+    if listen is None:
+        return {}
+    path = preview_path(output)
+    if not dry_run:
+        from ..audio import load_font, write_preview
+
+        write_preview(before, after, path, bars=listen["bars"], font=load_font(listen["soundfont"]), force=force)
+    return {"preview": str(path)}
+
+
+def _run_jobs(jobs: list, weights, device: str, kw: dict, force: bool, dry_run: bool, listen: dict | None, *,
+              batch: bool, views: bool, progress: bool) -> list[dict]:
+    """Humanize every (source, outputs, performance) job: in worker processes when there are
+    several files and cores (``pool.py``), else here; one file's error is its own result."""
+    from ..pool import run, workers_for
+
+    workers = 0 if views or str(weights or "").startswith("hf://") else workers_for(len(jobs), device)
+    results = []
+    with _progress(len(jobs), enabled=progress) as advance:
+        if workers:
+            outcomes = run(_humanize_job, [(perf, src, paths, kw, force, dry_run, listen) for src, paths, perf in jobs],
+                           weights=weights, workers=workers, sizes=[len(perf.notes) for _, _, perf in jobs])
+            for i, outcome in outcomes:
+                advance(jobs[i][0].name)
+                if isinstance(outcome, BaseException):
+                    if not batch or not isinstance(outcome, GrooveError):
+                        raise outcome
+                    results.append({"input": str(jobs[i][0]), "error": str(outcome)})
+                else:
+                    results.extend(outcome)
+            return results
+        loaded = _load(weights, device)
+        for src, paths, perf in jobs:
+            try:
+                results.extend(_humanize_one(perf, src, paths, loaded, kw, force, dry_run, views=views, listen=listen))
+            except GrooveError as exc:
+                if not batch:
+                    raise
+                results.append({"input": str(src), "error": str(exc)})
+            advance(src.name)
+    return results
+
+
+def _humanize_job(loaded, perf, src: Path, paths: list[Path], kw: dict, force: bool, dry_run: bool,
+                  listen: dict | None) -> list[dict]:
+    """One file in a worker process (``pool.run`` passes the worker's model first)."""
+    return _humanize_one(perf, src, paths, loaded, kw, force, dry_run, views=False, listen=listen)
+
+
+@contextmanager
+def _progress(total: int, enabled: bool):
+    """A progress bar on stderr while a folder runs (files done, the last file, elapsed and
+    remaining time); yields ``advance(name)``."""
     if not enabled:
-        yield from jobs
+        yield lambda name: None
         return
     from rich.console import Console
     from rich.progress import (
@@ -170,12 +227,9 @@ def _tracked(jobs: list, enabled: bool):
 
     with Progress(TextColumn("humanizing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), TextColumn("{task.description}"), console=Console(stderr=True),
-                  transient=True) as progress:
-        task = progress.add_task("", total=len(jobs))
-        for job in jobs:
-            progress.update(task, description=job[0].name)
-            yield job
-            progress.advance(task)
+                  transient=True) as bar:
+        task = bar.add_task("", total=total)
+        yield lambda name: bar.update(task, advance=1, description=name)
 
 
 def _batch_report(results: list[dict], as_json: bool, quiet: bool) -> None:
@@ -216,8 +270,9 @@ def _batch_report(results: list[dict], as_json: bool, quiet: bool) -> None:
 @model_options
 @drum_options
 @output_options
+@preview_options
 def transfer(template, reference, velocity_only, timing_only, weights, device, drum_map, drum_channel, drum_track,
-             out, force, skip_existing, dry_run, as_json, quiet, **kw):
+             out, force, skip_existing, dry_run, as_json, quiet, preview, preview_bars, soundfont, **kw):
     """Put REFERENCE's groove (dynamics, timing, with --notes add its notes) on TEMPLATE."""
     from ..api import transfer as run
     from ..midi import write_midi
@@ -227,11 +282,15 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
     _check_patterns(kw)
     check_genre(kw["genre"], weights)
     check_weights(weights)
+    check_soundfont(soundfont)
     [paths] = plan_outputs([Path(template)], out, 1, force or dry_run or skip_existing)
-    if existing_outputs(paths, force) and skip_existing:
+    existing = existing_outputs(paths + ([preview_path(paths[0])] if preview else []), force)
+    if existing and skip_existing:
         if not quiet:
-            click.echo(f"skipped: {paths[0]} exists")
+            click.echo(f"skipped: {existing[0]} exists")
         return
+    if existing and not dry_run:
+        raise GrooveError(f"{existing[0]} already exists; use --force to overwrite it")
     perf = read_song(template, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
     try:
         ref = read_song(reference, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
@@ -241,8 +300,10 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
     result = run(perf, ref, loaded, _options(kw, kw["seed"]), velocity=not timing_only, timing=not velocity_only)
     if not dry_run:
         write_midi(result.performance, paths[0], force=force)
+    listen = {"bars": preview_bars, "soundfont": soundfont} if preview else None
     _report([{"input": template, "reference": reference, "output": str(paths[0]), "seed": result.seed,
-              "dry_run": dry_run, "drum_map": perf.drum_map.name, "drum_part": perf.drum_part, **result.report}],
+              "dry_run": dry_run, "drum_map": perf.drum_map.name, "drum_part": perf.drum_part, **result.report,
+              **_preview(perf, result.performance, paths[0], listen, force, dry_run)}],
             as_json, quiet,
             [None if quiet or as_json else _before_after(perf, result, 100, Path(template).name, paths[0].name)])
 
@@ -256,8 +317,9 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
 @click.option("--seed", type=int)
 @model_options
 @output_options
+@preview_options
 def sample(genre, bars, tempo, count, temperature, seed, weights, device, out, force, skip_existing, dry_run, as_json,
-           quiet):
+           quiet, preview, preview_bars, soundfont):
     """Write a new groove in GENRE from the model's prior (a GM drum MIDI file)."""
     from ..api import sample as run
     from ..midi import write_midi
@@ -269,10 +331,11 @@ def sample(genre, bars, tempo, count, temperature, seed, weights, device, out, f
         paths = [Path(out) / f"{genre}-{i + 1}.mid" for i in range(count)]
     else:
         paths = [Path(out)]
-    for p in paths:
+    check_soundfont(soundfont)
+    for p in paths + ([preview_path(p) for p in paths] if preview else []):
         if p.exists() and not force:
-
             raise GrooveError(f"{p} already exists; use --force to overwrite it")
+    listen = {"bars": preview_bars, "soundfont": soundfont} if preview else None
     loaded = _load(weights, device)
     results = []
     for i, path in enumerate(paths):
@@ -280,7 +343,8 @@ def sample(genre, bars, tempo, count, temperature, seed, weights, device, out, f
                      seed=None if seed is None else seed + i)
         if not dry_run:
             write_midi(result.performance, path, force=force)
-        results.append({"output": str(path), "seed": result.seed, **result.report})
+        results.append({"output": str(path), "seed": result.seed, **result.report,
+                        **_preview(None, result.performance, path, listen, force, dry_run)})
     if as_json:
         import json
 
@@ -288,7 +352,7 @@ def sample(genre, bars, tempo, count, temperature, seed, weights, device, out, f
     elif not quiet:
         for r in results:
             click.echo(f"{'would write' if dry_run else 'wrote'} {r['output']} ({r['bars']} bars of {genre}, "
-                       f"{r['hits']} hits, seed {r['seed']})")
+                       f"{r['hits']} hits, seed {r['seed']})" + (f"; preview {r['preview']}" if r.get("preview") else ""))
 
 
 @cli.command()

@@ -190,10 +190,46 @@ def _load(weights: str | None, device: str):
 
 def _check_patterns(kw: dict) -> None:
     """Parse drawn patterns before any file is read, so a typo fails fast."""
-    from ..patterns import parse_pattern
+    from ..drawn import parse_pattern
 
     for kind in ("velocity", "timing"):
         if kw.get(f"{kind}_pattern") is not None:
             parse_pattern(kw[f"{kind}_pattern"], kind)
 
 
+
+
+def preview_options(func):
+    """``--preview``: an A/B audio file beside the output (the input's first bars, then the result's)."""
+    for option in reversed([
+        click.option("--preview", is_flag=True,
+                     help="Also write OUT.preview.wav: the input's first bars, a second of silence, the same bars grooved."),
+        click.option("--preview-bars", type=click.IntRange(1, 64), default=4, show_default=True, metavar="N",
+                     help="Bars in the preview."),
+        soundfont_option,
+    ]):
+        func = option(func)
+    return func
+
+
+soundfont_option = click.option(
+    "--soundfont", metavar="FILE", type=click.Path(dir_okay=False),
+    help="A .sf2/.sf3 SoundFont to play the drums with [default: groove's bundled kit, from FluidR3_GM].")
+
+
+def preview_path(output: Path) -> Path:
+    return output.with_name(f"{output.stem}.preview.wav")
+
+
+def check_soundfont(path: str | None) -> None:
+    """A missing or non-SoundFont file fails before any model is loaded (its header is all we read)."""
+    if path is None:
+        return
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(12)
+    except OSError as exc:
+        raise GrooveError(f"cannot read SoundFont {p}: {exc.strerror or exc}") from None
+    if head[:4] != b"RIFF" or head[8:12] != b"sfbk":
+        raise GrooveError(f"{p} is not a SoundFont (.sf2/.sf3): no RIFF sfbk header")
