@@ -11,8 +11,6 @@ output, byte for byte.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,18 +19,11 @@ import numpy as np
 import torch
 
 from .constants import (
-    CLOSED_HIHAT,
-    KICK,
     MIDI_VELOCITY_MAX,
-    OPEN_HIHAT,
-    RIDE,
-    SNARE,
-    STEPS_PER_BAR,
     WINDOW_BARS,
     WINDOW_STEPS,
     genre_key,
 )
-from .drawn import parse_pattern
 from .drummap import DrumMap
 from .errors import GrooveError
 from .features import grid_features
@@ -41,6 +32,19 @@ from .genres import named_genre, resolve_genre
 from .grid import DrumGrid, Runs, bar_bpm, from_windows, half_step_ms_at, offsets_ms, quantize, render, to_windows
 from .midi import Performance, empty_performance, read_midi
 from .patterns import derive_template, timing_pattern, velocity_pattern
+from .steps import (
+    CANDIDATES,
+    blend,
+    chain_codes,
+    choose_notes,
+    closest_codes,
+    decode_feels,
+    decode_notes,
+    draw_codes,
+    pattern_levels,
+    seeded_generator,
+    window_tensors,
+)
 from .weights import LoadedModel, load_model
 
 NOTE_MODES = ("keep", "add", "free")
@@ -78,160 +82,6 @@ class Result:
     after: DrumGrid
     seed: int
     report: dict[str, Any] = field(default_factory=dict)
-
-
-def _generator(seed: int | None) -> tuple[torch.Generator, int]:
-    if seed is None:
-        seed = int(np.random.SeedSequence().generate_state(1)[0])
-    return torch.Generator().manual_seed(seed), seed
-
-
-def _pattern(text: str | None, kind: str, windows: int) -> torch.Tensor:
-    """(W, 32) pattern levels for every window; zeros ("no pattern") when none is drawn."""
-    if text is None:
-        return torch.zeros(windows, WINDOW_STEPS, dtype=torch.long)
-    return torch.as_tensor(parse_pattern(text, kind), dtype=torch.long).expand(windows, -1).clone()
-
-
-def _sample_codes(loaded: LoadedModel, genre: torch.Tensor, gen: torch.Generator, temperature: float,
-                  chains: int = 1) -> torch.Tensor:
-    """Code sequences (W, chains, S) from the prior for a song with nothing to follow (``sample``):
-    each window of a chain starts with that chain's previous window's second bar, which is all
-    that holds its windows together; a chain of batch-1 steps, window after window."""
-    _need_prior(loaded)
-    half = loaded.config.codes // WINDOW_BARS
-    codes: list[torch.Tensor] = []
-    with _one_thread():
-        for w in range(len(genre)):
-            prefix = codes[-1][:, half:] if codes else None
-            codes.append(loaded.prior.sample(genre[w : w + 1].expand(chains), loaded.config.codes,
-                                             temperature=temperature, prefix=prefix, generator=gen))
-    return torch.stack(codes)
-
-
-def _draw_codes(loaded: LoadedModel, genre: torch.Tensor, gen: torch.Generator, temperature: float,
-                draws: int) -> torch.Tensor:
-    """``draws`` independent code sequences for every window (W, draws, S), in one batched call.
-
-    For a sketch, the sketch holds consecutive windows together (``_closest_codes`` picks the
-    draw nearest it), so windows need not follow one another through the prior: on the GMD test
-    songs (``python benchmarks/bench_add_notes.py``) 8 chained and 8 independent draws give the
-    same note F1 (0.636 / 0.637) and notes per bar (19.6 / 19.7), bar-to-bar note overlap 0.573
-    vs 0.560 (drummers 0.591), and independent draws are one batched call instead of a chain of
-    batch-8 steps, window after window (34 s vs 23 s for the 88 songs).
-    """
-    _need_prior(loaded)
-    codes = loaded.prior.sample(genre.repeat_interleave(draws), loaded.config.codes, temperature=temperature,
-                                generator=gen)
-    return codes.view(len(genre), draws, -1)
-
-
-def _need_prior(loaded: LoadedModel) -> None:
-    if loaded.prior is None:
-        raise GrooveError(f"the weights {loaded.path} have no prior; use --notes keep, or weights trained with one")
-
-
-CANDIDATES = 16  # prior draws per window that `add` and `free` choose from (see _closest_codes)
-
-
-@contextmanager
-def _one_thread():
-    """Window-by-window decoding runs at batch 1, where thread hand-offs cost more than they
-    save (measured: 3.2 s with 1 thread, 5.5 s with 2, for 120 bars); restores the setting."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
-def _decode_feels(loaded: LoadedModel, latents: dict[str, tuple[torch.Tensor, torch.Tensor]], notes: torch.Tensor,
-                  genre: torch.Tensor, gen: torch.Generator, temperature: float = 1.0,
-                  fresh: frozenset[int] = frozenset()) -> dict[str, torch.Tensor]:
-    """(W, 32, 9) values per feel ("velocity", "offset" → (z, pattern)), window by window, each
-    window's first bar forced to the previous window's second, except in window 0 and the
-    windows in ``fresh`` (those that open a run after silence, ``Runs.first_windows``).
-
-    The two feels do not depend on each other, so they run at once on two threads: each is a
-    chain of batch-1 steps bound by reading its decoder's weights, and torch releases the GIL
-    inside each step. Each feel draws from a generator of its own, seeded from ``gen`` before
-    the threads start, so the output does not depend on which thread runs first.
-    """
-    model = loaded.model
-    seeds = {feel: int(torch.randint(2**62, (1,), generator=gen)) for feel in latents}
-    with torch.no_grad():
-        h_n = model.skel(notes)  # all windows in one call
-
-    def one(feel: str) -> torch.Tensor:
-        z, pattern = latents[feel]
-        own = torch.Generator().manual_seed(seeds[feel])
-        out: list[torch.Tensor] = []
-        torch.set_num_threads(1)  # OpenMP keeps this per thread; the pool's threads start with the default
-        with torch.no_grad():
-            for w in range(len(notes)):
-                first = out[-1][:, STEPS_PER_BAR:] if out and w not in fresh else None
-                out.append(model.decode_feel(feel, z[w : w + 1], notes[w : w + 1], pattern[w : w + 1],
-                                             genre[w : w + 1], first=first, h_n=h_n[w : w + 1],
-                                             temperature=temperature, generator=own))
-        return torch.cat(out)
-
-    if torch.get_num_threads() == 1:  # one core for us (a folder's worker process): no second thread to win
-        return {feel: one(feel) for feel in latents}
-    with _one_thread(), ThreadPoolExecutor(max_workers=len(latents) or 1) as pool:
-        return dict(zip(latents, pool.map(one, latents)))
-
-
-def _window_tensors(grid: DrumGrid, runs: Runs) -> dict[str, torch.Tensor]:
-    return {k: torch.as_tensor(runs.cut(getattr(grid, k))) for k in ("hits", "velocity", "offset")}
-
-
-def _decorations(sketch: torch.Tensor) -> torch.Tensor:
-    """(W, 1, 9) classes ``add`` may add notes to: kick, snare and the sketch's own time-keeping
-    cymbal (hi-hat or ride). The prior knows the genre, not the sketch: left alone it may lay a
-    ride over a hi-hat groove or add a tom fill, which is not decoration but another part."""
-    hihat = sketch[..., CLOSED_HIHAT].sum(-1) + sketch[..., OPEN_HIHAT].sum(-1)
-    ride = sketch[..., RIDE].sum(-1) > hihat
-    allowed = torch.zeros(sketch.shape[0], 1, sketch.shape[-1])
-    allowed[:, 0, [KICK, SNARE]] = 1
-    allowed[:, 0, CLOSED_HIHAT] = allowed[:, 0, OPEN_HIHAT] = (~ride).float()
-    allowed[:, 0, RIDE] = ride.float()
-    return allowed
-
-
-def _notes_for(mode: str, loaded, hits_w, template_w, genre_w, gen, temperature) -> torch.Tensor:
-    if mode == "keep":
-        return hits_w
-    codes = _closest_codes(loaded, _draw_codes(loaded, genre_w, gen, temperature, CANDIDATES), hits_w)
-    return _decode_notes(loaded, codes, hits_w, template_w, mode)
-
-
-def _closest_codes(loaded, candidates: torch.Tensor, sketch: torch.Tensor) -> torch.Tensor:
-    """Per window, the candidate code sequence (of W, k, S) nearest the sketch's own codes (the
-    NOTE encoder's reading of the sketch as if it were a performance): (W, S).
-
-    One prior draw is a whole drummer's groove, and ``add`` unions it with the sketch: a draw
-    whose kicks fall elsewhere doubles the kick part. The draw nearest the sketch decorates it.
-    Measured on the GMD test songs' templates (``python benchmarks/bench_add_notes.py``): one
-    draw gave note F1 0.609 against the drummers and 22.5 notes per bar; the nearest of 8, 0.638
-    and 19.6; of 16, 0.653 and 18.5; of 32, 0.660 and 17.9; of 64, 0.665 and 17.5 (the drummers
-    played 17.5, their templates 13.6). 16 is where the prior's batch still costs little: a
-    120-bar song's draws are 1,904 sequences; at 64 they are 7,616 and humanize takes twice as long.
-    """
-    model = loaded.model
-    w, k, s = candidates.shape
-    with torch.no_grad():
-        own = model.note.quantizer.lookup(model.note.encode(sketch, sketch, model.skel(sketch)))  # (W, S, D)
-        dist = (model.note.quantizer.lookup(candidates) - own.unsqueeze(1)).pow(2).sum((-1, -2))  # (W, k)
-    return candidates[torch.arange(w), dist.argmin(1)]
-
-
-def _decode_notes(loaded, codes: torch.Tensor, sketch: torch.Tensor, template: torch.Tensor, mode: str) -> torch.Tensor:
-    """Notes (W, 32, 9) from codes (W, S): ``free`` as decoded, ``add`` the sketch plus decorations."""
-    model = loaded.model
-    with torch.no_grad():
-        decoded = (torch.sigmoid(model.note.decode(codes, template, model.skel(template))) > 0.5).float()
-    return decoded if mode == "free" else torch.maximum(decoded * _decorations(sketch), sketch)
 
 
 def _prepare(song, model, options, drum_map, overrides) -> tuple[Performance, LoadedModel, HumanizeOptions]:
@@ -286,24 +136,25 @@ def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOption
     """
     genre_name, genre_note = resolve_genre(loaded, options.genre, before, bpm)
     genre_idx = loaded.config.genres.index(genre_name)
-    gen, seed = _generator(options.seed)
+    gen, seed = seeded_generator(options.seed)
     runs = Runs.of(before.hits)
     if not runs.spans:
         return GridTake(before, seed, genre_name, genre_note)
-    win = _window_tensors(before, runs)
+    win = window_tensors(before, runs)
     n_win = len(win["hits"])
     genre = torch.full((n_win,), genre_idx, dtype=torch.long)
     template = torch.as_tensor(derive_template(win["hits"].numpy(), win["velocity"].numpy()))
-    notes = _notes_for(options.notes, loaded, win["hits"], template, genre, gen, options.temperature)
+    notes = choose_notes(options.notes, loaded, win["hits"], template, genre, gen, options.temperature)
     song_notes = runs.join(notes.numpy())
     notes = torch.as_tensor(runs.cut(song_notes))  # one value per bar, as stitched
     z_dim = loaded.config.z_dim
     latents = {}
     for name, kind in (("velocity", "velocity"), ("offset", "timing")):
         z = (torch.randn(1, z_dim, generator=gen) * options.temperature).expand(n_win, -1)
-        latents[name] = (z, _pattern(getattr(options, f"{kind}_pattern"), kind, n_win))
-    feel = _decode_feels(loaded, latents, notes, genre, gen, options.temperature, runs.first_windows)
-    after = _blend(before, song_notes, {k: runs.join(v.numpy()) for k, v in feel.items()}, options)
+        latents[name] = (z, pattern_levels(getattr(options, f"{kind}_pattern"), kind, n_win))
+    feel = decode_feels(loaded, latents, notes, genre, gen, options.temperature, runs.first_windows)
+    after = blend(before, song_notes, {k: runs.join(v.numpy()) for k, v in feel.items()}, options.velocity_amount,
+                  options.timing_amount)
     return GridTake(after, seed, genre_name, genre_note)
 
 
@@ -328,23 +179,14 @@ def humanize_windows(loaded: LoadedModel, template: torch.Tensor, genre: torch.T
         if notes == "keep":
             hits = t
         else:
-            codes = _closest_codes(loaded, _draw_codes(loaded, g, generator, temperature, CANDIDATES), t)
-            hits = _decode_notes(loaded, codes, t, t, notes)
+            codes = closest_codes(loaded, draw_codes(loaded, g, generator, temperature, CANDIDATES), t)
+            hits = decode_notes(loaded, codes, t, t, notes)
         parts["hits"].append(hits)
         for feel, pattern in (("velocity", vp), ("offset", tp)):
             z = torch.randn(len(t), cfg.z_dim, generator=generator) * temperature
             parts[feel].append(model.decode_feel(feel, z, hits, pattern[i : i + batch], g, temperature=temperature,
                                                  generator=generator))
     return {k: torch.cat(v) if v else torch.zeros(0, *template.shape[1:]) for k, v in parts.items()}
-
-
-def _blend(before: DrumGrid, hits: np.ndarray, model: dict[str, np.ndarray], options: HumanizeOptions) -> DrumGrid:
-    """Mix the input's own velocity/timing with the model's by the amount knobs; new notes take the model's."""
-    had = before.hits > 0.5
-    velocity = np.where(had, before.velocity + options.velocity_amount * (model["velocity"] - before.velocity),
-                        model["velocity"])
-    offset = np.where(had, before.offset + options.timing_amount * (model["offset"] - before.offset), model["offset"])
-    return before.with_values(hits, velocity * hits, offset * hits)
 
 
 def summary(perf: Performance, before: DrumGrid, after: DrumGrid) -> dict[str, Any]:
@@ -394,17 +236,17 @@ def transfer_grid(before: DrumGrid, ref: DrumGrid, loaded: LoadedModel, options:
     the reference's note codes are decoded against the template too. The genre (``auto``:
     guessed from the reference, whose feel this is) conditions both sides.
     """
-    gen, seed = _generator(options.seed)
+    gen, seed = seeded_generator(options.seed)
     genre_name, genre_note = resolve_genre(loaded, options.genre, ref, ref_bpm)
     runs, ref_runs = Runs.of(before.hits), Runs.of(ref.hits)
     if not ref_runs.spans:
         raise GrooveError("the reference has no drum notes in 4/4 bars to take a groove from")
     if not runs.spans:
         return GridTake(before, seed, genre_name, genre_note)
-    win = _window_tensors(before, runs)
+    win = window_tensors(before, runs)
     n_win = len(win["hits"])
     # only as much of the reference as the template needs: it is cycled when shorter
-    ref_win = {k: v[:n_win] for k, v in _window_tensors(ref, ref_runs).items()}
+    ref_win = {k: v[:n_win] for k, v in window_tensors(ref, ref_runs).items()}
     n_ref = len(ref_win["hits"])
     cycle = torch.arange(n_win) % n_ref
     genre_idx = loaded.config.genres.index(genre_name)
@@ -429,12 +271,12 @@ def transfer_grid(before: DrumGrid, ref: DrumGrid, loaded: LoadedModel, options:
         drawn = getattr(options, f"{kind}_pattern")
         if wanted[name]:
             z = model.encode_feel(name, ref_win[name], ref_win["hits"], ref_patterns[name], ref_genre)[cycle]
-            pattern = _pattern(drawn, kind, n_win) if drawn is not None else ref_patterns[name][cycle]
+            pattern = pattern_levels(drawn, kind, n_win) if drawn is not None else ref_patterns[name][cycle]
         else:  # the template's notes keep their own values below; notes the transfer adds still need some
             z = (torch.randn(1, loaded.config.z_dim, generator=gen) * options.temperature).expand(n_win, -1)
-            pattern = _pattern(drawn, kind, n_win)
+            pattern = pattern_levels(drawn, kind, n_win)
         latents[name] = (z, pattern)
-    feel = _decode_feels(loaded, latents, notes, genre, gen, options.temperature, runs.first_windows)
+    feel = decode_feels(loaded, latents, notes, genre, gen, options.temperature, runs.first_windows)
     song_notes = runs.join(notes.numpy())
     values = {k: runs.join(v.numpy()) for k, v in feel.items()}
     for name in latents:
@@ -447,7 +289,7 @@ def transfer_grid(before: DrumGrid, ref: DrumGrid, loaded: LoadedModel, options:
         ms, ref_ms = half_step_ms_at(bpm, before.steps)[:, None], half_step_ms_at(ref_bpm, ref.steps)[:, None]
         moved = follow(values["offset"] * ms, song_notes, profile_of(ref.hits, ref.offset * ref_ms), -np.inf, np.inf)
         values["offset"] = np.clip(moved / ms, -1.0, 1.0 - 1e-3) * song_notes
-    after = _blend(before, song_notes, values, options)
+    after = blend(before, song_notes, values, options.velocity_amount, options.timing_amount)
     return GridTake(after, seed, genre_name, genre_note)
 
 
@@ -466,11 +308,11 @@ def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int =
     if genre_key(genre) == "auto":
         raise GrooveError("sample has no sketch to guess a genre from; name one with --genre")
     genre_idx = loaded.config.genres.index(named_genre(loaded, genre))
-    gen, seed = _generator(seed)
+    gen, seed = seeded_generator(seed)
     blank = empty_performance(bars, bpm=bpm)
     n_win = max(bars - WINDOW_BARS + 1, 1)
     genre_t = torch.full((n_win,), genre_idx, dtype=torch.long)
-    codes = _sample_codes(loaded, genre_t, gen, temperature)[:, 0]
+    codes = chain_codes(loaded, genre_t, gen, temperature)[:, 0]
     model = loaded.model
     template = torch.zeros(n_win, WINDOW_STEPS, loaded.config.n_drums)
     with torch.no_grad():
@@ -481,7 +323,7 @@ def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int =
     no_pattern = torch.zeros(n_win, WINDOW_STEPS, dtype=torch.long)
     latents = {name: ((torch.randn(1, loaded.config.z_dim, generator=gen) * temperature).expand(n_win, -1), no_pattern)
                for name in ("velocity", "offset")}
-    feel = _decode_feels(loaded, latents, notes, genre_t, gen, temperature)
+    feel = decode_feels(loaded, latents, notes, genre_t, gen, temperature)
     grid = DrumGrid(*(from_windows(x.numpy(), bars) for x in (notes, feel["velocity"], feel["offset"])),
                     bars=blank.bars[:bars], note_cells=np.zeros(0, np.int64))
     grid = grid.with_values(grid.hits, grid.velocity, grid.offset)

@@ -143,7 +143,7 @@ def test_humanize_windows_batch(tiny):
 def test_add_keeps_the_prior_draw_nearest_the_sketch(tiny):
     import torch
 
-    from groovecli.api import _closest_codes
+    from groovecli.steps import closest_codes as _closest_codes
 
     sketch = torch.zeros(2, 32, 9)
     sketch[:, ::2, 2] = 1

@@ -1,0 +1,184 @@
+"""The steps every generation mode shares: seeding, windows, choosing notes, decoding the feel.
+
+``api.py`` (humanize, transfer, sample) and each mode beside it (``continuation.py``,
+``interpolation.py``) compose these: read → quantize → windows → notes → feel → stitch → render.
+Randomness flows from one ``torch.Generator`` per call, seeded from the user's seed.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+
+from .constants import CLOSED_HIHAT, KICK, OPEN_HIHAT, RIDE, SNARE, STEPS_PER_BAR, WINDOW_BARS, WINDOW_STEPS
+from .drawn import parse_pattern
+from .errors import GrooveError
+from .grid import DrumGrid, Runs
+from .weights import LoadedModel
+
+
+def seeded_generator(seed: int | None) -> tuple[torch.Generator, int]:
+    if seed is None:
+        seed = int(np.random.SeedSequence().generate_state(1)[0])
+    return torch.Generator().manual_seed(seed), seed
+
+
+def pattern_levels(text: str | None, kind: str, windows: int) -> torch.Tensor:
+    """(W, 32) pattern levels for every window; zeros ("no pattern") when none is drawn."""
+    if text is None:
+        return torch.zeros(windows, WINDOW_STEPS, dtype=torch.long)
+    return torch.as_tensor(parse_pattern(text, kind), dtype=torch.long).expand(windows, -1).clone()
+
+
+def chain_codes(loaded: LoadedModel, genre: torch.Tensor, gen: torch.Generator, temperature: float,
+                  chains: int = 1) -> torch.Tensor:
+    """Code sequences (W, chains, S) from the prior for a song with nothing to follow (``sample``):
+    each window of a chain starts with that chain's previous window's second bar, which is all
+    that holds its windows together; a chain of batch-1 steps, window after window."""
+    need_prior(loaded)
+    half = loaded.config.codes // WINDOW_BARS
+    codes: list[torch.Tensor] = []
+    with one_thread():
+        for w in range(len(genre)):
+            prefix = codes[-1][:, half:] if codes else None
+            codes.append(loaded.prior.sample(genre[w : w + 1].expand(chains), loaded.config.codes,
+                                             temperature=temperature, prefix=prefix, generator=gen))
+    return torch.stack(codes)
+
+
+def draw_codes(loaded: LoadedModel, genre: torch.Tensor, gen: torch.Generator, temperature: float,
+                draws: int) -> torch.Tensor:
+    """``draws`` independent code sequences for every window (W, draws, S), in one batched call.
+
+    For a sketch, the sketch holds consecutive windows together (``closest_codes`` picks the
+    draw nearest it), so windows need not follow one another through the prior: on the GMD test
+    songs (``python benchmarks/bench_add_notes.py``) 8 chained and 8 independent draws give the
+    same note F1 (0.636 / 0.637) and notes per bar (19.6 / 19.7), bar-to-bar note overlap 0.573
+    vs 0.560 (drummers 0.591), and independent draws are one batched call instead of a chain of
+    batch-8 steps, window after window (34 s vs 23 s for the 88 songs).
+    """
+    need_prior(loaded)
+    codes = loaded.prior.sample(genre.repeat_interleave(draws), loaded.config.codes, temperature=temperature,
+                                generator=gen)
+    return codes.view(len(genre), draws, -1)
+
+
+def need_prior(loaded: LoadedModel) -> None:
+    if loaded.prior is None:
+        raise GrooveError(f"the weights {loaded.path} have no prior; use --notes keep, or weights trained with one")
+
+
+CANDIDATES = 16  # prior draws per window that `add` and `free` choose from (see closest_codes)
+
+
+@contextmanager
+def one_thread():
+    """Window-by-window decoding runs at batch 1, where thread hand-offs cost more than they
+    save (measured: 3.2 s with 1 thread, 5.5 s with 2, for 120 bars); restores the setting."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def decode_feels(loaded: LoadedModel, latents: dict[str, tuple[torch.Tensor, torch.Tensor]], notes: torch.Tensor,
+                  genre: torch.Tensor, gen: torch.Generator, temperature: float = 1.0,
+                  fresh: frozenset[int] = frozenset()) -> dict[str, torch.Tensor]:
+    """(W, 32, 9) values per feel ("velocity", "offset" → (z, pattern)), window by window, each
+    window's first bar forced to the previous window's second, except in window 0 and the
+    windows in ``fresh`` (those that open a run after silence, ``Runs.first_windows``).
+
+    The two feels do not depend on each other, so they run at once on two threads: each is a
+    chain of batch-1 steps bound by reading its decoder's weights, and torch releases the GIL
+    inside each step. Each feel draws from a generator of its own, seeded from ``gen`` before
+    the threads start, so the output does not depend on which thread runs first.
+    """
+    model = loaded.model
+    seeds = {feel: int(torch.randint(2**62, (1,), generator=gen)) for feel in latents}
+    with torch.no_grad():
+        h_n = model.skel(notes)  # all windows in one call
+
+    def one(feel: str) -> torch.Tensor:
+        z, pattern = latents[feel]
+        own = torch.Generator().manual_seed(seeds[feel])
+        out: list[torch.Tensor] = []
+        torch.set_num_threads(1)  # OpenMP keeps this per thread; the pool's threads start with the default
+        with torch.no_grad():
+            for w in range(len(notes)):
+                first = out[-1][:, STEPS_PER_BAR:] if out and w not in fresh else None
+                out.append(model.decode_feel(feel, z[w : w + 1], notes[w : w + 1], pattern[w : w + 1],
+                                             genre[w : w + 1], first=first, h_n=h_n[w : w + 1],
+                                             temperature=temperature, generator=own))
+        return torch.cat(out)
+
+    if torch.get_num_threads() == 1:  # one core for us (a folder's worker process): no second thread to win
+        return {feel: one(feel) for feel in latents}
+    with one_thread(), ThreadPoolExecutor(max_workers=len(latents) or 1) as pool:
+        return dict(zip(latents, pool.map(one, latents)))
+
+
+def window_tensors(grid: DrumGrid, runs: Runs) -> dict[str, torch.Tensor]:
+    return {k: torch.as_tensor(runs.cut(getattr(grid, k))) for k in ("hits", "velocity", "offset")}
+
+
+def decorations(sketch: torch.Tensor) -> torch.Tensor:
+    """(W, 1, 9) classes ``add`` may add notes to: kick, snare and the sketch's own time-keeping
+    cymbal (hi-hat or ride). The prior knows the genre, not the sketch: left alone it may lay a
+    ride over a hi-hat groove or add a tom fill, which is not decoration but another part."""
+    hihat = sketch[..., CLOSED_HIHAT].sum(-1) + sketch[..., OPEN_HIHAT].sum(-1)
+    ride = sketch[..., RIDE].sum(-1) > hihat
+    allowed = torch.zeros(sketch.shape[0], 1, sketch.shape[-1])
+    allowed[:, 0, [KICK, SNARE]] = 1
+    allowed[:, 0, CLOSED_HIHAT] = allowed[:, 0, OPEN_HIHAT] = (~ride).float()
+    allowed[:, 0, RIDE] = ride.float()
+    return allowed
+
+
+def choose_notes(mode: str, loaded, hits_w, template_w, genre_w, gen, temperature) -> torch.Tensor:
+    if mode == "keep":
+        return hits_w
+    codes = closest_codes(loaded, draw_codes(loaded, genre_w, gen, temperature, CANDIDATES), hits_w)
+    return decode_notes(loaded, codes, hits_w, template_w, mode)
+
+
+def closest_codes(loaded, candidates: torch.Tensor, sketch: torch.Tensor) -> torch.Tensor:
+    """Per window, the candidate code sequence (of W, k, S) nearest the sketch's own codes (the
+    NOTE encoder's reading of the sketch as if it were a performance): (W, S).
+
+    One prior draw is a whole drummer's groove, and ``add`` unions it with the sketch: a draw
+    whose kicks fall elsewhere doubles the kick part. The draw nearest the sketch decorates it.
+    Measured on the GMD test songs' templates (``python benchmarks/bench_add_notes.py``): one
+    draw gave note F1 0.609 against the drummers and 22.5 notes per bar; the nearest of 8, 0.638
+    and 19.6; of 16, 0.653 and 18.5; of 32, 0.660 and 17.9; of 64, 0.665 and 17.5 (the drummers
+    played 17.5, their templates 13.6). 16 is where the prior's batch still costs little: a
+    120-bar song's draws are 1,904 sequences; at 64 they are 7,616 and humanize takes twice as long.
+    """
+    model = loaded.model
+    w, k, s = candidates.shape
+    with torch.no_grad():
+        own = model.note.quantizer.lookup(model.note.encode(sketch, sketch, model.skel(sketch)))  # (W, S, D)
+        dist = (model.note.quantizer.lookup(candidates) - own.unsqueeze(1)).pow(2).sum((-1, -2))  # (W, k)
+    return candidates[torch.arange(w), dist.argmin(1)]
+
+
+def decode_notes(loaded, codes: torch.Tensor, sketch: torch.Tensor, template: torch.Tensor, mode: str) -> torch.Tensor:
+    """Notes (W, 32, 9) from codes (W, S): ``free`` as decoded, ``add`` the sketch plus decorations."""
+    model = loaded.model
+    with torch.no_grad():
+        decoded = (torch.sigmoid(model.note.decode(codes, template, model.skel(template))) > 0.5).float()
+    return decoded if mode == "free" else torch.maximum(decoded * decorations(sketch), sketch)
+
+
+def blend(before: DrumGrid, hits: np.ndarray, model: dict[str, np.ndarray], velocity_amount: float = 1.0,
+          timing_amount: float = 1.0) -> DrumGrid:
+    """Mix the input's own velocity/timing with the model's by the amount knobs; new notes take the model's."""
+    had = before.hits > 0.5
+    velocity = np.where(had, before.velocity + velocity_amount * (model["velocity"] - before.velocity),
+                        model["velocity"])
+    offset = np.where(had, before.offset + timing_amount * (model["offset"] - before.offset), model["offset"])
+    return before.with_values(hits, velocity * hits, offset * hits)
