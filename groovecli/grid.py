@@ -18,6 +18,7 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
+import mido
 import numpy as np
 
 from .constants import (
@@ -299,3 +300,34 @@ class Runs:
             out[a * STEPS_PER_BAR : b * STEPS_PER_BAR] = from_windows(windows[at : at + n], b - a)
             at += n
         return out
+
+
+def append_bars(perf: Performance, hits: np.ndarray, velocity: np.ndarray, offset: np.ndarray,
+                drum_map: DrumMap | None = None) -> Performance:
+    """``hits``/``velocity``/``offset`` (N * 16, 9) as N new 4/4 bars after the song's last bar.
+
+    Every event and note of the song stays as it is; the new hits get the pitches and length
+    ``render`` gives added hits, and the drum track now ends after the new bars (so the song is
+    exactly N bars longer, even when its last new bar is silent).
+    """
+    last = perf.bars[-1]
+    length = perf.ticks_per_beat * 4
+    pitches = _usual_pitches(perf, drum_map or perf.drum_map)
+    note_length = _usual_length(perf)
+    n_bars = len(hits) // STEPS_PER_BAR
+    new = []
+    for b in range(n_bars):
+        bar = Bar(last.index + 1 + b, last.start + last.length + b * length, length, 4, 4)
+        rows = slice(b * STEPS_PER_BAR, (b + 1) * STEPS_PER_BAR)
+        for k, drum in zip(*np.nonzero(hits[rows] > 0.5)):
+            step = b * STEPS_PER_BAR + int(k)
+            tick = step_tick(perf, bar, int(k), offset[step, drum])
+            vel = int(np.clip(round(float(velocity[step, drum]) * MIDI_VELOCITY_MAX), 1, MIDI_VELOCITY_MAX))
+            new.append(DrumNote(perf.drum_track, tick, tick + note_length, pitches[drum], vel, perf.drum_channel,
+                                int(drum)))
+    end = round(last.start + last.length + n_bars * length)
+    tracks = list(perf.tracks)
+    kept = tuple(e for e in tracks[perf.drum_track] if e[1].type != "end_of_track")
+    tracks[perf.drum_track] = kept + ((end, mido.MetaMessage("end_of_track")),)
+    notes = sorted(perf.notes + tuple(new), key=lambda n: (n.start, n.track, n.pitch))
+    return replace(perf, tracks=tuple(tracks), notes=tuple(notes))

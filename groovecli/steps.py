@@ -87,11 +87,14 @@ def one_thread():
 
 
 def decode_feels(loaded: LoadedModel, latents: dict[str, tuple[torch.Tensor, torch.Tensor]], notes: torch.Tensor,
-                  genre: torch.Tensor, gen: torch.Generator, temperature: float = 1.0,
-                  fresh: frozenset[int] = frozenset()) -> dict[str, torch.Tensor]:
+                 genre: torch.Tensor, gen: torch.Generator, temperature: float = 1.0,
+                 fresh: frozenset[int] = frozenset(), start: dict[str, torch.Tensor] | None = None
+                 ) -> dict[str, torch.Tensor]:
     """(W, 32, 9) values per feel ("velocity", "offset" → (z, pattern)), window by window, each
-    window's first bar forced to the previous window's second, except in window 0 and the
-    windows in ``fresh`` (those that open a run after silence, ``Runs.first_windows``).
+    window's first bar forced to the previous window's second, except in the windows in
+    ``fresh`` (those that open a run after silence, ``Runs.first_windows``) and window 0, whose
+    first bar is ``start[feel]`` (1, 16, 9) when given (a continuation carries on from the
+    primer's own last bar) and free otherwise.
 
     The two feels do not depend on each other, so they run at once on two threads: each is a
     chain of batch-1 steps bound by reading its decoder's weights, and torch releases the GIL
@@ -111,6 +114,8 @@ def decode_feels(loaded: LoadedModel, latents: dict[str, tuple[torch.Tensor, tor
         with torch.no_grad():
             for w in range(len(notes)):
                 first = out[-1][:, STEPS_PER_BAR:] if out and w not in fresh else None
+                if w == 0 and start is not None:
+                    first = start[feel]
                 out.append(model.decode_feel(feel, z[w : w + 1], notes[w : w + 1], pattern[w : w + 1],
                                              genre[w : w + 1], first=first, h_n=h_n[w : w + 1],
                                              temperature=temperature, generator=own))

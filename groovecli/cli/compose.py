@@ -1,0 +1,147 @@
+"""Commands that write new bars: ``continue`` and ``interpolate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import GrooveError
+from . import cli
+from .options import (
+    _load,
+    check_genre,
+    check_weights,
+    drum_map_of,
+    drum_options,
+    existing_outputs,
+    model_options,
+    output_options,
+    read_song,
+)
+
+
+@cli.command("continue")
+@click.argument("primer", type=click.Path())
+@click.option("--bars", type=int, default=4, show_default=True, help="How many bars to add after the primer.")
+@click.option("-n", "--n", "count", type=click.IntRange(1, 100), default=1, show_default=True,
+              help="Write N different continuations.")
+@click.option("-g", "--genre", default="auto", show_default=True,
+              help="Genre to play in (see `groove genres`); auto guesses it from the primer.")
+@click.option("--temperature", type=click.FloatRange(0, 3, min_open=True), default=1.0, show_default=True)
+@click.option("--seed", type=int, help="Same primer and seed give the same output, byte for byte.")
+@model_options
+@drum_options
+@output_options
+def continue_(primer, bars, count, genre, temperature, seed, weights, device, drum_map, drum_channel, drum_track,
+              out, force, skip_existing, dry_run, as_json, quiet):
+    """PRIMER as written, then BARS new bars that carry on its groove (its notes' style through
+    the prior, its dynamics and timing through the feel model)."""
+    from ..continuation import MAX_BARS
+
+    if not 1 <= bars <= MAX_BARS:
+        raise GrooveError(f"--bars must be between 1 and {MAX_BARS}, not {bars}")
+    check_genre(genre, weights)
+    check_weights(weights)
+    drum_map_of(drum_map)
+    src = Path(primer)
+    base = Path(out) if out else src.with_name(f"{src.stem}.continued.mid")
+    paths = [base] if count == 1 else [base.with_name(f"{base.stem}.{i + 1}{base.suffix}") for i in range(count)]
+    if any(p.resolve() == src.resolve() for p in paths):
+        raise GrooveError(f"refusing to write over the input file {src}; choose another -o")
+    existing = existing_outputs(paths, force)
+    if existing and skip_existing:
+        if not quiet:
+            click.echo(f"skipped: {existing[0]} exists")
+        return
+    if existing and not dry_run:
+        raise GrooveError(f"{existing[0]} already exists; use --force to overwrite it")
+    perf = read_song(primer, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
+    from ..continuation import continue_song
+    from ..midi import write_midi
+
+    loaded = _load(weights, device)
+    results = []
+    for i, path in enumerate(paths):
+        result = continue_song(perf, loaded, bars=bars, genre=genre, temperature=temperature,
+                               seed=None if seed is None else seed + i, drum_map=drum_map_of(drum_map))
+        if not dry_run:
+            write_midi(result.performance, path, force=force)
+        results.append({"input": primer, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report})
+    if as_json:
+        import json
+
+        click.echo(json.dumps(results if count > 1 else results[0], indent=2))
+    elif not quiet:
+        for r in results:
+            click.echo(f"{'would write' if dry_run else 'wrote'} {r['output']}: {r['bars_before']} bars of the primer, "
+                       f"then {r['bars_added']} new ({r['notes_added']} notes, genre {r['genre']}, seed {r['seed']})")
+
+
+@cli.command()
+@click.argument("a", type=click.Path())
+@click.argument("b", type=click.Path())
+@click.option("--steps", type=int, default=5, show_default=True, help="Grooves in the sequence, A and B included.")
+@click.option("--bars-per-step", "bars", type=int, default=2, show_default=True, help="Bars of each groove.")
+@click.option("-g", "--genre", default="auto", show_default=True,
+              help="Genre to play the in-betweens in; auto guesses each end's from its notes.")
+@click.option("--temperature", type=click.FloatRange(0, 3, min_open=True), default=1.0, show_default=True)
+@click.option("--seed", type=int, help="Same inputs and seed give the same output, byte for byte.")
+@model_options
+@drum_options
+@output_options
+def interpolate(a, b, steps, bars, genre, temperature, seed, weights, device, drum_map, drum_channel, drum_track,
+                out, force, skip_existing, dry_run, as_json, quiet):
+    """Grooves that morph from A to B: A, the in-betweens, B, one after the other in one file
+    (A.to.B.mid), or one file per step with -o FOLDER/."""
+    from ..interpolation import MAX_STEPS
+
+    if not 3 <= steps <= MAX_STEPS:
+        raise GrooveError(f"--steps must be between 3 and {MAX_STEPS} (A, at least one in-between, B), not {steps}")
+    if not 1 <= bars <= 16:
+        raise GrooveError(f"--bars-per-step must be between 1 and 16, not {bars}")
+    check_genre(genre, weights)
+    check_weights(weights)
+    drum_map_of(drum_map)
+    src_a, src_b = Path(a), Path(b)
+    folder = out is not None and (out.endswith(("/", "\\")) or Path(out).is_dir())
+    if folder:
+        paths = [Path(out) / f"{src_a.stem}.to.{src_b.stem}.{i + 1}.mid" for i in range(steps)]
+    else:
+        paths = [Path(out) if out else src_a.with_name(f"{src_a.stem}.to.{src_b.stem}.mid")]
+    if any(p.resolve() in (src_a.resolve(), src_b.resolve()) for p in paths):
+        raise GrooveError("refusing to write over an input file; choose another -o")
+    existing = existing_outputs(paths, force)
+    if existing and skip_existing:
+        if not quiet:
+            click.echo(f"skipped: {existing[0]} exists")
+        return
+    if existing and not dry_run:
+        raise GrooveError(f"{existing[0]} already exists; use --force to overwrite it")
+    perf_a = read_song(a, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
+    try:
+        perf_b = read_song(b, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
+    except GrooveError as exc:
+        raise GrooveError(f"B: {exc}") from None
+    from ..interpolation import interpolate as run
+    from ..midi import write_midi
+
+    result = run(perf_a, perf_b, _load(weights, device), steps=steps, bars=bars, genre=genre, temperature=temperature,
+                 seed=seed, drum_map=drum_map_of(drum_map))
+    if not dry_run:
+        if folder:
+            Path(out).mkdir(parents=True, exist_ok=True)
+            for perf, path in zip(result.steps, paths):
+                write_midi(perf, path, force=force)
+        else:
+            write_midi(result.performance, paths[0], force=force)
+    report = {"a": a, "b": b, "outputs": [str(p) for p in paths], "seed": result.seed, "dry_run": dry_run,
+              **result.report}
+    if as_json:
+        import json
+
+        click.echo(json.dumps(report, indent=2))
+    elif not quiet:
+        where = paths[0] if len(paths) == 1 else f"{len(paths)} files in {out}"
+        click.echo(f"{'would write' if dry_run else 'wrote'} {where}: {steps} grooves of {bars} bars, "
+                   f"notes per bar {' → '.join(f'{x:g}' for x in result.report['notes_per_bar'])} (seed {result.seed})")
