@@ -30,6 +30,7 @@ from .features import grid_features
 from .feel_profile import follow, profile_of
 from .genres import named_genre, resolve_genre
 from .grid import DrumGrid, Runs, bar_bpm, from_windows, half_step_ms_at, offsets_ms, quantize, render, to_windows
+from .knobs import check_syncopation, parse_density, steer
 from .midi import Performance, empty_performance, read_midi
 from .patterns import derive_template, timing_pattern, velocity_pattern
 from .steps import (
@@ -43,6 +44,7 @@ from .steps import (
     draw_codes,
     pattern_levels,
     seeded_generator,
+    steered_notes,
     window_tensors,
 )
 from .weights import LoadedModel, load_model
@@ -62,6 +64,8 @@ class HumanizeOptions:
     timing_amount: float = 1.0  # 0 keeps the input's timing, 1 is the model's
     temperature: float = 1.0  # spread of the sampled feel and note codes
     seed: int | None = None  # None: a fresh take every run
+    density: str | None = None  # notes per bar ("24") or a change from the sketch's ("+50%"); knobs.py
+    syncopation: float | None = None  # target syncopation (GrooveToolbox's, as `groove analyze` shows it)
 
     def __post_init__(self) -> None:
         if self.notes not in NOTE_MODES:
@@ -71,6 +75,11 @@ class HumanizeOptions:
                 raise GrooveError(f"--{name.replace('_', '-')} must be between 0 and 1, not {getattr(self, name)}")
         if not 0.0 < self.temperature <= 3.0:
             raise GrooveError(f"--temperature must be in (0, 3], not {self.temperature}")
+        if self.density is not None:
+            parse_density(self.density)
+        check_syncopation(self.syncopation)
+        if self.notes == "keep" and (self.density is not None or self.syncopation is not None):
+            raise GrooveError("--density and --syncopation choose notes: use them with --notes add or free")
 
 
 @dataclass(frozen=True)
@@ -144,7 +153,15 @@ def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOption
     n_win = len(win["hits"])
     genre = torch.full((n_win,), genre_idx, dtype=torch.long)
     template = torch.as_tensor(derive_template(win["hits"].numpy(), win["velocity"].numpy()))
-    notes = choose_notes(options.notes, loaded, win["hits"], template, genre, gen, options.temperature)
+    if options.density is None and options.syncopation is None:
+        notes = choose_notes(options.notes, loaded, win["hits"], template, genre, gen, options.temperature)
+    else:
+        density = None
+        if options.density is not None:
+            sketch_per_bar = float(before.hits.sum()) / sum(b - a for a, b in runs.spans)
+            density = parse_density(options.density).per_bar(sketch_per_bar)
+        notes = steered_notes(options.notes, loaded, runs, before.hits, win["hits"], template, genre, gen,
+                              options.temperature, density, options.syncopation)
     song_notes = runs.join(notes.numpy())
     notes = torch.as_tensor(runs.cut(song_notes))  # one value per bar, as stitched
     z_dim = loaded.config.z_dim
@@ -294,11 +311,14 @@ def transfer_grid(before: DrumGrid, ref: DrumGrid, loaded: LoadedModel, options:
 
 
 def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int = 4, bpm: float = 120.0,
-           temperature: float = 1.0, seed: int | None = None) -> Result:
+           temperature: float = 1.0, seed: int | None = None, density: str | None = None,
+           syncopation: float | None = None) -> Result:
     """A new groove from the genre-conditioned prior: codes → notes → velocity and timing.
 
     The NOTE decoder expects a template; a sampled groove has none, so notes are decoded twice:
     first against an empty template, then against the template derived from that first draft.
+    ``density`` (notes per bar; a relative one is relative to the draft) and ``syncopation``
+    steer which decoded notes are played (``knobs.py``).
     """
     loaded = model if model is not None else load_model()
     if bars < 1:
@@ -307,6 +327,8 @@ def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int =
         raise GrooveError(f"--tempo {bpm:g} bpm is outside 20-400")
     if genre_key(genre) == "auto":
         raise GrooveError("sample has no sketch to guess a genre from; name one with --genre")
+    wanted = parse_density(density) if density is not None else None
+    check_syncopation(syncopation)
     genre_idx = loaded.config.genres.index(named_genre(loaded, genre))
     gen, seed = seeded_generator(seed)
     blank = empty_performance(bars, bpm=bpm)
@@ -317,9 +339,15 @@ def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int =
     template = torch.zeros(n_win, WINDOW_STEPS, loaded.config.n_drums)
     with torch.no_grad():
         for _ in range(2):
-            hits = (torch.sigmoid(model.note.decode(codes, template, model.skel(template))) > 0.5).float()
+            p = torch.sigmoid(model.note.decode(codes, template, model.skel(template)))
+            hits = (p > 0.5).float()
             template = torch.as_tensor(derive_template(hits.numpy(), hits.numpy()))
-    notes = torch.as_tensor(to_windows(from_windows(hits.numpy(), bars)))
+    song = from_windows(hits.numpy(), bars)
+    if wanted is not None or syncopation is not None:
+        draft_per_bar = float(song.sum()) / bars
+        song = steer(from_windows(p.numpy(), bars), np.ones_like(song), np.ones_like(song, bool), keep_sketch=False,
+                     density=None if wanted is None else wanted.per_bar(draft_per_bar), syncopation=syncopation)
+    notes = torch.as_tensor(to_windows(song))
     no_pattern = torch.zeros(n_win, WINDOW_STEPS, dtype=torch.long)
     latents = {name: ((torch.randn(1, loaded.config.z_dim, generator=gen) * temperature).expand(n_win, -1), no_pattern)
                for name in ("velocity", "offset")}

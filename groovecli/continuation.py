@@ -31,6 +31,7 @@ from .errors import GrooveError
 from .feel_profile import follow, profile_of
 from .genres import resolve_genre
 from .grid import DrumGrid, Runs, append_bars, bar_bpm, half_step_ms_at, quantize
+from .knobs import check_syncopation, parse_density, steer
 from .midi import Performance, read_midi
 from .patterns import derive_template, timing_pattern, velocity_pattern
 from .steps import decode_feels, need_prior, one_thread, seeded_generator, window_tensors
@@ -53,9 +54,13 @@ class Continuation:
 
 
 def continue_grid(primer: DrumGrid, loaded: LoadedModel, bars: int, *, genre: str = "auto",
-                  temperature: float = 1.0, seed: int | None = None, bpm: float | np.ndarray = 120.0) -> Continuation:
+                  temperature: float = 1.0, seed: int | None = None, bpm: float | np.ndarray = 120.0,
+                  density: str | None = None, syncopation: float | None = None) -> Continuation:
     """``bars`` new bars after the grid ``primer`` (its 4/4 bars, the last of them the song's last).
-    ``bpm``: the primer's tempo (one value, or one per bar)."""
+    ``bpm``: the primer's tempo (one value, or one per bar). ``density`` (a relative one is
+    relative to the primer's notes per bar) and ``syncopation`` steer the new bars' notes."""
+    wanted = parse_density(density) if density is not None else None
+    check_syncopation(syncopation)
     if not 1 <= bars <= MAX_BARS:
         raise GrooveError(f"--bars must be between 1 and {MAX_BARS}, not {bars}")
     if not primer.hits.any():
@@ -80,8 +85,15 @@ def continue_grid(primer: DrumGrid, loaded: LoadedModel, bars: int, *, genre: st
         distance = (lookup(chains.flatten(0, 1)).unflatten(0, (CHAINS, bars)) - lookup(own)).pow(2).sum((-1, -2, -3))
         chosen = chains[distance.argmin()]  # (bars, S): the chain that stays nearest the primer's groove
         templates = template.expand(bars, -1, -1)
-        drafted = torch.sigmoid(model.note.decode(chosen, templates, model.skel(templates))) > 0.5
-    new_notes = drafted[:, STEPS_PER_BAR:].float().reshape(-1, primer.hits.shape[1])  # (bars * 16, 9)
+        p = torch.sigmoid(model.note.decode(chosen, templates, model.skel(templates)))[:, STEPS_PER_BAR:]
+    p = p.reshape(-1, primer.hits.shape[1])  # (bars * 16, 9): the new bars
+    new_notes = (p > 0.5).float()
+    if wanted is not None or syncopation is not None:
+        sounding = max(int(primer.hits.reshape(-1, STEPS_PER_BAR * primer.hits.shape[1]).any(1).sum()), 1)
+        target = None if wanted is None else wanted.per_bar(float(primer.hits.sum()) / sounding)
+        ones = np.ones(p.shape, np.float32)
+        new_notes = torch.as_tensor(steer(p.numpy(), ones, ones > 0, keep_sketch=False, density=target,
+                                          syncopation=syncopation))
     before = torch.cat([ctx["hits"][0, STEPS_PER_BAR:], new_notes])  # the primer's last bar, then the new ones
     windows = before.unfold(0, WINDOW_BARS * STEPS_PER_BAR, STEPS_PER_BAR).permute(0, 2, 1).contiguous()  # (bars, 32, 9)
     latents = _primer_latents(loaded, primer, ctx, genre_t, bars)
@@ -138,7 +150,8 @@ class ContinueResult:
 
 def continue_song(primer: Performance | str | Path, model: LoadedModel | None = None, *, bars: int = 4,
                   genre: str = "auto", temperature: float = 1.0, seed: int | None = None,
-                  drum_map: DrumMap | None = None) -> ContinueResult:
+                  drum_map: DrumMap | None = None, density: str | None = None,
+                  syncopation: float | None = None) -> ContinueResult:
     """The primer (a MIDI path or a Performance) as written, then ``bars`` new bars.
 
     Raises:
@@ -156,7 +169,8 @@ def continue_song(primer: Performance | str | Path, model: LoadedModel | None = 
     loaded = model if model is not None else load_model()
     tail = _trailing_four_four(grid)
     bpm = bar_bpm(perf, grid)[-len(tail.bars):]
-    cont = continue_grid(tail, loaded, bars, genre=genre, temperature=temperature, seed=seed, bpm=bpm)
+    cont = continue_grid(tail, loaded, bars, genre=genre, temperature=temperature, seed=seed, bpm=bpm,
+                         density=density, syncopation=syncopation)
     out = append_bars(perf, cont.hits, cont.velocity, cont.offset, drum_map)
     report = {"bars_before": len(perf.bars), "bars_added": bars, "bars": len(perf.bars) + bars,
               "notes_added": int(cont.hits.sum()), "genre": cont.genre}

@@ -80,14 +80,28 @@ def monophonic_syncopation(onsets: np.ndarray) -> float:
     For each onset: a rest on the next step with a higher weight adds the difference; failing
     that, a rest two steps on with a higher weight does. Steps wrap around the loop.
     """
-    n, w, total = len(onsets), METRICAL_PROFILE, 0.0
-    for i in np.flatnonzero(onsets):
-        for ahead in (1, 2):
-            j = (i + ahead) % n
-            if not onsets[j] and w[j] > w[i]:
-                total += w[j] - w[i]
-                break
+    return float(syncopation_of(np.asarray(onsets, bool)))
+
+
+def syncopation_of(onsets: np.ndarray) -> np.ndarray:
+    """``monophonic_syncopation`` of many parts at once: onsets (..., 32) bool → (...)."""
+    w = METRICAL_PROFILE
+    total = np.zeros(onsets.shape[:-1])
+    counted = ~onsets  # a step that is not an onset adds nothing
+    for ahead in (1, 2):
+        rest = ~np.roll(onsets, -ahead, axis=-1)
+        gain = np.roll(w, -ahead) - w
+        hit = ~counted & rest & (gain > 0)
+        total = total + (hit * gain).sum(-1)
+        counted = counted | hit
     return total / MAX_SYNCOPATION
+
+
+def song_syncopation(hits: np.ndarray) -> float:
+    """The song's syncopation as ``song_features`` reports it (the mean over its 2-bar windows of the
+    sum over parts), from hits (T, 9) alone: what the ``--syncopation`` knob steers."""
+    windows = to_windows(np.asarray(hits) > 0.5, 2, 2)  # (W, 32, 9)
+    return float(syncopation_of(windows.transpose(0, 2, 1)).sum(-1).mean())
 
 
 def window_features(velocity: np.ndarray, offset_ms: np.ndarray) -> GrooveFeatures:

@@ -17,6 +17,7 @@ from .constants import CLOSED_HIHAT, KICK, OPEN_HIHAT, RIDE, SNARE, STEPS_PER_BA
 from .drawn import parse_pattern
 from .errors import GrooveError
 from .grid import DrumGrid, Runs
+from .knobs import steer
 from .weights import LoadedModel
 
 
@@ -158,10 +159,11 @@ def closest_codes(loaded, candidates: torch.Tensor, sketch: torch.Tensor) -> tor
     One prior draw is a whole drummer's groove, and ``add`` unions it with the sketch: a draw
     whose kicks fall elsewhere doubles the kick part. The draw nearest the sketch decorates it.
     Measured on the GMD test songs' templates (``python benchmarks/bench_add_notes.py``): one
-    draw gave note F1 0.609 against the drummers and 22.5 notes per bar; the nearest of 8, 0.638
-    and 19.6; of 16, 0.653 and 18.5; of 32, 0.660 and 17.9; of 64, 0.665 and 17.5 (the drummers
-    played 17.5, their templates 13.6). 16 is where the prior's batch still costs little: a
-    120-bar song's draws are 1,904 sequences; at 64 they are 7,616 and humanize takes twice as long.
+    chained draw gave note F1 0.625 against the drummers and 21.5 notes per bar; the nearest of
+    8, 0.648 and 19.1; of 16, 0.653 and 18.5; of 32, 0.660 and 17.9; of 64, 0.665 and 17.5 (the
+    drummers played 17.5, their templates 13.6). 16 is where the prior's batch still costs
+    little: a 120-bar song's draws are 1,904 sequences; at 64 they are 7,616 and humanize takes
+    twice as long.
     """
     model = loaded.model
     w, k, s = candidates.shape
@@ -171,12 +173,29 @@ def closest_codes(loaded, candidates: torch.Tensor, sketch: torch.Tensor) -> tor
     return candidates[torch.arange(w), dist.argmin(1)]
 
 
-def decode_notes(loaded, codes: torch.Tensor, sketch: torch.Tensor, template: torch.Tensor, mode: str) -> torch.Tensor:
-    """Notes (W, 32, 9) from codes (W, S): ``free`` as decoded, ``add`` the sketch plus decorations."""
+def note_probabilities(loaded, codes: torch.Tensor, template: torch.Tensor) -> torch.Tensor:
+    """How likely each cell (W, 32, 9) is to be played, from codes (W, S) and the template."""
     model = loaded.model
     with torch.no_grad():
-        decoded = (torch.sigmoid(model.note.decode(codes, template, model.skel(template))) > 0.5).float()
+        return torch.sigmoid(model.note.decode(codes, template, model.skel(template)))
+
+
+def decode_notes(loaded, codes: torch.Tensor, sketch: torch.Tensor, template: torch.Tensor, mode: str) -> torch.Tensor:
+    """Notes (W, 32, 9) from codes (W, S): ``free`` as decoded, ``add`` the sketch plus decorations."""
+    decoded = (note_probabilities(loaded, codes, template) > 0.5).float()
     return decoded if mode == "free" else torch.maximum(decoded * decorations(sketch), sketch)
+
+
+def steered_notes(mode: str, loaded, runs: Runs, sketch: np.ndarray, hits_w, template_w, genre_w, gen,
+                  temperature: float, density: float | None, syncopation: float | None) -> torch.Tensor:
+    """Like ``choose_notes`` (the same draws), with the knobs choosing among the decoded cells
+    (``knobs.steer``) over the whole song: windows (W, 32, 9)."""
+    codes = closest_codes(loaded, draw_codes(loaded, genre_w, gen, temperature, CANDIDATES), hits_w)
+    p = note_probabilities(loaded, codes, template_w)
+    allowed = torch.ones_like(p) if mode == "free" else decorations(hits_w).expand_as(p)
+    song = steer(runs.join(p.numpy()), sketch, runs.join(allowed.numpy()) > 0.5, keep_sketch=mode != "free",
+                 density=density, syncopation=syncopation)
+    return torch.as_tensor(runs.cut(song))
 
 
 def blend(before: DrumGrid, hits: np.ndarray, model: dict[str, np.ndarray], velocity_amount: float = 1.0,

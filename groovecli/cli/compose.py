@@ -11,10 +11,12 @@ from . import cli
 from .options import (
     _load,
     check_genre,
+    check_knobs,
     check_weights,
     drum_map_of,
     drum_options,
     existing_outputs,
+    knob_options,
     model_options,
     output_options,
     read_song,
@@ -30,17 +32,19 @@ from .options import (
               help="Genre to play in (see `groove genres`); auto guesses it from the primer.")
 @click.option("--temperature", type=click.FloatRange(0, 3, min_open=True), default=1.0, show_default=True)
 @click.option("--seed", type=int, help="Same primer and seed give the same output, byte for byte.")
+@knob_options
 @model_options
 @drum_options
 @output_options
-def continue_(primer, bars, count, genre, temperature, seed, weights, device, drum_map, drum_channel, drum_track,
-              out, force, skip_existing, dry_run, as_json, quiet):
+def continue_(primer, bars, count, genre, temperature, seed, density, syncopation, weights, device, drum_map,
+              drum_channel, drum_track, out, force, skip_existing, dry_run, as_json, quiet):
     """PRIMER as written, then BARS new bars that carry on its groove (its notes' style through
     the prior, its dynamics and timing through the feel model)."""
     from ..continuation import MAX_BARS
 
     if not 1 <= bars <= MAX_BARS:
         raise GrooveError(f"--bars must be between 1 and {MAX_BARS}, not {bars}")
+    check_knobs(density, syncopation)
     check_genre(genre, weights)
     check_weights(weights)
     drum_map_of(drum_map)
@@ -64,7 +68,8 @@ def continue_(primer, bars, count, genre, temperature, seed, weights, device, dr
     results = []
     for i, path in enumerate(paths):
         result = continue_song(perf, loaded, bars=bars, genre=genre, temperature=temperature,
-                               seed=None if seed is None else seed + i, drum_map=drum_map_of(drum_map))
+                               seed=None if seed is None else seed + i, drum_map=drum_map_of(drum_map),
+                               density=density, syncopation=syncopation)
         if not dry_run:
             write_midi(result.performance, path, force=force)
         results.append({"input": primer, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report})

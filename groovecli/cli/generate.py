@@ -14,6 +14,7 @@ from .options import (
     _load,
     _options,
     check_genre,
+    check_knobs,
     check_soundfont,
     check_weights,
     drum_map_of,
@@ -21,6 +22,7 @@ from .options import (
     existing_outputs,
     expand_inputs,
     feel_options,
+    knob_options,
     model_options,
     output_options,
     plan_outputs,
@@ -79,6 +81,7 @@ def _before_after(perf, result, width: int, before_name: str, after_name: str):
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @feel_options
+@knob_options
 @click.option("--variations", type=click.IntRange(1, 100), default=1, show_default=True, help="Write N different takes.")
 @model_options
 @drum_options
@@ -93,6 +96,8 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
     reported in the summary, and the exit code is 1 when any failed.
     """
     _check_patterns(kw)
+    check_knobs(kw["density"], kw["syncopation"])
+    _options(kw, None)  # option combinations (a knob with --notes keep) fail before any file is read
     check_genre(kw["genre"], weights)
     check_weights(weights)
     drum_map_of(drum_map)  # an unknown map name fails here, before any file is read
@@ -315,11 +320,12 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
 @click.option("-n", "--n", "count", type=click.IntRange(1, 100), default=1, show_default=True, help="How many grooves.")
 @click.option("--temperature", type=click.FloatRange(0, 3, min_open=True), default=1.0, show_default=True)
 @click.option("--seed", type=int)
+@knob_options
 @model_options
 @output_options
 @preview_options
-def sample(genre, bars, tempo, count, temperature, seed, weights, device, out, force, skip_existing, dry_run, as_json,
-           quiet, preview, preview_bars, soundfont):
+def sample(genre, bars, tempo, count, temperature, seed, density, syncopation, weights, device, out, force, skip_existing,
+           dry_run, as_json, quiet, preview, preview_bars, soundfont):
     """Write a new groove in GENRE from the model's prior (a GM drum MIDI file)."""
     from ..api import sample as run
     from ..midi import write_midi
@@ -332,6 +338,7 @@ def sample(genre, bars, tempo, count, temperature, seed, weights, device, out, f
     else:
         paths = [Path(out)]
     check_soundfont(soundfont)
+    check_knobs(density, syncopation)
     for p in paths + ([preview_path(p) for p in paths] if preview else []):
         if p.exists() and not force:
             raise GrooveError(f"{p} already exists; use --force to overwrite it")
@@ -340,7 +347,7 @@ def sample(genre, bars, tempo, count, temperature, seed, weights, device, out, f
     results = []
     for i, path in enumerate(paths):
         result = run(loaded, genre=genre, bars=bars, bpm=tempo, temperature=temperature,
-                     seed=None if seed is None else seed + i)
+                     seed=None if seed is None else seed + i, density=density, syncopation=syncopation)
         if not dry_run:
             write_midi(result.performance, path, force=force)
         results.append({"output": str(path), "seed": result.seed, **result.report,

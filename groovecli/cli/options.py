@@ -178,7 +178,8 @@ def _options(kw: dict, seed: int | None):
 
     return HumanizeOptions(genre=kw["genre"], velocity_pattern=kw["velocity_pattern"], timing_pattern=kw["timing_pattern"],
                            notes=kw["notes"], velocity_amount=kw["velocity_amount"], timing_amount=kw["timing_amount"],
-                           temperature=kw["temperature"], seed=seed)
+                           temperature=kw["temperature"], seed=seed, density=kw.get("density"),
+                           syncopation=kw.get("syncopation"))
 
 
 def _load(weights: str | None, device: str):
@@ -233,3 +234,21 @@ def check_soundfont(path: str | None) -> None:
         raise GrooveError(f"cannot read SoundFont {p}: {exc.strerror or exc}") from None
     if head[:4] != b"RIFF" or head[8:12] != b"sfbk":
         raise GrooveError(f"{p} is not a SoundFont (.sf2/.sf3): no RIFF sfbk header")
+
+
+def knob_options(func):
+    """``--density`` and ``--syncopation``: which of the model's notes are played (``knobs.py``)."""
+    func = click.option("--syncopation", type=float, metavar="S",
+                        help="Aim for this syncopation (0-2; `groove analyze` shows a file's; GMD beats: 0.2-1.2).")(func)
+    func = click.option("--density", metavar="N|+P%",
+                        help="Notes per bar (e.g. 24) or a change from the input's (+50%, -25%).")(func)
+    return func
+
+
+def check_knobs(density: str | None, syncopation: float | None) -> None:
+    """Knob values checked before torch is imported."""
+    from ..knobs import check_syncopation, parse_density
+
+    if density is not None:
+        parse_density(density)
+    check_syncopation(syncopation)
