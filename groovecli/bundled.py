@@ -40,3 +40,15 @@ def local_weights(text: str) -> Path:
     if not path.is_file():
         raise WeightsError(f"no weights at {text}; give a .pt file, a folder, or hf://owner/repo")
     return path
+
+
+KITS_FILE = "genre-kits.json"
+
+
+def genre_kits(genre: str) -> list[list[float]]:
+    """How the genre's GMD drummers spread hits over the 9 classes, one share vector per sampled
+    training window (``scripts/make_genre_kits.py``); [] when groove ships none for it."""
+    folder = bundled_dir()
+    if folder is None or not (folder / KITS_FILE).exists():
+        return []
+    return json.loads((folder / KITS_FILE).read_text())["kits"].get(genre, [])

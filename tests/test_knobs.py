@@ -91,3 +91,19 @@ def test_knob_errors_come_before_the_model(runner):
     result = runner.invoke(cli, ["humanize", str(REPO / "examples" / "rock.mid"), "--density", "lots"])
     assert result.exit_code == 1 and result.output.strip().splitlines() == [
         "error: --density 'lots': give notes per bar (e.g. 24) or a change like +50% or -25%"]
+
+
+def test_sample_keeps_the_take_nearest_a_drummers_kit():
+    import torch
+
+    from groovecli.api import _take_nearest
+
+    hits = torch.zeros(3, 2, 32, 9)
+    hits[0, :, ::2, 2] = 1  # hi-hat take
+    hits[1, :, ::2, 7] = 1  # ride take
+    hits[2, :, ::4, 0] = 1  # kick only
+    ride_kit = [[0, 0, 0, 0, 0, 0, 0, 1.0, 0]]
+    assert _take_nearest(hits, ride_kit, torch.Generator().manual_seed(0)) == 1
+    kits = [[0, 0, 1.0, 0, 0, 0, 0, 0, 0], [1.0, 0, 0, 0, 0, 0, 0, 0, 0]]
+    picks = {_take_nearest(hits, kits, torch.Generator().manual_seed(s)) for s in range(20)}
+    assert picks == {0, 2}  # a kit drawn per take: both kinds of take come up
