@@ -31,7 +31,7 @@ from .features import grid_features
 from .feel_profile import follow, profile_of
 from .genres import named_genre, resolve_genre
 from .grid import DrumGrid, Runs, bar_bpm, from_windows, half_step_ms_at, offsets_ms, quantize, render, to_windows
-from .knobs import check_syncopation, parse_density, steer
+from .knobs import check_knobs, check_syncopation, parse_density, steer
 from .midi import Performance, empty_performance, read_midi
 from .patterns import derive_template, timing_pattern, velocity_pattern
 from .steps import (
@@ -76,11 +76,7 @@ class HumanizeOptions:
                 raise GrooveError(f"--{name.replace('_', '-')} must be between 0 and 1, not {getattr(self, name)}")
         if not 0.0 < self.temperature <= 3.0:
             raise GrooveError(f"--temperature must be in (0, 3], not {self.temperature}")
-        if self.density is not None:
-            parse_density(self.density)
-        check_syncopation(self.syncopation)
-        if self.notes == "keep" and (self.density is not None or self.syncopation is not None):
-            raise GrooveError("--density and --syncopation choose notes: use them with --notes add or free")
+        check_knobs(self.density, self.syncopation, self.notes)
 
 
 @dataclass(frozen=True)

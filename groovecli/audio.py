@@ -20,7 +20,7 @@ import os
 import tempfile
 import wave
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -397,3 +397,28 @@ def write_preview(before: Performance | None, after: Performance, path: str | Pa
         yield from first_bars(after)
 
     return write_audio(joined(), path, force=force)
+
+
+def write_excerpt(perf: Performance, path: str | Path, first_bar: int, end_bar: int, *,
+                  font: SoundFont | None = None, force: bool = False) -> Path:
+    """Bars ``first_bar`` to ``end_bar`` (0-based, end excluded) of ``perf``: for ``continue``,
+    the primer's last bars running into the new ones, so the join itself is what is heard."""
+    font = font or load_font()
+    bars = perf.bars
+    start_s = perf.seconds_at(bars[first_bar].start)
+    end_s = perf.seconds_at(bars[end_bar].start) if end_bar < len(bars) else perf.seconds_at(perf.end_tick)
+    f0, f1 = int(round(start_s * SAMPLE_RATE)), int(round(end_s * SAMPLE_RATE))
+    hits = [replace(h, start=h.start - f0, stop=None if h.stop is None else h.stop - f0)
+            for h in hits_of(perf, font, until_s=end_s) if h.start >= f0]
+    if not hits:
+        raise GrooveError(f"{perf.source}: nothing to play in bars {first_bar + 1}-{end_bar}")
+
+    def padded() -> Iterator[np.ndarray]:
+        written = 0
+        for block in render_blocks(hits, until_frame=f1 - f0):
+            written += len(block)
+            yield block
+        if written < f1 - f0:
+            yield np.zeros((f1 - f0 - written, 2), np.float32)
+
+    return write_audio(padded(), path, force=force)

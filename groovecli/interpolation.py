@@ -29,6 +29,7 @@ from .drummap import DrumMap
 from .errors import GrooveError
 from .genres import resolve_genre
 from .grid import DrumGrid, Runs, bar_bpm, from_windows, quantize, render, to_windows
+from .knobs import check_syncopation, parse_density, steer
 from .midi import Performance, empty_performance, read_midi
 from .patterns import derive_template, timing_pattern, velocity_pattern
 from .steps import decode_feels, seeded_generator, window_tensors
@@ -55,8 +56,13 @@ def _first_bars(grid: DrumGrid, bars: int) -> dict[str, np.ndarray]:
 
 def interpolate_grids(a: DrumGrid, b: DrumGrid, loaded: LoadedModel, steps: int, *, bars: int = 2,
                       genre: str = "auto", temperature: float = 1.0, seed: int | None = None,
-                      bpm_a: float | np.ndarray = 120.0, bpm_b: float | np.ndarray = 120.0) -> tuple[list[Step], int]:
-    """``steps`` grooves of ``bars`` bars from A to B, both ends included; and the seed used."""
+                      bpm_a: float | np.ndarray = 120.0, bpm_b: float | np.ndarray = 120.0,
+                      density: str | None = None, syncopation: float | None = None) -> tuple[list[Step], int]:
+    """``steps`` grooves of ``bars`` bars from A to B, both ends included; and the seed used.
+    ``density`` (a relative one scales the blended count) and ``syncopation`` steer the
+    in-betweens' notes (``knobs.py``); A and B stay as played."""
+    wanted = parse_density(density) if density is not None else None
+    check_syncopation(syncopation)
     if not 3 <= steps <= MAX_STEPS:
         raise GrooveError(f"--steps must be between 3 and {MAX_STEPS} (A, at least one in-between, B), not {steps}")
     if not 1 <= bars <= 16:
@@ -86,7 +92,14 @@ def interpolate_grids(a: DrumGrid, b: DrumGrid, loaded: LoadedModel, steps: int,
         with torch.no_grad():
             codes = model.note.quantizer.nearest((1 - t) * z_notes[0] + t * z_notes[1])
             p = [torch.sigmoid(model.note.decode(codes, tm, model.skel(tm))) for tm in templates]
-            notes = _top_cells((1 - t) * p[0] + t * p[1], (1 - t) * counts[0] + t * counts[1])
+            mixed = (1 - t) * p[0] + t * p[1]
+            notes = _top_cells(mixed, (1 - t) * counts[0] + t * counts[1])
+        if wanted is not None or syncopation is not None:
+            blended = float(from_windows(notes.numpy(), bars).sum()) / bars
+            ones = np.ones((bars * STEPS_PER_BAR, mixed.shape[-1]), np.float32)
+            song = steer(from_windows(mixed.numpy(), bars), ones, ones > 0, keep_sketch=False,
+                         density=None if wanted is None else wanted.per_bar(blended), syncopation=syncopation)
+            notes = torch.as_tensor(to_windows(song))
         notes = torch.as_tensor(to_windows(from_windows(notes.numpy(), bars)))
         latents = {f: (((1 - t) * feels[0][f] + t * feels[1][f]).expand(n_win, -1), patterns[near][f])
                    for f in ("velocity", "offset")}
@@ -130,7 +143,8 @@ class InterpolationResult:
 
 def interpolate(a: Performance | str | Path, b: Performance | str | Path, model: LoadedModel | None = None, *,
                 steps: int = 5, bars: int = 2, genre: str = "auto", temperature: float = 1.0, seed: int | None = None,
-                drum_map: DrumMap | None = None) -> InterpolationResult:
+                drum_map: DrumMap | None = None, density: str | None = None,
+                syncopation: float | None = None) -> InterpolationResult:
     """A morph from A to B in ``steps`` grooves of ``bars`` bars each, at A's tempo, as General
     MIDI drums (or the pitches of ``drum_map``)."""
     perfs = [p if isinstance(p, Performance) else read_midi(p, drum_map=drum_map) for p in (a, b)]
@@ -138,7 +152,7 @@ def interpolate(a: Performance | str | Path, b: Performance | str | Path, model:
     loaded = model if model is not None else load_model()
     bpms = [bar_bpm(p, g) for p, g in zip(perfs, grids)]
     seq, seed = interpolate_grids(grids[0], grids[1], loaded, steps, bars=bars, genre=genre, temperature=temperature,
-                                  seed=seed, bpm_a=bpms[0], bpm_b=bpms[1])
+                                  seed=seed, bpm_a=bpms[0], bpm_b=bpms[1], density=density, syncopation=syncopation)
     bpm = float(bpms[0][0])
     whole = _as_performance([s for s in seq], bpm, drum_map)
     each = [_as_performance([s], bpm, drum_map) for s in seq]

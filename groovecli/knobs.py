@@ -59,6 +59,15 @@ def parse_density(text: str) -> Density:
     return Density(value, False)
 
 
+def check_knobs(density: str | None, syncopation: float | None, notes: str = "add") -> None:
+    """Knob values, and a knob with ``keep`` (which has no notes to choose), as one-line errors."""
+    if density is not None:
+        parse_density(density)
+    check_syncopation(syncopation)
+    if notes == "keep" and (density is not None or syncopation is not None):
+        raise GrooveError("--density and --syncopation choose notes: use them with --notes add or free")
+
+
 def check_syncopation(value: float | None) -> None:
     lo, hi = SYNCOPATION_RANGE
     if value is not None and not lo <= value <= hi:

@@ -148,8 +148,18 @@ def decorations(sketch: torch.Tensor) -> torch.Tensor:
 def choose_notes(mode: str, loaded, hits_w, template_w, genre_w, gen, temperature) -> torch.Tensor:
     if mode == "keep":
         return hits_w
-    codes = closest_codes(loaded, draw_codes(loaded, genre_w, gen, temperature, CANDIDATES), hits_w)
-    return decode_notes(loaded, codes, hits_w, template_w, mode)
+    return decode_notes(loaded, nearest_draws(loaded, hits_w, genre_w, gen, temperature), hits_w, template_w, mode)
+
+
+DRAW_CHUNK = 256  # windows whose prior draws are made at once: memory stays bounded on 5,000-bar files
+
+
+def nearest_draws(loaded, hits_w: torch.Tensor, genre_w: torch.Tensor, gen: torch.Generator,
+                  temperature: float) -> torch.Tensor:
+    """Codes (W, S): for each window, the nearest to the sketch of ``CANDIDATES`` prior draws,
+    ``DRAW_CHUNK`` windows at a time (16 draws of a 5,000-window file at once took 2.3 GB)."""
+    return torch.cat([closest_codes(loaded, draw_codes(loaded, genre_w[i : i + DRAW_CHUNK], gen, temperature, CANDIDATES),
+                                    hits_w[i : i + DRAW_CHUNK]) for i in range(0, len(hits_w), DRAW_CHUNK)])
 
 
 def closest_codes(loaded, candidates: torch.Tensor, sketch: torch.Tensor) -> torch.Tensor:
@@ -190,8 +200,7 @@ def steered_notes(mode: str, loaded, runs: Runs, sketch: np.ndarray, hits_w, tem
                   temperature: float, density: float | None, syncopation: float | None) -> torch.Tensor:
     """Like ``choose_notes`` (the same draws), with the knobs choosing among the decoded cells
     (``knobs.steer``) over the whole song: windows (W, 32, 9)."""
-    codes = closest_codes(loaded, draw_codes(loaded, genre_w, gen, temperature, CANDIDATES), hits_w)
-    p = note_probabilities(loaded, codes, template_w)
+    p = note_probabilities(loaded, nearest_draws(loaded, hits_w, genre_w, gen, temperature), template_w)
     allowed = torch.ones_like(p) if mode == "free" else decorations(hits_w).expand_as(p)
     song = steer(runs.join(p.numpy()), sketch, runs.join(allowed.numpy()) > 0.5, keep_sketch=mode != "free",
                  density=density, syncopation=syncopation)

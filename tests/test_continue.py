@@ -93,3 +93,14 @@ def test_the_command_writes_n_continuations(runner, rock_template, tiny_weights,
     assert all(len(o.bars) == 4 for o in outs)
     again = runner.invoke(cli, ["continue", str(rock_template), "-o", str(tmp_path / "more.1.mid"), "-n", "1"])
     assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_preview_of_the_join(runner, rock_template, tiny_weights, tmp_path):
+    import wave
+
+    result = runner.invoke(cli, ["continue", str(rock_template), "--bars", "2", "--genre", "rock", "--seed", "1",
+                                 "--weights", str(tiny_weights), "-o", str(tmp_path / "c.mid"), "--preview",
+                                 "--preview-bars", "1"])
+    assert result.exit_code == 0, result.output
+    with wave.open(str(tmp_path / "c.preview.wav")) as w:
+        assert abs(w.getnframes() / w.getframerate() - 2 * 2.0) < 0.01  # the primer's last bar and the first new one at 120 bpm

@@ -107,3 +107,11 @@ def test_sample_keeps_the_take_nearest_a_drummers_kit():
     kits = [[0, 0, 1.0, 0, 0, 0, 0, 0, 0], [1.0, 0, 0, 0, 0, 0, 0, 0, 0]]
     picks = {_take_nearest(hits, kits, torch.Generator().manual_seed(s)) for s in range(20)}
     assert picks == {0, 2}  # a kit drawn per take: both kinds of take come up
+
+
+def test_density_on_interpolate_sets_the_in_betweens(tiny):
+    from groovecli.interpolation import interpolate
+
+    rock, funk = (REPO / "examples" / f"{n}.mid" for n in ("rock", "funk"))
+    result = interpolate(rock, funk, tiny, steps=4, genre="rock", seed=0, density="30")
+    assert result.report["notes_per_bar"][1:-1] == [30.0, 30.0]

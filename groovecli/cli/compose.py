@@ -12,6 +12,7 @@ from .options import (
     _load,
     check_genre,
     check_knobs,
+    check_soundfont,
     check_weights,
     drum_map_of,
     drum_options,
@@ -19,6 +20,8 @@ from .options import (
     knob_options,
     model_options,
     output_options,
+    preview_options,
+    preview_path,
     read_song,
 )
 
@@ -36,8 +39,10 @@ from .options import (
 @model_options
 @drum_options
 @output_options
+@preview_options
 def continue_(primer, bars, count, genre, temperature, seed, density, syncopation, weights, device, drum_map,
-              drum_channel, drum_track, out, force, skip_existing, dry_run, as_json, quiet):
+              drum_channel, drum_track, out, force, skip_existing, dry_run, as_json, quiet, preview, preview_bars,
+              soundfont):
     """PRIMER as written, then BARS new bars that carry on its groove (its notes' style through
     the prior, its dynamics and timing through the feel model)."""
     from ..continuation import MAX_BARS
@@ -53,7 +58,8 @@ def continue_(primer, bars, count, genre, temperature, seed, density, syncopatio
     paths = [base] if count == 1 else [base.with_name(f"{base.stem}.{i + 1}{base.suffix}") for i in range(count)]
     if any(p.resolve() == src.resolve() for p in paths):
         raise GrooveError(f"refusing to write over the input file {src}; choose another -o")
-    existing = existing_outputs(paths, force)
+    check_soundfont(soundfont)
+    existing = existing_outputs(paths + ([preview_path(p) for p in paths] if preview else []), force)
     if existing and skip_existing:
         if not quiet:
             click.echo(f"skipped: {existing[0]} exists")
@@ -72,7 +78,16 @@ def continue_(primer, bars, count, genre, temperature, seed, density, syncopatio
                                density=density, syncopation=syncopation)
         if not dry_run:
             write_midi(result.performance, path, force=force)
-        results.append({"input": primer, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report})
+        r = {"input": primer, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report}
+        if preview:  # the join: the primer's last bars running into the new ones
+            r["preview"] = str(preview_path(path))
+            if not dry_run:
+                from ..audio import load_font, write_excerpt
+
+                before = result.report["bars_before"]
+                write_excerpt(result.performance, preview_path(path), max(before - preview_bars, 0),
+                              before + min(preview_bars, bars), font=load_font(soundfont), force=force)
+        results.append(r)
     if as_json:
         import json
 
@@ -80,7 +95,8 @@ def continue_(primer, bars, count, genre, temperature, seed, density, syncopatio
     elif not quiet:
         for r in results:
             click.echo(f"{'would write' if dry_run else 'wrote'} {r['output']}: {r['bars_before']} bars of the primer, "
-                       f"then {r['bars_added']} new ({r['notes_added']} notes, genre {r['genre']}, seed {r['seed']})")
+                       f"then {r['bars_added']} new ({r['notes_added']} notes, genre {r['genre']}, seed {r['seed']})"
+                       + (f"; preview of the join {r['preview']}" if r.get("preview") else ""))
 
 
 @cli.command()
@@ -92,11 +108,12 @@ def continue_(primer, bars, count, genre, temperature, seed, density, syncopatio
               help="Genre to play the in-betweens in; auto guesses each end's from its notes.")
 @click.option("--temperature", type=click.FloatRange(0, 3, min_open=True), default=1.0, show_default=True)
 @click.option("--seed", type=int, help="Same inputs and seed give the same output, byte for byte.")
+@knob_options
 @model_options
 @drum_options
 @output_options
-def interpolate(a, b, steps, bars, genre, temperature, seed, weights, device, drum_map, drum_channel, drum_track,
-                out, force, skip_existing, dry_run, as_json, quiet):
+def interpolate(a, b, steps, bars, genre, temperature, seed, density, syncopation, weights, device, drum_map,
+                drum_channel, drum_track, out, force, skip_existing, dry_run, as_json, quiet):
     """Grooves that morph from A to B: A, the in-betweens, B, one after the other in one file
     (A.to.B.mid), or one file per step with -o FOLDER/."""
     from ..interpolation import MAX_STEPS
@@ -105,6 +122,7 @@ def interpolate(a, b, steps, bars, genre, temperature, seed, weights, device, dr
         raise GrooveError(f"--steps must be between 3 and {MAX_STEPS} (A, at least one in-between, B), not {steps}")
     if not 1 <= bars <= 16:
         raise GrooveError(f"--bars-per-step must be between 1 and 16, not {bars}")
+    check_knobs(density, syncopation)
     check_genre(genre, weights)
     check_weights(weights)
     drum_map_of(drum_map)
@@ -132,7 +150,7 @@ def interpolate(a, b, steps, bars, genre, temperature, seed, weights, device, dr
     from ..midi import write_midi
 
     result = run(perf_a, perf_b, _load(weights, device), steps=steps, bars=bars, genre=genre, temperature=temperature,
-                 seed=seed, drum_map=drum_map_of(drum_map))
+                 seed=seed, drum_map=drum_map_of(drum_map), density=density, syncopation=syncopation)
     if not dry_run:
         if folder:
             Path(out).mkdir(parents=True, exist_ok=True)

@@ -96,8 +96,7 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
     reported in the summary, and the exit code is 1 when any failed.
     """
     _check_patterns(kw)
-    check_knobs(kw["density"], kw["syncopation"])
-    _options(kw, None)  # option combinations (a knob with --notes keep) fail before any file is read
+    check_knobs(kw["density"], kw["syncopation"], kw["notes"])
     check_genre(kw["genre"], weights)
     check_weights(weights)
     drum_map_of(drum_map)  # an unknown map name fails here, before any file is read

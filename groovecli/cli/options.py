@@ -245,10 +245,9 @@ def knob_options(func):
     return func
 
 
-def check_knobs(density: str | None, syncopation: float | None) -> None:
-    """Knob values checked before torch is imported."""
-    from ..knobs import check_syncopation, parse_density
+def check_knobs(density: str | None, syncopation: float | None, notes: str = "add") -> None:
+    """Knob values checked before torch is imported (numpy only when a knob is given)."""
+    if density is not None or syncopation is not None:
+        from ..knobs import check_knobs as check
 
-    if density is not None:
-        parse_density(density)
-    check_syncopation(syncopation)
+        check(density, syncopation, notes)
