@@ -67,3 +67,6 @@ DROPPED_STYLES = frozenset({"middleeastern"})
 def genre_key(genre: str) -> str:
     """A genre name as users type it (``Hip-Hop``, ``new orleans``) in the model's spelling."""
     return genre.strip().lower().replace("-", "").replace(" ", "").replace("_", "")
+
+MAX_NEW_BARS = 1000  # `continue --bars`
+MAX_STEPS = 32  # `interpolate --steps`

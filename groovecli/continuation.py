@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .constants import MIDI_VELOCITY_MAX, STEPS_PER_BAR, WINDOW_BARS
+from .constants import MAX_NEW_BARS, MIDI_VELOCITY_MAX, STEPS_PER_BAR, WINDOW_BARS
 from .drummap import DrumMap
 from .errors import GrooveError
 from .feel_profile import follow, profile_of
@@ -37,7 +37,6 @@ from .patterns import derive_template, timing_pattern, velocity_pattern
 from .steps import decode_feels, need_prior, one_thread, seeded_generator, window_tensors
 from .weights import LoadedModel, load_model
 
-MAX_BARS = 1000
 CHAINS = 16  # prior continuations drawn at once; the one nearest the primer's own codes is played
 
 
@@ -61,8 +60,8 @@ def continue_grid(primer: DrumGrid, loaded: LoadedModel, bars: int, *, genre: st
     relative to the primer's notes per bar) and ``syncopation`` steer the new bars' notes."""
     wanted = parse_density(density) if density is not None else None
     check_syncopation(syncopation)
-    if not 1 <= bars <= MAX_BARS:
-        raise GrooveError(f"--bars must be between 1 and {MAX_BARS}, not {bars}")
+    if not 1 <= bars <= MAX_NEW_BARS:
+        raise GrooveError(f"--bars must be between 1 and {MAX_NEW_BARS}, not {bars}")
     if not primer.hits.any():
         raise GrooveError("the primer has no drum notes in its 4/4 bars to carry on from")
     need_prior(loaded)
@@ -159,8 +158,8 @@ def continue_song(primer: Performance | str | Path, model: LoadedModel | None = 
             ``bars`` is out of range.
     """
     perf = primer if isinstance(primer, Performance) else read_midi(primer, drum_map=drum_map)
-    if not 1 <= bars <= MAX_BARS:
-        raise GrooveError(f"--bars must be between 1 and {MAX_BARS}, not {bars}")
+    if not 1 <= bars <= MAX_NEW_BARS:
+        raise GrooveError(f"--bars must be between 1 and {MAX_NEW_BARS}, not {bars}")
     grid = quantize(perf)
     last = perf.bars[-1]
     if not last.is_four_four or not grid.bars or grid.bars[-1].index != last.index:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .constants import STEPS_PER_BAR
+from .constants import MAX_STEPS, STEPS_PER_BAR
 from .drummap import DrumMap
 from .errors import GrooveError
 from .genres import resolve_genre
@@ -34,8 +34,6 @@ from .midi import Performance, empty_performance, read_midi
 from .patterns import derive_template, timing_pattern, velocity_pattern
 from .steps import decode_feels, seeded_generator, window_tensors
 from .weights import LoadedModel, load_model
-
-MAX_STEPS = 32
 
 
 @dataclass(frozen=True)

@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .constants import STEPS_PER_BAR
 from .errors import GrooveError
-from .features import METRICAL_PROFILE, song_syncopation
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SYNCOPATION_RANGE = (0.0, 2.0)
-TILTS = np.linspace(-8.0, 8.0, 33)  # logit units added at the weakest 16ths, taken at the strongest
-_WEAKNESS = 1.0 - 2.0 * (METRICAL_PROFILE[:STEPS_PER_BAR] - 1) / (METRICAL_PROFILE.max() - 1)  # +1 weak .. -1 strong
+TILT_RANGE, TILT_COUNT = 8.0, 33  # logit units added at the weakest 16ths and taken at the strongest
 
 
 @dataclass(frozen=True)
@@ -78,10 +78,16 @@ def steer(p: np.ndarray, sketch: np.ndarray, allowed: np.ndarray, *, keep_sketch
           density: float | None = None, syncopation: float | None = None) -> np.ndarray:
     """Notes (T, 9) from cell probabilities ``p`` (T, 9): the sketch (when kept) plus the allowed
     cells the knobs pick. ``density``: notes per bar wanted; ``syncopation``: the target."""
+    import numpy as np  # here, so that checking a knob's value costs no numpy import
+
+    from .features import METRICAL_PROFILE, song_syncopation
+
+    strength = METRICAL_PROFILE[:STEPS_PER_BAR]
+    weakness = 1.0 - 2.0 * (strength - 1) / (strength.max() - 1)  # +1 on the weakest 16ths, -1 on the downbeat
     base = sketch > 0.5 if keep_sketch else np.zeros_like(sketch, bool)
     candidate = allowed & ~base
     logit = np.log(np.clip(p, 1e-6, 1 - 1e-6)) - np.log1p(-np.clip(p, 1e-6, 1 - 1e-6))
-    weakness = np.tile(_WEAKNESS, len(p) // STEPS_PER_BAR)[:, None]
+    weakness = np.tile(weakness, len(p) // STEPS_PER_BAR)[:, None]
     sounding = (sketch > 0.5).reshape(-1, STEPS_PER_BAR * sketch.shape[1]).any(1)  # silent bars stay silent
 
     def pick(tilt: float) -> np.ndarray:
@@ -96,5 +102,6 @@ def steer(p: np.ndarray, sketch: np.ndarray, allowed: np.ndarray, *, keep_sketch
 
     if syncopation is None:
         return pick(0.0).astype(np.float32)
-    options = [(abs(song_syncopation(notes) - syncopation), abs(t), notes) for t in TILTS for notes in [pick(t)]]
+    tilts = np.linspace(-TILT_RANGE, TILT_RANGE, TILT_COUNT)
+    options = [(abs(song_syncopation(notes) - syncopation), abs(t), notes) for t in tilts for notes in [pick(t)]]
     return min(options, key=lambda o: o[:2])[2].astype(np.float32)

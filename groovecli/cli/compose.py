@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..constants import MAX_NEW_BARS, MAX_STEPS
 from ..errors import GrooveError
 from . import cli
 from .options import (
@@ -45,10 +46,8 @@ def continue_(primer, bars, count, genre, temperature, seed, density, syncopatio
               soundfont):
     """PRIMER as written, then BARS new bars that carry on its groove (its notes' style through
     the prior, its dynamics and timing through the feel model)."""
-    from ..continuation import MAX_BARS
-
-    if not 1 <= bars <= MAX_BARS:
-        raise GrooveError(f"--bars must be between 1 and {MAX_BARS}, not {bars}")
+    if not 1 <= bars <= MAX_NEW_BARS:
+        raise GrooveError(f"--bars must be between 1 and {MAX_NEW_BARS}, not {bars}")
     check_knobs(density, syncopation)
     check_genre(genre, weights)
     check_weights(weights)
@@ -116,8 +115,6 @@ def interpolate(a, b, steps, bars, genre, temperature, seed, density, syncopatio
                 drum_channel, drum_track, out, force, skip_existing, dry_run, as_json, quiet):
     """Grooves that morph from A to B: A, the in-betweens, B, one after the other in one file
     (A.to.B.mid), or one file per step with -o FOLDER/."""
-    from ..interpolation import MAX_STEPS
-
     if not 3 <= steps <= MAX_STEPS:
         raise GrooveError(f"--steps must be between 3 and {MAX_STEPS} (A, at least one in-between, B), not {steps}")
     if not 1 <= bars <= 16:

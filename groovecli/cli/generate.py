@@ -278,9 +278,6 @@ def _batch_report(results: list[dict], as_json: bool, quiet: bool) -> None:
 def transfer(template, reference, velocity_only, timing_only, weights, device, drum_map, drum_channel, drum_track,
              out, force, skip_existing, dry_run, as_json, quiet, preview, preview_bars, soundfont, **kw):
     """Put REFERENCE's groove (dynamics, timing, with --notes add its notes) on TEMPLATE."""
-    from ..api import transfer as run
-    from ..midi import write_midi
-
     if velocity_only and timing_only:
         raise GrooveError("--velocity-only and --timing-only exclude each other")
     _check_patterns(kw)
@@ -295,11 +292,16 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
         return
     if existing and not dry_run:
         raise GrooveError(f"{existing[0]} already exists; use --force to overwrite it")
+    if not Path(reference).exists():  # before the template is read: a typo costs nothing
+        raise GrooveError(f"reference: {reference}: no such file")
     perf = read_song(template, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
     try:
         ref = read_song(reference, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
     except GrooveError as exc:
         raise GrooveError(f"reference: {exc}") from None
+    from ..api import transfer as run
+    from ..midi import write_midi
+
     loaded = _load(weights, device)
     result = run(perf, ref, loaded, _options(kw, kw["seed"]), velocity=not timing_only, timing=not velocity_only)
     if not dry_run:

@@ -41,6 +41,8 @@ def read_song(path: str, drum_map: str | None, drum_channel: int | None, drum_tr
               quiet: bool = False):
     """Read a MIDI file with the user's drum options; warn about repairs, the drum part and map
     chosen when in doubt, and bars groove cannot groove."""
+    if not Path(path).exists():  # said before numpy and mido load; the reader says the same
+        raise GrooveError(f"{path}: no such file")
     from ..midi import read_midi
     from ..view import skipped_bars_warning
 
