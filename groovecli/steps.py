@@ -105,7 +105,7 @@ def decode_feels(loaded: LoadedModel, latents: dict[str, tuple[torch.Tensor, tor
     model = loaded.model
     seeds = {feel: int(torch.randint(2**62, (1,), generator=gen)) for feel in latents}
     with torch.no_grad():
-        h_n = model.skel(notes)  # all windows in one call
+        h_n = torch.cat([model.skel(notes[i : i + DRAW_CHUNK]) for i in range(0, len(notes), DRAW_CHUNK)])
 
     def one(feel: str) -> torch.Tensor:
         z, pattern = latents[feel]
@@ -184,10 +184,12 @@ def closest_codes(loaded, candidates: torch.Tensor, sketch: torch.Tensor) -> tor
 
 
 def note_probabilities(loaded, codes: torch.Tensor, template: torch.Tensor) -> torch.Tensor:
-    """How likely each cell (W, 32, 9) is to be played, from codes (W, S) and the template."""
+    """How likely each cell (W, 32, 9) is to be played, from codes (W, S) and the template
+    (``DRAW_CHUNK`` windows at a time, for the memory's sake)."""
     model = loaded.model
     with torch.no_grad():
-        return torch.sigmoid(model.note.decode(codes, template, model.skel(template)))
+        return torch.cat([torch.sigmoid(model.note.decode(codes[i : i + DRAW_CHUNK], t, model.skel(t)))
+                          for i in range(0, len(codes), DRAW_CHUNK) for t in [template[i : i + DRAW_CHUNK]]])
 
 
 def decode_notes(loaded, codes: torch.Tensor, sketch: torch.Tensor, template: torch.Tensor, mode: str) -> torch.Tensor:
