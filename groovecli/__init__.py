@@ -1,7 +1,8 @@
 """groove: turn a stiff drum MIDI sketch into a performance that sounds played (PocketVAE).
 
-``groovecli.humanize``, ``transfer``, ``sample``, ``analyze``, ``load_model`` and ``HumanizeOptions`` are
-imported on first use, so ``import groovecli`` (and ``groove --help``) does not load torch.
+``groovecli.humanize``, ``transfer``, ``sample``, ``continue_song``, ``interpolate``, ``analyze``,
+``load_model`` and ``HumanizeOptions`` are imported on first use, so ``import groovecli`` (and
+``groove --help``) does not load torch.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 __version__ = "0.2.0"
 
 _API = ("humanize", "transfer", "sample", "HumanizeOptions", "Result", "load_model")
-__all__ = ["__version__", "analyze", *_API]
+_MODES = {"continue_song": "continuation", "interpolate": "interpolation"}
+__all__ = ["__version__", "analyze", *_API, *_MODES]
 
 
 def __getattr__(name: str):
@@ -17,6 +19,10 @@ def __getattr__(name: str):
         from . import api
 
         return getattr(api, name)
+    if name in _MODES:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_MODES[name]}", __name__), name)
     if name == "analyze":  # numpy only: no torch
         from .features import analyze
 

@@ -288,7 +288,8 @@ def test_readme_python_api_snippet_runs_as_written(tmp_path, monkeypatch):
     (tmp_path / "examples" / "funk.mid").write_bytes((REPO / "examples" / "funk.mid").read_bytes())
     monkeypatch.chdir(tmp_path)
     exec(compile(block, "README.md", "exec"), {})
-    assert (tmp_path / "funk.feel.mid").exists() and (tmp_path / "funk.louder.mid").exists()
+    for name in ("funk.feel.mid", "funk.louder.mid", "funk.longer.mid", "feel-to-sketch.mid", "funk.longer.wav"):
+        assert (tmp_path / name).exists(), name
 
 
 def test_folder_run_survives_a_bad_file_and_reports(tmp_path):
