@@ -30,10 +30,21 @@ from .errors import GrooveError
 from .features import grid_features
 from .feel_profile import follow, profile_of
 from .genres import named_genre, resolve_genre
-from .grid import DrumGrid, Runs, bar_bpm, from_windows, half_step_ms_at, offsets_ms, quantize, render, to_windows
+from .grid import (
+    DrumGrid,
+    Runs,
+    bar_bpm,
+    from_windows,
+    half_step_ms_at,
+    new_song,
+    offsets_ms,
+    quantize,
+    render,
+    to_windows,
+)
 from .knobs import check_knobs, check_syncopation, parse_density, steer
-from .midi import Performance, empty_performance, read_midi
-from .patterns import derive_template, timing_pattern, velocity_pattern
+from .midi import Performance, read_midi
+from .patterns import derive_template
 from .steps import (
     CANDIDATES,
     blend,
@@ -43,6 +54,7 @@ from .steps import (
     decode_feels,
     decode_notes,
     draw_codes,
+    own_patterns,
     pattern_levels,
     seeded_generator,
     steered_notes,
@@ -276,9 +288,7 @@ def transfer_grid(before: DrumGrid, ref: DrumGrid, loaded: LoadedModel, options:
             decoded = (torch.sigmoid(model.note.decode(codes, template_w, model.skel(template_w))) > 0.5).float()
         notes = decoded if options.notes == "free" else torch.maximum(decoded, notes)
         notes = torch.as_tensor(runs.cut(runs.join(notes.numpy())))
-    ref_hits, ref_vel, ref_off = (ref_win[k].numpy() for k in ("hits", "velocity", "offset"))
-    ref_patterns = {"velocity": torch.as_tensor(velocity_pattern(ref_hits, ref_vel), dtype=torch.long),
-                    "offset": torch.as_tensor(timing_pattern(ref_hits, ref_off), dtype=torch.long)}
+    ref_patterns = own_patterns(ref_win)
     wanted = {"velocity": velocity, "offset": timing}
     latents = {}
     for name, kind in (("velocity", "velocity"), ("offset", "timing")):
@@ -341,7 +351,6 @@ def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int =
     check_syncopation(syncopation)
     genre_idx = loaded.config.genres.index(named_genre(loaded, genre))
     gen, seed = seeded_generator(seed)
-    blank = empty_performance(bars, bpm=bpm)
     n_win = max(bars - WINDOW_BARS + 1, 1)
     genre_t = torch.full((n_win,), genre_idx, dtype=torch.long)
     kits = genre_kits(named_genre(loaded, genre))
@@ -366,10 +375,5 @@ def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int =
     latents = {name: ((torch.randn(1, loaded.config.z_dim, generator=gen) * temperature).expand(n_win, -1), no_pattern)
                for name in ("velocity", "offset")}
     feel = decode_feels(loaded, latents, notes, genre_t, gen, temperature)
-    grid = DrumGrid(*(from_windows(x.numpy(), bars) for x in (notes, feel["velocity"], feel["offset"])),
-                    bars=blank.bars[:bars], note_cells=np.zeros(0, np.int64))
-    grid = grid.with_values(grid.hits, grid.velocity, grid.offset)
-    out = render(blank, grid)
-    end = blank.end_tick  # a last hit's note-off must not open an extra bar
-    out = replace(out, notes=tuple(replace(n, end=min(n.end, end)) if n.end is not None else n for n in out.notes))
+    out, grid = new_song(*(from_windows(x.numpy(), bars) for x in (notes, feel["velocity"], feel["offset"])), bpm=bpm)
     return Result(out, grid, grid, seed, {"bars": bars, "hits": int(grid.hits.sum()), "genre": genre})

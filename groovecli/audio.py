@@ -372,29 +372,36 @@ def render_file(perf: Performance, path: str | Path, *, font: SoundFont | None =
 GAP_S = 1.0
 
 
+def _bar_audio(perf: Performance, first_bar: int, end_bar: int, font: SoundFont) -> Iterator[np.ndarray]:
+    """Bars ``first_bar`` to ``end_bar`` (0-based, end excluded; past the song's last bar: its end)
+    as blocks, the full length of the bars even where they end in silence."""
+    bars = perf.bars
+    start_s = perf.seconds_at(bars[first_bar].start)
+    end_s = perf.seconds_at(bars[end_bar].start) if end_bar < len(bars) else perf.seconds_at(perf.end_tick)
+    f0, f1 = int(round(start_s * SAMPLE_RATE)), int(round(end_s * SAMPLE_RATE))
+    hits = [replace(h, start=h.start - f0, stop=None if h.stop is None else h.stop - f0)
+            for h in hits_of(perf, font, until_s=end_s) if h.start >= f0]
+    if not hits:
+        raise GrooveError(f"{perf.source}: nothing to play in bars {first_bar + 1}-{min(end_bar, len(bars))}")
+    written = 0
+    for block in render_blocks(hits, until_frame=f1 - f0):
+        written += len(block)
+        yield block
+    if written < f1 - f0:
+        yield np.zeros((f1 - f0 - written, 2), np.float32)
+
+
 def write_preview(before: Performance | None, after: Performance, path: str | Path, *, bars: int = 4,
                   font: SoundFont | None = None, force: bool = False) -> Path:
     """The first ``bars`` bars of ``before``, a second of silence, then the same bars of ``after``
     (only ``after``'s bars when there is no ``before``: a sampled groove)."""
     font = font or load_font()
 
-    def first_bars(perf: Performance) -> Iterator[np.ndarray]:
-        bar_list = perf.bars
-        end_tick = bar_list[bars].start if bars < len(bar_list) else perf.end_tick
-        until = perf.seconds_at(end_tick)
-        frames = int(round(until * SAMPLE_RATE))
-        written = 0
-        for block in _blocks(perf, font, False, until):
-            written += len(block)
-            yield block
-        if written < frames:  # the bars end in silence: keep their length
-            yield np.zeros((frames - written, 2), np.float32)
-
     def joined() -> Iterator[np.ndarray]:
         if before is not None:
-            yield from first_bars(before)
+            yield from _bar_audio(before, 0, bars, font)
             yield np.zeros((int(GAP_S * SAMPLE_RATE), 2), np.float32)
-        yield from first_bars(after)
+        yield from _bar_audio(after, 0, bars, font)
 
     return write_audio(joined(), path, force=force)
 
@@ -403,22 +410,4 @@ def write_excerpt(perf: Performance, path: str | Path, first_bar: int, end_bar: 
                   font: SoundFont | None = None, force: bool = False) -> Path:
     """Bars ``first_bar`` to ``end_bar`` (0-based, end excluded) of ``perf``: for ``continue``,
     the primer's last bars running into the new ones, so the join itself is what is heard."""
-    font = font or load_font()
-    bars = perf.bars
-    start_s = perf.seconds_at(bars[first_bar].start)
-    end_s = perf.seconds_at(bars[end_bar].start) if end_bar < len(bars) else perf.seconds_at(perf.end_tick)
-    f0, f1 = int(round(start_s * SAMPLE_RATE)), int(round(end_s * SAMPLE_RATE))
-    hits = [replace(h, start=h.start - f0, stop=None if h.stop is None else h.stop - f0)
-            for h in hits_of(perf, font, until_s=end_s) if h.start >= f0]
-    if not hits:
-        raise GrooveError(f"{perf.source}: nothing to play in bars {first_bar + 1}-{end_bar}")
-
-    def padded() -> Iterator[np.ndarray]:
-        written = 0
-        for block in render_blocks(hits, until_frame=f1 - f0):
-            written += len(block)
-            yield block
-        if written < f1 - f0:
-            yield np.zeros((f1 - f0 - written, 2), np.float32)
-
-    return write_audio(padded(), path, force=force)
+    return write_audio(_bar_audio(perf, first_bar, end_bar, font or load_font()), path, force=force)

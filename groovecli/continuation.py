@@ -30,11 +30,11 @@ from .drummap import DrumMap
 from .errors import GrooveError
 from .feel_profile import follow, profile_of
 from .genres import resolve_genre
-from .grid import DrumGrid, Runs, append_bars, bar_bpm, half_step_ms_at, quantize
+from .grid import DrumGrid, append_bars, bar_bpm, half_step_ms_at, quantize
 from .knobs import check_syncopation, parse_density, steer
 from .midi import Performance, read_midi
-from .patterns import derive_template, timing_pattern, velocity_pattern
-from .steps import decode_feels, need_prior, one_thread, seeded_generator, window_tensors
+from .patterns import derive_template
+from .steps import decode_feels, need_prior, one_thread, own_patterns, seeded_generator, song_latents
 from .weights import LoadedModel, load_model
 
 CHAINS = 16  # prior continuations drawn at once; the one nearest the primer's own codes is played
@@ -95,7 +95,8 @@ def continue_grid(primer: DrumGrid, loaded: LoadedModel, bars: int, *, genre: st
                                           syncopation=syncopation))
     before = torch.cat([ctx["hits"][0, STEPS_PER_BAR:], new_notes])  # the primer's last bar, then the new ones
     windows = before.unfold(0, WINDOW_BARS * STEPS_PER_BAR, STEPS_PER_BAR).permute(0, 2, 1).contiguous()  # (bars, 32, 9)
-    latents = _primer_latents(loaded, primer, ctx, genre_t, bars)
+    own, last = song_latents(loaded, primer, int(genre_t[0])), own_patterns(ctx)  # the primer's feel, its last patterns
+    latents = {f: (own[f].expand(bars, -1), last[f].expand(bars, -1)) for f in ("velocity", "offset")}
     start = {k: ctx[k][:, STEPS_PER_BAR:] for k in ("velocity", "offset")}
     feel = decode_feels(loaded, latents, windows, genre_t, gen, temperature, start=start)
     values = {k: v[:, STEPS_PER_BAR:].reshape(-1, primer.hits.shape[1]).numpy() for k, v in feel.items()}
@@ -115,26 +116,6 @@ def _last_window(x: np.ndarray) -> np.ndarray:
     if len(x) < size:
         x = np.concatenate([np.zeros((size - len(x),) + x.shape[1:], x.dtype), x])
     return x[-size:][None]
-
-
-def _primer_latents(loaded, primer: DrumGrid, ctx, genre_t, bars: int) -> dict:
-    """One velocity and one timing latent for the whole continuation: the mean of the primer's
-    posterior means over its windows, and the primer's last patterns as the drawn condition."""
-    model = loaded.model
-    runs = Runs.of(primer.hits)
-    win = window_tensors(primer, runs)
-    genre_w = genre_t[:1].expand(len(win["hits"]))
-    hits_w, hits_c = win["hits"].numpy(), ctx["hits"].numpy()
-    patterns = {"velocity": (velocity_pattern(hits_w, win["velocity"].numpy()),
-                             velocity_pattern(hits_c, ctx["velocity"].numpy())),
-                "offset": (timing_pattern(hits_w, win["offset"].numpy()), timing_pattern(hits_c, ctx["offset"].numpy()))}
-    latents = {}
-    with torch.no_grad():
-        for feel in ("velocity", "offset"):
-            own, last = (torch.as_tensor(p, dtype=torch.long) for p in patterns[feel])
-            z = model.encode_feel(feel, win[feel], win["hits"], own, genre_w).mean(0, keepdim=True)
-            latents[feel] = (z.expand(bars, -1), last.expand(bars, -1))
-    return latents
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from .constants import (
 )
 from .drummap import DrumMap
 from .errors import GrooveError
-from .midi import Bar, DrumNote, Performance
+from .midi import Bar, DrumNote, Performance, empty_performance
 
 
 @dataclass(frozen=True)
@@ -331,3 +331,17 @@ def append_bars(perf: Performance, hits: np.ndarray, velocity: np.ndarray, offse
     tracks[perf.drum_track] = kept + ((end, mido.MetaMessage("end_of_track")),)
     notes = sorted(perf.notes + tuple(new), key=lambda n: (n.start, n.track, n.pitch))
     return replace(perf, tracks=tuple(tracks), notes=tuple(notes))
+
+
+def new_song(hits: np.ndarray, velocity: np.ndarray, offset: np.ndarray, *, bpm: float = 120.0,
+             drum_map: DrumMap | None = None) -> tuple[Performance, DrumGrid]:
+    """A new drum file (``midi.empty_performance``) holding grid values (T, 9), T a whole number of
+    bars: what ``sample`` and ``interpolate`` write. Returns it and its grid."""
+    n_bars = len(hits) // STEPS_PER_BAR
+    blank = empty_performance(n_bars, bpm=bpm)
+    grid = DrumGrid(hits, velocity, offset, blank.bars[:n_bars], np.zeros(0, np.int64))
+    grid = grid.with_values(grid.hits, grid.velocity, grid.offset)
+    out = render(blank, grid, drum_map)
+    end = blank.end_tick  # a last hit's note-off must not open an extra bar
+    notes = tuple(replace(n, end=min(n.end, end)) if n.end is not None else n for n in out.notes)
+    return replace(out, notes=notes), grid

@@ -17,7 +17,7 @@ A and B themselves open and close the sequence as they were played (their first 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +28,11 @@ from .constants import MAX_STEPS, STEPS_PER_BAR
 from .drummap import DrumMap
 from .errors import GrooveError
 from .genres import resolve_genre
-from .grid import DrumGrid, Runs, bar_bpm, from_windows, quantize, render, to_windows
+from .grid import DrumGrid, bar_bpm, from_windows, new_song, quantize, to_windows
 from .knobs import check_syncopation, parse_density, steer
-from .midi import Performance, empty_performance, read_midi
-from .patterns import derive_template, timing_pattern, velocity_pattern
-from .steps import decode_feels, seeded_generator, window_tensors
+from .midi import Performance, read_midi
+from .patterns import derive_template
+from .steps import decode_feels, own_patterns, seeded_generator, song_latents
 from .weights import LoadedModel, load_model
 
 
@@ -78,10 +78,8 @@ def interpolate_grids(a: DrumGrid, b: DrumGrid, loaded: LoadedModel, steps: int,
     genre_ids = [torch.full((n_win,), loaded.config.genres.index(g), dtype=torch.long) for g in genres]
     with torch.no_grad():
         z_notes = [model.note.encoder(w["hits"], t, model.skel(t)) for w, t in zip(win, templates)]
-        feels = [_feel_latents(loaded, g, genre_ids[i][:1]) for i, g in enumerate((a, b))]
-        patterns = [{"velocity": torch.as_tensor(velocity_pattern(w["hits"].numpy(), w["velocity"].numpy()), dtype=torch.long),
-                     "offset": torch.as_tensor(timing_pattern(w["hits"].numpy(), w["offset"].numpy()), dtype=torch.long)}
-                    for w in win]
+    feels = [song_latents(loaded, g, int(ids[0])) for g, ids in zip((a, b), genre_ids)]
+    patterns = [own_patterns(w) for w in win]
     counts = [w["hits"].sum((1, 2)) for w in win]  # notes per window at each end
     out = [Step(0.0, *(ends[0][k] for k in ("hits", "velocity", "offset")))]
     for i in range(1, steps - 1):
@@ -118,17 +116,6 @@ def _top_cells(p: torch.Tensor, count: torch.Tensor) -> torch.Tensor:
     return (ranks < k[:, None]).float().view_as(p)
 
 
-def _feel_latents(loaded: LoadedModel, grid: DrumGrid, genre: torch.Tensor) -> dict[str, torch.Tensor]:
-    """The mean posterior velocity and timing latents (1, z) over a song's windows."""
-    model = loaded.model
-    win = window_tensors(grid, Runs.of(grid.hits))
-    hits = win["hits"].numpy()
-    genre_w = genre.expand(len(hits))
-    derived = {"velocity": velocity_pattern(hits, win["velocity"].numpy()), "offset": timing_pattern(hits, win["offset"].numpy())}
-    return {f: model.encode_feel(f, win[f], win["hits"], torch.as_tensor(derived[f], dtype=torch.long), genre_w)
-            .mean(0, keepdim=True) for f in ("velocity", "offset")}
-
-
 @dataclass(frozen=True)
 class InterpolationResult:
     """The sequence as one Performance (A, the in-betweens, B), and each step on its own."""
@@ -160,12 +147,5 @@ def interpolate(a: Performance | str | Path, b: Performance | str | Path, model:
 
 
 def _as_performance(seq: list[Step], bpm: float, drum_map: DrumMap | None) -> Performance:
-    hits = np.concatenate([s.hits for s in seq])
-    n_bars = len(hits) // STEPS_PER_BAR
-    blank = empty_performance(n_bars, bpm=bpm)
-    grid = DrumGrid(hits, np.concatenate([s.velocity for s in seq]), np.concatenate([s.offset for s in seq]),
-                    blank.bars[:n_bars], np.zeros(0, np.int64))
-    grid = grid.with_values(grid.hits, grid.velocity, grid.offset)
-    out = render(blank, grid, drum_map)
-    end = blank.end_tick  # a last hit's note-off must not open an extra bar
-    return replace(out, notes=tuple(replace(n, end=min(n.end, end)) if n.end is not None else n for n in out.notes))
+    values = (np.concatenate([getattr(s, k) for s in seq]) for k in ("hits", "velocity", "offset"))
+    return new_song(*values, bpm=bpm, drum_map=drum_map)[0]

@@ -18,6 +18,7 @@ from .drawn import parse_pattern
 from .errors import GrooveError
 from .grid import DrumGrid, Runs
 from .knobs import steer
+from .patterns import timing_pattern, velocity_pattern
 from .weights import LoadedModel
 
 
@@ -126,6 +127,24 @@ def decode_feels(loaded: LoadedModel, latents: dict[str, tuple[torch.Tensor, tor
         return {feel: one(feel) for feel in latents}
     with one_thread(), ThreadPoolExecutor(max_workers=len(latents) or 1) as pool:
         return dict(zip(latents, pool.map(one, latents)))
+
+
+def own_patterns(win: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The drawn-pattern condition a performance's own windows imply (W, 32) per feel: its
+    accent contour and its push / laid-back pattern."""
+    hits = win["hits"].numpy()
+    return {"velocity": torch.as_tensor(velocity_pattern(hits, win["velocity"].numpy()), dtype=torch.long),
+            "offset": torch.as_tensor(timing_pattern(hits, win["offset"].numpy()), dtype=torch.long)}
+
+
+def song_latents(loaded: LoadedModel, grid: DrumGrid, genre: int) -> dict[str, torch.Tensor]:
+    """A song's velocity and timing latents (1, z): the mean of its posterior means over its windows."""
+    win = window_tensors(grid, Runs.of(grid.hits))
+    genre_w = torch.full((len(win["hits"]),), genre, dtype=torch.long)
+    patterns = own_patterns(win)
+    with torch.no_grad():
+        return {f: loaded.model.encode_feel(f, win[f], win["hits"], patterns[f], genre_w).mean(0, keepdim=True)
+                for f in ("velocity", "offset")}
 
 
 def window_tensors(grid: DrumGrid, runs: Runs) -> dict[str, torch.Tensor]:
