@@ -34,10 +34,10 @@ import mido
 BARS, BPM, TPB = 120, 120, 480
 
 
-def write_song(path: Path) -> None:
-    """A stiff rock beat: 8th hi-hats, kick on 1 and 3, snare on 2 and 4, velocity 100."""
+def write_song(path: Path, bars: int = BARS) -> None:
+    """A stiff rock beat at 120 bpm: 8th hi-hats, kick on 1 and 3, snare on 2 and 4, velocity 100."""
     step, events = TPB // 4, []
-    for bar in range(BARS):
+    for bar in range(bars):
         for k in range(16):
             tick = (bar * 16 + k) * step
             pitches = [42] if k % 2 == 0 else []

@@ -2,8 +2,8 @@
 
     python benchmarks/bench_render.py [--repeats 5]
 
-1. `groove render` on a 120-bar song at 120 bpm (4 minutes; 8th hi-hats, kick, snare, a crash
-   every 8 bars) as a fresh process: median wall time (target: under 2 s on 2 cores).
+1. `groove render` on a 120-bar song at 120 bpm (4 minutes; ``bench_infer.write_song``'s stiff
+   rock beat) as a fresh process: median wall time (target: under 2 s on 2 cores).
 2. Inside one process: the render alone (font already read), and the peak memory the render
    allocates (tracemalloc) for the 4-minute song and for the same beat 4 times as long, which
    should be about the same (the mix is written block by block).
@@ -22,30 +22,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-import mido
-
-TPB = 480
-
-
-def write_song(path: Path, bars: int) -> None:
-    step, events = TPB // 4, []
-    for bar in range(bars):
-        for k in range(16):
-            tick = (bar * 16 + k) * step
-            pitches = [42] if k % 2 == 0 else []
-            pitches += [36] if k in (0, 8, 10) else []
-            pitches += [38] if k in (4, 12) else []
-            pitches += [49] if k == 0 and bar % 8 == 0 else []
-            for p in pitches:
-                events += [(tick, 1, mido.Message("note_on", channel=9, note=p, velocity=100 - 20 * (k % 4 != 0))),
-                           (tick + step // 2, 0, mido.Message("note_off", channel=9, note=p))]
-    track, last = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(120))]), 0
-    for tick, _, msg in sorted(events, key=lambda e: (e[0], e[1])):
-        track.append(msg.copy(time=tick - last))
-        last = tick
-    mf = mido.MidiFile(type=0, ticks_per_beat=TPB)
-    mf.tracks.append(track)
-    mf.save(path)
+from bench_infer import write_song
 
 
 def main() -> None:

@@ -41,7 +41,7 @@ def main() -> None:
     songs = _songs(args.data, load_dataset(args.data, cache_dir=args.cache).of_split("test"), 0)
     loaded = load_model()
     started = time.perf_counter()
-    monotonic, rho, inside, thinner, dips = [], [], [], [], []
+    monotonic, rho, inside, thinner = [], [], [], []
     half = len(songs) // 2
     for i in range(min(args.pairs, half)):
         a, b = songs[i], songs[i + half]
@@ -56,7 +56,6 @@ def main() -> None:
         for d in density[1:-1]:
             inside.append(lo <= d <= hi)
             thinner.append(d < union)
-        dips.append(float(moves.min()))
     print(json.dumps({"pairs": len(monotonic), "steps": args.steps,
                       "monotonic_share": round(float(np.mean(monotonic)), 3),
                       "spearman_mean": round(float(np.mean(rho)), 3),

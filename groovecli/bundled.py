@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import WeightsError
@@ -48,7 +49,13 @@ KITS_FILE = "genre-kits.json"
 def genre_kits(genre: str) -> list[list[float]]:
     """How the genre's GMD drummers spread hits over the 9 classes, one share vector per sampled
     training window (``scripts/make_genre_kits.py``); [] when groove ships none for it."""
+    return _kits().get(genre, [])
+
+
+@lru_cache(maxsize=1)
+def _kits() -> dict[str, list[list[float]]]:
+    """The kits file, read once per process (``sample -n 8`` asks eight times)."""
     folder = bundled_dir()
     if folder is None or not (folder / KITS_FILE).exists():
-        return []
-    return json.loads((folder / KITS_FILE).read_text())["kits"].get(genre, [])
+        return {}
+    return json.loads((folder / KITS_FILE).read_text())["kits"]

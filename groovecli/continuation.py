@@ -139,8 +139,6 @@ def continue_song(primer: Performance | str | Path, model: LoadedModel | None = 
             ``bars`` is out of range.
     """
     perf = primer if isinstance(primer, Performance) else read_midi(primer, drum_map=drum_map)
-    if not 1 <= bars <= MAX_NEW_BARS:
-        raise GrooveError(f"--bars must be between 1 and {MAX_NEW_BARS}, not {bars}")
     grid = quantize(perf)
     last = perf.bars[-1]
     if not last.is_four_four or not grid.bars or grid.bars[-1].index != last.index:

@@ -139,7 +139,7 @@ def window_features(velocity: np.ndarray, offset_ms: np.ndarray) -> GrooveFeatur
         density_low=float(groups["low"].sum()) / LOOP_STEPS,
         density_mid=float(groups["mid"].sum()) / LOOP_STEPS,
         density_high=float(groups["high"].sum()) / LOOP_STEPS,
-        syncopation=sum(monophonic_syncopation(hit[:, d]) for d in range(N_DRUMS)),
+        syncopation=float(syncopation_of(hit.T).sum()),
         syncopation_low=monophonic_syncopation(groups["low"] > 0),
         syncopation_mid=monophonic_syncopation(groups["mid"] > 0),
         syncopation_high=monophonic_syncopation(groups["high"] > 0),

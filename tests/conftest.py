@@ -124,6 +124,25 @@ def tiny_weights(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="session")
+def tiny(tiny_weights):
+    """The tiny checkpoint, loaded."""
+    from groovecli.weights import load_model
+
+    return load_model(tiny_weights)
+
+
+def midi_bytes(perf) -> bytes:
+    """A Performance as the bytes ``write_midi`` would write."""
+    import io
+
+    from groovecli.midi import to_midifile
+
+    buf = io.BytesIO()
+    to_midifile(perf).save(file=buf)
+    return buf.getvalue()
+
+
 @pytest.fixture
 def runner():
     from click.testing import CliRunner

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 
 import mido
 import numpy as np
 import pytest
-from conftest import FIXTURE_FILES, REPO, hits_track, midi_file, save
+from conftest import FIXTURE_FILES, REPO, hits_track, midi_bytes, midi_file, save
 
 from groovecli.api import HumanizeOptions, humanize, sample, transfer
 from groovecli.drummap import GMD
 from groovecli.errors import GrooveError
-from groovecli.midi import read_midi, to_midifile
+from groovecli.midi import read_midi
 from groovecli.weights import bundled_dir, load_model
-
-
-@pytest.fixture(scope="module")
-def tiny(tiny_weights):
-    return load_model(tiny_weights)
-
-
-def midi_bytes(perf) -> bytes:
-    buf = io.BytesIO()
-    to_midifile(perf).save(file=buf)
-    return buf.getvalue()
 
 
 def test_same_seed_same_bytes_and_other_seeds_differ(tiny):

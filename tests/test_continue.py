@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 
 import mido
 import numpy as np
 import pytest
-from conftest import REPO, hits_track, midi_file, save, track
+from conftest import REPO, hits_track, midi_bytes, midi_file, save, track
 
 from groovecli.cli import cli
 from groovecli.continuation import continue_song
 from groovecli.errors import GrooveError
-from groovecli.midi import read_midi, to_midifile
-from groovecli.weights import load_model
-
-
-@pytest.fixture(scope="module")
-def tiny(tiny_weights):
-    return load_model(tiny_weights)
-
-
-def midi_bytes(perf) -> bytes:
-    buf = io.BytesIO()
-    to_midifile(perf).save(file=buf)
-    return buf.getvalue()
+from groovecli.midi import read_midi
 
 
 def test_the_primer_is_kept_and_exactly_n_bars_are_added(tiny, rock_template):

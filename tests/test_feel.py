@@ -106,11 +106,6 @@ def test_guesser_stage_adds_a_guesser_and_keeps_the_rest(tiny_weights, tmp_path)
 # --- --genre auto and genre names ---------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def tiny(tiny_weights):
-    return load_model(tiny_weights)
-
-
 def test_genre_names_auto_and_merged(tiny, rock_template):
     grid = quantize(read_midi(rock_template))
     name, note = resolve_genre(tiny, "auto", grid, 120.0)

@@ -11,12 +11,6 @@ from groovecli.errors import GrooveError
 from groovecli.grid import quantize
 from groovecli.interpolation import interpolate
 from groovecli.midi import read_midi
-from groovecli.weights import load_model
-
-
-@pytest.fixture(scope="module")
-def tiny(tiny_weights):
-    return load_model(tiny_weights)
 
 
 def beat(path, per_bar: list[tuple[int, int]], bars: int = 2):

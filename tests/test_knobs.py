@@ -11,12 +11,6 @@ from groovecli.continuation import continue_song
 from groovecli.errors import GrooveError
 from groovecli.features import song_syncopation
 from groovecli.knobs import Density, parse_density, steer
-from groovecli.weights import load_model
-
-
-@pytest.fixture(scope="module")
-def tiny(tiny_weights):
-    return load_model(tiny_weights)
 
 
 @pytest.mark.parametrize("text,expected", [("+50%", Density(0.5, True)), ("-25%", Density(-0.25, True)),

@@ -17,10 +17,10 @@ from .options import (
     check_weights,
     drum_map_of,
     drum_options,
-    existing_outputs,
     knob_options,
     model_options,
     output_options,
+    outputs_free,
     preview_options,
     preview_path,
     read_song,
@@ -58,13 +58,9 @@ def continue_(primer, bars, count, genre, temperature, seed, density, syncopatio
     if any(p.resolve() == src.resolve() for p in paths):
         raise GrooveError(f"refusing to write over the input file {src}; choose another -o")
     check_soundfont(soundfont)
-    existing = existing_outputs(paths + ([preview_path(p) for p in paths] if preview else []), force)
-    if existing and skip_existing:
-        if not quiet:
-            click.echo(f"skipped: {existing[0]} exists")
+    if not outputs_free(paths + ([preview_path(p) for p in paths] if preview else []), force, skip_existing, dry_run,
+                        quiet):
         return
-    if existing and not dry_run:
-        raise GrooveError(f"{existing[0]} already exists; use --force to overwrite it")
     perf = read_song(primer, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
     from ..continuation import continue_song
     from ..midi import write_midi
@@ -131,13 +127,8 @@ def interpolate(a, b, steps, bars, genre, temperature, seed, density, syncopatio
         paths = [Path(out) if out else src_a.with_name(f"{src_a.stem}.to.{src_b.stem}.mid")]
     if any(p.resolve() in (src_a.resolve(), src_b.resolve()) for p in paths):
         raise GrooveError("refusing to write over an input file; choose another -o")
-    existing = existing_outputs(paths, force)
-    if existing and skip_existing:
-        if not quiet:
-            click.echo(f"skipped: {existing[0]} exists")
+    if not outputs_free(paths, force, skip_existing, dry_run, quiet):
         return
-    if existing and not dry_run:
-        raise GrooveError(f"{existing[0]} already exists; use --force to overwrite it")
     perf_a = read_song(a, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
     try:
         perf_b = read_song(b, drum_map, drum_channel, drum_track, quiet=quiet or as_json)

@@ -25,9 +25,11 @@ from .options import (
     knob_options,
     model_options,
     output_options,
+    outputs_free,
     plan_outputs,
     preview_options,
     preview_path,
+    preview_request,
     read_song,
 )
 
@@ -104,7 +106,7 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
     files = expand_inputs(inputs)
     batch = len(files) > 1 or any(Path(p).is_dir() for p in inputs)
     plans = plan_outputs(files, out, variations, force, batch=batch)
-    listen = {"bars": preview_bars, "soundfont": soundfont} if preview else None
+    listen = preview_request(preview, preview_bars, soundfont)
     jobs, results = [], []
     for src, paths in zip(files, plans):  # everything cheap first: a bad file costs no model load
         reason = None
@@ -285,13 +287,8 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
     check_weights(weights)
     check_soundfont(soundfont)
     [paths] = plan_outputs([Path(template)], out, 1, force or dry_run or skip_existing)
-    existing = existing_outputs(paths + ([preview_path(paths[0])] if preview else []), force)
-    if existing and skip_existing:
-        if not quiet:
-            click.echo(f"skipped: {existing[0]} exists")
+    if not outputs_free(paths + ([preview_path(paths[0])] if preview else []), force, skip_existing, dry_run, quiet):
         return
-    if existing and not dry_run:
-        raise GrooveError(f"{existing[0]} already exists; use --force to overwrite it")
     if not Path(reference).exists():  # before the template is read: a typo costs nothing
         raise GrooveError(f"reference: {reference}: no such file")
     perf = read_song(template, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
@@ -306,7 +303,7 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
     result = run(perf, ref, loaded, _options(kw, kw["seed"]), velocity=not timing_only, timing=not velocity_only)
     if not dry_run:
         write_midi(result.performance, paths[0], force=force)
-    listen = {"bars": preview_bars, "soundfont": soundfont} if preview else None
+    listen = preview_request(preview, preview_bars, soundfont)
     _report([{"input": template, "reference": reference, "output": str(paths[0]), "seed": result.seed,
               "dry_run": dry_run, "drum_map": perf.drum_map.name, "drum_part": perf.drum_part, **result.report,
               **_preview(perf, result.performance, paths[0], listen, force, dry_run)}],
@@ -340,10 +337,10 @@ def sample(genre, bars, tempo, count, temperature, seed, density, syncopation, w
         paths = [Path(out)]
     check_soundfont(soundfont)
     check_knobs(density, syncopation)
-    for p in paths + ([preview_path(p) for p in paths] if preview else []):
-        if p.exists() and not force:
-            raise GrooveError(f"{p} already exists; use --force to overwrite it")
-    listen = {"bars": preview_bars, "soundfont": soundfont} if preview else None
+    if not outputs_free(paths + ([preview_path(p) for p in paths] if preview else []), force, skip_existing, dry_run,
+                        quiet):
+        return
+    listen = preview_request(preview, preview_bars, soundfont)
     loaded = _load(weights, device)
     results = []
     for i, path in enumerate(paths):

@@ -101,6 +101,19 @@ def existing_outputs(paths: list[Path], force: bool) -> list[Path]:
     return [] if force else [p for p in paths if p.exists()]
 
 
+def outputs_free(paths: list[Path], force: bool, skip_existing: bool, dry_run: bool, quiet: bool) -> bool:
+    """For a command with one set of outputs: False (after saying so) when ``--skip-existing``
+    skips it; an existing output without ``--force`` (or ``--dry-run``) is a one-line error."""
+    existing = existing_outputs(paths, force)
+    if existing and skip_existing:
+        if not quiet:
+            click.echo(f"skipped: {existing[0]} exists")
+        return False
+    if existing and not dry_run:
+        raise GrooveError(f"{existing[0]} already exists; use --force to overwrite it")
+    return True
+
+
 def check_genre(genre: str, weights: str | None) -> None:
     """Refuse an unknown genre before torch is imported, from the genres the bundled manifest lists
     (other weights are checked when they load)."""
@@ -222,6 +235,11 @@ soundfont_option = click.option(
 
 def preview_path(output: Path) -> Path:
     return output.with_name(f"{output.stem}.preview.wav")
+
+
+def preview_request(preview: bool, bars: int, soundfont: str | None) -> dict | None:
+    """What ``--preview`` asked for (None: no preview)."""
+    return {"bars": bars, "soundfont": soundfont} if preview else None
 
 
 def check_soundfont(path: str | None) -> None:
