@@ -25,7 +25,7 @@ from groovecli.data import GENRES, load_dataset
 from groovecli.evaluation import _songs
 from groovecli.features import song_syncopation
 from groovecli.grid import Runs
-from groovecli.knobs import parse_density
+from groovecli.knobs import notes_per_bar, parse_density
 from groovecli.patterns import derive_template
 from groovecli.weights import load_model
 
@@ -44,7 +44,7 @@ def notes_of(loaded, song, i: int, mode: str, density: str | None, syncopation: 
         return runs.join(steps.choose_notes(mode, loaded, win["hits"], template, genre, gen, 1.0).numpy())
     target = None
     if density is not None:
-        target = parse_density(density).per_bar(float(stiff.hits.sum()) / sum(b - a for a, b in runs.spans))
+        target = parse_density(density).per_bar(notes_per_bar(stiff.hits))
     return runs.join(steps.steered_notes(mode, loaded, runs, stiff.hits, win["hits"], template, genre, gen, 1.0,
                                          target, syncopation).numpy())
 
@@ -68,9 +68,8 @@ def main() -> None:
             asked, got = [], []
             for i, s in enumerate(songs):
                 n = notes_of(loaded, s, i, mode, d, None)
-                sounding = Runs.of(s.stiff.hits)
-                bars = sum(b - a for a, b in sounding.spans)
-                asked.append(parse_density(d).per_bar(float(s.stiff.hits.sum()) / bars))
+                bars = sum(b - a for a, b in Runs.of(s.stiff.hits).spans)  # the bars that hold notes
+                asked.append(parse_density(d).per_bar(notes_per_bar(s.stiff.hits)))
                 got.append(float(n.sum()) / bars)
             rows[f"density {d}"] = {"asked": round(float(np.mean(asked)), 2), "achieved": round(float(np.mean(got)), 2),
                                     "mean_miss": round(float(np.mean(np.abs(np.array(got) - asked))), 2)}

@@ -42,7 +42,7 @@ from .grid import (
     render,
     to_windows,
 )
-from .knobs import check_knobs, check_syncopation, parse_density, steer
+from .knobs import check_knobs, check_syncopation, notes_per_bar, parse_density, steer_new
 from .midi import Performance, read_midi
 from .patterns import derive_template
 from .steps import (
@@ -165,10 +165,7 @@ def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOption
     if options.density is None and options.syncopation is None:
         notes = choose_notes(options.notes, loaded, win["hits"], template, genre, gen, options.temperature)
     else:
-        density = None
-        if options.density is not None:
-            sketch_per_bar = float(before.hits.sum()) / sum(b - a for a, b in runs.spans)
-            density = parse_density(options.density).per_bar(sketch_per_bar)
+        density = None if options.density is None else parse_density(options.density).per_bar(notes_per_bar(before.hits))
         notes = steered_notes(options.notes, loaded, runs, before.hits, win["hits"], template, genre, gen,
                               options.temperature, density, options.syncopation)
     song_notes = runs.join(notes.numpy())
@@ -367,9 +364,7 @@ def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int =
     p, hits = p.view(takes, n_win, *p.shape[1:])[take], hits.view(takes, n_win, *hits.shape[1:])[take]
     song = from_windows(hits.numpy(), bars)
     if wanted is not None or syncopation is not None:
-        draft_per_bar = float(song.sum()) / bars
-        song = steer(from_windows(p.numpy(), bars), np.ones_like(song), np.ones_like(song, bool), keep_sketch=False,
-                     density=None if wanted is None else wanted.per_bar(draft_per_bar), syncopation=syncopation)
+        song = steer_new(from_windows(p.numpy(), bars), wanted, syncopation, relative_to=song)
     notes = torch.as_tensor(to_windows(song))
     no_pattern = torch.zeros(n_win, WINDOW_STEPS, dtype=torch.long)
     latents = {name: ((torch.randn(1, loaded.config.z_dim, generator=gen) * temperature).expand(n_win, -1), no_pattern)

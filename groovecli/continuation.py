@@ -31,7 +31,7 @@ from .errors import GrooveError
 from .feel_profile import follow, profile_of
 from .genres import resolve_genre
 from .grid import DrumGrid, append_bars, bar_bpm, half_step_ms_at, quantize
-from .knobs import check_syncopation, parse_density, steer
+from .knobs import check_syncopation, parse_density, steer_new
 from .midi import Performance, read_midi
 from .patterns import derive_template
 from .steps import decode_feels, need_prior, one_thread, own_patterns, seeded_generator, song_latents
@@ -88,11 +88,7 @@ def continue_grid(primer: DrumGrid, loaded: LoadedModel, bars: int, *, genre: st
     p = p.reshape(-1, primer.hits.shape[1])  # (bars * 16, 9): the new bars
     new_notes = (p > 0.5).float()
     if wanted is not None or syncopation is not None:
-        sounding = max(int(primer.hits.reshape(-1, STEPS_PER_BAR * primer.hits.shape[1]).any(1).sum()), 1)
-        target = None if wanted is None else wanted.per_bar(float(primer.hits.sum()) / sounding)
-        ones = np.ones(p.shape, np.float32)
-        new_notes = torch.as_tensor(steer(p.numpy(), ones, ones > 0, keep_sketch=False, density=target,
-                                          syncopation=syncopation))
+        new_notes = torch.as_tensor(steer_new(p.numpy(), wanted, syncopation, relative_to=primer.hits))
     before = torch.cat([ctx["hits"][0, STEPS_PER_BAR:], new_notes])  # the primer's last bar, then the new ones
     windows = before.unfold(0, WINDOW_BARS * STEPS_PER_BAR, STEPS_PER_BAR).permute(0, 2, 1).contiguous()  # (bars, 32, 9)
     own, last = song_latents(loaded, primer, int(genre_t[0])), own_patterns(ctx)  # the primer's feel, its last patterns

@@ -29,7 +29,7 @@ from .drummap import DrumMap
 from .errors import GrooveError
 from .genres import resolve_genre
 from .grid import DrumGrid, bar_bpm, from_windows, new_song, quantize, to_windows
-from .knobs import check_syncopation, parse_density, steer
+from .knobs import check_syncopation, parse_density, steer_new
 from .midi import Performance, read_midi
 from .patterns import derive_template
 from .steps import decode_feels, own_patterns, seeded_generator, song_latents
@@ -91,10 +91,8 @@ def interpolate_grids(a: DrumGrid, b: DrumGrid, loaded: LoadedModel, steps: int,
             mixed = (1 - t) * p[0] + t * p[1]
             notes = _top_cells(mixed, (1 - t) * counts[0] + t * counts[1])
         if wanted is not None or syncopation is not None:
-            blended = float(from_windows(notes.numpy(), bars).sum()) / bars
-            ones = np.ones((bars * STEPS_PER_BAR, mixed.shape[-1]), np.float32)
-            song = steer(from_windows(mixed.numpy(), bars), ones, ones > 0, keep_sketch=False,
-                         density=None if wanted is None else wanted.per_bar(blended), syncopation=syncopation)
+            song = steer_new(from_windows(mixed.numpy(), bars), wanted, syncopation,
+                             relative_to=from_windows(notes.numpy(), bars))
             notes = torch.as_tensor(to_windows(song))
         notes = torch.as_tensor(to_windows(from_windows(notes.numpy(), bars)))
         latents = {f: (((1 - t) * feels[0][f] + t * feels[1][f]).expand(n_win, -1), patterns[near][f])

@@ -105,3 +105,19 @@ def steer(p: np.ndarray, sketch: np.ndarray, allowed: np.ndarray, *, keep_sketch
     tilts = np.linspace(-TILT_RANGE, TILT_RANGE, TILT_COUNT)
     options = [(abs(song_syncopation(notes) - syncopation), abs(t), notes) for t in tilts for notes in [pick(t)]]
     return min(options, key=lambda o: o[:2])[2].astype(np.float32)
+
+
+def notes_per_bar(hits: np.ndarray) -> float:
+    """Notes per bar that holds any (what a relative ``--density`` is relative to)."""
+    bars = (hits > 0.5).reshape(-1, STEPS_PER_BAR * hits.shape[1]).any(1)
+    return float((hits > 0.5).sum()) / max(int(bars.sum()), 1)
+
+
+def steer_new(p: np.ndarray, density: Density | None, syncopation: float | None, relative_to: np.ndarray) -> np.ndarray:
+    """``steer`` for new bars with no sketch to keep (``sample``, ``continue``, ``interpolate``): a
+    relative density is relative to ``relative_to``'s notes per bar (the draft, the primer, the blend)."""
+    import numpy as np
+
+    ones = np.ones(p.shape, np.float32)
+    target = None if density is None else density.per_bar(notes_per_bar(relative_to))
+    return steer(p, ones, ones > 0, keep_sketch=False, density=target, syncopation=syncopation)

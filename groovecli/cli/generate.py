@@ -24,6 +24,7 @@ from .options import (
     feel_options,
     knob_options,
     model_options,
+    must_exist,
     output_options,
     outputs_free,
     plan_outputs,
@@ -289,8 +290,7 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
     [paths] = plan_outputs([Path(template)], out, 1, force or dry_run or skip_existing)
     if not outputs_free(paths + ([preview_path(paths[0])] if preview else []), force, skip_existing, dry_run, quiet):
         return
-    if not Path(reference).exists():  # before the template is read: a typo costs nothing
-        raise GrooveError(f"reference: {reference}: no such file")
+    must_exist(reference, "reference: ")  # before the template is read: a typo costs nothing
     perf = read_song(template, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
     try:
         ref = read_song(reference, drum_map, drum_channel, drum_track, quiet=quiet or as_json)

@@ -37,12 +37,17 @@ def drum_map_of(spec: str | None):
     return None if spec is None or spec.strip().lower() == "auto" else load_drum_map(spec)
 
 
+def must_exist(path: str, label: str = "") -> None:
+    """A missing input, said before numpy and mido load (the reader says the same, later)."""
+    if not Path(path).exists():
+        raise GrooveError(f"{label}{path}: no such file")
+
+
 def read_song(path: str, drum_map: str | None, drum_channel: int | None, drum_track: str | None, *,
               quiet: bool = False):
     """Read a MIDI file with the user's drum options; warn about repairs, the drum part and map
     chosen when in doubt, and bars groove cannot groove."""
-    if not Path(path).exists():  # said before numpy and mido load; the reader says the same
-        raise GrooveError(f"{path}: no such file")
+    must_exist(path)
     from ..midi import read_midi
     from ..view import skipped_bars_warning
 
