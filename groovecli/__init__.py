@@ -1,16 +1,16 @@
 """groove: turn a stiff drum MIDI sketch into a performance that sounds played (PocketVAE).
 
-``groovecli.humanize``, ``transfer``, ``sample``, ``continue_song``, ``interpolate``, ``analyze``,
-``load_model`` and ``HumanizeOptions`` are imported on first use, so ``import groovecli`` (and
+``groovecli.humanize``, ``transfer``, ``sample``, ``continue_song``, ``interpolate``, ``drumify``,
+``fill``, ``analyze``, ``load_model`` and ``HumanizeOptions`` are imported on first use, so ``import groovecli`` (and
 ``groove --help``) does not load torch.
 """
 
 from __future__ import annotations
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 _API = ("humanize", "transfer", "sample", "HumanizeOptions", "Result", "load_model")
-_MODES = {"continue_song": "continuation", "interpolate": "interpolation"}
+_MODES = {"continue_song": "continuation", "interpolate": "interpolation", "drumify": "tap2drum", "fill": "fills"}
 __all__ = ["__version__", "analyze", *_API, *_MODES]
 
 

@@ -25,6 +25,7 @@ from .constants import (
     WINDOW_STEPS,
     genre_key,
 )
+from .drawn import parse_fills
 from .drummap import DrumMap
 from .errors import GrooveError
 from .features import grid_features
@@ -60,7 +61,7 @@ from .steps import (
     steered_notes,
     window_tensors,
 )
-from .weights import LoadedModel, load_model
+from .weights import LoadedCond, LoadedModel, load_cond, load_model
 
 NOTE_MODES = ("keep", "add", "free")
 
@@ -79,6 +80,8 @@ class HumanizeOptions:
     seed: int | None = None  # None: a fresh take every run
     density: str | None = None  # notes per bar ("24") or a change from the sketch's ("+50%"); knobs.py
     syncopation: float | None = None  # target syncopation (GrooveToolbox's, as `groove analyze` shows it)
+    fills: str | None = None  # a fill every N bars ("4", "8") or before changes and the end ("ends"); fills.py
+    fill_beats: int = 4  # how many of the fill bar's last beats the fill takes
 
     def __post_init__(self) -> None:
         if self.notes not in NOTE_MODES:
@@ -89,6 +92,10 @@ class HumanizeOptions:
         if not 0.0 < self.temperature <= 3.0:
             raise GrooveError(f"--temperature must be in (0, 3], not {self.temperature}")
         check_knobs(self.density, self.syncopation, self.notes)
+        if self.fills is not None:
+            parse_fills(self.fills)
+        if not 1 <= self.fill_beats <= 4:
+            raise GrooveError(f"--fill-beats must be between 1 and 4, not {self.fill_beats}")
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,7 @@ def _prepare(song, model, options, drum_map, overrides) -> tuple[Performance, Lo
 
 
 def humanize(song: Performance | str | Path, model: LoadedModel | None = None, options: HumanizeOptions | None = None,
-             *, drum_map: DrumMap | None = None, **overrides: Any) -> Result:
+             *, drum_map: DrumMap | None = None, fill_model: LoadedCond | None = None, **overrides: Any) -> Result:
     """Groove a stiff drum part: decorative notes, velocity dynamics and microtiming.
 
     Args:
@@ -120,6 +127,7 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
             (``humanize("in.mid", genre="funk", seed=1)``).
         drum_map: reads the path (None: detected, ``--drum-map auto``), and gives added notes their
             pitch when the file has none (None: the map the song was read with).
+        fill_model: the fill model for ``fills`` (``weights.load_cond("fills")``; None: bundled).
 
     Returns:
         A ``Result`` with the new Performance (every non-drum event unchanged).
@@ -130,8 +138,16 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
     perf, loaded, options = _prepare(song, model, options, drum_map, overrides)
     before = quantize(perf)
     take = humanize_grid(before, loaded, options, bpm=bar_bpm(perf, before))
-    return Result(render(perf, take.grid, drum_map), before, take.grid, take.seed,
-                  summary(perf, before, take.grid) | take.genre_report())
+    after, extra = take.grid, {}
+    if options.fills is not None:
+        from .fills import fill_rows, fill_song
+
+        after, extra = fill_song(perf, before, after, fill_rows(perf, before, options.fills),
+                                 fill_model if fill_model is not None else load_cond("fills"), genre=take.genre,
+                                 seed=take.seed, mode=options.notes, beats=options.fill_beats,
+                                 temperature=options.temperature)
+    return Result(render(perf, after, drum_map), before, after, take.seed,
+                  summary(perf, before, after) | take.genre_report() | extra)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from .soundfont import Instrument, SoundFont, Zone, read_soundfont
 
 SAMPLE_RATE = 44100
 BLOCK = 1 << 15
-KIT_FILE = "kit/groove-drums.sf2"
+KIT_FILE = "kit/groove-drums.sf3"
 DRUM_RING_S = 6.0  # a drum hit that is not choked rings at most this long
 DARK_AT_SOFTEST = 0.6  # how much of a soft hit's brightness a one-layer drum loses
 _FADE = 64  # frames of fade where a note is choked or released, against clicks

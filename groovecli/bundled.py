@@ -29,15 +29,16 @@ def bundled_entry() -> dict:
     return manifest.get("files", {}).get(manifest.get("default", ""), {})
 
 
-def local_weights(text: str) -> Path:
-    """The checkpoint a local ``--weights`` names (a file, or a folder holding ``DEFAULT_FILE``).
+def local_weights(text: str, file: str | None = None) -> Path:
+    """The checkpoint a local ``--weights`` names (a file, or a folder holding ``file``, by
+    default ``DEFAULT_FILE``).
 
     Raises:
         WeightsError: when there is none.
     """
     path = Path(text).expanduser()
     if path.is_dir():
-        path = path / DEFAULT_FILE
+        path = path / (file or DEFAULT_FILE)
     if not path.is_file():
         raise WeightsError(f"no weights at {text}; give a .pt file, a folder, or hf://owner/repo")
     return path

@@ -101,3 +101,28 @@ def format_pattern(levels: Sequence[int], kind: str) -> str:
             out.append(" ")
         out.append(char[int(level)])
     return "".join(out)
+
+
+MAX_FILL_EVERY = 64  # bars between fills
+
+
+def parse_fills(text: str) -> int | None:
+    """``--fills``: a phrase length in bars (a fill in every Nth bar), or ``ends`` (None)."""
+    value = str(text).strip().lower()
+    if value == "ends":
+        return None
+    if value.isdigit() and 1 <= int(value) <= MAX_FILL_EVERY:
+        return int(value)
+    raise GrooveError(f"--fills {text!r}: give a phrase length in bars (e.g. 4 or 8, at most {MAX_FILL_EVERY}) or 'ends'")
+
+
+def parse_bar_range(text: str) -> tuple[int, int]:
+    """``--bars A:B`` (or one bar ``A``), 1-based and inclusive."""
+    first, sep, last = str(text).strip().partition(":")
+    try:
+        a, b = int(first), int(last) if sep else int(first)
+    except ValueError:
+        raise GrooveError(f"--bars {text!r}: give bar numbers as A:B (e.g. 8:8 or 4:5)") from None
+    if a < 1 or b < a:
+        raise GrooveError(f"--bars {text!r}: bars count from 1 and A:B needs A <= B")
+    return a, b

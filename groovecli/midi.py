@@ -313,6 +313,7 @@ def read_midi(
     drum_map: DrumMap | None = None,
     drum_channel: int | None = None,
     drum_track: str | None = None,
+    part_warnings: bool = True,
 ) -> Performance:
     """Read a Standard MIDI File (type 0 or 1) into a Performance.
 
@@ -324,6 +325,8 @@ def read_midi(
             has no notes, the one channel that is clearly drums (named so, percussion pitches,
             short hits).
         drum_track: take drums from the track with this name instead, on any channel.
+        part_warnings: warn when the part looks pitched or the map covers little of it (off for
+            ``drumify``, whose rhythm may be any instrument's).
 
     Returns:
         The Performance, with at least one drum note; ``notices`` lists repairs and choices.
@@ -353,7 +356,8 @@ def read_midi(
                 notices.append(f"channel 10 has no notes; read the drums from channel {channel + 1}, which holds "
                                "drum sounds (pass --drum-channel to choose another)")
         part = f"channel {channel + 1}"
-        notices.extend(_wrong_part_warnings(mf, names, channel, drum_channel is not None or channel != DRUM_CHANNEL))
+        if part_warnings:
+            notices.extend(_wrong_part_warnings(mf, names, channel, drum_channel is not None or channel != DRUM_CHANNEL))
 
         def is_drum(track: int, msg: mido.Message) -> bool:
             return msg.channel == channel
@@ -378,7 +382,7 @@ def read_midi(
     busiest = Counter(n.track for n in notes).most_common(1)[0][0]
     channels = Counter(n.channel for n in notes if n.track == busiest)
     covered = len(notes) / max(len(sounding), 1)
-    if covered < 0.5 and not any("drum map" in n for n in notices):  # the map detection said it already
+    if part_warnings and covered < 0.5 and not any("drum map" in n for n in notices):  # the map detection said it already
         notices.append(f"only {covered:.0%} of the notes on {part} are drums the {drum_map.name} map knows; the rest "
                        "pass through untouched (is this the drum part? see --drum-channel, --drum-map)")
     perf = Performance(
@@ -398,6 +402,17 @@ def read_midi(
     except GrooveError as exc:
         raise GrooveError(f"{path}: {exc}") from None
     return perf
+
+
+def note_parts(path: str | Path) -> tuple[dict[int, int], list[str]]:
+    """Sounding notes per 0-based channel, and the track names: where a rhythm could be.
+
+    Raises:
+        GrooveError: for files that cannot be read.
+    """
+    mf, _ = _load_midifile(Path(path))
+    counts: Counter = Counter(m.channel for t in mf.tracks for m in t if m.type == "note_on" and m.velocity)
+    return dict(counts), [_track_name(t) for t in mf.tracks]
 
 
 def _track_name(track: mido.MidiTrack) -> str:

@@ -185,8 +185,12 @@ class TrainingProgress:
             self.progress.advance(self.epoch_task)
             self.progress.reset(self.step_task)
             mark = " *" if stats["improved"] else ""
-            feel = (f"velocity {v['velocity_nll']:.3f} / timing {v['offset_nll']:.3f} nats per note" if "velocity_nll" in v
-                    else f"velocity MSE (hits) {v['velocity_mse_hits']:.4f}, timing MSE (hits) {v['offset_mse_hits']:.4f}")
+            if "val_loss" in v:  # the conditional models (train_cond.py): F1 of takes drawn from the prior
+                feel = f"loss {v['val_loss']:.2f}"
+            elif "velocity_nll" in v:
+                feel = f"velocity {v['velocity_nll']:.3f} / timing {v['offset_nll']:.3f} nats per note"
+            else:
+                feel = f"velocity MSE (hits) {v['velocity_mse_hits']:.4f}, timing MSE (hits) {v['offset_mse_hits']:.4f}"
             self.console.print(
                 f"epoch {stats['epoch'] + 1}: val note F1 {v['note_f1']:.3f}, {feel}"
                 + (f", codes used {v['codes_used']}" if "codes_used" in v else "") + f" ({stats['seconds']:.0f} s){mark}"

@@ -25,6 +25,7 @@ import torch
 from . import __version__
 from .bundled import DEFAULT_FILE, MANIFEST, bundled_dir, local_weights
 from .errors import WeightsError
+from .nn.cond_vae import CondConfig, CondVAE
 from .nn.config import FORMAT_VERSION, ModelConfig
 from .nn.genre_guesser import GenreGuesser
 from .nn.pocketvae import GrooveModel
@@ -53,13 +54,13 @@ def verify(path: Path, bundled: bool) -> None:
         raise WeightsError(f"{what} are damaged (sha256 does not match the manifest); {fix}")
 
 
-def _from_hub(spec: str) -> Path:
+def _from_hub(spec: str, file: str | None = None) -> Path:
     rest = spec[len("hf://") :]
     parts = rest.split("/")
     if len(parts) < 2 or not parts[0] or not parts[1]:
         raise WeightsError(f"{spec!r} is not hf://owner/repo[@revision][/file]")
     repo, revision = parts[1].split("@", 1) if "@" in parts[1] else (parts[1], None)
-    repo_id, filename = f"{parts[0]}/{repo}", "/".join(parts[2:]) or DEFAULT_FILE
+    repo_id, filename = f"{parts[0]}/{repo}", "/".join(parts[2:]) or file or DEFAULT_FILE
     import huggingface_hub  # 0.3 s to import: only when asked for
     from huggingface_hub.constants import ENDPOINT
 
@@ -88,8 +89,10 @@ def _reachable(url: str, timeout: float = 3.0) -> bool:
     return True
 
 
-def resolve(spec: str | os.PathLike | None = None) -> Path:
+def resolve(spec: str | os.PathLike | None = None, file: str | None = None) -> Path:
     """The checkpoint file for ``spec`` (None, a path, a folder or ``hf://...``), verified.
+    ``file``: the file to take from the bundled folder, a folder or a Hub repo (default: the
+    manifest's default, ``pocketvae.pt``); drumify and fills name theirs.
 
     Raises:
         WeightsError: when nothing is there, the download fails, or the bytes are damaged.
@@ -99,14 +102,16 @@ def resolve(spec: str | os.PathLike | None = None) -> Path:
         folder = bundled_dir()
         if folder is None:
             raise WeightsError("this groove has no bundled weights; give --weights PATH or hf://owner/repo")
-        path = folder / json.loads((folder / MANIFEST).read_text())["default"]
+        path = folder / (file or json.loads((folder / MANIFEST).read_text())["default"])
+        if not path.is_file():
+            raise WeightsError(f"this groove ships no {path.name}; give --weights PATH, or train it (groove train)")
         verify(path, bundled=True)
         return path
     text = str(spec)
     if text.startswith("hf://"):
-        path = _from_hub(text)
+        path = _from_hub(text, file)
     else:
-        path = local_weights(text)
+        path = local_weights(text, file)
     verify(path, bundled=False)
     return path
 
@@ -183,6 +188,35 @@ def load_model(spec: str | os.PathLike | None = None, device: str | torch.device
     return LoadedModel(model, prior, cfg, ckpt.get("metrics", {}), path, guesser)
 
 
+@dataclass(frozen=True)
+class LoadedCond:
+    """A conditional model (``nn/cond_vae.py``: drumify's or the fills') ready to run."""
+
+    model: CondVAE
+    config: CondConfig
+    metrics: dict[str, Any]
+    path: Path
+
+
+def load_cond(task: str, spec: str | os.PathLike | None = None, device: str | torch.device = "cpu") -> LoadedCond:
+    """The ``task`` model (``drumify`` or ``fills``): bundled ``<task>.pt``, or from ``spec``.
+
+    Raises:
+        WeightsError: for missing, damaged or foreign weights, or another task's.
+    """
+    path = resolve(spec, f"{task}.pt")
+    ckpt = read_checkpoint(path)
+    if task not in ckpt["state_dicts"]:
+        raise WeightsError(f"{path} holds no {task} model (it has: {', '.join(ckpt['state_dicts'])})")
+    cfg = CondConfig.from_dict(ckpt["config"])
+    model = CondVAE(cfg)
+    try:
+        model.load_state_dict({k: v.float() for k, v in ckpt["state_dicts"][task].items()})
+    except (RuntimeError, KeyError) as exc:
+        raise WeightsError(f"{path} does not fit its own config ({str(exc).splitlines()[0][:100]})") from None
+    return LoadedCond(model.to(device).eval(), cfg, ckpt.get("metrics", {}), path)
+
+
 def export_weights(checkpoint: Path, out_dir: Path, name: str = DEFAULT_FILE) -> Path:
     """Write a trained checkpoint as shipped weights (float16 tensors) plus ``manifest.json``."""
     ckpt = read_checkpoint(Path(checkpoint))
@@ -199,7 +233,10 @@ def export_weights(checkpoint: Path, out_dir: Path, name: str = DEFAULT_FILE) ->
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"files": {}}
     manifest.setdefault("default", name)
     # genres and guesser are listed so the CLI can check --genre and list genres without torch
-    manifest["files"][name] = {"sha256": sha256(target), "bytes": target.stat().st_size, "format_version": FORMAT_VERSION,
-                               "genres": list(ckpt["config"].get("genres", ())), "guesser": "guesser" in ckpt["state_dicts"]}
+    entry = {"sha256": sha256(target), "bytes": target.stat().st_size, "format_version": FORMAT_VERSION,
+             "genres": list(ckpt["config"].get("genres", ()))}
+    if "model" in ckpt["state_dicts"]:
+        entry["guesser"] = "guesser" in ckpt["state_dicts"]
+    manifest["files"][name] = entry
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
     return target

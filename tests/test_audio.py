@@ -13,7 +13,7 @@ from groovecli.errors import GrooveError
 from groovecli.midi import read_midi
 from groovecli.soundfont import read_soundfont
 
-needs_kit = pytest.mark.skipif(not (REPO / "models" / "kit" / "groove-drums.sf2").exists(), reason="no bundled kit")
+needs_kit = pytest.mark.skipif(not (REPO / "models" / "kit" / "groove-drums.sf3").exists(), reason="no bundled kit")
 
 
 def song(tmp_path, hits, name="s.mid"):
@@ -148,4 +148,4 @@ def test_bundled_kit_is_in_the_package_data():
 
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
     assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]["models"] == "groovecli/models"
-    assert load_font().path.name == "groove-drums.sf2"
+    assert load_font().path.name == "groove-drums.sf3"

@@ -285,10 +285,12 @@ def test_readme_python_api_snippet_runs_as_written(tmp_path, monkeypatch):
     text = (REPO / "README.md").read_text()
     block = text.split("## Python API", 1)[1].split("```python", 1)[1].split("```", 1)[0]
     (tmp_path / "examples").mkdir()
-    (tmp_path / "examples" / "funk.mid").write_bytes((REPO / "examples" / "funk.mid").read_bytes())
+    for example in ("funk.mid", "rock.mid", "bassline.mid"):
+        (tmp_path / "examples" / example).write_bytes((REPO / "examples" / example).read_bytes())
     monkeypatch.chdir(tmp_path)
     exec(compile(block, "README.md", "exec"), {})
-    for name in ("funk.feel.mid", "funk.louder.mid", "funk.longer.mid", "feel-to-sketch.mid", "funk.longer.wav"):
+    for name in ("funk.feel.mid", "funk.louder.mid", "funk.longer.mid", "feel-to-sketch.mid", "bassline.drums.mid",
+                 "rock.fill.mid", "funk.longer.wav"):
         assert (tmp_path / name).exists(), name
 
 

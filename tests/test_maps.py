@@ -34,16 +34,19 @@ def gm_compatible(m) -> bool:
 GM_LIKE = {name for name, m in builtin_maps().items() if gm_compatible(m)}
 
 
+BARS = 8  # of groove in a layout file, before its articulations
+
+
 def layout_file(tmp_path, name):
-    """Two bars of rock in the map's own pitches, then every articulation of the map once."""
+    """Eight bars of rock in the map's own pitches, then every articulation of the map once."""
     m = builtin_map(name)
     out, step, hits = m.output, 120, []
-    for bar in range(2):
+    for bar in range(BARS):
         b = bar * 16 * step
         hits += [(b + k * step, out[CLOSED_HIHAT], 90) for k in range(0, 16, 2)]
         hits += [(b + k * step, out[SNARE], 100) for k in (4, 12)] + [(b + k * step, out[KICK], 110) for k in (0, 8, 10)]
     hits += [(0, out[CRASH], 100), (14 * step, out[OPEN_HIHAT], 80)]
-    hits += [(32 * step + i * 30, p, 70) for i, p in enumerate(sorted(m.articulations))]
+    hits += [(BARS * 16 * step + i * 30, p, 70) for i, p in enumerate(sorted(m.articulations))]
     return save(midi_file(hits_track(hits, 60)), tmp_path / f"{name}.mid"), m
 
 

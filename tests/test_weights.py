@@ -143,10 +143,10 @@ def test_installed_package_finds_its_bundled_weights_and_kit(tmp_path):
     package = package_file.parent
     if package.resolve() == (REPO / "groovecli").resolve():  # editable install or source checkout
         assert weights_file.resolve() == (REPO / "models" / "pocketvae.pt").resolve()
-        assert kit_file.resolve() == (REPO / "models" / "kit" / "groove-drums.sf2").resolve()
+        assert kit_file.resolve() == (REPO / "models" / "kit" / "groove-drums.sf3").resolve()
     else:  # a wheel: the copy inside the installed package
         assert weights_file.resolve().parent == (package / "models").resolve()
-        assert kit_file.resolve() == (package / "models" / "kit" / "groove-drums.sf2").resolve()
+        assert kit_file.resolve() == (package / "models" / "kit" / "groove-drums.sf3").resolve()
 
 
 def test_bundled_genre_classifier_loads():

@@ -87,4 +87,4 @@ def main() -> None:
 
 
 # The command modules register themselves on `cli`; imported last, since they import it.
-from . import compose, generate, listen, songs, training  # noqa: E402,F401
+from . import arrange, compose, generate, listen, songs, training  # noqa: E402,F401

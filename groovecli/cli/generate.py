@@ -13,6 +13,7 @@ from .options import (
     _check_patterns,
     _load,
     _options,
+    check_fills,
     check_genre,
     check_knobs,
     check_soundfont,
@@ -22,6 +23,7 @@ from .options import (
     existing_outputs,
     expand_inputs,
     feel_options,
+    fill_options,
     knob_options,
     model_options,
     must_exist,
@@ -54,6 +56,9 @@ def _report(results: list[dict], as_json: bool, quiet: bool, views: list) -> Non
             console.print(f"  genre: {r['genre_note']}")
         if r.get("preview"):
             console.print(f"  preview: {r['preview']} (before, then after)", highlight=False)
+        if "fills" in r:
+            where = ", ".join(map(str, r["fills"])) or "none (no 4/4 bar with notes at those places)"
+            console.print(f"  fills: bar(s) {where} (+{r['fill_notes']} notes)", highlight=False)
         console.print(f"  notes: {b['hits']} → {a['hits']} (+{r['notes_added']} added, -{r['notes_removed']} removed)   "
                       f"velocity {b['velocity_min']}-{b['velocity_max']} → {a['velocity_min']}-{a['velocity_max']}   "
                       f"mean |timing| {b['mean_abs_timing_ms']} → {a['mean_abs_timing_ms']} ms")
@@ -85,6 +90,7 @@ def _before_after(perf, result, width: int, before_name: str, after_name: str):
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @feel_options
 @knob_options
+@fill_options
 @click.option("--variations", type=click.IntRange(1, 100), default=1, show_default=True, help="Write N different takes.")
 @model_options
 @drum_options
@@ -100,6 +106,7 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
     """
     _check_patterns(kw)
     check_knobs(kw["density"], kw["syncopation"], kw["notes"])
+    check_fills(kw["fills"])
     check_genre(kw["genre"], weights)
     check_weights(weights)
     drum_map_of(drum_map)  # an unknown map name fails here, before any file is read
@@ -149,9 +156,14 @@ def _humanize_one(perf, src: Path, paths: list[Path], loaded, kw: dict, force: b
     from ..midi import write_midi
 
     out = []
+    fill_model = None
+    if kw.get("fills") is not None:
+        from ..weights import load_cond
+
+        fill_model = load_cond("fills")
     for i, path in enumerate(paths):
         seed = None if kw["seed"] is None else kw["seed"] + i
-        result = run(perf, loaded, _options(kw, seed))
+        result = run(perf, loaded, _options(kw, seed), fill_model=fill_model)
         if not dry_run:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_midi(result.performance, path, force=force)

@@ -199,7 +199,7 @@ def _options(kw: dict, seed: int | None):
     return HumanizeOptions(genre=kw["genre"], velocity_pattern=kw["velocity_pattern"], timing_pattern=kw["timing_pattern"],
                            notes=kw["notes"], velocity_amount=kw["velocity_amount"], timing_amount=kw["timing_amount"],
                            temperature=kw["temperature"], seed=seed, density=kw.get("density"),
-                           syncopation=kw.get("syncopation"))
+                           syncopation=kw.get("syncopation"), fills=kw.get("fills"), fill_beats=kw.get("fill_beats", 4))
 
 
 def _load(weights: str | None, device: str):
@@ -259,6 +259,23 @@ def check_soundfont(path: str | None) -> None:
         raise GrooveError(f"cannot read SoundFont {p}: {exc.strerror or exc}") from None
     if head[:4] != b"RIFF" or head[8:12] != b"sfbk":
         raise GrooveError(f"{p} is not a SoundFont (.sf2/.sf3): no RIFF sfbk header")
+
+
+def fill_options(func):
+    """``--fills`` and ``--fill-beats`` (``fills.py``)."""
+    func = click.option("--fill-beats", type=click.IntRange(1, 4), default=4, show_default=True, metavar="N",
+                        help="How many of the fill bar's last beats a fill takes.")(func)
+    func = click.option("--fills", metavar="N|ends",
+                        help="A fill in every Nth bar (4, 8...), or 'ends': before meter or tempo changes and at the end.")(func)
+    return func
+
+
+def check_fills(fills: str | None) -> None:
+    """A bad ``--fills`` fails before numpy or torch is imported."""
+    if fills is not None:
+        from ..drawn import parse_fills
+
+        parse_fills(fills)
 
 
 def knob_options(func):

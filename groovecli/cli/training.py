@@ -30,7 +30,8 @@ def dataset(data_dir: str, cache_dir: str | None, rebuild: bool) -> None:
 @cli.command(hidden=True)
 @click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False), help="Groove MIDI Dataset folder.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Run folder (checkpoints, log).")
-@click.option("--model", "kind", type=click.Choice(["pocketvae", "onestep", "twostep-vae", "feel", "prior", "guesser", "classifier"]),
+@click.option("--model", "kind", type=click.Choice(["pocketvae", "onestep", "twostep-vae", "feel", "prior", "guesser", "classifier",
+                                                 "drumify", "fills"]),
               default="pocketvae", show_default=True, help="What to train.")
 @click.option("--epochs", type=click.IntRange(1), default=40, show_default=True)
 @click.option("--batch-size", type=click.IntRange(1), default=128, show_default=True)
@@ -55,6 +56,9 @@ def train(data_dir, out_dir, kind, epochs, batch_size, device, seed, resume, wei
     from ..training_run import TrainRequest, run_training
     from ..view import TrainingProgress
 
+    if kind in ("drumify", "fills"):
+        _train_cond(kind, data_dir, out_dir, epochs, batch_size, device, seed, cache_dir, export_dir, max_windows)
+        return
     request = TrainRequest(data_dir, out_dir, kind, epochs, batch_size, device, seed, resume, weights, export_dir,
                            cache_dir, max_windows, command=" ".join(["groove"] + sys.argv[1:]),
                            use_genre=not no_genre, use_patterns=not no_patterns, prior_epochs=prior_epochs)
@@ -64,6 +68,24 @@ def train(data_dir, out_dir, kind, epochs, batch_size, device, seed, resume, wei
     console = Console(stderr=True)
     with TrainingProgress(console) as progress:
         result = run_training(request, progress)
+    for line in result.summary():
+        console.print(line)
+
+
+def _train_cond(task, data_dir, out_dir, epochs, batch_size, device, seed, cache_dir, export_dir, max_windows):
+    """The conditional models of drumify and fills (``train_cond.py``)."""
+    from rich.console import Console
+
+    from ..train import pick_device
+    from ..train_cond import run_cond_training
+    from ..view import TrainingProgress
+
+    console = Console(stderr=True)
+    with TrainingProgress(console) as progress:
+        result = run_cond_training(task, data_dir, out_dir, epochs=epochs, batch_size=batch_size, seed=seed,
+                                   device=pick_device(device), cache_dir=cache_dir, export_dir=export_dir,
+                                   command=" ".join(["groove"] + sys.argv[1:]), max_windows=max_windows,
+                                   on_event=progress)
     for line in result.summary():
         console.print(line)
 

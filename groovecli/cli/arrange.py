@@ -1,0 +1,118 @@
+"""Commands that write parts a drummer would add: ``drumify`` (a rhythm becomes a kit) and ``fill``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import GrooveError
+from . import cli
+from .options import check_genre, drum_map_of, drum_options, must_exist, output_options, outputs_free, read_song
+
+
+def _genre_option(func):
+    return click.option("-g", "--genre", default="auto", show_default=True,
+                        help="Genre to play in (see `groove genres`); auto guesses it.")(func)
+
+
+def _say(results: list[dict], as_json: bool, quiet: bool, line) -> None:
+    if as_json:
+        import json
+
+        click.echo(json.dumps(results if len(results) > 1 else results[0], indent=2))
+    elif not quiet:
+        for r in results:
+            click.echo(line(r))
+            if r.get("genre_note"):
+                click.echo(f"  genre: {r['genre_note']}")
+
+
+@cli.command()
+@click.argument("rhythm", type=click.Path())
+@_genre_option
+@click.option("--pitch", type=click.IntRange(0, 127), metavar="P", help="Only notes of this pitch are the rhythm.")
+@click.option("--track", metavar="NAME", help="Take the rhythm from the track with this name.")
+@click.option("--channel", type=click.IntRange(1, 16), metavar="N",
+              help="Take the rhythm from this MIDI channel [default: the file's only channel with notes].")
+@click.option("-n", "--n", "count", type=click.IntRange(1, 100), default=1, show_default=True, help="Write N takes.")
+@click.option("--temperature", type=click.FloatRange(0, 3), default=1.0, show_default=True,
+              help="How far a take strays from the most likely kit (0: always that one).")
+@click.option("--seed", type=int, help="Same rhythm and seed give the same output, byte for byte.")
+@click.option("--drum-map", metavar="NAME|FILE", default="gm", show_default=True,
+              help="Your drum library's layout, for the pitches of the drums written (see `groove maps`).")
+@output_options
+def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum_map, out, force, skip_existing,
+            dry_run, as_json, quiet):
+    """Turn a one-voice RHYTHM (tapped on a pad, a bass line, a clap track: any channel) into a
+    drum groove that plays it, with its timing and accents. Writes RHYTHM.drums.mid: the song's
+    tempo and meter, and a drum track on channel 10."""
+    check_genre(genre, None)
+    must_exist(rhythm)
+    drum_map_of(drum_map)
+    src = Path(rhythm)
+    base = Path(out) if out else src.with_name(f"{src.stem}.drums.mid")
+    paths = [base] if count == 1 else [base.with_name(f"{base.stem}.{i + 1}{base.suffix}") for i in range(count)]
+    if any(p.resolve() == src.resolve() for p in paths):
+        raise GrooveError(f"refusing to write over the input file {src}; choose another -o")
+    if not outputs_free(paths, force, skip_existing, dry_run, quiet):
+        return
+    from ..tap2drum import drumify as run
+    from ..tap2drum import read_rhythm
+    from ..midi import write_midi
+    from ..weights import load_cond
+
+    perf = read_rhythm(rhythm, channel=None if channel is None else channel - 1, track=track, pitch=pitch)
+    model = load_cond("drumify")
+    results = []
+    for i, path in enumerate(paths):
+        result = run(perf, model, genre=genre, temperature=temperature, seed=None if seed is None else seed + i,
+                     drum_map=drum_map_of(drum_map))
+        if not dry_run:
+            write_midi(result.performance, path, force=force)
+        results.append({"input": rhythm, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report})
+    _say(results, as_json, quiet, lambda r: (
+        f"{'would write' if r['dry_run'] else 'wrote'} {r['output']}: {r['taps']} taps over {r['bars']} bars → "
+        f"{r['notes']} drum notes ({', '.join(f'{k} {v}' for k, v in r['drums'].items())}; genre {r['genre']}, "
+        f"seed {r['seed']})"))
+
+
+@cli.command()
+@click.argument("song", type=click.Path())
+@click.option("--bars", "bars", required=True, metavar="A:B", help="The bars to fill, 1-based and inclusive (e.g. 8:8).")
+@_genre_option
+@click.option("--fill-beats", type=click.IntRange(1, 4), default=4, show_default=True, metavar="N",
+              help="How many of each bar's last beats the fill takes.")
+@click.option("--temperature", type=click.FloatRange(0, 3), default=1.0, show_default=True)
+@click.option("--seed", type=int, help="Same song and seed give the same output, byte for byte.")
+@drum_options
+@output_options
+def fill(song, bars, genre, fill_beats, temperature, seed, drum_map, drum_channel, drum_track, out, force,
+         skip_existing, dry_run, as_json, quiet):
+    """Write a fill into bars A:B of SONG's drum part (and a landing on the next downbeat when the
+    fill calls for one). Every note of the file stays; writes SONG.fill.mid."""
+    from ..drawn import parse_bar_range
+
+    span = parse_bar_range(bars)
+    check_genre(genre, None)
+    drum_map_of(drum_map)
+    src = Path(song)
+    path = Path(out) if out else src.with_name(f"{src.stem}.fill.mid")
+    if path.resolve() == src.resolve():
+        raise GrooveError(f"refusing to write over the input file {src}; choose another -o")
+    if not outputs_free([path], force, skip_existing, dry_run, quiet):
+        return
+    perf = read_song(song, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
+    from ..fills import fill as run
+    from ..midi import write_midi
+
+    result = run(perf, span, genre=genre, seed=seed, beats=fill_beats, temperature=temperature,
+                 drum_map=drum_map_of(drum_map))
+    if not dry_run:
+        write_midi(result.performance, path, force=force)
+    r = {"input": song, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report}
+    _say([r], as_json, quiet, lambda r: (
+        f"{'would write' if r['dry_run'] else 'wrote'} {r['output']}: a fill in bar(s) {', '.join(map(str, r['fills']))} "
+        f"(+{r['fill_notes']} notes, genre {r['genre']}, seed {r['seed']})"
+        + (f"; bar(s) {', '.join(map(str, r['skipped_bars']))} are not 4/4 and stay as they are"
+           if r.get("skipped_bars") else "")))
