@@ -24,8 +24,8 @@ import numpy as np
 
 from groovecli.constants import DRUMS, N_DRUMS, STEPS_PER_BAR
 from groovecli.data import GENRES, load_dataset
-from groovecli.tap2drum import drumify, drumify_taps, read_rhythm
 from groovecli.grid import quantize
+from groovecli.tap2drum import drumify, drumify_taps, read_rhythm
 from groovecli.taps import collapse
 from groovecli.weights import load_cond, load_model
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from groovecli.api import HumanizeOptions, humanize_grid
 from groovecli.constants import CRASH, KICK, STEPS_PER_BAR
-from groovecli.data import GENRES, SPLITS, genre_of, load_dataset
+from groovecli.data import GENRES, SPLITS, load_dataset
 from groovecli.evaluation import _songs
 from groovecli.fill_bars import TOMS, bar_features, build_fills, find_fills
 from groovecli.fills import add_fills

@@ -71,7 +71,7 @@ def cond_metrics(model: CondVAE, arrays: dict[str, np.ndarray], device, seed: in
 
 
 def fit_cond(cfg: CondConfig, train: dict[str, np.ndarray], val: dict[str, np.ndarray], *, epochs: int = 30,
-             batch_size: int = 128, lr: float = 1e-3, seed: int = 0, device: torch.device = torch.device("cpu"),
+             batch_size: int = 128, lr: float = 1e-3, seed: int = 0, device: str | torch.device = "cpu",
              beta_warmup: float = 0.3, free_bits: float = 0.1, patience: int = 5, log: Path | None = None,
              on_event=lambda name, stats: None) -> tuple[CondVAE, dict[str, Any]]:
     """Train until ``epochs`` or ``patience`` epochs without a better validation loss."""

@@ -57,9 +57,9 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
         raise GrooveError(f"refusing to write over the input file {src}; choose another -o")
     if not outputs_free(paths, force, skip_existing, dry_run, quiet):
         return
+    from ..midi import write_midi
     from ..tap2drum import drumify as run
     from ..tap2drum import read_rhythm
-    from ..midi import write_midi
     from ..weights import load_cond
 
     perf = read_rhythm(rhythm, channel=None if channel is None else channel - 1, track=track, pitch=pitch)

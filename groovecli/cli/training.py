@@ -57,6 +57,8 @@ def train(data_dir, out_dir, kind, epochs, batch_size, device, seed, resume, wei
     from ..view import TrainingProgress
 
     if kind in ("drumify", "fills"):
+        if resume or weights:
+            raise GrooveError(f"--model {kind} trains from scratch in minutes: it takes neither --resume nor --weights")
         _train_cond(kind, data_dir, out_dir, epochs, batch_size, device, seed, cache_dir, export_dir, max_windows)
         return
     request = TrainRequest(data_dir, out_dir, kind, epochs, batch_size, device, seed, resume, weights, export_dir,
