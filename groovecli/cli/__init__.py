@@ -1,7 +1,8 @@
 """The ``groove`` command: parse options, call the Python API, print, map errors to exit codes.
 
 One module per command family (``songs``: show, analyze, maps; ``generate``: humanize, transfer,
-sample, genres; ``training``: dataset, train, evaluate), the shared options in ``options``.
+sample, genres; ``compose``: continue, interpolate; ``arrange``: drumify, fill; ``listen``: render;
+``training``: dataset, train, evaluate), the shared options in ``options``.
 
 Only click and rich are imported here at module level; each command imports what it needs, so
 ``groove --help`` and ``groove --version`` answer without loading torch or numpy.
