@@ -128,3 +128,12 @@ def test_cli_fill_and_humanize_fills(runner, tmp_path):
     result = runner.invoke(cli, ["humanize", path, "--fills", "4", "--seed", "2", "--genre", "rock"])
     assert result.exit_code == 0, result.output
     assert "fills: bar(s) 4, 8" in result.output
+
+
+def test_fill_beats_keep_a_fill_to_the_bars_last_beats(tmp_path):
+    path = stiff(tmp_path, bars=4)
+    plain = humanize(path, genre="rock", seed=4, notes="keep")
+    short = humanize(path, genre="rock", seed=4, notes="keep", fills="4", fill_beats=2)
+    diff = (plain.after.hits != short.after.hits) | (plain.after.velocity != short.after.velocity)
+    changed = np.flatnonzero(diff.any(1))
+    assert len(changed) and changed.min() >= 3 * STEPS_PER_BAR + 8  # bar 4, beats 3 and 4 only
