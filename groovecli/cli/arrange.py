@@ -8,7 +8,7 @@ import click
 
 from ..errors import GrooveError
 from . import cli
-from .options import check_genre, drum_map_of, drum_options, must_exist, output_options, outputs_free, read_song
+from .options import check_genre, drum_map_of, drum_options, must_exist, output_options, outputs_free, read_song, warn
 
 
 def _genre_option(func):
@@ -63,6 +63,13 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
     from ..weights import load_cond
 
     perf = read_rhythm(rhythm, channel=None if channel is None else channel - 1, track=track, pitch=pitch)
+    if not (quiet or as_json):
+        from ..view import skipped_bars_warning
+
+        skipped = skipped_bars_warning(perf)
+        for message in (*perf.notices, skipped and skipped.replace("passed through unchanged", "no drums there")):
+            if message:
+                warn(f"{rhythm}: {message}")
     model = load_cond("drumify")
     results = []
     for i, path in enumerate(paths):
