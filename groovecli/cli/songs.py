@@ -55,8 +55,11 @@ def analyze(file: str, as_json: bool, drum_map: str | None, drum_channel: int | 
 
 def map_label(perf, spec: str | None) -> str:
     """The map a song was read with, and whether it was detected or named."""
-    detected = spec is None or spec.strip().lower() == "auto"
-    return f"{perf.drum_map.name} ({'detected' if detected else 'given'})"
+    if spec is not None and spec.strip().lower() != "auto":
+        return f"{perf.drum_map.name} (given)"
+    from ..drummap import GM
+
+    return f"{perf.drum_map.name} ({'auto: no library layout found' if perf.drum_map is GM else 'detected'})"
 
 
 @cli.command()
