@@ -123,3 +123,15 @@ def test_cli_writes_beside_the_input_and_never_over_it(runner, tmp_path):
     assert again.exit_code == 1 and "already exists" in again.output
     grid = quantize(read_rhythm(str(out), channel=9))
     assert grid.hits.any()
+
+
+def test_preview_plays_the_taps_then_the_drums(runner, tmp_path):
+    import soundfile
+
+    path = tapped(tmp_path, bars=2)
+    result = runner.invoke(cli, ["drumify", path, "--seed", "0", "--genre", "rock", "--preview", "--preview-bars", "2"])
+    assert result.exit_code == 0, result.output
+    audio, rate = soundfile.read(tmp_path / "tap.drums.preview.wav")
+    half = (len(audio) - rate) // 2  # two bars of taps, a second of silence, two bars of drums
+    assert np.abs(audio[: half - rate // 10]).max() > 0.01 and np.abs(audio[-half:]).max() > 0.01
+    assert np.abs(audio[half + rate // 4 : half + 3 * rate // 4]).max() < 1e-3  # the gap

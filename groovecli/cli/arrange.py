@@ -8,7 +8,19 @@ import click
 
 from ..errors import GrooveError
 from . import cli
-from .options import check_genre, drum_map_of, drum_options, must_exist, output_options, outputs_free, read_song, warn
+from .options import (
+    check_genre,
+    check_soundfont,
+    drum_map_of,
+    drum_options,
+    must_exist,
+    output_options,
+    outputs_free,
+    preview_options,
+    preview_path,
+    read_song,
+    warn,
+)
 
 
 def _genre_option(func):
@@ -42,11 +54,13 @@ def _say(results: list[dict], as_json: bool, quiet: bool, line) -> None:
 @click.option("--drum-map", metavar="NAME|FILE", default="gm", show_default=True,
               help="Your drum library's layout, for the pitches of the drums written (see `groove maps`).")
 @output_options
+@preview_options
 def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum_map, out, force, skip_existing,
-            dry_run, as_json, quiet):
+            dry_run, as_json, quiet, preview, preview_bars, soundfont):
     """Turn a one-voice RHYTHM (tapped on a pad, a bass line, a clap track: any channel) into a
     drum groove that plays it, with its timing and accents. Writes RHYTHM.drums.mid: the song's
-    tempo and meter, and a drum track on channel 10."""
+    tempo and meter, and a drum track on channel 10. With --preview, also a WAV: the rhythm's
+    first bars as taps on a kick, then the same bars drummed."""
     check_genre(genre, None)
     must_exist(rhythm)
     drum_map_of(drum_map)
@@ -55,7 +69,9 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
     paths = [base] if count == 1 else [base.with_name(f"{base.stem}.{i + 1}{base.suffix}") for i in range(count)]
     if any(p.resolve() == src.resolve() for p in paths):
         raise GrooveError(f"refusing to write over the input file {src}; choose another -o")
-    if not outputs_free(paths, force, skip_existing, dry_run, quiet):
+    check_soundfont(soundfont)
+    if not outputs_free(paths + ([preview_path(p) for p in paths] if preview else []), force, skip_existing, dry_run,
+                        quiet):
         return
     from ..midi import write_midi
     from ..tap2drum import drumify as run
@@ -77,11 +93,19 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
                      drum_map=drum_map_of(drum_map))
         if not dry_run:
             write_midi(result.performance, path, force=force)
-        results.append({"input": rhythm, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report})
+        r = {"input": rhythm, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report}
+        if preview:
+            r["preview"] = str(preview_path(path))
+            if not dry_run:
+                from ..audio import load_font, write_preview
+
+                write_preview(perf, result.performance, preview_path(path), bars=preview_bars,
+                              font=load_font(soundfont), force=force)
+        results.append(r)
     _say(results, as_json, quiet, lambda r: (
         f"{'would write' if r['dry_run'] else 'wrote'} {r['output']}: {r['taps']} taps over {r['bars']} bars → "
         f"{r['notes']} drum notes ({', '.join(f'{k} {v}' for k, v in r['drums'].items())}; genre {r['genre']}, "
-        f"seed {r['seed']})"))
+        f"seed {r['seed']})" + (f"; preview {r['preview']}" if r.get("preview") else "")))
 
 
 @cli.command()
