@@ -404,15 +404,15 @@ def read_midi(
     return perf
 
 
-def note_parts(path: str | Path) -> tuple[dict[int, int], list[str]]:
-    """Sounding notes per 0-based channel, and the track names: where a rhythm could be.
+def note_channels(path: str | Path, pitch: int | None = None) -> dict[int, int]:
+    """Sounding notes (of ``pitch`` only, when given) per 0-based channel: where a rhythm could be.
 
     Raises:
         GrooveError: for files that cannot be read.
     """
     mf, _ = _load_midifile(Path(path))
-    counts: Counter = Counter(m.channel for t in mf.tracks for m in t if m.type == "note_on" and m.velocity)
-    return dict(counts), [_track_name(t) for t in mf.tracks]
+    return dict(Counter(m.channel for t in mf.tracks for m in t
+                        if m.type == "note_on" and m.velocity and (pitch is None or m.note == pitch)))
 
 
 def _track_name(track: mido.MidiTrack) -> str:

@@ -28,7 +28,7 @@ from .drummap import GM, DrumMap
 from .errors import GrooveError
 from .genres import resolve_genre
 from .grid import DrumGrid, Runs, bar_bpm, quantize, render
-from .midi import Performance, note_parts, read_midi
+from .midi import Performance, note_channels, read_midi
 from .steps import seeded_generator
 from .taps import collapse
 from .weights import LoadedCond, LoadedModel, load_cond, load_model
@@ -78,13 +78,7 @@ def rhythm_part(path: str | Path, channel: int | None = None, track: str | None 
     """
     if channel is not None or track is not None:
         return channel, track
-    counts, _ = note_parts(path)
-    if pitch is not None:
-        from .midi import _load_midifile
-
-        mf, _ = _load_midifile(Path(path))
-        counts = dict.fromkeys({m.channel for t in mf.tracks for m in t
-                                if m.type == "note_on" and m.velocity and m.note == pitch}, 1)
+    counts = note_channels(path, pitch)
     if not counts:
         raise GrooveError(f"{path} has no notes" + (f" of pitch {pitch}" if pitch is not None else ""))
     if len(counts) > 1:
@@ -102,7 +96,7 @@ def read_rhythm(path: str | Path, *, channel: int | None = None, track: str | No
     taps = DrumMap("rhythm", {p: 0 for p in pitches}, GM.output)
     try:
         return read_midi(path, drum_map=taps, drum_channel=channel, drum_track=track, part_warnings=False)
-    except GrooveError as exc:
+    except GrooveError as exc:  # the reader speaks of drum notes and a drum map; here they are the rhythm's
         raise GrooveError(str(exc).replace("drum notes", "rhythm notes").split(" that the rhythm")[0]) from None
 
 
