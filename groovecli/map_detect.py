@@ -104,11 +104,6 @@ class Detection:
     candidates: tuple[str, ...]  # maps that fit about as well, best first (the chosen one included)
     warning: str | None = None
 
-    @property
-    def detected(self) -> bool:
-        """True when a library map was recognised, False when the file was left to GM."""
-        return self.map is not GM
-
 
 def detect(notes: Iterable[tuple[int, int]], where: str = "the drum part") -> Detection:
     """Choose a built-in map for a drum part given as (pitch, 16th of the bar) pairs."""
