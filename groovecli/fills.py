@@ -78,58 +78,67 @@ def add_fills(grid: DrumGrid, sketch: np.ndarray, rows: list[int], model: Loaded
     """``grid`` (the output so far) with fills in ``rows``.
 
     ``sketch`` (T, 9): the notes the user wrote (they stay, except in ``free``), which are also
-    the fill bar's and next bar's sketch the model reads.
+    the fill bar's and next bar's sketch the model reads. Fills in consecutive bars (``--bars
+    7:8``) are written one bar after the other, each reading the fill before it as its bar
+    before; fills apart from each other are written together.
     """
     hits, velocity, offset = grid.hits.copy(), grid.velocity.copy(), grid.offset.copy()
-    if not rows:
-        return Filled(hits, velocity, offset, (), 0)
     consecutive = {r: r + 1 < len(grid.bars) and grid.bars[r + 1].index == grid.bars[r].index + 1
                    for r in range(len(grid.bars))}
 
     def bar(x: np.ndarray, r: int) -> np.ndarray:
         return x[r * STEPS_PER_BAR : (r + 1) * STEPS_PER_BAR]
 
-    conds, known = [], []
-    for r in rows:
-        before = bar(hits, r - 1) if r > 0 and consecutive[r - 1] and bar(hits, r - 1).any() else None
-        after = bar(sketch, r + 1) if consecutive[r] else None
-        conds.append(condition(before, bar(sketch, r), after))
-        known.append(before is not None)
-    cond = torch.as_tensor(np.stack(conds))
-    force = torch.zeros(cond.shape[:2], dtype=torch.bool)
-    force[:, :STEPS_PER_BAR] = torch.as_tensor(known)[:, None]  # the bar before is played as it was
+    waves: list[list[int]] = []  # wave k: the k-th bar of every run of consecutive fill bars
+    depth: dict[int, int] = {}
+    for r in sorted(rows):
+        depth[r] = depth[r - 1] + 1 if r - 1 in depth and consecutive[r - 1] else 0
+        if depth[r] == len(waves):
+            waves.append([])
+        waves[depth[r]].append(r)
     gen = torch.Generator().manual_seed(seed + FILL_SEED_OFFSET)
-    z = torch.randn(len(rows), model.config.z_dim, generator=gen)
-    genre_t = torch.full((len(rows),), model.config.genres.index(genre), dtype=torch.long)
-    out = model.model.generate(cond, genre_t, z, temperature=temperature, generator=gen,
-                               forced=cond[..., :N_DRUMS], force_mask=force)
-    drawn, vel, off = (out[k].numpy() for k in ("hits", "velocity", "offset"))
-    added = 0
+    genre_id = model.config.genres.index(genre)
     first_step = (4 - beats) * STEPS_PER_BEAT
-    for i, r in enumerate(rows):
-        fill = slice(STEPS_PER_BAR + first_step, 2 * STEPS_PER_BAR)
-        song = slice(r * STEPS_PER_BAR + first_step, (r + 1) * STEPS_PER_BAR)
-        new = drawn[i, fill] > 0
-        mine = sketch[song] > 0 if mode != "free" else np.zeros_like(new)
-        was = hits[song] > 0
-        keep = was & mine  # the user's own notes, with the feel they already have
-        put = new & ~keep
-        hits[song] = (keep | put).astype(np.float32)
-        velocity[song] = np.where(put, vel[i, fill], np.where(keep, velocity[song], 0.0))
-        offset[song] = np.where(put, off[i, fill], np.where(keep, offset[song], 0.0))
-        added += int((put & ~was).sum())
-        if consecutive[r]:  # the landing on the next downbeat
-            step = (r + 1) * STEPS_PER_BAR
-            for d in LANDING:
-                if drawn[i, 2 * STEPS_PER_BAR, d] and not hits[step, d]:
-                    hits[step, d] = 1.0
-                    velocity[step, d] = vel[i, 2 * STEPS_PER_BAR, d]
-                    offset[step, d] = off[i, 2 * STEPS_PER_BAR, d]
-                    added += 1
+    added = 0
+    for wave in waves:
+        conds, known = [], []
+        for r in wave:
+            before = bar(hits, r - 1) if r > 0 and consecutive[r - 1] and bar(hits, r - 1).any() else None
+            after = bar(sketch, r + 1) if consecutive[r] else None
+            conds.append(condition(before, bar(sketch, r), after))
+            known.append(before is not None)
+        cond = torch.as_tensor(np.stack(conds))
+        force = torch.zeros(cond.shape[:2], dtype=torch.bool)
+        force[:, :STEPS_PER_BAR] = torch.as_tensor(known)[:, None]  # the bar before is played as it was
+        z = torch.randn(len(wave), model.config.z_dim, generator=gen)
+        out = model.model.generate(cond, torch.full((len(wave),), genre_id, dtype=torch.long), z,
+                                   temperature=temperature, generator=gen, forced=cond[..., :N_DRUMS],
+                                   force_mask=force)
+        drawn, vel, off = (out[k].numpy() for k in ("hits", "velocity", "offset"))
+        for i, r in enumerate(wave):
+            fill = slice(STEPS_PER_BAR + first_step, 2 * STEPS_PER_BAR)
+            song = slice(r * STEPS_PER_BAR + first_step, (r + 1) * STEPS_PER_BAR)
+            new = drawn[i, fill] > 0
+            mine = sketch[song] > 0 if mode != "free" else np.zeros_like(new)
+            was = hits[song] > 0
+            keep = was & mine  # the user's own notes, with the feel they already have
+            put = new & ~keep
+            hits[song] = (keep | put).astype(np.float32)
+            velocity[song] = np.where(put, vel[i, fill], np.where(keep, velocity[song], 0.0))
+            offset[song] = np.where(put, off[i, fill], np.where(keep, offset[song], 0.0))
+            added += int((put & ~was).sum())
+            if consecutive[r] and r + 1 not in depth:  # the landing on the next downbeat, after the last fill bar
+                step = (r + 1) * STEPS_PER_BAR
+                for d in LANDING:
+                    if drawn[i, 2 * STEPS_PER_BAR, d] and not hits[step, d]:
+                        hits[step, d] = 1.0
+                        velocity[step, d] = vel[i, 2 * STEPS_PER_BAR, d]
+                        offset[step, d] = off[i, 2 * STEPS_PER_BAR, d]
+                        added += 1
     velocity = np.clip(velocity, 0, 1) * hits
     offset = np.clip(offset, -1, 1 - 1e-3) * hits
     return Filled(hits, velocity.astype(np.float32), offset.astype(np.float32),
-                  tuple(grid.bars[r].index + 1 for r in rows), added)
+                  tuple(grid.bars[r].index + 1 for r in sorted(rows)), added)
 
 
 def fill_song(perf: Performance, before: DrumGrid, after: DrumGrid, rows: list[int], model: LoadedCond, *,

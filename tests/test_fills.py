@@ -137,3 +137,13 @@ def test_fill_beats_keep_a_fill_to_the_bars_last_beats(tmp_path):
     diff = (plain.after.hits != short.after.hits) | (plain.after.velocity != short.after.velocity)
     changed = np.flatnonzero(diff.any(1))
     assert len(changed) and changed.min() >= 3 * STEPS_PER_BAR + 8  # bar 4, beats 3 and 4 only
+
+
+def test_a_two_bar_fill_is_written_bar_after_bar_and_lands_once(tmp_path):
+    path = stiff(tmp_path, bars=4)
+    song = read_midi(path)
+    result = fill(song, (2, 3), genre="rock", seed=3)
+    assert result.report["fills"] == [2, 3]
+    assert not Counter(song.notes) - Counter(result.performance.notes)
+    new = list((Counter(result.performance.notes) - Counter(song.notes)).elements())
+    assert all(1920 - STEP // 2 <= n.start < 3 * 1920 + STEP // 2 for n in new)  # bars 2-3, or bar 4's downbeat
