@@ -16,9 +16,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -29,6 +31,7 @@ from .grid import bar_bpm, quantize, to_windows
 from .midi import read_midi
 from .patterns import derive_template, timing_pattern, velocity_pattern
 
+T = TypeVar("T")
 BUILD_VERSION = 2  # bump when the arrays change meaning, so stale caches are rebuilt
 GENRES: tuple[str, ...] = (
     "rock",
@@ -146,19 +149,22 @@ def read_index(root: Path) -> list[dict[str, str]]:
     return [r for r in rows if r["time_signature"] == "4-4" and genre_of(r["style"]) and r["split"] in SPLITS]
 
 
+def read_files(read: Callable[[Path], T], paths: list[Path], workers: int | None = None) -> list[T]:
+    """``read(path)`` for every path, in worker processes when there are cores for them."""
+    workers = workers or min(os.cpu_count() or 1, 8)
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            return list(pool.map(read, paths, chunksize=8))
+    return [read(p) for p in paths]
+
+
 def build_dataset(root: str | Path, *, workers: int | None = None) -> GrooveDataset:
     """Read every 4/4 file of GMD into windows (about a minute on 2 cores)."""
     root = Path(root)
     rows = read_index(root)
     if not rows:
         raise GrooveError(f"{root}/info.csv lists no 4/4 file of a known genre")
-    paths = [root / r["midi_filename"] for r in rows]
-    workers = workers or min(os.cpu_count() or 1, 8)
-    if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            per_file = list(pool.map(_file_windows, paths, chunksize=8))
-    else:
-        per_file = [_file_windows(p) for p in paths]
+    per_file = read_files(_file_windows, [root / r["midi_filename"] for r in rows], workers)
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("template", "hits", "velocity", "offset",
                                                           "velocity_pattern", "timing_pattern", "bar", "bpm",
                                                           "genre", "split", "file_index")}

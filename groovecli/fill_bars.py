@@ -14,14 +14,16 @@ which parts are known. The model writes the fill bar and the next bar's downbeat
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .constants import CLOSED_HIHAT, CRASH, HIGH_TOM, KICK, LOW_TOM, N_DRUMS, OPEN_HIHAT, RIDE, SNARE, STEPS_PER_BAR
+from .data import GENRES, SPLITS, genre_of, read_files, read_index
+from .drummap import GMD
+from .grid import quantize
+from .midi import read_midi
 from .patterns import derive_template
 
 FILL_STEPS = 3 * STEPS_PER_BAR  # bar before, fill bar, bar after
@@ -106,10 +108,6 @@ class FillSet:
 
 
 def _song(path: Path):
-    from .drummap import GMD
-    from .grid import quantize
-    from .midi import read_midi
-
     g = quantize(read_midi(path, drum_map=GMD))
     return g.hits, g.velocity, g.offset
 
@@ -123,36 +121,25 @@ def examples_of(hits, velocity, offset, fill_file: bool):
     n_bars = len(hits) // STEPS_PER_BAR
     counts = per_bar(hits).sum(1)
     bars = np.flatnonzero(counts >= 3) if fill_file else np.flatnonzero(find_fills(hits))
+    silent = np.zeros((STEPS_PER_BAR, N_DRUMS), np.float32)
+    padded_song = [np.concatenate([silent, np.asarray(x, np.float32), silent]) for x in (hits, velocity, offset)]
     out = []
     for b in bars:
         before = _bar(hits, b - 1) if b >= 1 and counts[b - 1] > 0 else None
         groove = sketch(_bar(hits, b - 1), _bar(velocity, b - 1)) if before is not None and not fill_file else None
         after_known = b + 1 < n_bars and counts[b + 1] > 0 and not fill_file
         after = sketch(_bar(hits, b + 1), _bar(velocity, b + 1)) if after_known else None
-        rows = slice((b - 1) * STEPS_PER_BAR, (b + 2) * STEPS_PER_BAR)
-        window = []
-        for x in (hits, velocity, offset):
-            w = np.zeros((FILL_STEPS, N_DRUMS), np.float32)
-            lo = max(b - 1, 0) * STEPS_PER_BAR
-            hi = min(b + 2, n_bars) * STEPS_PER_BAR
-            w[lo - rows.start : hi - rows.start] = x[lo:hi]
-            if before is None:
-                w[:STEPS_PER_BAR] = 0
-            window.append(w)
+        # the bar before, the fill, the bar after: bars b - 1 .. b + 1, silent beyond the song
+        window = [padded[b * STEPS_PER_BAR : (b + 3) * STEPS_PER_BAR] for padded in padded_song]
         out.append((condition(before, groove, after), *window, loss_mask(after_known)))
     return out
 
 
 def build_fills(root: str | Path, *, workers: int | None = None) -> FillSet:
     """Every fill of GMD's 4/4 files (fill files and fills inside beats), with genre and split."""
-    from .data import GENRES, SPLITS, genre_of, read_index
-
     root = Path(root)
     rows = read_index(root)
-    paths = [root / r["midi_filename"] for r in rows]
-    workers = workers or min(os.cpu_count() or 1, 8)
-    with ProcessPoolExecutor(workers) as pool:
-        songs = list(pool.map(_song, paths, chunksize=8))
+    songs = read_files(_song, [root / r["midi_filename"] for r in rows], workers)
     parts: list[list] = [[] for _ in range(8)]
     for row, (h, v, o) in zip(rows, songs):
         fill_file = row.get("beat_type") == "fill"

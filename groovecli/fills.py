@@ -29,9 +29,11 @@ from .drawn import parse_fills
 from .drummap import DrumMap
 from .errors import GrooveError
 from .fill_bars import condition
-from .grid import DrumGrid
-from .midi import Performance
-from .weights import LoadedCond, LoadedModel
+from .genres import resolve_genre
+from .grid import DrumGrid, bar_bpm, quantize, render
+from .midi import Performance, read_midi
+from .steps import seeded_generator
+from .weights import LoadedCond, LoadedModel, load_cond, load_model
 
 LANDING = (KICK, CRASH)  # what a fill may add on the next downbeat
 FILL_SEED_OFFSET = 7919  # fills draw from their own stream: the rest of the take stays as it was
@@ -172,12 +174,6 @@ def fill(song: Performance | str | Path, bars: tuple[int, int], model: LoadedCon
     Raises:
         GrooveError: when none of the bars is a 4/4 bar of the song.
     """
-    from .genres import resolve_genre
-    from .grid import bar_bpm, quantize, render
-    from .midi import read_midi
-    from .steps import seeded_generator
-    from .weights import load_cond, load_model
-
     perf = song if isinstance(song, Performance) else read_midi(song, drum_map=drum_map)
     grid = quantize(perf)
     first, last = bars
@@ -187,8 +183,10 @@ def fill(song: Performance | str | Path, bars: tuple[int, int], model: LoadedCon
     if not rows:
         raise GrooveError(f"bars {first}:{last} of {perf.source} hold no 4/4 bar; fills are written in 4/4 bars")
     loaded = model if model is not None else load_cond("fills")
-    guide = groove_model if groove_model is not None or genre_key(genre) in loaded.config.genres else load_model()
-    name, note = (genre_key(genre), None) if guide is None else resolve_genre(guide, genre, grid, bar_bpm(perf, grid))
+    name, note = genre_key(genre), None
+    if name not in loaded.config.genres:  # auto, or a style training merged: the groove model's guesser decides
+        name, note = resolve_genre(groove_model if groove_model is not None else load_model(), genre, grid,
+                                   bar_bpm(perf, grid))
     _, seed = seeded_generator(seed)
     after, report = fill_song(perf, grid, grid, rows, loaded, genre=name, seed=seed, beats=beats,
                               temperature=temperature)

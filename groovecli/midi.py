@@ -313,7 +313,7 @@ def read_midi(
     drum_map: DrumMap | None = None,
     drum_channel: int | None = None,
     drum_track: str | None = None,
-    part_warnings: bool = True,
+    rhythm: bool = False,
 ) -> Performance:
     """Read a Standard MIDI File (type 0 or 1) into a Performance.
 
@@ -325,8 +325,8 @@ def read_midi(
             has no notes, the one channel that is clearly drums (named so, percussion pitches,
             short hits).
         drum_track: take drums from the track with this name instead, on any channel.
-        part_warnings: warn when the part looks pitched or the map covers little of it (off for
-            ``drumify``, whose rhythm may be any instrument's).
+        rhythm: the part is a one-voice rhythm for ``drumify``, any instrument's: no warnings that it
+            looks pitched or that the map covers little of it, and errors speak of the rhythm.
 
     Returns:
         The Performance, with at least one drum note; ``notices`` lists repairs and choices.
@@ -356,7 +356,7 @@ def read_midi(
                 notices.append(f"channel 10 has no notes; read the drums from channel {channel + 1}, which holds "
                                "drum sounds (pass --drum-channel to choose another)")
         part = f"channel {channel + 1}"
-        if part_warnings:
+        if not rhythm:
             notices.extend(_wrong_part_warnings(mf, names, channel, drum_channel is not None or channel != DRUM_CHANNEL))
 
         def is_drum(track: int, msg: mido.Message) -> bool:
@@ -377,12 +377,12 @@ def read_midi(
         tracks.append(events)
         notes.extend(found_notes)
     if not notes:
-        raise GrooveError(_no_drums_message(path, mf, drum_track, part, drum_map))
+        raise GrooveError(_no_drums_message(path, mf, drum_track, part, drum_map, rhythm))
     notes.sort(key=lambda n: (n.start, n.track, n.pitch))
     busiest = Counter(n.track for n in notes).most_common(1)[0][0]
     channels = Counter(n.channel for n in notes if n.track == busiest)
     covered = len(notes) / max(len(sounding), 1)
-    if part_warnings and covered < 0.5 and not any("drum map" in n for n in notices):  # the map detection said it already
+    if not rhythm and covered < 0.5 and not any("drum map" in n for n in notices):  # the map detection said it already
         notices.append(f"only {covered:.0%} of the notes on {part} are drums the {drum_map.name} map knows; the rest "
                        "pass through untouched (is this the drum part? see --drum-channel, --drum-map)")
     perf = Performance(
@@ -509,11 +509,14 @@ def _split_track(index: int, track: mido.MidiTrack, is_drum, drum_map: DrumMap):
     return tuple(events), notes
 
 
-def _no_drums_message(path: Path, mf: mido.MidiFile, drum_track, part: str, drum_map: DrumMap) -> str:
+def _no_drums_message(path: Path, mf: mido.MidiFile, drum_track, part: str, drum_map: DrumMap, rhythm: bool) -> str:
     used = sorted({m.channel + 1 for t in mf.tracks for m in t if m.type == "note_on" and m.velocity})
     if not used:
         return f"{path} has no notes at all"
-    hint = "" if drum_track else f" (notes are on channel(s) {', '.join(map(str, used))}; try --drum-channel N)"
+    option = "--channel" if rhythm else "--drum-channel"
+    hint = "" if drum_track else f" (notes are on channel(s) {', '.join(map(str, used))}; try {option} N)"
+    if rhythm:
+        return f"{path} has no rhythm notes on {part}{hint}"
     return f"{path} has no drum notes on {part} that the {drum_map.name} drum map covers{hint}"
 
 

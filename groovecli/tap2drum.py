@@ -94,10 +94,7 @@ def read_rhythm(path: str | Path, *, channel: int | None = None, track: str | No
     channel, track = rhythm_part(path, channel, track, pitch)
     pitches = range(128) if pitch is None else (pitch,)
     taps = DrumMap("rhythm", {p: 0 for p in pitches}, GM.output)
-    try:
-        return read_midi(path, drum_map=taps, drum_channel=channel, drum_track=track, part_warnings=False)
-    except GrooveError as exc:  # the reader speaks of drum notes and a drum map; here they are the rhythm's
-        raise GrooveError(str(exc).replace("drum notes", "rhythm notes").split(" that the rhythm")[0]) from None
+    return read_midi(path, drum_map=taps, drum_channel=channel, drum_track=track, rhythm=True)
 
 
 def drum_file(perf: Performance, drum_map: DrumMap) -> Performance:
@@ -105,8 +102,7 @@ def drum_file(perf: Performance, drum_map: DrumMap) -> Performance:
     conductor = tuple(sorted(((t, m) for events in perf.tracks for t, m in events if m.type in CONDUCTOR),
                              key=lambda e: e[0]))
     drums = ((0, mido.MetaMessage("track_name", name="Drums")),)
-    end = max(perf.end_tick, 0)
-    tracks = (conductor + ((end, mido.MetaMessage("end_of_track")),), drums)
+    tracks = (conductor + ((perf.end_tick, mido.MetaMessage("end_of_track")),), drums)
     return Performance(perf.ticks_per_beat, 1, tracks, (), 1, DRUM_CHANNEL, perf.source, drum_map, "channel 10")
 
 

@@ -107,7 +107,7 @@ def _save(obj: dict, path: Path) -> None:
     os.replace(tmp, path)
 
 
-class _KeepBest:
+class KeepBest:
     """Early stopping for the small models: keeps the best weights (higher score is better)."""
 
     def __init__(self, patience: int) -> None:
@@ -260,7 +260,7 @@ class Trainer:
         g_va = torch.as_tensor(val.genre, device=self.device)
         prior = CodePrior(self.cfg).to(self.device)
         opt = torch.optim.Adam(prior.parameters(), lr=self.tcfg.lr)
-        keeper = _KeepBest(self.tcfg.patience)
+        keeper = KeepBest(self.tcfg.patience)
         for epoch in range(self.tcfg.prior_epochs):
             prior.train()
             perm = torch.randperm(len(codes_tr), generator=torch.Generator().manual_seed(self.tcfg.seed + epoch))
@@ -287,7 +287,7 @@ class Trainer:
         torch.manual_seed(self.tcfg.seed)
         guesser = GenreGuesser(self.cfg.n_drums, len(self.cfg.genres)).to(self.device)
         opt = torch.optim.Adam(guesser.parameters(), lr=self.tcfg.lr)
-        keeper = _KeepBest(self.tcfg.patience)
+        keeper = KeepBest(self.tcfg.patience)
         tensors = [(torch.as_tensor(d.template, device=self.device), torch.as_tensor(d.bpm, device=self.device),
                     torch.as_tensor(d.genre, device=self.device)) for d in (train, val)]
         (t_tr, b_tr, g_tr), (t_va, b_va, g_va) = tensors
@@ -317,7 +317,7 @@ class Trainer:
         torch.manual_seed(self.tcfg.seed)
         clf = GenreClassifier(self.cfg.n_drums, len(self.cfg.genres)).to(self.device)
         opt = torch.optim.Adam(clf.parameters(), lr=self.tcfg.lr)
-        keeper = _KeepBest(self.tcfg.patience)
+        keeper = KeepBest(self.tcfg.patience)
         for epoch in range(self.tcfg.epochs):
             clf.train()
             perm = torch.randperm(len(train), generator=torch.Generator().manual_seed(self.tcfg.seed + epoch)).numpy()

@@ -8,7 +8,6 @@ and ``--model fills`` call ``run_cond_training``.
 from __future__ import annotations
 
 import json
-import math
 import time
 from pathlib import Path
 from typing import Any
@@ -16,9 +15,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from .data import GENRES, GrooveDataset
+from .data import GENRES, SPLITS, GrooveDataset, load_dataset
+from .fill_bars import COND_DIM, FILL_STEPS, build_fills
 from .nn.cond_vae import CondConfig, CondVAE
 from .taps import TAP_FEATURES, collapse
+from .train import KeepBest, checkpoint_dict
+from .training_run import TrainResult
+from .weights import export_weights, read_checkpoint
 
 KEYS = ("cond", "hits", "velocity", "offset", "mask", "genre")
 
@@ -36,8 +39,6 @@ def fill_arrays(fills, split: int) -> dict[str, np.ndarray]:
 
 
 def config_for(task: str) -> CondConfig:
-    from .fill_bars import COND_DIM, FILL_STEPS
-
     if task == "drumify":
         return CondConfig(task, TAP_FEATURES, 32, GENRES)
     return CondConfig(task, COND_DIM, FILL_STEPS, GENRES)
@@ -80,7 +81,7 @@ def fit_cond(cfg: CondConfig, train: dict[str, np.ndarray], val: dict[str, np.nd
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     n = len(train["hits"])
     steps = max(n // batch_size, 1)
-    best, best_state, stale, metrics = math.inf, None, 0, {}
+    keeper, best_metrics = KeepBest(patience), {}
     on_event("start", {"epochs": epochs, "steps": steps, "windows": n, "epoch": 0})
     for epoch in range(epochs):
         model.train()
@@ -104,17 +105,13 @@ def fit_cond(cfg: CondConfig, train: dict[str, np.ndarray], val: dict[str, np.nd
         if log is not None:
             with log.open("a") as fh:
                 fh.write(json.dumps(record) + "\n")
-        improved = metrics["val_loss"] < best
+        improved = -metrics["val_loss"] > keeper.best
         on_event("epoch", record | {"improved": improved, "val": metrics})
         if improved:
-            best, stale = metrics["val_loss"], 0
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
             best_metrics = metrics | {"epoch": epoch}
-        else:
-            stale += 1
-            if stale >= patience:
-                break
-    model.load_state_dict(best_state)
+        if keeper.stop_after(-metrics["val_loss"], model):
+            break
+    keeper.restore(model)
     return model.eval(), best_metrics
 
 
@@ -122,12 +119,6 @@ def run_cond_training(task: str, data_dir: str, out_dir: str, *, epochs: int, ba
                       device: torch.device, cache_dir: str | None, export_dir: str | None, command: str,
                       max_windows: int = 0, on_event=lambda name, stats: None):
     """``groove train --model drumify|fills``: data, training, ``<out>/<task>.pt``, optional export."""
-    from .data import SPLITS, load_dataset
-    from .fill_bars import build_fills
-    from .train import checkpoint_dict
-    from .training_run import TrainResult
-    from .weights import export_weights, read_checkpoint
-
     if task == "drumify":
         ds = load_dataset(data_dir, cache_dir=cache_dir)
         train, val = (drumify_arrays(ds.of_split(s)) for s in ("train", "validation"))

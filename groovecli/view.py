@@ -123,14 +123,14 @@ def _ranges(numbers: list[int]) -> str:
     return ", ".join(out)
 
 
-def skipped_bars_warning(perf: Performance) -> str | None:
-    """One line naming the bars that are not 4/4, or None."""
+def skipped_bars_warning(perf: Performance, fate: str = "passed through unchanged") -> str | None:
+    """One line naming the bars that are not 4/4 and what becomes of them, or None."""
     other = [b for b in perf.bars if not b.is_four_four]
     if not other or len(other) == len(perf.bars):  # no 4/4 at all is an error, not a warning
         return None
     meters = ", ".join(sorted({b.meter for b in other}))
     which = f"bar {other[0].index + 1} ({meters}) is" if len(other) == 1 else f"bars {_ranges([b.index + 1 for b in other])} ({meters}) are"
-    return f"{which} not 4/4; passed through unchanged"
+    return f"{which} not 4/4; {fate}"
 
 
 def counts_table(counts: dict[str, dict[str, int]], title: str) -> Table:
@@ -185,7 +185,7 @@ class TrainingProgress:
             self.progress.advance(self.epoch_task)
             self.progress.reset(self.step_task)
             mark = " *" if stats["improved"] else ""
-            if "val_loss" in v:  # the conditional models (train_cond.py): F1 of takes drawn from the prior
+            if "val_loss" in v:  # the conditional models (train_cond.py)
                 feel = f"loss {v['val_loss']:.2f}"
             elif "velocity_nll" in v:
                 feel = f"velocity {v['velocity_nll']:.3f} / timing {v['offset_nll']:.3f} nats per note"

@@ -105,3 +105,26 @@ def test_prior_without_weights_is_an_error(tmp_path):
     result = CliRunner().invoke(cli, ["train", "--data", str(FIXTURE_GMD), "--out", str(tmp_path), "--model", "prior",
                                       "--cache", str(tmp_path / "c")])
     assert result.exit_code == 1 and "--model prior needs --weights" in result.stderr
+
+
+
+def test_the_drumify_model_trains_keeps_its_best_epoch_and_loads(fixture_dataset, tmp_path):
+    from groovecli.data import GENRES
+    from groovecli.errors import WeightsError
+    from groovecli.nn.cond_vae import CondConfig
+    from groovecli.taps import TAP_FEATURES
+    from groovecli.train import checkpoint_dict
+    from groovecli.train_cond import drumify_arrays, fit_cond
+    from groovecli.weights import load_cond
+
+    arrays = drumify_arrays(fixture_dataset)
+    cfg = CondConfig("drumify", TAP_FEATURES, 32, GENRES, hidden=8, z_dim=4)
+    log = tmp_path / "train.log"
+    model, metrics = fit_cond(cfg, arrays, arrays, epochs=3, batch_size=16, log=log)
+    losses = [json.loads(line)["val_loss"] for line in log.read_text().splitlines()]
+    assert len(losses) == 3 and metrics["val_loss"] == min(losses)  # the best epoch's weights come back
+    path = tmp_path / "drumify.pt"
+    torch.save(checkpoint_dict(cfg, {"drumify": model.state_dict()}, metrics), path)
+    assert load_cond("drumify", path).config == cfg
+    with pytest.raises(WeightsError, match="no fills model"):
+        load_cond("fills", path)

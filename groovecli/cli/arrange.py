@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from ..errors import GrooveError
 from . import cli
 from .options import (
     check_genre,
@@ -19,6 +16,7 @@ from .options import (
     preview_options,
     preview_path,
     read_song,
+    take_outputs,
     warn,
 )
 
@@ -64,11 +62,7 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
     check_genre(genre, None)
     must_exist(rhythm)
     drum_map_of(drum_map)
-    src = Path(rhythm)
-    base = Path(out) if out else src.with_name(f"{src.stem}.drums.mid")
-    paths = [base] if count == 1 else [base.with_name(f"{base.stem}.{i + 1}{base.suffix}") for i in range(count)]
-    if any(p.resolve() == src.resolve() for p in paths):
-        raise GrooveError(f"refusing to write over the input file {src}; choose another -o")
+    paths = take_outputs(rhythm, out, "drums", count)
     check_soundfont(soundfont)
     if not outputs_free(paths + ([preview_path(p) for p in paths] if preview else []), force, skip_existing, dry_run,
                         quiet):
@@ -82,8 +76,7 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
     if not (quiet or as_json):
         from ..view import skipped_bars_warning
 
-        skipped = skipped_bars_warning(perf)
-        for message in (*perf.notices, skipped and skipped.replace("passed through unchanged", "no drums there")):
+        for message in (*perf.notices, skipped_bars_warning(perf, "no drums there")):
             if message:
                 warn(f"{rhythm}: {message}")
     model = load_cond("drumify")
@@ -127,10 +120,7 @@ def fill(song, bars, genre, fill_beats, temperature, seed, drum_map, drum_channe
     span = parse_bar_range(bars)
     check_genre(genre, None)
     drum_map_of(drum_map)
-    src = Path(song)
-    path = Path(out) if out else src.with_name(f"{src.stem}.fill.mid")
-    if path.resolve() == src.resolve():
-        raise GrooveError(f"refusing to write over the input file {src}; choose another -o")
+    [path] = take_outputs(song, out, "fill")
     if not outputs_free([path], force, skip_existing, dry_run, quiet):
         return
     perf = read_song(song, drum_map, drum_channel, drum_track, quiet=quiet or as_json)

@@ -24,6 +24,7 @@ from .options import (
     preview_options,
     preview_path,
     read_song,
+    take_outputs,
 )
 
 
@@ -52,11 +53,7 @@ def continue_(primer, bars, count, genre, temperature, seed, density, syncopatio
     check_genre(genre, weights)
     check_weights(weights)
     drum_map_of(drum_map)
-    src = Path(primer)
-    base = Path(out) if out else src.with_name(f"{src.stem}.continued.mid")
-    paths = [base] if count == 1 else [base.with_name(f"{base.stem}.{i + 1}{base.suffix}") for i in range(count)]
-    if any(p.resolve() == src.resolve() for p in paths):
-        raise GrooveError(f"refusing to write over the input file {src}; choose another -o")
+    paths = take_outputs(primer, out, "continued", count)
     check_soundfont(soundfont)
     if not outputs_free(paths + ([preview_path(p) for p in paths] if preview else []), force, skip_existing, dry_run,
                         quiet):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 import click
@@ -156,11 +157,7 @@ def _humanize_one(perf, src: Path, paths: list[Path], loaded, kw: dict, force: b
     from ..midi import write_midi
 
     out = []
-    fill_model = None
-    if kw.get("fills") is not None:
-        from ..weights import load_cond
-
-        fill_model = load_cond("fills")
+    fill_model = _fill_model() if kw.get("fills") is not None else None
     for i, path in enumerate(paths):
         seed = None if kw["seed"] is None else kw["seed"] + i
         result = run(perf, loaded, _options(kw, seed), fill_model=fill_model)
@@ -174,6 +171,14 @@ def _humanize_one(perf, src: Path, paths: list[Path], loaded, kw: dict, force: b
             r["_view"] = _before_after(perf, result, 100, src.name, path.name)
         out.append(r)
     return out
+
+
+@lru_cache(maxsize=1)
+def _fill_model():
+    """The bundled fill model, read once per process (a folder run fills every file with it)."""
+    from ..weights import load_cond
+
+    return load_cond("fills")
 
 
 def _preview(before, after, output: Path, listen: dict | None, force: bool, dry_run: bool) -> dict:

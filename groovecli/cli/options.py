@@ -101,6 +101,17 @@ def plan_outputs(inputs: list[Path], out: str | None, variations: int, force: bo
     return plans
 
 
+def take_outputs(src: str, out: str | None, suffix: str, count: int = 1) -> list[Path]:
+    """The files one input's takes go to: ``-o OUT``, else ``SRC.<suffix>.mid`` beside the input;
+    ``count`` takes as ``.1``, ``.2``... Never the input itself."""
+    source = Path(src)
+    base = Path(out) if out else source.with_name(f"{source.stem}.{suffix}.mid")
+    paths = [base] if count == 1 else [base.with_name(f"{base.stem}.{i + 1}{base.suffix}") for i in range(count)]
+    if any(p.resolve() == source.resolve() for p in paths):
+        raise GrooveError(f"refusing to write over the input file {source}; choose another -o")
+    return paths
+
+
 def existing_outputs(paths: list[Path], force: bool) -> list[Path]:
     """The planned outputs that exist and may not be overwritten."""
     return [] if force else [p for p in paths if p.exists()]

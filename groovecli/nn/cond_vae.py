@@ -133,24 +133,24 @@ class CondVAE(nn.Module):
         inputs, h = self._start(z, cond, genre)
         noise = torch.rand(b, steps, d, generator=generator).to(cond.device)  # drawn up front: one call per take
         prev = torch.zeros(b, 1, d, device=cond.device)
-        parts: dict[str, list[torch.Tensor]] = {"hits": [], "velocity": [], "offset": [], "probs": []}
+        parts: dict[str, list[torch.Tensor]] = {"hits": [], "velocity": [], "offset": []}
         for t in range(steps):
             out, h = self.dec(torch.cat([inputs[:, t : t + 1], prev], dim=-1), h)
             heads = self._heads(out)
-            probs = torch.sigmoid(heads["logits"])
+            logits = heads["logits"]
             if temperature > 0:
-                hits = (noise[:, t : t + 1] < torch.sigmoid(heads["logits"] / temperature)).float()
+                hits = (noise[:, t : t + 1] < torch.sigmoid(logits / temperature)).float()
             else:
-                hits = (probs > 0.5).float()
+                hits = (logits > 0).float()
             if allowed is not None:
                 hits = hits * allowed[:, t, None, None]
             if required is not None:
                 bare = required[:, t] & (hits.sum(-1)[:, 0] == 0)
-                hits[bare, 0] = F.one_hot(probs[bare, 0].argmax(-1), d).float()
+                hits[bare, 0] = F.one_hot(logits[bare, 0].argmax(-1), d).float()
             if forced is not None:
                 keep = force_mask[:, t, None, None]
                 hits = torch.where(keep, forced[:, t : t + 1], hits)
             prev = hits
-            for k, v in (("hits", hits), ("velocity", heads["velocity"]), ("offset", heads["offset"]), ("probs", probs)):
+            for k, v in (("hits", hits), ("velocity", heads["velocity"]), ("offset", heads["offset"])):
                 parts[k].append(v)
         return {k: torch.cat(v, dim=1) for k, v in parts.items()}
