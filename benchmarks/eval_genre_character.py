@@ -1,6 +1,7 @@
 """Does `sample` play each genre's kit the way GMD's drummers do? Drum-class shares per genre.
 
     python benchmarks/eval_genre_character.py --data ../shared/data/gmd [--cache DIR] [--takes 24] [--bars 8]
+        [--sample-takes 16]
 
 For every genre with at least 200 training windows: ``--takes`` grooves of ``--bars`` bars from
 ``api.sample`` (seeds 0..takes-1), and the share of each drum class among their hits, against the
@@ -33,11 +34,13 @@ def main() -> None:
     ap.add_argument("--cache")
     ap.add_argument("--takes", type=int, default=24)
     ap.add_argument("--bars", type=int, default=8)
+    ap.add_argument("--sample-takes", type=int, default=api.TAKES,
+                    help="prior takes `sample` chooses from (api.TAKES; another value: what it would give)")
     args = ap.parse_args()
     train = load_dataset(args.data, cache_dir=args.cache).of_split("train")
     loaded = load_model()
     started = time.perf_counter()
-    report, shipped = {}, api.TAKES
+    report, shipped = {}, args.sample_takes
     failing, l1 = {"shipped": 0, "prior alone": 0}, {"shipped": [], "prior alone": []}
     for g, name in enumerate(GENRES):
         real = train.hits[train.genre == g]
