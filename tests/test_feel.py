@@ -210,7 +210,7 @@ def test_two_seeds_give_different_keep_takes_and_one_seed_the_same(bundled):
 
 
 def test_profile_and_follow_recentre_each_cell_on_the_reference():
-    from groovecli.feel_profile import follow, profile_of
+    from groovecli.feel_profile import SHRINK_HITS, follow, profile_of
 
     steps = 64  # 4 bars
     hits = np.zeros((steps, 9), np.float32)
@@ -225,9 +225,28 @@ def test_profile_and_follow_recentre_each_cell_on_the_reference():
     prof = profile_of(ref_hits, ref)
     assert np.isnan(prof.cell_mean[0, 0]) and np.isnan(prof.drum_mean[0]) and prof.cell_mean[4, 2] < -15
     out = follow(model, hits, prof, -np.inf, np.inf)
-    for cell in (0, 4, 8, 12):  # each beat's hi-hats now average where the reference's did
-        assert out[cell::16, 2].mean() == pytest.approx(prof.cell_mean[cell, 2])
+    for cell in (0, 4, 8, 12):  # each beat's hi-hats now average where the reference's did, pulled a
+        n = prof.cell_hits[cell, 2]  # little (4 hits each: by 1/9) towards the reference's hi-hat mean
+        centre = (n * prof.cell_mean[cell, 2] + SHRINK_HITS * prof.drum_mean[2]) / (n + SHRINK_HITS)
+        assert out[cell::16, 2].mean() == pytest.approx(centre)
+        assert abs(out[cell::16, 2].mean() - prof.cell_mean[cell, 2]) < 2.5
     assert prof.drum_sd[2] < 2  # the reference is tight around each beat's own mean; the output too:
     assert out[0::16, 2].std() == pytest.approx(model[0::16, 2].std() * prof.drum_sd[2] / profile_of(hits, model).drum_sd[2])
     np.testing.assert_array_equal(out[:, 0], model[:, 0])  # a drum the reference never plays keeps the model's
     assert (out[hits == 0] == 0).all()
+
+
+def test_a_16th_the_reference_hit_once_is_pulled_towards_its_drum_mean():
+    from groovecli.feel_profile import SHRINK_HITS, follow, profile_of
+
+    ref_hits = np.zeros((64, 9), np.float32)
+    ref_hits[0::4, 1] = 1  # snare on every beat, 10 ms late...
+    ref = 10.0 * ref_hits
+    ref_hits[6, 1], ref[6, 1] = 1, -30.0  # ...and once, on the 16th before beat 3 of bar 1, 30 ms early
+    prof = profile_of(ref_hits, ref)
+    hits = np.zeros_like(ref_hits)
+    hits[6::16, 1] = 1  # the template plays that 16th in every bar
+    out = follow(np.zeros_like(ref), hits, prof, -np.inf, np.inf)
+    w = 1 / (1 + SHRINK_HITS)
+    assert out[6, 1] == pytest.approx(w * -30.0 + (1 - w) * prof.drum_mean[1])
+    assert -30.0 < out[6, 1] < prof.drum_mean[1]
