@@ -1,7 +1,7 @@
 """Do `--density` and `--syncopation` reach what is asked? The GMD test songs' templates, humanized
 with `--notes add` (and `free`) at several targets.
 
-    python benchmarks/eval_knobs.py --data ../shared/data/gmd [--cache DIR] [--max-files N]
+    python benchmarks/eval_knobs.py --data ../shared/data/gmd [--cache DIR] [--max-files N] [--modes add free]
 
 Notes only (the knobs choose notes; the feel is decoded after them and does not change them):
 each template goes through humanize's own note steps (``steps.choose_notes`` without a knob,
@@ -54,12 +54,13 @@ def main() -> None:
     ap.add_argument("--data", required=True)
     ap.add_argument("--cache")
     ap.add_argument("--max-files", type=int, default=0)
+    ap.add_argument("--modes", nargs="+", default=["add", "free"], choices=["add", "free"])
     args = ap.parse_args()
     songs = _songs(args.data, load_dataset(args.data, cache_dir=args.cache).of_split("test"), args.max_files)
     loaded = load_model()
     started = time.perf_counter()
     report: dict = {"songs": len(songs)}
-    for mode in ("add", "free"):
+    for mode in args.modes:
         rows = {}
         base = [notes_of(loaded, s, i, mode, None, None) for i, s in enumerate(songs)]
         rows["no knob"] = {"notes_per_bar": round(float(np.mean([b.sum() / (len(b) / 16) for b in base])), 2),

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 _API = ("humanize", "transfer", "sample", "HumanizeOptions", "Result", "load_model")
 _MODES = {"continue_song": "continuation", "interpolate": "interpolation", "drumify": "tap2drum", "fill": "fills"}

@@ -25,6 +25,7 @@ from .constants import (
     WINDOW_STEPS,
     genre_key,
 )
+from .decorate import decorate_windows
 from .drawn import parse_fills
 from .drummap import DrumMap
 from .errors import GrooveError
@@ -54,6 +55,7 @@ from .steps import (
     closest_codes,
     decode_feels,
     decode_notes,
+    decorations,
     draw_codes,
     own_patterns,
     pattern_levels,
@@ -179,7 +181,8 @@ def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOption
     genre = torch.full((n_win,), genre_idx, dtype=torch.long)
     template = torch.as_tensor(derive_template(win["hits"].numpy(), win["velocity"].numpy()))
     if options.density is None and options.syncopation is None:
-        notes = choose_notes(options.notes, loaded, win["hits"], template, genre, gen, options.temperature)
+        notes = choose_notes(options.notes, loaded, win["hits"], template, genre, gen, options.temperature,
+                             runs.first_windows)
     else:
         density = None if options.density is None else parse_density(options.density).per_bar(notes_per_bar(before.hits))
         notes = steered_notes(options.notes, loaded, runs, before.hits, win["hits"], template, genre, gen,
@@ -217,6 +220,9 @@ def humanize_windows(loaded: LoadedModel, template: torch.Tensor, genre: torch.T
         t, g = template[i : i + batch], genre[i : i + batch]
         if notes == "keep":
             hits = t
+        elif notes == "add" and loaded.decorator is not None:
+            hits = decorate_windows(loaded.decorator.model, t, t, g, generator, temperature, decorations(t),
+                                    songs=True)
         else:
             codes = closest_codes(loaded, draw_codes(loaded, g, generator, temperature, CANDIDATES), t)
             hits = decode_notes(loaded, codes, t, t, notes)

@@ -14,6 +14,8 @@ import numpy as np
 import torch
 
 from .constants import CLOSED_HIHAT, KICK, OPEN_HIHAT, RIDE, SNARE, STEPS_PER_BAR, WINDOW_BARS, WINDOW_STEPS
+from .decorate import decorate_windows
+from .decorate import probabilities as decorate_probabilities
 from .drawn import parse_pattern
 from .errors import GrooveError
 from .grid import DrumGrid, Runs
@@ -164,9 +166,16 @@ def decorations(sketch: torch.Tensor) -> torch.Tensor:
     return allowed
 
 
-def choose_notes(mode: str, loaded, hits_w, template_w, genre_w, gen, temperature) -> torch.Tensor:
+def choose_notes(mode: str, loaded, hits_w, template_w, genre_w, gen, temperature,
+                 fresh: frozenset[int] = frozenset()) -> torch.Tensor:
+    """Notes (W, 32, 9): the sketch's (``keep``), the sketch and what the decorator draws around
+    it (``add``; the prior's nearest draw for weights without a decorator), or the prior's (``free``)."""
     if mode == "keep":
         return hits_w
+    if mode == "add" and loaded.decorator is not None:
+        with one_thread():
+            return decorate_windows(loaded.decorator.model, hits_w, template_w, genre_w, gen, temperature,
+                                    decorations(hits_w), fresh)
     return decode_notes(loaded, nearest_draws(loaded, hits_w, genre_w, gen, temperature), hits_w, template_w, mode)
 
 
@@ -219,9 +228,14 @@ def decode_notes(loaded, codes: torch.Tensor, sketch: torch.Tensor, template: to
 
 def steered_notes(mode: str, loaded, runs: Runs, sketch: np.ndarray, hits_w, template_w, genre_w, gen,
                   temperature: float, density: float | None, syncopation: float | None) -> torch.Tensor:
-    """Like ``choose_notes`` (the same draws), with the knobs choosing among the decoded cells
+    """Like ``choose_notes`` (the same note model), with the knobs choosing among its cells
     (``knobs.steer``) over the whole song: windows (W, 32, 9)."""
-    p = note_probabilities(loaded, nearest_draws(loaded, hits_w, genre_w, gen, temperature), template_w)
+    if mode == "add" and loaded.decorator is not None:
+        with one_thread():
+            p = decorate_probabilities(loaded.decorator.model, hits_w, template_w, genre_w, gen, temperature,
+                                       decorations(hits_w))
+    else:
+        p = note_probabilities(loaded, nearest_draws(loaded, hits_w, genre_w, gen, temperature), template_w)
     allowed = torch.ones_like(p) if mode == "free" else decorations(hits_w).expand_as(p)
     song = steer(runs.join(p.numpy()), sketch, runs.join(allowed.numpy()) > 0.5, keep_sketch=mode != "free",
                  density=density, syncopation=syncopation)

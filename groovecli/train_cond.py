@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from . import decorate
 from .data import GENRES, SPLITS, GrooveDataset, load_dataset
 from .fill_bars import COND_DIM, FILL_STEPS, build_fills
 from .nn.cond_vae import CondConfig, CondVAE
@@ -41,6 +42,8 @@ def fill_arrays(fills, split: int) -> dict[str, np.ndarray]:
 def config_for(task: str) -> CondConfig:
     if task == "drumify":
         return CondConfig(task, TAP_FEATURES, 32, GENRES)
+    if task == "decorate":
+        return CondConfig(task, decorate.COND_DIM, 32, GENRES)
     return CondConfig(task, COND_DIM, FILL_STEPS, GENRES)
 
 
@@ -62,7 +65,9 @@ def cond_metrics(model: CondVAE, arrays: dict[str, np.ndarray], device, seed: in
         loss_sum += float(loss) * len(b["hits"])
         z = torch.randn(len(b["hits"]), model.cfg.z_dim, generator=gen).to(device)
         known = b["mask"] == 0  # what the condition gives (the bar before a fill) is played as it was
-        pred = model.generate(b["cond"], b["genre"], z, generator=gen, forced=b["hits"], force_mask=known)["hits"]
+        floor = b["cond"][..., : model.cfg.n_drums] if model.cfg.task == "decorate" else None  # the sketch stays
+        pred = model.generate(b["cond"], b["genre"], z, generator=gen, forced=b["hits"], force_mask=known,
+                              floor=floor)["hits"]
         pred = pred * b["mask"][..., None]
         real = b["hits"] * b["mask"][..., None]
         tp += float((pred * real).sum())
@@ -119,9 +124,10 @@ def run_cond_training(task: str, data_dir: str, out_dir: str, *, epochs: int, ba
                       device: torch.device, cache_dir: str | None, export_dir: str | None, command: str,
                       max_windows: int = 0, on_event=lambda name, stats: None):
     """``groove train --model drumify|fills``: data, training, ``<out>/<task>.pt``, optional export."""
-    if task == "drumify":
+    if task in ("drumify", "decorate"):
         ds = load_dataset(data_dir, cache_dir=cache_dir)
-        train, val = (drumify_arrays(ds.of_split(s)) for s in ("train", "validation"))
+        arrays = drumify_arrays if task == "drumify" else decorate.training_arrays
+        train, val = (arrays(ds.of_split(s)) for s in ("train", "validation"))
     else:
         fills = build_fills(data_dir)
         train, val = (fill_arrays(fills, SPLITS.index(s)) for s in ("train", "validation"))

@@ -117,6 +117,16 @@ def resolve(spec: str | os.PathLike | None = None, file: str | None = None) -> P
 
 
 @dataclass(frozen=True)
+class LoadedCond:
+    """A conditional model (``nn/cond_vae.py``: drumify's or the fills') ready to run."""
+
+    model: CondVAE
+    config: CondConfig
+    metrics: dict[str, Any]
+    path: Path
+
+
+@dataclass(frozen=True)
 class LoadedModel:
     """A ready-to-run model: the networks in eval mode, their config and the checkpoint's metrics."""
 
@@ -126,6 +136,7 @@ class LoadedModel:
     metrics: dict[str, Any]
     path: Path
     guesser: GenreGuesser | None = None  # --genre auto (weights without one need a named genre)
+    decorator: LoadedCond | None = None  # --notes add's note model (decorate.py); None: the prior's draws
 
 
 def read_checkpoint(path: Path, *, any_version: bool = False) -> dict[str, Any]:
@@ -185,17 +196,14 @@ def load_model(spec: str | os.PathLike | None = None, device: str | torch.device
     for module in (model, prior, guesser):
         if module is not None:
             module.to(device).eval()
-    return LoadedModel(model, prior, cfg, ckpt.get("metrics", {}), path, guesser)
+    return LoadedModel(model, prior, cfg, ckpt.get("metrics", {}), path, guesser, _decorator_beside(path, device))
 
 
-@dataclass(frozen=True)
-class LoadedCond:
-    """A conditional model (``nn/cond_vae.py``: drumify's or the fills') ready to run."""
-
-    model: CondVAE
-    config: CondConfig
-    metrics: dict[str, Any]
-    path: Path
+def _decorator_beside(path: Path, device) -> LoadedCond | None:
+    """``decorate.pt`` from the folder the model came from (the bundled one, a local folder, the
+    Hub's snapshot), when it is there: weights trained without one decorate with the prior."""
+    beside = path.parent / "decorate.pt"
+    return load_cond("decorate", beside, device) if beside.is_file() else None
 
 
 def load_cond(task: str, spec: str | os.PathLike | None = None, device: str | torch.device = "cpu") -> LoadedCond:

@@ -9,6 +9,7 @@
 # 3. The genre guesser for --genre auto, added to the stage-2 checkpoint; then exported.
 # 4. drumify's and the fills' conditional models (models/drumify.pt, models/fills.pt), side by
 #    side with one thread each (20 and 12 min on 2 CPU cores).
+# 5. --notes add's decorator (models/decorate.pt): 17 min with one thread beside another job.
 set -euo pipefail
 data=${1:?GMD folder}
 runs=${2:-runs}
@@ -23,3 +24,5 @@ OMP_NUM_THREADS=1 groove train --data "$data" --out "$runs/drumify-v2" --model d
 OMP_NUM_THREADS=1 groove train --data "$data" --out "$runs/fills-v2" --model fills --epochs 60 --device cpu \
     --export models &
 wait
+OMP_NUM_THREADS=1 groove train --data "$data" --out "$runs/decorate" --model decorate --epochs 30 --device cpu \
+    --export models

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import REPO
-from make_golden import CASES, render_case
+from make_golden import CASES, render_case, weights_digest
 
-from groovecli.weights import bundled_dir, load_model, resolve, sha256
+from groovecli.weights import bundled_dir, load_model
 
 GOLDEN = REPO / "tests" / "golden"
 
@@ -18,7 +18,7 @@ def test_golden(name):
     path = GOLDEN / f"{name}.npz"
     assert path.exists(), "no golden: run python tests/make_golden.py"
     golden = np.load(path)
-    assert str(golden["weights_sha256"]) == sha256(resolve(None)), "the weights changed: run python tests/make_golden.py"
+    assert str(golden["weights_sha256"]) == weights_digest(), "the weights changed: run python tests/make_golden.py"
     got = render_case(name, load_model())
     np.testing.assert_array_equal(got["hits"], golden["hits"])
     np.testing.assert_allclose(got["velocity"], golden["velocity"], atol=1e-4)

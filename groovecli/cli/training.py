@@ -31,7 +31,7 @@ def dataset(data_dir: str, cache_dir: str | None, rebuild: bool) -> None:
 @click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False), help="Groove MIDI Dataset folder.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Run folder (checkpoints, log).")
 @click.option("--model", "kind", type=click.Choice(["pocketvae", "onestep", "twostep-vae", "feel", "prior", "guesser", "classifier",
-                                                 "drumify", "fills"]),
+                                                 "drumify", "fills", "decorate"]),
               default="pocketvae", show_default=True, help="What to train.")
 @click.option("--epochs", type=click.IntRange(1), default=40, show_default=True)
 @click.option("--batch-size", type=click.IntRange(1), default=128, show_default=True)
@@ -56,7 +56,7 @@ def train(data_dir, out_dir, kind, epochs, batch_size, device, seed, resume, wei
     from ..training_run import TrainRequest, run_training
     from ..view import TrainingProgress
 
-    if kind in ("drumify", "fills"):
+    if kind in ("drumify", "fills", "decorate"):
         if resume or weights:
             raise GrooveError(f"--model {kind} trains from scratch in minutes: it takes neither --resume nor --weights")
         _train_cond(kind, data_dir, out_dir, epochs, batch_size, device, seed, cache_dir, export_dir, max_windows)

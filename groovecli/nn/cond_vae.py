@@ -30,7 +30,7 @@ from ..constants import N_DRUMS
 from ..errors import WeightsError
 from .note_vqvae import kl_per_dimension
 
-TASKS = ("drumify", "fills")
+TASKS = ("drumify", "fills", "decorate")
 
 
 @dataclass(frozen=True)
@@ -121,20 +121,33 @@ class CondVAE(nn.Module):
     def generate(self, cond: torch.Tensor, genre: torch.Tensor, z: torch.Tensor, *, temperature: float = 1.0,
                  generator: torch.Generator | None = None, allowed: torch.Tensor | None = None,
                  required: torch.Tensor | None = None, forced: torch.Tensor | None = None,
-                 force_mask: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+                 force_mask: torch.Tensor | None = None, floor: torch.Tensor | None = None,
+                 floor_allowed: torch.Tensor | None = None, prefix: torch.Tensor | None = None
+                 ) -> dict[str, torch.Tensor]:
         """Notes drawn step by step (Bernoulli at ``temperature``; 0 takes the likelier outcome),
         each step seeing the notes drawn before it; velocity and offset (B, T, drums).
 
         ``allowed`` (B, T): steps that may sound; ``required`` (B, T): steps that must sound (their
         likeliest drum when none was drawn); ``forced`` (B, T, drums) with ``force_mask`` (B, T):
-        steps whose notes are given (the bar played before a fill).
+        steps whose notes are given (the bar played before a fill); ``floor`` (B, T, drums): notes
+        that sound whatever is drawn (a sketch being decorated), with ``floor_allowed`` (B, 1 or T,
+        drums) the cells the drawn notes may add to; ``prefix`` (B, P, drums): the first P steps'
+        notes, given (read in one call, not step by step: a song's previous bar).
         """
         b, steps, d = cond.shape[0], cond.shape[1], self.cfg.n_drums
         inputs, h = self._start(z, cond, genre)
         noise = torch.rand(b, steps, d, generator=generator).to(cond.device)  # drawn up front: one call per take
         prev = torch.zeros(b, 1, d, device=cond.device)
         parts: dict[str, list[torch.Tensor]] = {"hits": [], "velocity": [], "offset": []}
-        for t in range(steps):
+        first = 0
+        if prefix is not None:
+            first = prefix.shape[1]
+            given = torch.cat([prev, prefix[:, :-1]], dim=1)
+            out, h = self.dec(torch.cat([inputs[:, :first], given], dim=-1), h)
+            heads = self._heads(out)
+            parts = {"hits": [prefix], "velocity": [heads["velocity"]], "offset": [heads["offset"]]}
+            prev = prefix[:, -1:]
+        for t in range(first, steps):
             out, h = self.dec(torch.cat([inputs[:, t : t + 1], prev], dim=-1), h)
             heads = self._heads(out)
             logits = heads["logits"]
@@ -147,6 +160,10 @@ class CondVAE(nn.Module):
             if required is not None:
                 bare = required[:, t] & (hits.sum(-1)[:, 0] == 0)
                 hits[bare, 0] = F.one_hot(logits[bare, 0].argmax(-1), d).float()
+            if floor is not None:
+                if floor_allowed is not None:
+                    hits = hits * floor_allowed[:, min(t, floor_allowed.shape[1] - 1), None]
+                hits = torch.maximum(hits, floor[:, t : t + 1])
             if forced is not None:
                 keep = force_mask[:, t, None, None]
                 hits = torch.where(keep, forced[:, t : t + 1], hits)

@@ -1,0 +1,88 @@
+"""Where `--notes add` gets its notes: the decorator (`groovecli/decorate.py`) against the prior's
+nearest draw (groove 0.4), on the GMD test songs' templates humanized as whole songs in their genre.
+
+    python benchmarks/eval_decorate.py --data ../shared/data/gmd [--decorator models/decorate.pt] [--max-files N]
+
+For each variant: note F1 against the drummers, notes per bar, both realism judges of `groove
+evaluate` (the GRU on the grid, logistic regression on groove features; 0.5 = indistinguishable)
+and the seconds the humanizing took. Variants: the prior's nearest of 16 draws; the decorator
+chained bar after bar (what ships), on independent windows, free to add any drum, free to add
+the crash too, and at temperature 0.8 for the notes. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import replace
+
+from groovecli import api, steps
+from groovecli.constants import CRASH
+from groovecli.data import GENRES, load_dataset
+from groovecli.decorate import decorate_windows
+from groovecli.evaluation import _songs, humanization_metrics
+from groovecli.realism import feature_judge, gru_judge
+from groovecli.weights import load_cond, load_model
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--cache")
+    parser.add_argument("--decorator", help="decorate.pt to try [default: the one beside the bundled weights]")
+    parser.add_argument("--max-files", type=int, default=0)
+    parser.add_argument("--only", nargs="*", help="run only these variants")
+    args = parser.parse_args()
+    test = load_dataset(args.data, cache_dir=args.cache).of_split("test")
+    songs = _songs(args.data, test, args.max_files)
+    loaded = load_model()
+    if args.decorator:
+        loaded = replace(loaded, decorator=load_cond("decorate", args.decorator))
+    if loaded.decorator is None:
+        raise SystemExit("no decorator: give --decorator PATH")
+    real = [s.real for s in songs]
+    half_ms = [s.half_step_ms for s in songs]
+
+    def independent(*a, **k):
+        return decorate_windows(*a, **k, chained=False)
+
+    def any_drum(model, sketch, template, genre, gen, temperature, allowed, fresh):
+        return decorate_windows(model, sketch, template, genre, gen, temperature, None, fresh)
+
+    def with_crash(model, sketch, template, genre, gen, temperature, allowed, fresh):
+        allowed = allowed.clone()
+        allowed[..., CRASH] = 1
+        return decorate_windows(model, sketch, template, genre, gen, temperature, allowed, fresh)
+
+    def cooler(model, sketch, template, genre, gen, temperature, allowed, fresh):
+        return decorate_windows(model, sketch, template, genre, gen, 0.8 * temperature, allowed, fresh)
+
+    variants = {"prior, nearest of 16 draws (0.4)": (replace(loaded, decorator=None), decorate_windows),
+                "decorator, chained (shipped)": (loaded, decorate_windows),
+                "decorator, independent windows": (loaded, independent),
+                "decorator, any drum": (loaded, any_drum),
+                "decorator, sketch's drums and the crash": (loaded, with_crash),
+                "decorator, notes at temperature 0.8": (loaded, cooler)}
+    results = {}
+    for name, (model, fn) in variants.items():
+        if args.only and not any(o in name for o in args.only):
+            continue
+        steps.decorate_windows = fn
+        started = time.perf_counter()
+        grids = [api.humanize_grid(s.stiff, model, api.HumanizeOptions(genre=GENRES[s.genre], seed=i),
+                                   bpm=s.bpm).grid for i, s in enumerate(songs)]
+        seconds = time.perf_counter() - started
+        m = humanization_metrics(songs, grids)
+        results[name] = {"note_f1": m["note_f1"], "notes_per_bar": m["hits_per_bar"],
+                         "gru_judge": gru_judge(real, grids, 0), "feature_judge": feature_judge(real, grids, half_ms, 0),
+                         "seconds": seconds}
+        print(name, {k: round(v, 3) for k, v in results[name].items()}, flush=True)
+    steps.decorate_windows = decorate_windows
+    drummer = humanization_metrics(songs, real)
+    results["drummer"] = {"notes_per_bar": drummer["hits_per_bar"]}
+    print(json.dumps({k: {n: round(float(v), 3) for n, v in r.items()} for k, r in results.items()}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""`--notes add`'s decorator: the sketch's notes always sound, added notes stay in the cells they
+may use, consecutive windows agree on the bar they share, and a seed repeats a take."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+from conftest import REPO
+
+from groovecli import steps
+from groovecli.api import HumanizeOptions, humanize
+from groovecli.constants import CLOSED_HIHAT, KICK, N_DRUMS, RIDE, SNARE, STEPS_PER_BAR
+from groovecli.data import GENRES
+from groovecli.decorate import COND_DIM, condition, decorate_windows, training_arrays
+from groovecli.nn.cond_vae import CondConfig, CondVAE
+from groovecli.weights import bundled_dir, load_model
+
+W = 4
+
+
+def sketch_windows(n: int = W) -> torch.Tensor:
+    """Rock sketches: kick on 1 and 3, snare on 2 and 4, hats on the 8ths, in every bar."""
+    s = torch.zeros(n, 32, N_DRUMS)
+    s[:, 0::8, KICK] = 1
+    s[:, 4::8, SNARE] = 1
+    s[:, 0::2, CLOSED_HIHAT] = 1
+    return s
+
+
+@pytest.fixture(scope="module")
+def model():
+    torch.manual_seed(0)
+    return CondVAE(CondConfig("decorate", COND_DIM, 32, GENRES)).eval()
+
+
+def test_condition_is_the_template_and_the_16th_of_the_bar():
+    t = sketch_windows(2).numpy()
+    c = condition(t)
+    assert c.shape == (2, 32, N_DRUMS + STEPS_PER_BAR)
+    np.testing.assert_array_equal(c[..., :N_DRUMS], t)
+    assert (c[..., N_DRUMS:].argmax(-1) == np.arange(32) % STEPS_PER_BAR).all()
+
+
+def test_training_arrays_pair_templates_with_the_drummers_notes(fixture_dataset):
+    a = training_arrays(fixture_dataset)
+    np.testing.assert_array_equal(a["cond"][..., :N_DRUMS], fixture_dataset.template)
+    np.testing.assert_array_equal(a["hits"], fixture_dataset.hits)
+    assert a["mask"].shape == fixture_dataset.hits.shape[:2] and (a["mask"] == 1).all()
+
+
+@pytest.mark.parametrize("chained", [True, False])
+def test_every_sketch_note_sounds_and_added_notes_stay_in_allowed_cells(model, chained):
+    sketch = sketch_windows()
+    allowed = steps.decorations(sketch)
+    genre = torch.zeros(W, dtype=torch.long)
+    out = decorate_windows(model, sketch, sketch, genre, torch.Generator().manual_seed(0), 1.0, allowed,
+                           chained=chained)
+    assert out.shape == sketch.shape
+    assert (out >= sketch).all()
+    added = out - sketch
+    assert added.sum() > 0  # an untrained model at temperature 1 draws plenty
+    assert (added * (1 - allowed)).sum() == 0  # no ride, toms or crash over a hi-hat sketch
+    assert added[..., RIDE].sum() == 0
+
+
+def test_chained_windows_share_the_bar_they_overlap_on(model):
+    sketch = sketch_windows()
+    out = decorate_windows(model, sketch, sketch, torch.zeros(W, dtype=torch.long),
+                           torch.Generator().manual_seed(1), 1.0, None, fresh=frozenset({2}))
+    for w in (1, 3):  # each window's first bar is the bar the one before it drew
+        torch.testing.assert_close(out[w, :STEPS_PER_BAR], out[w - 1, STEPS_PER_BAR:])
+    assert not torch.equal(out[2, :STEPS_PER_BAR], out[1, STEPS_PER_BAR:])  # window 2 opens a new run
+
+
+def test_a_seed_repeats_the_take_and_another_seed_does_not(model):
+    sketch, genre = sketch_windows(), torch.zeros(W, dtype=torch.long)
+
+    def take(seed):
+        return decorate_windows(model, sketch, sketch, genre, torch.Generator().manual_seed(seed), 1.0, None)
+
+    assert torch.equal(take(3), take(3))
+    assert not torch.equal(take(3), take(4))
+
+
+def test_a_given_prefix_equals_drawing_it_step_by_step(model):
+    """``prefix`` runs the given bar as one GRU call; feeding the same notes one step at a time
+    (``forced``) must leave the decoder in the same state, so the drawn second bar is the same."""
+    sketch = sketch_windows(1)
+    cond = torch.as_tensor(condition(sketch.numpy()))
+    genre, z = torch.zeros(1, dtype=torch.long), torch.zeros(1, 16)
+    given = sketch.clone()
+    given[0, 2:STEPS_PER_BAR:4, SNARE] = 1  # some ghost notes in the first bar
+    mask = torch.zeros(1, 32, dtype=torch.bool)
+    mask[:, :STEPS_PER_BAR] = True
+    a = model.generate(cond, genre, z, generator=torch.Generator().manual_seed(5), prefix=given[:, :STEPS_PER_BAR])
+    b = model.generate(cond, genre, z, generator=torch.Generator().manual_seed(5), forced=given, force_mask=mask)
+    torch.testing.assert_close(a["hits"], b["hits"])
+    torch.testing.assert_close(a["velocity"], b["velocity"])
+
+
+def test_weights_without_a_decorator_beside_them_decorate_with_the_prior(tiny_weights):
+    loaded = load_model(tiny_weights)
+    assert loaded.decorator is None
+
+
+@pytest.mark.skipif(bundled_dir() is None, reason="no weights bundled in this checkout")
+def test_bundled_add_keeps_every_note_and_adds_decorations():
+    loaded = load_model()
+    assert loaded.decorator is not None
+    example = REPO / "examples" / "rock.mid"
+    take = humanize(example, loaded, HumanizeOptions(genre="rock", notes="add", seed=0))
+    before, after = take.before.hits > 0.5, take.after.hits > 0.5
+    assert (after >= before).all() and after.sum() > before.sum()
+    prior_only = humanize(example, replace(loaded, decorator=None), HumanizeOptions(genre="rock", notes="add", seed=0))
+    assert (prior_only.after.hits > 0.5).sum() > before.sum()
+    assert not np.array_equal(prior_only.after.hits, take.after.hits)
