@@ -2,6 +2,7 @@
 nearest draw (groove 0.4), on the GMD test songs' templates humanized as whole songs in their genre.
 
     python benchmarks/eval_decorate.py --data ../shared/data/gmd [--decorator models/decorate.pt] [--max-files N]
+        [--only NAME ...] [--chain-windows 16] [--seed 0]
 
 For each variant: note F1 against the drummers, notes per bar, both realism judges of `groove
 evaluate` (the GRU on the grid, logistic regression on groove features; 0.5 = indistinguishable)
@@ -17,7 +18,7 @@ import json
 import time
 from dataclasses import replace
 
-from groovecli import api, steps
+from groovecli import api, chains, steps
 from groovecli.constants import CRASH
 from groovecli.data import GENRES, load_dataset
 from groovecli.decorate import decorate_windows
@@ -33,7 +34,11 @@ def main() -> None:
     parser.add_argument("--decorator", help="decorate.pt to try [default: the one beside the bundled weights]")
     parser.add_argument("--max-files", type=int, default=0)
     parser.add_argument("--only", nargs="*", help="run only these variants")
+    parser.add_argument("--chain-windows", type=int, default=chains.CHAIN_WINDOWS,
+                        help="windows per decoding chain (chains.py; a large value: one chain per run of bars)")
+    parser.add_argument("--seed", type=int, default=0, help="song i is humanized with seed + i")
     args = parser.parse_args()
+    chains.CHAIN_WINDOWS = args.chain_windows
     test = load_dataset(args.data, cache_dir=args.cache).of_split("test")
     songs = _songs(args.data, test, args.max_files)
     loaded = load_model()
@@ -70,7 +75,7 @@ def main() -> None:
             continue
         steps.decorate_windows = fn
         started = time.perf_counter()
-        grids = [api.humanize_grid(s.stiff, model, api.HumanizeOptions(genre=GENRES[s.genre], seed=i),
+        grids = [api.humanize_grid(s.stiff, model, api.HumanizeOptions(genre=GENRES[s.genre], seed=args.seed + i),
                                    bpm=s.bpm).grid for i, s in enumerate(songs)]
         seconds = time.perf_counter() - started
         m = humanization_metrics(songs, grids)

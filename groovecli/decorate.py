@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from .chains import run_chains
 from .constants import STEPS_PER_BAR
 
 COND_DIM = 9 + STEPS_PER_BAR  # the template's drums, and where in the bar the step is
@@ -41,23 +42,23 @@ def decorate_windows(cond_model, sketch: torch.Tensor, template: torch.Tensor, g
     """Notes (W, 32, 9) for a song's windows (1-bar hop, ``grid.Runs.cut``), one z for the song
     (``songs``: the windows are unrelated sketches, each with a z and no chaining).
 
-    ``chained``: each window's first bar is the bar the window before it drew (except in the
-    windows in ``fresh``, which open a run after silence, and window 0), so every bar follows
-    the one before it, as a drummer's does; otherwise windows are drawn at once, independently.
+    ``chained``: each window's first bar is the bar the window before it drew (except where a
+    chain starts: window 0, the windows in ``fresh``, which open a run after silence, and every
+    ``chains.CHAIN_WINDOWS`` windows), so bars follow the ones before them, as a drummer's do;
+    otherwise windows are drawn at once, independently.
     """
     z = torch.randn(len(sketch) if songs else 1, cond_model.cfg.z_dim, generator=gen) * temperature
     cond = torch.as_tensor(condition(template.numpy()))
     if songs or not chained:
         return cond_model.generate(cond, genre, z.expand(len(cond), -1), temperature=temperature, generator=gen,
                                    floor=sketch, floor_allowed=allowed)["hits"]
-    out: list[torch.Tensor] = []
-    for w in range(len(cond)):
-        prefix = out[-1][:, STEPS_PER_BAR:] if out and w not in fresh else None
-        one = slice(w, w + 1)
-        out.append(cond_model.generate(cond[one], genre[one], z, temperature=temperature, generator=gen,
-                                       floor=sketch[one], prefix=prefix,
-                                       floor_allowed=None if allowed is None else allowed[one])["hits"])
-    return torch.cat(out)
+    def step(rows: list[int], previous: list[int] | None, out: list) -> torch.Tensor:
+        prefix = None if previous is None else torch.stack([out[p][STEPS_PER_BAR:] for p in previous])
+        return cond_model.generate(cond[rows], genre[rows], z.expand(len(rows), -1), temperature=temperature,
+                                   generator=gen, floor=sketch[rows], prefix=prefix,
+                                   floor_allowed=None if allowed is None else allowed[rows])["hits"]
+
+    return run_chains(len(cond), fresh, step)
 
 
 DRAWS = 16  # takes whose notes the knobs' probabilities are counted over

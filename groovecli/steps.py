@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
+from .chains import run_chains
 from .constants import CLOSED_HIHAT, KICK, OPEN_HIHAT, RIDE, SNARE, STEPS_PER_BAR, WINDOW_BARS, WINDOW_STEPS
 from .decorate import decorate_windows
 from .decorate import probabilities as decorate_probabilities
@@ -94,14 +95,15 @@ def decode_feels(loaded: LoadedModel, latents: dict[str, tuple[torch.Tensor, tor
                  genre: torch.Tensor, gen: torch.Generator, temperature: float = 1.0,
                  fresh: frozenset[int] = frozenset(), start: dict[str, torch.Tensor] | None = None
                  ) -> dict[str, torch.Tensor]:
-    """(W, 32, 9) values per feel ("velocity", "offset" → (z, pattern)), window by window, each
-    window's first bar forced to the previous window's second, except in the windows in
-    ``fresh`` (those that open a run after silence, ``Runs.first_windows``) and window 0, whose
-    first bar is ``start[feel]`` (1, 16, 9) when given (a continuation carries on from the
-    primer's own last bar) and free otherwise.
+    """(W, 32, 9) values per feel ("velocity", "offset" → (z, pattern)), chain by chain
+    (``chains.py``), each window's first bar forced to the previous window's second, except where
+    a chain starts: the windows in ``fresh`` (those that open a run after silence,
+    ``Runs.first_windows``), every ``CHAIN_WINDOWS`` windows, and window 0, whose first bar is
+    ``start[feel]`` (1, 16, 9) when given (a continuation carries on from the primer's own last
+    bar) and free otherwise.
 
     The two feels do not depend on each other, so they run at once on two threads: each is a
-    chain of batch-1 steps bound by reading its decoder's weights, and torch releases the GIL
+    chain of small-batch steps bound by reading its decoder's weights, and torch releases the GIL
     inside each step. Each feel draws from a generator of its own, seeded from ``gen`` before
     the threads start, so the output does not depend on which thread runs first.
     """
@@ -113,17 +115,22 @@ def decode_feels(loaded: LoadedModel, latents: dict[str, tuple[torch.Tensor, tor
     def one(feel: str) -> torch.Tensor:
         z, pattern = latents[feel]
         own = torch.Generator().manual_seed(seeds[feel])
-        out: list[torch.Tensor] = []
         torch.set_num_threads(1)  # OpenMP keeps this per thread; the pool's threads start with the default
+
+        def decode(rows: list[int], first: torch.Tensor | None) -> torch.Tensor:
+            return model.decode_feel(feel, z[rows], notes[rows], pattern[rows], genre[rows], first=first,
+                                     h_n=h_n[rows], temperature=temperature, generator=own)
+
+        def step(rows: list[int], previous: list[int] | None, out: list) -> torch.Tensor:
+            if previous is not None:
+                return decode(rows, torch.stack([out[p][STEPS_PER_BAR:] for p in previous]))
+            if start is None or rows[0] != 0:
+                return decode(rows, None)
+            return torch.cat([decode(rows[:1], start[feel]), decode(rows[1:], None)]) if len(rows) > 1 \
+                else decode(rows, start[feel])
+
         with torch.no_grad():
-            for w in range(len(notes)):
-                first = out[-1][:, STEPS_PER_BAR:] if out and w not in fresh else None
-                if w == 0 and start is not None:
-                    first = start[feel]
-                out.append(model.decode_feel(feel, z[w : w + 1], notes[w : w + 1], pattern[w : w + 1],
-                                             genre[w : w + 1], first=first, h_n=h_n[w : w + 1],
-                                             temperature=temperature, generator=own))
-        return torch.cat(out)
+            return run_chains(len(notes), fresh, step)
 
     if torch.get_num_threads() == 1:  # one core for us (a folder's worker process): no second thread to win
         return {feel: one(feel) for feel in latents}

@@ -117,3 +117,27 @@ def test_bundled_add_keeps_every_note_and_adds_decorations():
     prior_only = humanize(example, replace(loaded, decorator=None), HumanizeOptions(genre="rock", notes="add", seed=0))
     assert (prior_only.after.hits > 0.5).sum() > before.sum()
     assert not np.array_equal(prior_only.after.hits, take.after.hits)
+
+
+def test_window_chains_start_at_fresh_windows_and_every_size_windows():
+    from groovecli.chains import window_chains
+
+    assert window_chains(0) == []
+    assert window_chains(5, size=2) == [[0, 1], [2, 3], [4]]
+    assert window_chains(7, frozenset({3}), size=4) == [[0, 1, 2], [3, 4, 5, 6]]
+
+
+def test_chains_run_side_by_side_and_each_window_follows_its_own_predecessor():
+    from groovecli.chains import run_chains
+
+    calls = []
+
+    def step(rows, previous, out):
+        calls.append(len(rows))
+        before = torch.zeros(len(rows)) if previous is None else torch.stack([out[p] + 1 for p in previous])
+        return before
+
+    got = run_chains(7, frozenset({5}), step, size=3)
+    # chains [0,1,2] [3,4] [5,6]: each window holds its place in its chain
+    assert got.tolist() == [0, 1, 2, 0, 1, 0, 1]
+    assert calls == [3, 3, 1]  # three passes, not seven
