@@ -60,7 +60,9 @@ def timed_process(cmd: list[str], source: str | None = None) -> tuple[float, flo
     env = os.environ | ({"PYTHONPATH": source} if source else {})
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True, env=env)
+    # run from the checkout: `python -m` puts the working directory ahead of PYTHONPATH, so from this
+    # repository's root the "baseline" imported this code (groove <= 0.5's runs of --baseline did)
+    subprocess.run(cmd, check=True, capture_output=True, env=env, cwd=source)
     wall = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return wall, max(peak, before) / 1024

@@ -2,7 +2,7 @@
 nearest draw (groove 0.4), on the GMD test songs' templates humanized as whole songs in their genre.
 
     python benchmarks/eval_decorate.py --data ../shared/data/gmd [--decorator models/decorate.pt] [--max-files N]
-        [--only NAME ...] [--chain-windows 16] [--seed 0]
+        [--only NAME ...] [--chain-windows 16] [--seed 0] [--judge-seeds 1]
 
 For each variant: note F1 against the drummers, notes per bar, both realism judges of `groove
 evaluate` (the GRU on the grid, logistic regression on groove features; 0.5 = indistinguishable)
@@ -17,6 +17,8 @@ import argparse
 import json
 import time
 from dataclasses import replace
+
+import numpy as np
 
 from groovecli import api, chains, steps
 from groovecli.constants import CRASH
@@ -37,6 +39,7 @@ def main() -> None:
     parser.add_argument("--chain-windows", type=int, default=chains.CHAIN_WINDOWS,
                         help="windows per decoding chain (chains.py; a large value: one chain per run of bars)")
     parser.add_argument("--seed", type=int, default=0, help="song i is humanized with seed + i")
+    parser.add_argument("--judge-seeds", type=int, default=1, help="train the GRU judge with this many seeds")
     args = parser.parse_args()
     chains.CHAIN_WINDOWS = args.chain_windows
     test = load_dataset(args.data, cache_dir=args.cache).of_split("test")
@@ -80,7 +83,9 @@ def main() -> None:
         seconds = time.perf_counter() - started
         m = humanization_metrics(songs, grids)
         results[name] = {"note_f1": m["note_f1"], "notes_per_bar": m["hits_per_bar"],
-                         "gru_judge": gru_judge(real, grids, 0), "feature_judge": feature_judge(real, grids, half_ms, 0),
+                         "gru_judge": float(np.mean(gru := [gru_judge(real, grids, k) for k in range(args.judge_seeds)])),
+                         "gru_judge_sd": float(np.std(gru, ddof=1)) if len(gru) > 1 else 0.0,
+                         "feature_judge": feature_judge(real, grids, half_ms, 0),
                          "seconds": seconds}
         print(name, {k: round(v, 3) for k, v in results[name].items()}, flush=True)
     steps.decorate_windows = decorate_windows
