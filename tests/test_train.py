@@ -128,3 +128,27 @@ def test_the_drumify_model_trains_keeps_its_best_epoch_and_loads(fixture_dataset
     assert load_cond("drumify", path).config == cfg
     with pytest.raises(WeightsError, match="no fills model"):
         load_cond("fills", path)
+
+
+def test_a_trained_decorator_beside_the_weights_draws_add_s_notes(tiny_weights, tmp_path):
+    """`groove train --model decorate --export DIR` writes decorate.pt; weights in DIR then
+    decorate with it (every sketch note kept), and weights elsewhere still use the prior."""
+    import shutil
+
+    from conftest import REPO
+
+    from groovecli.api import HumanizeOptions, humanize
+
+    folder = tmp_path / "weights"
+    folder.mkdir()
+    shutil.copy(tiny_weights, folder / "pocketvae.pt")
+    result = CliRunner().invoke(cli, ["train", "--data", str(FIXTURE_GMD), "--out", str(tmp_path / "run"),
+                                      "--model", "decorate", "--epochs", "1", "--max-windows", "64",
+                                      "--cache", str(tmp_path / "c"), "--export", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert (folder / "decorate.pt").is_file()
+    loaded = load_model(folder)
+    assert loaded.decorator is not None and loaded.decorator.config.task == "decorate"
+    assert load_model(tiny_weights).decorator is None
+    take = humanize(REPO / "examples" / "rock.mid", loaded, HumanizeOptions(genre="rock", notes="add", seed=0))
+    assert (take.after.hits >= take.before.hits).all()
