@@ -30,6 +30,7 @@ from .nn.config import FORMAT_VERSION, ModelConfig
 from .nn.genre_guesser import GenreGuesser
 from .nn.pocketvae import GrooveModel
 from .nn.prior import CodePrior
+from .on_device import on_device
 
 
 def sha256(path: Path) -> str:
@@ -173,8 +174,12 @@ def read_base_parts(path: Path) -> dict[str, Any]:
     return {"config": ckpt["config"], "state_dicts": parts, "prior_metrics": metrics}
 
 
-def load_model(spec: str | os.PathLike | None = None, device: str | torch.device = "cpu") -> LoadedModel:
+def load_model(spec: str | os.PathLike | None = None, device: str | torch.device = "cpu", *,
+               raw: bool = False) -> LoadedModel:
     """Resolve, verify and build the model (and its prior, when the checkpoint has one).
+
+    On a GPU the networks come wrapped so that groove's generation steps can call them with CPU
+    tensors (``on_device.py``); ``raw``: the bare modules, for training on them.
 
     Raises:
         WeightsError: for missing, damaged, foreign or incompatible weights.
@@ -196,7 +201,10 @@ def load_model(spec: str | os.PathLike | None = None, device: str | torch.device
     for module in (model, prior, guesser):
         if module is not None:
             module.to(device).eval()
-    return LoadedModel(model, prior, cfg, ckpt.get("metrics", {}), path, guesser, _decorator_beside(path, device))
+    if raw:
+        return LoadedModel(model, prior, cfg, ckpt.get("metrics", {}), path, guesser)
+    return LoadedModel(on_device(model, device), on_device(prior, device), cfg, ckpt.get("metrics", {}), path,
+                       on_device(guesser, device), _decorator_beside(path, device))
 
 
 def _decorator_beside(path: Path, device) -> LoadedCond | None:
@@ -222,7 +230,7 @@ def load_cond(task: str, spec: str | os.PathLike | None = None, device: str | to
         model.load_state_dict({k: v.float() for k, v in ckpt["state_dicts"][task].items()})
     except (RuntimeError, KeyError) as exc:
         raise WeightsError(f"{path} does not fit its own config ({str(exc).splitlines()[0][:100]})") from None
-    return LoadedCond(model.to(device).eval(), cfg, ckpt.get("metrics", {}), path)
+    return LoadedCond(on_device(model.to(device).eval(), device), cfg, ckpt.get("metrics", {}), path)
 
 
 def export_weights(checkpoint: Path, out_dir: Path, name: str = DEFAULT_FILE) -> Path:
