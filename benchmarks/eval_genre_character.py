@@ -1,13 +1,13 @@
 """Does `sample` play each genre's kit the way GMD's drummers do? Drum-class shares per genre.
 
     python benchmarks/eval_genre_character.py --data ../shared/data/gmd [--cache DIR] [--takes 24] [--bars 8]
-        [--sample-takes 16]
+        [--sample-takes 16] [--seed0 0]
 
 For every genre with at least 200 training windows: ``--takes`` grooves of ``--bars`` bars from
-``api.sample`` (seeds 0..takes-1), and the share of each drum class among their hits, against the
-same share over the genre's training windows, for `sample` as shipped (the nearest of
-``api.TAKES`` prior takes to a kit drawn from the genre's drummers) and for the prior alone (one
-take). A class "fails" when it makes up more than 5 % of the real hits and the sampled share is
+``api.sample`` (seeds ``--seed0`` onwards), and the share of each drum class among their hits,
+against the same share over the genre's training windows, for `sample` as shipped (one of
+``api.TAKES`` prior takes, drawn so that the kit comes out in the genre's proportions,
+``api._take_matching``) and for the prior alone (one take). A class "fails" when it makes up more than 5 % of the real hits and the sampled share is
 off by more than a factor of 1.5 either way; L1 is the sum over classes of |sampled - real|.
 Prints one JSON object: per genre, the shares, L1 and the failing classes of each.
 """
@@ -36,6 +36,7 @@ def main() -> None:
     ap.add_argument("--bars", type=int, default=8)
     ap.add_argument("--sample-takes", type=int, default=api.TAKES,
                     help="prior takes `sample` chooses from (api.TAKES; another value: what it would give)")
+    ap.add_argument("--seed0", type=int, default=0, help="the first take's seed")
     args = ap.parse_args()
     train = load_dataset(args.data, cache_dir=args.cache).of_split("train")
     loaded = load_model()
@@ -50,7 +51,7 @@ def main() -> None:
         entry = {"windows": int(len(real)), "real": dict(zip(DRUMS, np.round(real_share, 3).tolist()))}
         for label, takes in (("shipped", shipped), ("prior alone", 1)):
             api.TAKES = takes
-            hits = np.stack([api.sample(loaded, genre=name, bars=args.bars, seed=k).after.hits
+            hits = np.stack([api.sample(loaded, genre=name, bars=args.bars, seed=args.seed0 + k).after.hits
                              for k in range(args.takes)])
             share = hits.sum((0, 1)) / max(hits.sum(), 1)
             bad = [DRUMS[c] for c in range(len(DRUMS)) if real_share[c] > 0.05

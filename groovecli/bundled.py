@@ -47,16 +47,16 @@ def local_weights(text: str, file: str | None = None) -> Path:
 KITS_FILE = "genre-kits.json"
 
 
-def genre_kits(genre: str) -> list[list[float]]:
-    """How the genre's GMD drummers spread hits over the 9 classes, one share vector per sampled
-    training window (``scripts/make_genre_kits.py``); [] when groove ships none for it."""
+def genre_shares(genre: str) -> list[float]:
+    """Each drum class's share of all the genre's GMD training hits (``scripts/make_genre_kits.py``);
+    [] when groove ships none for it."""
     return _kits().get(genre, [])
 
 
 @lru_cache(maxsize=1)
-def _kits() -> dict[str, list[list[float]]]:
-    """The kits file, read once per process (``sample -n 8`` asks eight times)."""
+def _kits() -> dict[str, list[float]]:
+    """The kits file's class shares, read once per process (``sample -n 8`` asks eight times)."""
     folder = bundled_dir()
     if folder is None or not (folder / KITS_FILE).exists():
         return {}
-    return json.loads((folder / KITS_FILE).read_text())["kits"]
+    return json.loads((folder / KITS_FILE).read_text()).get("shares", {})

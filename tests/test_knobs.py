@@ -87,20 +87,23 @@ def test_knob_errors_come_before_the_model(runner):
         "error: --density 'lots': give notes per bar (e.g. 24) or a change like +50% or -25%"]
 
 
-def test_sample_keeps_the_take_nearest_a_drummers_kit():
+def test_sample_draws_takes_so_that_the_kit_comes_out_in_the_genres_proportions():
     import torch
 
-    from groovecli.api import _take_nearest
+    from groovecli.api import _take_matching
 
-    hits = torch.zeros(3, 2, 32, 9)
-    hits[0, :, ::2, 2] = 1  # hi-hat take
-    hits[1, :, ::2, 7] = 1  # ride take
-    hits[2, :, ::4, 0] = 1  # kick only
-    ride_kit = [[0, 0, 0, 0, 0, 0, 0, 1.0, 0]]
-    assert _take_nearest(hits, ride_kit, torch.Generator().manual_seed(0)) == 1
-    kits = [[0, 0, 1.0, 0, 0, 0, 0, 0, 0], [1.0, 0, 0, 0, 0, 0, 0, 0, 0]]
-    picks = {_take_nearest(hits, kits, torch.Generator().manual_seed(s)) for s in range(20)}
-    assert picks == {0, 2}  # a kit drawn per take: both kinds of take come up
+    hits = torch.zeros(4, 2, 32, 9)
+    hits[:3, :, ::2, 2] = 1  # three hi-hat takes
+    hits[3, :, ::2, 8] = 1  # one ride take
+    hits[:, :, ::8, 0] = 1  # every take: a kick on the beats
+    gen = torch.Generator().manual_seed(0)
+    ride_share = [0.2, 0, 0.6, 0, 0, 0, 0, 0, 0.2]  # the genre's drummers: a quarter of the takes ride
+    picks = [_take_matching(hits, ride_share, gen) for _ in range(2000)]
+    assert abs(picks.count(3) / len(picks) - 0.25) < 0.04
+    only_ride = [0.2, 0, 0, 0, 0, 0, 0, 0, 0.8]
+    assert {_take_matching(hits, only_ride, gen) for _ in range(50)} == {3}
+    again = [_take_matching(hits, ride_share, torch.Generator().manual_seed(s)) for s in range(5)]
+    assert again == [_take_matching(hits, ride_share, torch.Generator().manual_seed(s)) for s in range(5)]
 
 
 def test_density_on_interpolate_sets_the_in_betweens(tiny):
