@@ -53,7 +53,7 @@ def main() -> None:
     half_ms = [s.half_step_ms for s in songs]
 
     def independent(*a, **k):
-        return decorate_windows(*a, **k, chained=False)
+        return decorate_windows(*a, **k, chain_windows=1)
 
     def any_drum(model, sketch, template, genre, gen, temperature, allowed, fresh):
         return decorate_windows(model, sketch, template, genre, gen, temperature, None, fresh)

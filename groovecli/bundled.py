@@ -50,11 +50,11 @@ KITS_FILE = "genre-kits.json"
 def genre_shares(genre: str) -> list[float]:
     """Each drum class's share of all the genre's GMD training hits (``scripts/make_genre_kits.py``);
     [] when groove ships none for it."""
-    return _kits().get(genre, [])
+    return _shares().get(genre, [])
 
 
 @lru_cache(maxsize=1)
-def _kits() -> dict[str, list[float]]:
+def _shares() -> dict[str, list[float]]:
     """The kits file's class shares, read once per process (``sample -n 8`` asks eight times)."""
     folder = bundled_dir()
     if folder is None or not (folder / KITS_FILE).exists():

@@ -70,3 +70,6 @@ def genre_key(genre: str) -> str:
 
 MAX_NEW_BARS = 1000  # `continue --bars`
 MAX_STEPS = 32  # `interpolate --steps`
+
+# the conditional models (nn/cond_vae.py), each trained by `groove train --model <task>` into <task>.pt
+COND_TASKS = ("drumify", "fills", "decorate")

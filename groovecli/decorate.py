@@ -32,35 +32,29 @@ def condition(template: np.ndarray) -> np.ndarray:
     return np.concatenate([template, np.broadcast_to(position, template.shape[:-1] + (STEPS_PER_BAR,))], axis=-1)
 
 
-def training_arrays(ds) -> dict[str, np.ndarray]:
-    """A ``data.GrooveDataset`` split as ``train_cond`` arrays: template → the drummer's notes."""
-    return {"cond": condition(ds.template), "hits": ds.hits, "velocity": ds.velocity, "offset": ds.offset,
-            "mask": np.ones(ds.hits.shape[:2], np.float32), "genre": ds.genre}
-
-
 def decorate_windows(cond_model, sketch: torch.Tensor, template: torch.Tensor, genre: torch.Tensor,
                      gen: torch.Generator, temperature: float, allowed: torch.Tensor | None = None,
-                     fresh: frozenset[int] = frozenset(), chained: bool = True, songs: bool = False) -> torch.Tensor:
-    """Notes (W, 32, 9) for a song's windows (1-bar hop, ``grid.Runs.cut``), one z for the song
-    (``songs``: the windows are unrelated sketches, each with a z and no chaining).
+                     fresh: frozenset[int] = frozenset(), songs: bool = False,
+                     chain_windows: int | None = None) -> torch.Tensor:
+    """Notes (W, 32, 9) for a song's windows (1-bar hop, ``grid.Runs.cut``), one z for the song.
 
-    ``chained``: each window's first bar is the bar the window before it drew (except where a
-    chain starts: window 0, the windows in ``fresh``, which open a run after silence, and every
-    ``chains.CHAIN_WINDOWS`` windows), so bars follow the ones before them, as a drummer's do;
-    otherwise windows are drawn at once, independently.
+    Each window's first bar is the bar the window before it drew, except where a chain starts
+    (``chains.py``: window 0, the windows in ``fresh``, which open a run after silence, and every
+    ``chain_windows`` windows, by default ``chains.CHAIN_WINDOWS``), so bars follow the ones
+    before them, as a drummer's do. ``songs``: the windows are unrelated sketches, each with a z
+    of its own and nothing to follow (chains of one window, drawn in one call).
     """
     z = torch.randn(len(sketch) if songs else 1, cond_model.cfg.z_dim, generator=gen) * temperature
+    z = z.expand(len(sketch), -1)
     cond = torch.as_tensor(condition(template.numpy()))
-    if songs or not chained:
-        return cond_model.generate(cond, genre, z.expand(len(cond), -1), temperature=temperature, generator=gen,
-                                   floor=sketch, floor_allowed=allowed)["hits"]
+
     def step(rows: list[int], previous: list[int] | None, out: list) -> torch.Tensor:
         prefix = None if previous is None else torch.stack([out[p][STEPS_PER_BAR:] for p in previous])
-        return cond_model.generate(cond[rows], genre[rows], z.expand(len(rows), -1), temperature=temperature,
-                                   generator=gen, floor=sketch[rows], prefix=prefix,
+        return cond_model.generate(cond[rows], genre[rows], z[rows], temperature=temperature, generator=gen,
+                                   floor=sketch[rows], prefix=prefix,
                                    floor_allowed=None if allowed is None else allowed[rows])["hits"]
 
-    return run_chains(len(cond), fresh, step)
+    return run_chains(len(cond), fresh, step, 1 if songs else chain_windows)
 
 
 DRAWS = 16  # takes whose notes the knobs' probabilities are counted over

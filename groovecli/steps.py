@@ -124,10 +124,10 @@ def decode_feels(loaded: LoadedModel, latents: dict[str, tuple[torch.Tensor, tor
         def step(rows: list[int], previous: list[int] | None, out: list) -> torch.Tensor:
             if previous is not None:
                 return decode(rows, torch.stack([out[p][STEPS_PER_BAR:] for p in previous]))
-            if start is None or rows[0] != 0:
+            if start is None:
                 return decode(rows, None)
-            return torch.cat([decode(rows[:1], start[feel]), decode(rows[1:], None)]) if len(rows) > 1 \
-                else decode(rows, start[feel])
+            # the chains' first step: window 0 carries on from the primer, the others start afresh
+            return torch.cat([decode(rows[:1], start[feel])] + ([decode(rows[1:], None)] if len(rows) > 1 else []))
 
         with torch.no_grad():
             return run_chains(len(notes), fresh, step)

@@ -1,8 +1,9 @@
-"""Training of the conditional models (``nn/cond_vae.py``): drumify's tap → kit model and the fill
-model. Data → arrays → Adam with a KL warm-up → the best epoch on validation → a checkpoint.
+"""Training of the conditional models (``nn/cond_vae.py``): drumify's tap → kit model, the fill
+model and ``--notes add``'s decorator (template → the drummer's notes). Data → arrays → Adam with a
+KL warm-up → the best epoch on validation → a checkpoint.
 
-Both are small (hidden 128) and train on 2 CPU cores in minutes; ``groove train --model drumify``
-and ``--model fills`` call ``run_cond_training``.
+All are small (hidden 128) and train on 2 CPU cores in minutes; ``groove train --model drumify``,
+``fills`` and ``decorate`` call ``run_cond_training``.
 """
 
 from __future__ import annotations
@@ -27,10 +28,20 @@ from .weights import export_weights, read_checkpoint
 KEYS = ("cond", "hits", "velocity", "offset", "mask", "genre")
 
 
+def _window_arrays(ds: GrooveDataset, cond: np.ndarray) -> dict[str, np.ndarray]:
+    """Every GMD window of ``ds`` whole as the target, under the condition ``cond`` (N, 32, C)."""
+    return {"cond": cond, "hits": ds.hits, "velocity": ds.velocity, "offset": ds.offset,
+            "mask": np.ones(ds.hits.shape[:2], np.float32), "genre": ds.genre}
+
+
 def drumify_arrays(ds: GrooveDataset) -> dict[str, np.ndarray]:
     """Every window's taps (all hits collapsed onto one voice) as the condition, the kit as target."""
-    return {"cond": collapse(ds.hits, ds.velocity, ds.offset), "hits": ds.hits, "velocity": ds.velocity,
-            "offset": ds.offset, "mask": np.ones(ds.hits.shape[:2], np.float32), "genre": ds.genre}
+    return _window_arrays(ds, collapse(ds.hits, ds.velocity, ds.offset))
+
+
+def decorate_arrays(ds: GrooveDataset) -> dict[str, np.ndarray]:
+    """Every window's template (what a producer draws) as the condition, the drummer's notes as target."""
+    return _window_arrays(ds, decorate.condition(ds.template))
 
 
 def fill_arrays(fills, split: int) -> dict[str, np.ndarray]:
@@ -123,10 +134,10 @@ def fit_cond(cfg: CondConfig, train: dict[str, np.ndarray], val: dict[str, np.nd
 def run_cond_training(task: str, data_dir: str, out_dir: str, *, epochs: int, batch_size: int, seed: int,
                       device: torch.device, cache_dir: str | None, export_dir: str | None, command: str,
                       max_windows: int = 0, on_event=lambda name, stats: None):
-    """``groove train --model drumify|fills``: data, training, ``<out>/<task>.pt``, optional export."""
+    """``groove train --model drumify|fills|decorate``: data, training, ``<out>/<task>.pt``, optional export."""
     if task in ("drumify", "decorate"):
         ds = load_dataset(data_dir, cache_dir=cache_dir)
-        arrays = drumify_arrays if task == "drumify" else decorate.training_arrays
+        arrays = drumify_arrays if task == "drumify" else decorate_arrays
         train, val = (arrays(ds.of_split(s)) for s in ("train", "validation"))
     else:
         fills = build_fills(data_dir)

@@ -93,7 +93,7 @@ def _reachable(url: str, timeout: float = 3.0) -> bool:
 def resolve(spec: str | os.PathLike | None = None, file: str | None = None) -> Path:
     """The checkpoint file for ``spec`` (None, a path, a folder or ``hf://...``), verified.
     ``file``: the file to take from the bundled folder, a folder or a Hub repo (default: the
-    manifest's default, ``pocketvae.pt``); drumify and fills name theirs.
+    manifest's default, ``pocketvae.pt``); the conditional models name theirs.
 
     Raises:
         WeightsError: when nothing is there, the download fails, or the bytes are damaged.
@@ -119,7 +119,7 @@ def resolve(spec: str | os.PathLike | None = None, file: str | None = None) -> P
 
 @dataclass(frozen=True)
 class LoadedCond:
-    """A conditional model (``nn/cond_vae.py``: drumify's or the fills') ready to run."""
+    """A conditional model (``nn/cond_vae.py``: drumify's, the fills' or ``add``'s decorator) ready to run."""
 
     model: CondVAE
     config: CondConfig
@@ -215,7 +215,7 @@ def _decorator_beside(path: Path, device) -> LoadedCond | None:
 
 
 def load_cond(task: str, spec: str | os.PathLike | None = None, device: str | torch.device = "cpu") -> LoadedCond:
-    """The ``task`` model (``drumify`` or ``fills``): bundled ``<task>.pt``, or from ``spec``.
+    """The ``task`` model (``drumify``, ``fills`` or ``decorate``): bundled ``<task>.pt``, or from ``spec``.
 
     Raises:
         WeightsError: for missing, damaged or foreign weights, or another task's.

@@ -14,8 +14,9 @@ from groovecli import steps
 from groovecli.api import HumanizeOptions, humanize
 from groovecli.constants import CLOSED_HIHAT, KICK, N_DRUMS, RIDE, SNARE, STEPS_PER_BAR
 from groovecli.data import GENRES
-from groovecli.decorate import COND_DIM, condition, decorate_windows, training_arrays
+from groovecli.decorate import COND_DIM, condition, decorate_windows
 from groovecli.nn.cond_vae import CondConfig, CondVAE
+from groovecli.train_cond import decorate_arrays
 from groovecli.weights import bundled_dir, load_model
 
 W = 4
@@ -45,19 +46,19 @@ def test_condition_is_the_template_and_the_16th_of_the_bar():
 
 
 def test_training_arrays_pair_templates_with_the_drummers_notes(fixture_dataset):
-    a = training_arrays(fixture_dataset)
+    a = decorate_arrays(fixture_dataset)
     np.testing.assert_array_equal(a["cond"][..., :N_DRUMS], fixture_dataset.template)
     np.testing.assert_array_equal(a["hits"], fixture_dataset.hits)
     assert a["mask"].shape == fixture_dataset.hits.shape[:2] and (a["mask"] == 1).all()
 
 
-@pytest.mark.parametrize("chained", [True, False])
-def test_every_sketch_note_sounds_and_added_notes_stay_in_allowed_cells(model, chained):
+@pytest.mark.parametrize("chain_windows", [None, 1])
+def test_every_sketch_note_sounds_and_added_notes_stay_in_allowed_cells(model, chain_windows):
     sketch = sketch_windows()
     allowed = steps.decorations(sketch)
     genre = torch.zeros(W, dtype=torch.long)
     out = decorate_windows(model, sketch, sketch, genre, torch.Generator().manual_seed(0), 1.0, allowed,
-                           chained=chained)
+                           chain_windows=chain_windows)
     assert out.shape == sketch.shape
     assert (out >= sketch).all()
     added = out - sketch

@@ -18,6 +18,7 @@ from .options import (
     read_song,
     take_outputs,
     warn,
+    with_previews,
 )
 
 
@@ -64,8 +65,7 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
     drum_map_of(drum_map)
     paths = take_outputs(rhythm, out, "drums", count)
     check_soundfont(soundfont)
-    if not outputs_free(paths + ([preview_path(p) for p in paths] if preview else []), force, skip_existing, dry_run,
-                        quiet):
+    if not outputs_free(with_previews(paths, preview), force, skip_existing, dry_run, quiet):
         return
     from ..midi import write_midi
     from ..tap2drum import drumify as run

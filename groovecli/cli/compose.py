@@ -25,6 +25,7 @@ from .options import (
     preview_path,
     read_song,
     take_outputs,
+    with_previews,
 )
 
 
@@ -55,8 +56,7 @@ def continue_(primer, bars, count, genre, temperature, seed, density, syncopatio
     drum_map_of(drum_map)
     paths = take_outputs(primer, out, "continued", count)
     check_soundfont(soundfont)
-    if not outputs_free(paths + ([preview_path(p) for p in paths] if preview else []), force, skip_existing, dry_run,
-                        quiet):
+    if not outputs_free(with_previews(paths, preview), force, skip_existing, dry_run, quiet):
         return
     perf = read_song(primer, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
     from ..continuation import continue_song

@@ -35,6 +35,7 @@ from .options import (
     preview_path,
     preview_request,
     read_song,
+    with_previews,
 )
 
 
@@ -119,7 +120,7 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
     jobs, results = [], []
     for src, paths in zip(files, plans):  # everything cheap first: a bad file costs no model load
         reason = None
-        existing = existing_outputs(paths + ([preview_path(p) for p in paths] if preview else []), force)
+        existing = existing_outputs(with_previews(paths, preview), force)
         if existing and not batch and not (skip_existing or dry_run):
             raise GrooveError(f"{existing[0]} already exists; use --force to overwrite it")
         if existing and (skip_existing or dry_run or batch):
@@ -305,7 +306,7 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
     check_weights(weights)
     check_soundfont(soundfont)
     [paths] = plan_outputs([Path(template)], out, 1, force or dry_run or skip_existing)
-    if not outputs_free(paths + ([preview_path(paths[0])] if preview else []), force, skip_existing, dry_run, quiet):
+    if not outputs_free(with_previews(paths, preview), force, skip_existing, dry_run, quiet):
         return
     must_exist(reference, "reference: ")  # before the template is read: a typo costs nothing
     perf = read_song(template, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
@@ -354,8 +355,7 @@ def sample(genre, bars, tempo, count, temperature, seed, density, syncopation, w
         paths = [Path(out)]
     check_soundfont(soundfont)
     check_knobs(density, syncopation)
-    if not outputs_free(paths + ([preview_path(p) for p in paths] if preview else []), force, skip_existing, dry_run,
-                        quiet):
+    if not outputs_free(with_previews(paths, preview), force, skip_existing, dry_run, quiet):
         return
     listen = preview_request(preview, preview_bars, soundfont)
     loaded = _load(weights, device)

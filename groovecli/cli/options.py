@@ -253,6 +253,11 @@ def preview_path(output: Path) -> Path:
     return output.with_name(f"{output.stem}.preview.wav")
 
 
+def with_previews(paths: list[Path], preview: bool) -> list[Path]:
+    """The files a command will write: its outputs and, with ``--preview``, a WAV beside each."""
+    return paths + ([preview_path(p) for p in paths] if preview else [])
+
+
 def preview_request(preview: bool, bars: int, soundfont: str | None) -> dict | None:
     """What ``--preview`` asked for (None: no preview)."""
     return {"bars": bars, "soundfont": soundfont} if preview else None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..constants import COND_TASKS
 from ..errors import GrooveError
 from . import cli
 
@@ -31,7 +32,7 @@ def dataset(data_dir: str, cache_dir: str | None, rebuild: bool) -> None:
 @click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False), help="Groove MIDI Dataset folder.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Run folder (checkpoints, log).")
 @click.option("--model", "kind", type=click.Choice(["pocketvae", "onestep", "twostep-vae", "feel", "prior", "guesser", "classifier",
-                                                 "drumify", "fills", "decorate"]),
+                                                 *COND_TASKS]),
               default="pocketvae", show_default=True, help="What to train.")
 @click.option("--epochs", type=click.IntRange(1), default=40, show_default=True)
 @click.option("--batch-size", type=click.IntRange(1), default=128, show_default=True)
@@ -56,7 +57,7 @@ def train(data_dir, out_dir, kind, epochs, batch_size, device, seed, resume, wei
     from ..training_run import TrainRequest, run_training
     from ..view import TrainingProgress
 
-    if kind in ("drumify", "fills", "decorate"):
+    if kind in COND_TASKS:
         if resume or weights:
             raise GrooveError(f"--model {kind} trains from scratch in minutes: it takes neither --resume nor --weights")
         _train_cond(kind, data_dir, out_dir, epochs, batch_size, device, seed, cache_dir, export_dir, max_windows)
@@ -75,7 +76,7 @@ def train(data_dir, out_dir, kind, epochs, batch_size, device, seed, resume, wei
 
 
 def _train_cond(task, data_dir, out_dir, epochs, batch_size, device, seed, cache_dir, export_dir, max_windows):
-    """The conditional models of drumify and fills (``train_cond.py``)."""
+    """The conditional models of drumify, fills and ``--notes add`` (``train_cond.py``)."""
     from rich.console import Console
 
     from ..train import pick_device

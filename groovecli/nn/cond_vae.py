@@ -26,11 +26,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..constants import N_DRUMS
+from ..constants import COND_TASKS, N_DRUMS
 from ..errors import WeightsError
 from .note_vqvae import kl_per_dimension
 
-TASKS = ("drumify", "fills", "decorate")
+TASKS = COND_TASKS
 
 
 @dataclass(frozen=True)
