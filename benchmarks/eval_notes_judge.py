@@ -15,17 +15,11 @@ from __future__ import annotations
 import argparse
 import json
 
-import numpy as np
-
 from groovecli import api
 from groovecli.data import GENRES, load_dataset
 from groovecli.evaluation import _songs
-from groovecli.realism import gru_judge
+from groovecli.realism import gru_judge, notes_only
 from groovecli.weights import load_model
-
-
-def notes_only(grid):
-    return grid.with_values(grid.hits, 0.8 * grid.hits, np.zeros_like(grid.hits))
 
 
 def main() -> None:

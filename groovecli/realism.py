@@ -27,6 +27,12 @@ GRU_EPOCHS = 6
 FEATURE_EPOCHS = 300  # full-batch steps of logistic regression; it converges well before
 
 
+def notes_only(grid: DrumGrid) -> DrumGrid:
+    """The grid with every note at one velocity and on the grid: what a judge of the notes alone
+    sees (``benchmarks/eval_notes_judge.py``, ``eval_oracle_notes.py``)."""
+    return grid.with_values(grid.hits, 0.8 * grid.hits, np.zeros_like(grid.hits))
+
+
 def _split(real: list, fake: list, per_song) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """(x, y) for training (even songs) and testing (odd songs); with one song, its halves."""
     def side(grids: list, parity: int) -> list[np.ndarray]:

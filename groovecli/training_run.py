@@ -36,6 +36,8 @@ class TrainRequest:
     use_genre: bool = True
     use_patterns: bool = True
     prior_epochs: int = 30  # 0: no prior (evaluation-only runs; such weights cannot `sample` or `--notes free`)
+    sketch_notes: float | None = None  # TrainConfig.sketch_notes; None: the default
+    sketch_union: float | None = None  # TrainConfig.sketch_union; None: the default
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ def run_training(req: TrainRequest, on_event: Event = lambda n, s: None) -> Trai
     dataset = load_dataset(req.data_dir, cache_dir=req.cache_dir)
     train, val = dataset.of_split("train"), dataset.of_split("validation")
     cfg, tcfg = default_configs(req.kind, req.use_genre, req.use_patterns, epochs=req.epochs, batch_size=req.batch_size, seed=req.seed,
-                                max_train_windows=req.max_windows, prior_epochs=req.prior_epochs)
+                                max_train_windows=req.max_windows, prior_epochs=req.prior_epochs,
+                                **{k: v for k in ("sketch_notes", "sketch_union") if (v := getattr(req, k)) is not None})
     out = Path(req.out_dir)
     if req.kind == "guesser":
         return _guesser_stage(req, tcfg, train, val, out, device, on_event)

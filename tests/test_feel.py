@@ -15,7 +15,7 @@ from groovecli.genres import resolve_genre
 from groovecli.grid import offsets_ms, quantize
 from groovecli.midi import read_midi
 from groovecli.nn import feel_head
-from groovecli.nn.pocketvae import _free_bits_kl
+from groovecli.nn.pocketvae import _free_bits_kl, sketch_scores
 from groovecli.weights import bundled_dir, load_model
 
 # --- the binned heads ---------------------------------------------------------------------------
@@ -62,6 +62,28 @@ def test_free_bits_floor_each_dimension():
     assert true.item() == pytest.approx(2.0) and penalised.item() == pytest.approx(2.75)
 
 
+def test_sketch_scores_cut_or_add_the_template_window_by_window():
+    gen = torch.Generator().manual_seed(0)
+    notes = (torch.rand(600, 32, 9, generator=gen) < 0.4).float()
+    template = (torch.rand(600, 32, 9, generator=gen) < 0.5).float()
+    torch.manual_seed(0)
+    score, scored = sketch_scores(notes, template, 0.0, 0.0)
+    assert torch.equal(score, notes) and torch.equal(scored, notes)
+    score, scored = sketch_scores(notes, template, 1.0, 0.0)
+    assert torch.equal(score, notes * template) and torch.equal(scored, notes * template)
+    score, scored = sketch_scores(notes, template, 0.0, 1.0)
+    # the template's notes are read; only the drummer's are scored (they have a value to score)
+    assert torch.equal(score, torch.maximum(notes, template)) and torch.equal(scored, notes)
+    score, scored = sketch_scores(notes, template, 0.3, 0.3)
+    same = lambda a, b: (a == b).flatten(1).all(1)  # noqa: E731
+    cut = same(score, notes * template) & same(scored, score)
+    union = same(score, torch.maximum(notes, template)) & same(scored, notes)
+    whole = same(score, notes) & same(scored, notes)
+    assert (cut | union | whole).all()  # each window is one of the three, whole
+    for share in (cut, union, whole & ~cut & ~union):
+        assert 0.2 < share.float().mean() < 0.45
+
+
 # --- training stages ----------------------------------------------------------------------------
 
 
@@ -81,6 +103,17 @@ def test_feel_stage_trains_only_vel_and_time_and_keeps_the_prior(tiny_weights, t
     moved = [not torch.equal(v, new.model.vel.state_dict()[k]) for k, v in base.model.vel.state_dict().items()]
     assert any(moved)
     assert "velocity_nll" in result.metrics and result.metrics["velocity_nll"] > 0
+
+
+def test_feel_stage_records_its_sketch_share(tiny_weights, tmp_path):
+    from groovecli.training_run import TrainRequest, run_training
+
+    req = TrainRequest(str(FIXTURE_GMD), str(tmp_path / "run"), kind="feel", epochs=1, batch_size=16, device="cpu",
+                       weights=str(tiny_weights), cache_dir=str(tmp_path / "cache"), sketch_notes=0.5,
+                       sketch_union=0.25)
+    run_training(req)
+    last = torch.load(tmp_path / "run" / "last.pt", weights_only=True)
+    assert last["train_config"]["sketch_notes"] == 0.5 and last["train_config"]["sketch_union"] == 0.25
 
 
 def test_feel_stage_needs_base_weights(tmp_path):

@@ -49,8 +49,14 @@ def dataset(data_dir: str, cache_dir: str | None, rebuild: bool) -> None:
 @click.option("--no-patterns", is_flag=True, help="Ablation: no drawn velocity/timing patterns.")
 @click.option("--prior-epochs", type=click.IntRange(0), default=30, show_default=True,
               help="Epochs for the code prior after the model (0: none; such weights cannot sample).")
+@click.option("--sketch-notes", type=click.FloatRange(0, 1), default=None,
+              help="Share of windows whose feel is trained on the notes of their template alone "
+                   "(--notes keep's case) [default: the shipped recipe's].")
+@click.option("--sketch-union", type=click.FloatRange(0, 1), default=None,
+              help="Share of windows whose feel is trained with their template's notes added to the drummer's "
+                   "(--notes add's case) [default: the shipped recipe's].")
 def train(data_dir, out_dir, kind, epochs, batch_size, device, seed, resume, weights, export_dir, cache_dir, max_windows,
-          no_genre, no_patterns, prior_epochs):
+          no_genre, no_patterns, prior_epochs, sketch_notes, sketch_union):
     """Train a model on the Groove MIDI Dataset (GMD train split; early stopping on validation)."""
     from rich.console import Console
 
@@ -64,7 +70,8 @@ def train(data_dir, out_dir, kind, epochs, batch_size, device, seed, resume, wei
         return
     request = TrainRequest(data_dir, out_dir, kind, epochs, batch_size, device, seed, resume, weights, export_dir,
                            cache_dir, max_windows, command=" ".join(["groove"] + sys.argv[1:]),
-                           use_genre=not no_genre, use_patterns=not no_patterns, prior_epochs=prior_epochs)
+                           use_genre=not no_genre, use_patterns=not no_patterns, prior_epochs=prior_epochs,
+                           sketch_notes=sketch_notes, sketch_union=sketch_union)
     if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 talks
         run_training(request)
         return

@@ -81,6 +81,10 @@ class TrainConfig:
     free_bits: float = 0.125  # nats per latent dimension (batch mean) below which VEL/TIME KL is not penalised
     prev_dropout: float = 0.25  # share of VEL/TIME decoder steps trained without the previous step's values
     pattern_dropout: float = 0.3  # share of windows trained without their drawn patterns
+    # Shares of windows whose VEL/TIME note score is the drummer's notes cut to its template's, and
+    # the drummer's notes with the template's added (what keep and add play; pocketvae.sketch_scores)
+    sketch_notes: float = 0.0
+    sketch_union: float = 0.0
     patience: int = 6  # epochs without validation improvement before stopping
     dead_code_steps: int = 20  # restart codes unused for this many steps (about 20k code lookups)
     prior_epochs: int = 30

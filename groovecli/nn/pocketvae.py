@@ -38,6 +38,25 @@ def _drop_patterns(pattern: torch.Tensor, p: float) -> torch.Tensor:
     return pattern * keep
 
 
+def sketch_scores(notes: torch.Tensor, template: torch.Tensor, cut: float, union: float
+                  ) -> tuple[torch.Tensor, torch.Tensor]:
+    """The note score VEL and TIME read (B, T, D), and the notes their loss counts, for a batch
+    where a random share ``cut`` of windows keeps only the drummer's notes its template also has
+    and a share ``union`` of the others adds the template's notes to the drummer's.
+
+    Why: ``--notes keep`` gives VEL and TIME a sketch, sparser than any drummer's part, and ``add``
+    the sketch's straight time-keeping line with notes around it; a feel model that has only seen
+    drummers' parts plays a sketch's backbeats late and the 16ths around its straight line later
+    still (``benchmarks/eval_class_offsets.py``). Cut windows teach how the drummer played just
+    the notes a producer would have drawn; in union windows the line's cells the drummer did not
+    play are read but not scored (there is no drummer's value to score them against).
+    """
+    draw = torch.rand(notes.shape[0], 1, 1, device=notes.device)
+    cut_w, union_w = draw < cut, (draw >= cut) & (draw < cut + union)
+    score = torch.where(cut_w, notes * template, torch.where(union_w, torch.maximum(notes, template), notes))
+    return score, torch.where(cut_w, score, notes)
+
+
 def _free_bits_kl(mu: torch.Tensor, logvar: torch.Tensor, floor: float) -> tuple[torch.Tensor, torch.Tensor]:
     """(KL to penalise, true KL) per window: each latent dimension's batch-mean KL counts only above
     ``floor`` nats (Kingma et al. 2016), so the optimiser gains nothing by emptying the latent."""
@@ -141,16 +160,22 @@ class GrooveModel(nn.Module):
         else:
             with torch.no_grad():
                 h_n = self.skel(notes)
+        feel_notes, scored = notes, notes
+        if tcfg.sketch_notes > 0 or tcfg.sketch_union > 0:
+            feel_notes, scored = sketch_scores(notes, template, tcfg.sketch_notes, tcfg.sketch_union)
+            with torch.no_grad():
+                h_n = self.skel(feel_notes)
         init = self.init_vector(h_n, b["genre"])
         feel_beta = beta / tcfg.beta_max * tcfg.feel_beta if tcfg.beta_max else tcfg.feel_beta
         for feel, pattern in (("velocity", b["velocity_pattern"]), ("offset", b["timing_pattern"])):
-            pattern = _drop_patterns(pattern, tcfg.pattern_dropout)
-            module, target = self.feel_module(feel), b[feel]
-            cond = self.feel_cond(feel, notes, pattern)
+            pattern = _drop_patterns(pattern, tcfg.pattern_dropout) * (feel_notes.sum(-1) > 0)
+            module, target = self.feel_module(feel), b[feel] * scored
+            cond = self.feel_cond(feel, feel_notes, pattern)
             mu, logvar = module.encode(target, cond, init)
             z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
-            raw = module.decode_train(target, cond, z, init, self.feel_post(feel, notes), tf_ratio, tcfg.prev_dropout)
-            nll = feel_head.nll(self.feel_logits(raw), target, notes, feel)
+            raw = module.decode_train(target, cond, z, init, self.feel_post(feel, feel_notes), tf_ratio,
+                                      tcfg.prev_dropout)
+            nll = feel_head.nll(self.feel_logits(raw), target, scored, feel)
             penalised, kl = _free_bits_kl(mu, logvar, tcfg.free_bits)
             loss = loss + nll + feel_beta * penalised
             stats[f"{feel}_nll"], stats[f"{feel}_kl"] = nll, kl
