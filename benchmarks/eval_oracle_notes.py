@@ -3,11 +3,12 @@ the sketch's notes united with the drummer's own (what a perfect decorator would
 groove's feel, judged by both realism judges of `groove evaluate` on the GMD test songs.
 
     python benchmarks/eval_oracle_notes.py --data ../shared/data/gmd [--judge-seeds 5] [--max-files N]
+        [--weights DIR] [--split validation] [--with-add]
 
 Rows, each humanized with `--notes keep` in the song's genre (so groove adds no notes of its own):
 the drummer's notes (the judges' floor for groove's feel), the sketch united with the drummer's
 notes (the best any `add` can do: every sketch note kept, every note the drummer played added),
-and the sketch alone (`keep`). Both judges; the GRU judge trained with `--judge-seeds` seeds
+and the sketch alone (`keep`); with `--with-add`, also `add` as shipped (its own notes). Both judges; the GRU judge trained with `--judge-seeds` seeds
 (mean and SD). The notes-only GRU judge (velocity and timing blanked) beside them. The sketch
 and the drummer differ where the sketch's time-keeping line sounds and the drummer did not play
 (the template draws a straight line of 8ths or 16ths, `patterns.derive_template`), so the
@@ -38,19 +39,26 @@ def main() -> None:
     parser.add_argument("--cache")
     parser.add_argument("--max-files", type=int, default=0)
     parser.add_argument("--judge-seeds", type=int, default=5)
+    parser.add_argument("--weights", help="weights folder or file to judge [default: the bundled weights]")
+    parser.add_argument("--split", default="test", choices=["validation", "test"])
+    parser.add_argument("--with-add", action="store_true", help="also judge `add` as shipped")
     args = parser.parse_args()
-    songs = _songs(args.data, load_dataset(args.data, cache_dir=args.cache).of_split("test"), args.max_files)
-    loaded = load_model()
+    songs = _songs(args.data, load_dataset(args.data, cache_dir=args.cache).of_split(args.split), args.max_files)
+    loaded = load_model(args.weights)
     real = [s.real for s in songs]
     half_ms = [s.half_step_ms for s in songs]
     notes = {"drummer's notes": [s.real.hits for s in songs],
              "sketch + drummer's notes (oracle add)": [np.maximum(s.real.hits, s.template) for s in songs],
              "sketch's notes (keep)": [s.template for s in songs]}
+    if args.with_add:
+        notes["add (its own notes)"] = [s.template for s in songs]
     out = {}
     for name, hits in notes.items():
+        mode = "add" if name.startswith("add") else "keep"
         grids = [api.humanize_grid(stiff(s.real, h), loaded, api.HumanizeOptions(genre=GENRES[s.genre], seed=i,
-                                                                                 notes="keep"), bpm=s.bpm).grid
+                                                                                 notes=mode), bpm=s.bpm).grid
                  for i, (s, h) in enumerate(zip(songs, hits))]
+        hits = [g.hits for g in grids]
         gru = [gru_judge(real, grids, k) for k in range(args.judge_seeds)]
         bars = sum(s.real.steps / 16 for s in songs)
         extra = sum(float(((h > 0.5) & (s.real.hits < 0.5)).sum()) for s, h in zip(songs, hits)) / bars
