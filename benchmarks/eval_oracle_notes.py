@@ -47,18 +47,17 @@ def main() -> None:
     loaded = load_model(args.weights)
     real = [s.real for s in songs]
     half_ms = [s.half_step_ms for s in songs]
-    notes = {"drummer's notes": [s.real.hits for s in songs],
-             "sketch + drummer's notes (oracle add)": [np.maximum(s.real.hits, s.template) for s in songs],
-             "sketch's notes (keep)": [s.template for s in songs]}
+    rows = {"drummer's notes": ([s.real.hits for s in songs], "keep"),  # name: (input notes, --notes)
+            "sketch + drummer's notes (oracle add)": ([np.maximum(s.real.hits, s.template) for s in songs], "keep"),
+            "sketch's notes (keep)": ([s.template for s in songs], "keep")}
     if args.with_add:
-        notes["add (its own notes)"] = [s.template for s in songs]
+        rows["add (its own notes)"] = ([s.template for s in songs], "add")
     out = {}
-    for name, hits in notes.items():
-        mode = "add" if name.startswith("add") else "keep"
+    for name, (given, mode) in rows.items():
         grids = [api.humanize_grid(stiff(s.real, h), loaded, api.HumanizeOptions(genre=GENRES[s.genre], seed=i,
                                                                                  notes=mode), bpm=s.bpm).grid
-                 for i, (s, h) in enumerate(zip(songs, hits))]
-        hits = [g.hits for g in grids]
+                 for i, (s, h) in enumerate(zip(songs, given))]
+        hits = [g.hits for g in grids]  # what was played: `add`'s own notes too
         gru = [gru_judge(real, grids, k) for k in range(args.judge_seeds)]
         bars = sum(s.real.steps / 16 for s in songs)
         extra = sum(float(((h > 0.5) & (s.real.hits < 0.5)).sum()) for s, h in zip(songs, hits)) / bars

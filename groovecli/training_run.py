@@ -58,14 +58,15 @@ def run_training(req: TrainRequest, on_event: Event = lambda n, s: None) -> Trai
     """Train what ``req.kind`` names and write ``<out>/model.pt`` (or ``classifier.pt``).
 
     Raises:
-        GrooveError: for a missing dataset, a bad device, or ``--model prior`` without weights.
+        GrooveError: for a missing dataset, a bad device, sketch shares over 1, or ``--model prior``
+            without weights.
     """
     device = pick_device(req.device)
-    dataset = load_dataset(req.data_dir, cache_dir=req.cache_dir)
-    train, val = dataset.of_split("train"), dataset.of_split("validation")
     cfg, tcfg = default_configs(req.kind, req.use_genre, req.use_patterns, epochs=req.epochs, batch_size=req.batch_size, seed=req.seed,
                                 max_train_windows=req.max_windows, prior_epochs=req.prior_epochs,
                                 **{k: v for k in ("sketch_notes", "sketch_union") if (v := getattr(req, k)) is not None})
+    dataset = load_dataset(req.data_dir, cache_dir=req.cache_dir)  # after the settings: a bad one costs no load
+    train, val = dataset.of_split("train"), dataset.of_split("validation")
     out = Path(req.out_dir)
     if req.kind == "guesser":
         return _guesser_stage(req, tcfg, train, val, out, device, on_event)

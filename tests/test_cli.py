@@ -189,6 +189,13 @@ def test_dataset_command_prints_counts(tmp_path):
     assert_one_line_error(run("dataset", "--data", str(tmp_path)), 1, "has no info.csv")
 
 
+def test_train_rejects_sketch_shares_over_one_before_reading_data(tmp_path):
+    result = run("train", "--data", str(tmp_path / "no-such-gmd"), "--out", str(tmp_path / "run"), "--model", "feel",
+                 "--sketch-notes", "0.7", "--sketch-union", "0.5")
+    assert_one_line_error(result, 1, "together at most 1 (got 0.7 + 0.5)")
+    assert not (tmp_path / "run").exists()
+
+
 # --- humanize, transfer, sample, genres -------------------------------------------------------
 
 def test_model_commands_have_help():

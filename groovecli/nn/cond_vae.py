@@ -30,8 +30,6 @@ from ..constants import COND_TASKS, N_DRUMS
 from ..errors import WeightsError
 from .note_vqvae import kl_per_dimension
 
-TASKS = COND_TASKS
-
 
 @dataclass(frozen=True)
 class CondConfig:
@@ -46,8 +44,8 @@ class CondConfig:
     n_drums: int = N_DRUMS
 
     def __post_init__(self) -> None:
-        if self.task not in TASKS:
-            raise WeightsError(f"unknown conditional model task {self.task!r}; use one of: {', '.join(TASKS)}")
+        if self.task not in COND_TASKS:
+            raise WeightsError(f"unknown conditional model task {self.task!r}; use one of: {', '.join(COND_TASKS)}")
         object.__setattr__(self, "genres", tuple(self.genres))
 
     def to_dict(self) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from ..constants import N_DRUMS, TIMING_CLASSES, VELOCITY_CLASSES, WINDOW_STEPS
-from ..errors import WeightsError
+from ..errors import GrooveError, WeightsError
 
 FORMAT_VERSION = 2  # bump when a checkpoint written by this code cannot be read by the last release
 MODEL_KINDS = ("pocketvae", "twostep-vae", "onestep")
@@ -89,3 +89,9 @@ class TrainConfig:
     dead_code_steps: int = 20  # restart codes unused for this many steps (about 20k code lookups)
     prior_epochs: int = 30
     max_train_windows: int = 0  # 0: all (tests use a few)
+
+    def __post_init__(self) -> None:
+        # sketch_scores gives each window one of three scores, so the two shares split one whole
+        if self.sketch_notes + self.sketch_union > 1:
+            raise GrooveError(f"--sketch-notes and --sketch-union share the windows: together at most 1 "
+                              f"(got {self.sketch_notes:g} + {self.sketch_union:g})")

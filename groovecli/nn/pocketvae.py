@@ -146,6 +146,10 @@ class GrooveModel(nn.Module):
             return self._onestep_losses(b, tf_ratio, beta, tcfg)
         template, notes = b["template"], b["hits"]
         loss, stats, idx, z_note = torch.zeros((), device=notes.device), {}, None, None
+        feel_notes, scored = notes, notes  # the notes VEL and TIME read, and those their loss counts
+        sketched = tcfg.sketch_notes > 0 or tcfg.sketch_union > 0
+        if sketched:
+            feel_notes, scored = sketch_scores(notes, template, tcfg.sketch_notes, tcfg.sketch_union)
         if not feel_only:
             h_p = self.skel(template)
             logits, terms, idx, z_note = self.note(notes, template, h_p)
@@ -156,20 +160,17 @@ class GrooveModel(nn.Module):
             else:
                 loss = loss + beta * terms["note_kl"]
             stats.update(terms)
-            h_n = self.skel(notes)
+            h_n = self.skel(feel_notes)
         else:
-            with torch.no_grad():
-                h_n = self.skel(notes)
-        feel_notes, scored = notes, notes
-        if tcfg.sketch_notes > 0 or tcfg.sketch_union > 0:
-            feel_notes, scored = sketch_scores(notes, template, tcfg.sketch_notes, tcfg.sketch_union)
             with torch.no_grad():
                 h_n = self.skel(feel_notes)
         init = self.init_vector(h_n, b["genre"])
         feel_beta = beta / tcfg.beta_max * tcfg.feel_beta if tcfg.beta_max else tcfg.feel_beta
         for feel, pattern in (("velocity", b["velocity_pattern"]), ("offset", b["timing_pattern"])):
-            pattern = _drop_patterns(pattern, tcfg.pattern_dropout) * (feel_notes.sum(-1) > 0)
-            module, target = self.feel_module(feel), b[feel] * scored
+            pattern = _drop_patterns(pattern, tcfg.pattern_dropout)
+            module, target = self.feel_module(feel), b[feel]
+            if sketched:  # a cut window's dropped notes have no value and their steps no pattern
+                pattern, target = pattern * (feel_notes.sum(-1) > 0), target * scored
             cond = self.feel_cond(feel, feel_notes, pattern)
             mu, logvar = module.encode(target, cond, init)
             z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
