@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from conftest import REPO
+from golden_modes import CASES as MODE_CASES
+from golden_modes import run_case
 from make_golden import CASES, render_case, weights_digest
 
 from groovecli.weights import bundled_dir, load_model
@@ -23,3 +27,10 @@ def test_golden(name):
     np.testing.assert_array_equal(got["hits"], golden["hits"])
     np.testing.assert_allclose(got["velocity"], golden["velocity"], atol=1e-4)
     np.testing.assert_allclose(got["offset"], golden["offset"], atol=1e-4)
+
+
+@pytest.mark.skipif(bundled_dir() is None, reason="no weights bundled in this checkout")
+@pytest.mark.parametrize("name", sorted(MODE_CASES))
+def test_every_mode_writes_its_golden_bytes(name, tmp_path):
+    golden = json.loads((GOLDEN / "modes.json").read_text())
+    assert run_case(name, tmp_path) == golden[name], f"{name} changed: if on purpose, run python tests/golden_modes.py"
