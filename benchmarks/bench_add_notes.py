@@ -16,9 +16,9 @@ import time
 
 import numpy as np
 
-from groovecli import api, steps
-from groovecli.data import GENRES, load_dataset
-from groovecli.evaluation import STIFF_VELOCITY, _songs, humanization_metrics
+from groovecli.generate import humanize, notes
+from groovecli.lab.data import GENRES, load_dataset
+from groovecli.lab.evaluation import STIFF_VELOCITY, _songs, humanization_metrics
 from groovecli.weights import load_model
 
 
@@ -45,24 +45,24 @@ def main() -> None:
     loaded = load_model()
     results = {"drummer": {"notes_per_bar": humanization_metrics(songs, [s.real for s in songs])["hits_per_bar"],
                            "bar_overlap": overlap([s.real for s in songs])}}
-    chained = lambda loaded, genre, gen, temperature, draws: steps.chain_codes(loaded, genre, gen, temperature, draws)  # noqa: E731
-    shipped = steps.draw_codes
+    chained = lambda loaded, genre, gen, temperature, draws: notes.chain_codes(loaded, genre, gen, temperature, draws)  # noqa: E731
+    shipped = notes.draw_codes
     variants = [("1 chained draw", 1, chained), ("nearest of 8 chained", 8, chained)]
-    variants += [(f"nearest of {k} independent" + (" (shipped)" if k == steps.CANDIDATES else ""), k, shipped)
+    variants += [(f"nearest of {k} independent" + (" (shipped)" if k == notes.CANDIDATES else ""), k, shipped)
                  for k in (8, 16, 32, 64)]
-    kept = steps.CANDIDATES
+    kept = notes.CANDIDATES
     for name, draws, fn in variants:
-        steps.CANDIDATES, steps.draw_codes = draws, fn
+        notes.CANDIDATES, notes.draw_codes = draws, fn
         started = time.perf_counter()
         grids = []
         for i, song in enumerate(songs):
             t = song.template
             stiff = song.real.with_values(t, STIFF_VELOCITY * t, np.zeros_like(t))
-            grids.append(api.humanize_grid(stiff, loaded, api.HumanizeOptions(genre=GENRES[song.genre], seed=i)).grid)
+            grids.append(humanize.humanize_grid(stiff, loaded, humanize.HumanizeOptions(genre=GENRES[song.genre], seed=i)).grid)
         m = humanization_metrics(songs, grids)
         results[name] = {"note_f1": m["note_f1"], "notes_per_bar": m["hits_per_bar"], "bar_overlap": overlap(grids),
                          "seconds": time.perf_counter() - started}
-    steps.draw_codes, steps.CANDIDATES = shipped, kept
+    notes.draw_codes, notes.CANDIDATES = shipped, kept
     print(json.dumps({k: {n: round(v, 3) for n, v in r.items()} for k, r in results.items()}, indent=2))
 
 

@@ -73,8 +73,8 @@ def breakdown(song: Path, out: Path, weights: str | None) -> dict[str, float]:
 import time, json
 t0 = time.perf_counter()
 import torch
-from groovecli.api import HumanizeOptions, humanize
-from groovecli.midi import read_midi, write_midi
+from groovecli.generate.humanize import HumanizeOptions, humanize
+from groovecli.midi.performance import read_midi, write_midi
 from groovecli.weights import load_model
 t1 = time.perf_counter()
 loaded = load_model({weights!r})
@@ -97,7 +97,7 @@ def throughput(weights: str | None) -> dict[str, float]:
     import torch
     from bench_train import synthetic
 
-    from groovecli.train import to_batch
+    from groovecli.lab.train import to_batch
     from groovecli.weights import load_model
 
     model = load_model(weights).model

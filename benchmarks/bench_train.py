@@ -17,10 +17,11 @@ import time
 import numpy as np
 import torch
 
-from groovecli.data import GENRES, GrooveDataset, load_dataset
+from groovecli.grid.patterns import derive_template, timing_pattern, velocity_pattern
+from groovecli.lab.data import GENRES, GrooveDataset, load_dataset
+from groovecli.lab.train import default_configs, to_batch
 from groovecli.nn.pocketvae import GrooveModel
-from groovecli.patterns import derive_template, timing_pattern, velocity_pattern
-from groovecli.train import default_configs, pick_device, to_batch
+from groovecli.weights import pick_device
 
 
 def synthetic(n: int, seed: int = 0) -> GrooveDataset:

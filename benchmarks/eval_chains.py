@@ -17,10 +17,10 @@ import time
 
 import numpy as np
 
-from groovecli import api, chains
-from groovecli.data import GENRES, load_dataset
-from groovecli.evaluation import STIFF_VELOCITY, _songs
-from groovecli.realism import feature_judge, gru_judge
+from groovecli.generate import chains, humanize
+from groovecli.lab.data import GENRES, load_dataset
+from groovecli.lab.evaluation import STIFF_VELOCITY, _songs
+from groovecli.lab.realism import feature_judge, gru_judge
 from groovecli.weights import load_model
 
 
@@ -45,8 +45,8 @@ def main() -> None:
             for i, s in enumerate(songs):
                 sketch = s.stiff if mode == "add" else s.real.with_values(
                     s.real.hits, STIFF_VELOCITY * s.real.hits, np.zeros_like(s.real.hits))
-                options = api.HumanizeOptions(genre=GENRES[s.genre], seed=i, notes=mode)
-                grids.append(api.humanize_grid(sketch, loaded, options, bpm=s.bpm).grid)
+                options = humanize.HumanizeOptions(genre=GENRES[s.genre], seed=i, notes=mode)
+                grids.append(humanize.humanize_grid(sketch, loaded, options, bpm=s.bpm).grid)
             seconds = time.perf_counter() - started
             gru = [gru_judge(real, grids, k) for k in range(args.judge_seeds)]
             report[f"{size} windows per chain, {system}"] = {

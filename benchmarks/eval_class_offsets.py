@@ -20,10 +20,10 @@ import json
 
 import numpy as np
 
-from groovecli import api
+from groovecli.generate import humanize
 from groovecli.constants import FEEL_CLASSES, STEPS_PER_BAR, STEPS_PER_BEAT
-from groovecli.data import GENRES, load_dataset
-from groovecli.evaluation import STIFF_VELOCITY, _songs
+from groovecli.lab.data import GENRES, load_dataset
+from groovecli.lab.evaluation import STIFF_VELOCITY, _songs
 from groovecli.weights import load_model
 
 
@@ -52,7 +52,7 @@ def main() -> None:
             g = s.stiff
             if own_notes:
                 g = s.real.with_values(s.real.hits, STIFF_VELOCITY * s.real.hits, np.zeros_like(s.real.hits))
-            out.append(api.humanize_grid(g, loaded, api.HumanizeOptions(genre=GENRES[s.genre], seed=i, notes=mode),
+            out.append(humanize.humanize_grid(g, loaded, humanize.HumanizeOptions(genre=GENRES[s.genre], seed=i, notes=mode),
                                          bpm=s.bpm).grid)
         return out
 

@@ -22,13 +22,13 @@ import time
 
 import numpy as np
 
-from groovecli import api
+from groovecli.generate import sample
 from groovecli.constants import CLOSED_HIHAT, KICK, OPEN_HIHAT, RIDE, SNARE, STEPS_PER_BAR
-from groovecli.continuation import continue_grid
-from groovecli.data import GENRES, load_dataset
-from groovecli.evaluation import _songs
-from groovecli.features import song_features
-from groovecli.grid import DrumGrid
+from groovecli.generate.continue_ import continue_grid
+from groovecli.grid.drumgrid import DrumGrid
+from groovecli.grid.features import song_features
+from groovecli.lab.data import GENRES, load_dataset
+from groovecli.lab.evaluation import _songs
 from groovecli.weights import load_model
 
 FEATURES = ("notes_per_bar", "syncopation", "mean_offset_ms", "velocity_spread",
@@ -72,7 +72,7 @@ def main() -> None:
         bpm = 60_000.0 / (ms[::STEPS_PER_BAR, 0] * 2 * 4)
         genre = GENRES[song.genre]
         cont = continue_grid(primer, loaded, length, genre=genre, seed=i, bpm=bpm[:cut])
-        prior = api.sample(loaded, genre=genre, bars=length, bpm=float(bpm[cut]), seed=i).after
+        prior = sample.sample(loaded, genre=genre, bars=length, bpm=float(bpm[cut]), seed=i).after
         want = features(real.hits[truth], real.velocity[truth], real.offset[truth] * ms[truth])
         got = {"continue": features(cont.hits, cont.velocity, cont.offset * ms[truth]),
                "prior": features(prior.hits, prior.velocity, prior.offset * ms[truth])}

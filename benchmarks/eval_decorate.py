@@ -20,12 +20,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from groovecli import api, chains, steps
+from groovecli.generate import chains, humanize, notes
 from groovecli.constants import CRASH
-from groovecli.data import GENRES, load_dataset
-from groovecli.decorate import decorate_windows
-from groovecli.evaluation import _songs, humanization_metrics
-from groovecli.realism import feature_judge, gru_judge
+from groovecli.generate.decorate import decorate_windows
+from groovecli.lab.data import GENRES, load_dataset
+from groovecli.lab.evaluation import _songs, humanization_metrics
+from groovecli.lab.realism import feature_judge, gru_judge
 from groovecli.weights import load_cond, load_model
 
 
@@ -76,9 +76,9 @@ def main() -> None:
     for name, (model, fn) in variants.items():
         if args.only and not any(o in name for o in args.only):
             continue
-        steps.decorate_windows = fn
+        notes.decorate_windows = fn
         started = time.perf_counter()
-        grids = [api.humanize_grid(s.stiff, model, api.HumanizeOptions(genre=GENRES[s.genre], seed=args.seed + i),
+        grids = [humanize.humanize_grid(s.stiff, model, humanize.HumanizeOptions(genre=GENRES[s.genre], seed=args.seed + i),
                                    bpm=s.bpm).grid for i, s in enumerate(songs)]
         seconds = time.perf_counter() - started
         m = humanization_metrics(songs, grids)
@@ -88,7 +88,7 @@ def main() -> None:
                          "feature_judge": feature_judge(real, grids, half_ms, 0),
                          "seconds": seconds}
         print(name, {k: round(v, 3) for k, v in results[name].items()}, flush=True)
-    steps.decorate_windows = decorate_windows
+    notes.decorate_windows = decorate_windows
     drummer = humanization_metrics(songs, real)
     results["drummer"] = {"notes_per_bar": drummer["hits_per_bar"]}
     print(json.dumps({k: {n: round(float(v), 3) for n, v in r.items()} for k, r in results.items()}, indent=2))

@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from groovecli.constants import DRUMS, N_DRUMS, STEPS_PER_BAR
-from groovecli.data import GENRES, load_dataset
-from groovecli.grid import quantize
-from groovecli.tap2drum import drumify, drumify_taps, read_rhythm
-from groovecli.taps import collapse
+from groovecli.generate.drumify import drumify, drumify_taps, read_rhythm
+from groovecli.grid.drumgrid import quantize
+from groovecli.grid.taps import collapse
+from groovecli.lab.data import GENRES, load_dataset
 from groovecli.weights import load_cond, load_model
 
 
@@ -71,8 +71,8 @@ def main() -> None:
         genre = GENRES[int(test.genre[test.file_index == f][0])]
         perf = read_rhythm(path, channel=9)
         real = quantize(read_rhythm(path, channel=9, pitch=None))
-        from groovecli.drummap import GMD
-        from groovecli.midi import read_midi
+        from groovecli.midi.drummap import GMD
+        from groovecli.midi.performance import read_midi
 
         kit = quantize(read_midi(path, drum_map=GMD))
         taps = collapse(kit.hits, kit.velocity, kit.offset)

@@ -27,12 +27,13 @@ from pathlib import Path
 
 import numpy as np
 
-from groovecli.api import HumanizeOptions, humanize_grid
 from groovecli.constants import CRASH, KICK, STEPS_PER_BAR
-from groovecli.data import GENRES, SPLITS, load_dataset
-from groovecli.evaluation import _songs
-from groovecli.fill_bars import TOMS, bar_features, build_fills, find_fills
-from groovecli.fills import add_fills
+from groovecli.generate.fill import add_fills
+from groovecli.generate.humanize import HumanizeOptions, humanize_grid
+from groovecli.grid.fill_bars import TOMS, find_fills
+from groovecli.lab.data import GENRES, SPLITS, load_dataset
+from groovecli.lab.evaluation import _songs
+from groovecli.lab.fill_data import bar_features, build_fills
 from groovecli.weights import load_cond, load_model
 
 

@@ -4,10 +4,10 @@
         [--sample-takes 16] [--seed0 0]
 
 For every genre with at least 200 training windows: ``--takes`` grooves of ``--bars`` bars from
-``api.sample`` (seeds ``--seed0`` onwards), and the share of each drum class among their hits,
+``sample.sample`` (seeds ``--seed0`` onwards), and the share of each drum class among their hits,
 against the same share over the genre's training windows, for `sample` as shipped (one of
-``api.TAKES`` prior takes, drawn so that the kit comes out in the genre's proportions,
-``api._take_matching``) and for the prior alone (one take). A class "fails" when it makes up more than 5 % of the real hits and the sampled share is
+``sample.TAKES`` prior takes, drawn so that the kit comes out in the genre's proportions,
+``sample.take_matching``) and for the prior alone (one take). A class "fails" when it makes up more than 5 % of the real hits and the sampled share is
 off by more than a factor of 1.5 either way; L1 is the sum over classes of |sampled - real|.
 Prints one JSON object: per genre, the shares, L1 and the failing classes of each.
 """
@@ -20,9 +20,9 @@ import time
 
 import numpy as np
 
-from groovecli import api
+from groovecli.generate import sample
 from groovecli.constants import DRUMS
-from groovecli.data import GENRES, load_dataset
+from groovecli.lab.data import GENRES, load_dataset
 from groovecli.weights import load_model
 
 MIN_WINDOWS = 200
@@ -34,8 +34,8 @@ def main() -> None:
     ap.add_argument("--cache")
     ap.add_argument("--takes", type=int, default=24)
     ap.add_argument("--bars", type=int, default=8)
-    ap.add_argument("--sample-takes", type=int, default=api.TAKES,
-                    help="prior takes `sample` chooses from (api.TAKES; another value: what it would give)")
+    ap.add_argument("--sample-takes", type=int, default=sample.TAKES,
+                    help="prior takes `sample` chooses from (sample.TAKES; another value: what it would give)")
     ap.add_argument("--seed0", type=int, default=0, help="the first take's seed")
     args = ap.parse_args()
     train = load_dataset(args.data, cache_dir=args.cache).of_split("train")
@@ -50,8 +50,8 @@ def main() -> None:
         real_share = real.sum((0, 1)) / real.sum()
         entry = {"windows": int(len(real)), "real": dict(zip(DRUMS, np.round(real_share, 3).tolist()))}
         for label, takes in (("shipped", shipped), ("prior alone", 1)):
-            api.TAKES = takes
-            hits = np.stack([api.sample(loaded, genre=name, bars=args.bars, seed=args.seed0 + k).after.hits
+            sample.TAKES = takes
+            hits = np.stack([sample.sample(loaded, genre=name, bars=args.bars, seed=args.seed0 + k).after.hits
                              for k in range(args.takes)])
             share = hits.sum((0, 1)) / max(hits.sum(), 1)
             bad = [DRUMS[c] for c in range(len(DRUMS)) if real_share[c] > 0.05
@@ -60,7 +60,7 @@ def main() -> None:
             l1[label].append(float(np.abs(share - real_share).sum()))
             entry[label] = {"shares": dict(zip(DRUMS, np.round(share, 3).tolist())), "l1": round(l1[label][-1], 3),
                             "off_by_over_1.5x": bad}
-        api.TAKES = shipped
+        sample.TAKES = shipped
         report[name] = entry
     print(json.dumps({"genres": report, "genres_failing": failing,
                       "mean_l1": {k: round(float(np.mean(v)), 3) for k, v in l1.items()},

@@ -18,9 +18,9 @@ import time
 
 import numpy as np
 
-from groovecli.data import load_dataset
-from groovecli.evaluation import _songs
-from groovecli.interpolation import interpolate_grids
+from groovecli.generate.interpolate import interpolate_grids
+from groovecli.lab.data import load_dataset
+from groovecli.lab.evaluation import _songs
 from groovecli.weights import load_model
 
 

@@ -4,8 +4,8 @@ with `--notes add` (and `free`) at several targets.
     python benchmarks/eval_knobs.py --data ../shared/data/gmd [--cache DIR] [--max-files N] [--modes add free]
 
 Notes only (the knobs choose notes; the feel is decoded after them and does not change them):
-each template goes through humanize's own note steps (``steps.choose_notes`` without a knob,
-``steps.steered_notes`` with one), at the song's genre and seed = its index. For each target:
+each template goes through humanize's own note steps (``notes.choose_notes`` without a knob,
+``notes.steered_notes`` with one), at the song's genre and seed = its index. For each target:
 the asked value (for a relative density, the sketch's notes per bar times it), the mean achieved,
 and the mean absolute miss. Time: whole-song ``humanize_grid`` with and without a knob on the
 first 10 songs. Prints one JSON object.
@@ -20,13 +20,13 @@ import time
 import numpy as np
 import torch
 
-from groovecli import api, steps
-from groovecli.data import GENRES, load_dataset
-from groovecli.evaluation import _songs
-from groovecli.features import song_syncopation
-from groovecli.grid import Runs
-from groovecli.knobs import notes_per_bar, parse_density
-from groovecli.patterns import derive_template
+from groovecli.generate import humanize, notes, steps
+from groovecli.grid.drumgrid import Runs
+from groovecli.grid.features import song_syncopation
+from groovecli.grid.knobs import notes_per_bar, parse_density
+from groovecli.grid.patterns import derive_template
+from groovecli.lab.data import GENRES, load_dataset
+from groovecli.lab.evaluation import _songs
 from groovecli.weights import load_model
 
 DENSITIES = ("-25%", "+25%", "+50%", "+75%", "+100%", "16", "24", "32")
@@ -41,11 +41,11 @@ def notes_of(loaded, song, i: int, mode: str, density: str | None, syncopation: 
     template = torch.as_tensor(derive_template(win["hits"].numpy(), win["velocity"].numpy()))
     gen, _ = steps.seeded_generator(i)
     if density is None and syncopation is None:
-        return runs.join(steps.choose_notes(mode, loaded, win["hits"], template, genre, gen, 1.0).numpy())
+        return runs.join(notes.choose_notes(mode, loaded, win["hits"], template, genre, gen, 1.0).numpy())
     target = None
     if density is not None:
         target = parse_density(density).per_bar(notes_per_bar(stiff.hits))
-    return runs.join(steps.steered_notes(mode, loaded, runs, stiff.hits, win["hits"], template, genre, gen, 1.0,
+    return runs.join(notes.steered_notes(mode, loaded, runs, stiff.hits, win["hits"], template, genre, gen, 1.0,
                                          target, syncopation).numpy())
 
 
@@ -83,7 +83,7 @@ def main() -> None:
     for name, kw in (("no knob", {}), ("density +50%", {"density": "+50%"}), ("syncopation 0.7", {"syncopation": 0.7})):
         t = time.perf_counter()
         for i, s in enumerate(songs[:10]):
-            api.humanize_grid(s.stiff, loaded, api.HumanizeOptions(genre=GENRES[s.genre], seed=i, **kw), bpm=s.bpm)
+            humanize.humanize_grid(s.stiff, loaded, humanize.HumanizeOptions(genre=GENRES[s.genre], seed=i, **kw), bpm=s.bpm)
         timing[name] = round(time.perf_counter() - t, 2)
     report["seconds_for_10_songs"] = timing
     report["seconds"] = round(time.perf_counter() - started, 1)

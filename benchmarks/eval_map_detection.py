@@ -23,8 +23,8 @@ from pathlib import Path
 import mido
 
 from groovecli.constants import CLOSED_HIHAT, CRASH, KICK, OPEN_HIHAT, SNARE
-from groovecli.drummap import GM, builtin_maps
-from groovecli.map_detect import detect
+from groovecli.midi.detect import detect
+from groovecli.midi.drummap import GM, builtin_maps
 
 
 def notes_of(path: Path) -> list[tuple[int, int]]:

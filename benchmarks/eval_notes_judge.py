@@ -15,10 +15,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from groovecli import api
-from groovecli.data import GENRES, load_dataset
-from groovecli.evaluation import _songs
-from groovecli.realism import gru_judge, notes_only
+from groovecli.generate import humanize
+from groovecli.lab.data import GENRES, load_dataset
+from groovecli.lab.evaluation import _songs
+from groovecli.lab.realism import gru_judge, notes_only
 from groovecli.weights import load_model
 
 
@@ -33,7 +33,7 @@ def main() -> None:
     real = [notes_only(s.real) for s in songs]
     out = {"sketch's notes (keep)": gru_judge(real, [notes_only(s.stiff) for s in songs], 0)}
     for mode in ("add", "free"):
-        grids = [api.humanize_grid(s.stiff, loaded, api.HumanizeOptions(genre=GENRES[s.genre], seed=i, notes=mode),
+        grids = [humanize.humanize_grid(s.stiff, loaded, humanize.HumanizeOptions(genre=GENRES[s.genre], seed=i, notes=mode),
                                    bpm=s.bpm).grid for i, s in enumerate(songs)]
         out[f"{mode}'s notes"] = gru_judge(real, [notes_only(g) for g in grids], 0)
     print(json.dumps({k: round(v, 3) for k, v in out.items()}, indent=2))

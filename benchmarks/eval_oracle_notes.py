@@ -22,10 +22,10 @@ import json
 
 import numpy as np
 
-from groovecli import api
-from groovecli.data import GENRES, load_dataset
-from groovecli.evaluation import STIFF_VELOCITY, _songs
-from groovecli.realism import feature_judge, gru_judge, notes_only
+from groovecli.generate import humanize
+from groovecli.lab.data import GENRES, load_dataset
+from groovecli.lab.evaluation import STIFF_VELOCITY, _songs
+from groovecli.lab.realism import feature_judge, gru_judge, notes_only
 from groovecli.weights import load_model
 
 
@@ -54,7 +54,7 @@ def main() -> None:
         rows["add (its own notes)"] = ([s.template for s in songs], "add")
     out = {}
     for name, (given, mode) in rows.items():
-        grids = [api.humanize_grid(stiff(s.real, h), loaded, api.HumanizeOptions(genre=GENRES[s.genre], seed=i,
+        grids = [humanize.humanize_grid(stiff(s.real, h), loaded, humanize.HumanizeOptions(genre=GENRES[s.genre], seed=i,
                                                                                  notes=mode), bpm=s.bpm).grid
                  for i, (s, h) in enumerate(zip(songs, given))]
         hits = [g.hits for g in grids]  # what was played: `add`'s own notes too

@@ -14,8 +14,8 @@ import time
 
 import torch
 
-from groovecli.data import load_dataset
-from groovecli.train import evaluate_model
+from groovecli.lab.data import load_dataset
+from groovecli.lab.train import evaluate_model
 from groovecli.weights import load_model
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from groovecli import feel_profile
-from groovecli.data import load_dataset
-from groovecli.evaluation import _songs, _spread_genres
-from groovecli.feel_eval import transfer_section
+from groovecli.grid import feel_profile
+from groovecli.lab.data import load_dataset
+from groovecli.lab.evaluation import _songs, _spread_genres
+from groovecli.lab.feel_eval import transfer_section
 from groovecli.weights import load_model
 
 

@@ -1,30 +1,33 @@
 """groove: turn a stiff drum MIDI sketch into a performance that sounds played (PocketVAE).
 
-``groovecli.humanize``, ``transfer``, ``sample``, ``continue_song``, ``interpolate``, ``drumify``,
-``fill``, ``analyze``, ``load_model`` and ``HumanizeOptions`` are imported on first use, so ``import groovecli`` (and
+The modes and ``load_model`` are imported on first use, so ``import groovecli`` (and
 ``groove --help``) does not load torch.
 """
 
 from __future__ import annotations
 
-__version__ = "0.5.0"
+from importlib import import_module
 
-_API = ("humanize", "transfer", "sample", "HumanizeOptions", "Result", "load_model")
-_MODES = {"continue_song": "continuation", "interpolate": "interpolation", "drumify": "tap2drum", "fill": "fills"}
-__all__ = ["__version__", "analyze", *_API, *_MODES]
+from .version import __version__
+
+# public name -> the module that defines it
+_LAZY = {
+    "humanize": "generate.humanize",
+    "HumanizeOptions": "generate.humanize",
+    "Result": "generate.humanize",
+    "transfer": "generate.transfer",
+    "sample": "generate.sample",
+    "continue_song": "generate.continue_",
+    "interpolate": "generate.interpolate",
+    "drumify": "generate.drumify",
+    "fill": "generate.fill",
+    "load_model": "weights",
+    "analyze": "grid.features",  # numpy only: no torch
+}
+__all__ = ["__version__", *_LAZY]
 
 
 def __getattr__(name: str):
-    if name in _API:
-        from . import api
-
-        return getattr(api, name)
-    if name in _MODES:
-        from importlib import import_module
-
-        return getattr(import_module(f".{_MODES[name]}", __name__), name)
-    if name == "analyze":  # numpy only: no torch
-        from .features import analyze
-
-        return analyze
+    if name in _LAZY:
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'groovecli' has no attribute {name!r}")

@@ -22,15 +22,15 @@ from typing import Any
 
 import torch
 
-from . import __version__
 from .bundled import DEFAULT_FILE, MANIFEST, bundled_dir, local_weights
-from .errors import WeightsError
+from .errors import GrooveError, WeightsError
 from .nn.cond_vae import CondConfig, CondVAE
 from .nn.config import FORMAT_VERSION, ModelConfig
 from .nn.genre_guesser import GenreGuesser
 from .nn.pocketvae import GrooveModel
 from .nn.prior import CodePrior
 from .on_device import on_device
+from .version import __version__
 
 
 def sha256(path: Path) -> str:
@@ -256,3 +256,28 @@ def export_weights(checkpoint: Path, out_dir: Path, name: str = DEFAULT_FILE) ->
     manifest["files"][name] = entry
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
     return target
+
+
+def pick_device(name: str) -> torch.device:
+    """``auto`` → CUDA when available, else CPU; ``cuda`` without CUDA is a clear error."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise GrooveError("--device cuda was asked for, but this machine or this torch build has no CUDA; use --device cpu")
+    if name not in ("cpu", "cuda"):
+        raise GrooveError(f"unknown device {name!r}; use auto, cpu or cuda")
+    return torch.device(name)
+
+
+def checkpoint_dict(cfg: ModelConfig, states: dict[str, Any], metrics: dict[str, Any], command: str = "") -> dict:
+    """The file format groove ships and loads (plain types only: weights_only=True loads it)."""
+    return {
+        "format": "groove-checkpoint",
+        "format_version": FORMAT_VERSION,
+        "groove_version": __version__,
+        "config": cfg.to_dict(),
+        "genres": list(cfg.genres),
+        "state_dicts": states,
+        "metrics": metrics,
+        "command": command,
+    }

@@ -17,7 +17,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from groovecli.constants import DRUMS  # noqa: E402
-from groovecli.data import GENRES, load_dataset  # noqa: E402
+from groovecli.lab.data import GENRES, load_dataset  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "models" / "genre-kits.json"
 

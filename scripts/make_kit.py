@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from groovecli.soundfont import read_soundfont  # noqa: E402
+from groovecli.audio.soundfont import read_soundfont  # noqa: E402
 
 KEYS = range(27, 88)
 TAIL_S = 3.0

@@ -90,14 +90,14 @@ def rock_template(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def fixture_dataset():
     """The six fixture performances as training windows."""
-    from groovecli.data import build_dataset
+    from groovecli.lab.data import build_dataset
 
     return build_dataset(FIXTURE_GMD, workers=1)
 
 
 def tiny_config(kind: str = "pocketvae", **overrides):
     """A model small enough to train in a second: the shapes of the real one, not its sizes."""
-    from groovecli.data import GENRES
+    from groovecli.lab.data import GENRES
     from groovecli.nn.config import ModelConfig
 
     sizes = dict(skel_hidden=8, skel_dim=4, note_hidden=16, codebook_size=8, code_dim=4, note_z_dim=8,
@@ -113,7 +113,7 @@ def tiny_weights(tmp_path_factory):
     from groovecli.nn.genre_guesser import GenreGuesser
     from groovecli.nn.pocketvae import GrooveModel
     from groovecli.nn.prior import CodePrior
-    from groovecli.train import checkpoint_dict
+    from groovecli.weights import checkpoint_dict
 
     torch.manual_seed(0)
     cfg = tiny_config()
@@ -136,7 +136,7 @@ def midi_bytes(perf) -> bytes:
     """A Performance as the bytes ``write_midi`` would write."""
     import io
 
-    from groovecli.midi import to_midifile
+    from groovecli.midi.performance import to_midifile
 
     buf = io.BytesIO()
     to_midifile(perf).save(file=buf)

@@ -9,9 +9,9 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from conftest import FIXTURE_GMD, tiny_config  # noqa: E402
 
-from groovecli.data import build_dataset  # noqa: E402
+from groovecli.lab.data import build_dataset  # noqa: E402
+from groovecli.lab.train import Trainer  # noqa: E402
 from groovecli.nn.config import TrainConfig  # noqa: E402
-from groovecli.train import Trainer  # noqa: E402
 
 
 def main(out: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from groovecli.api import HumanizeOptions, humanize
+from groovecli.generate.humanize import HumanizeOptions, humanize
 from groovecli.weights import load_model, resolve, sha256
 
 REPO = Path(__file__).resolve().parents[1]

@@ -9,10 +9,12 @@ import numpy as np
 import pytest
 from conftest import FIXTURE_FILES, REPO, hits_track, midi_bytes, midi_file, save
 
-from groovecli.api import HumanizeOptions, humanize, sample, transfer
-from groovecli.drummap import GMD
 from groovecli.errors import GrooveError
-from groovecli.midi import read_midi
+from groovecli.generate.humanize import HumanizeOptions, humanize
+from groovecli.generate.sample import sample
+from groovecli.generate.transfer import transfer
+from groovecli.midi.drummap import GMD
+from groovecli.midi.performance import read_midi
 from groovecli.weights import bundled_dir, load_model
 
 
@@ -98,7 +100,7 @@ def test_top_level_api_takes_paths_and_keywords(tiny_weights, tmp_path):
     model = groovecli.load_model(tiny_weights)
     result = groovecli.humanize(REPO / "examples" / "rock.mid", model, genre="jazz", seed=2, notes="keep")
     assert result.report["notes_added"] == 0 and result.seed == 2
-    assert isinstance(groovecli.HumanizeOptions(), groovecli.api.HumanizeOptions)
+    assert isinstance(groovecli.HumanizeOptions(), groovecli.generate.humanize.HumanizeOptions)
 
 
 def test_report_carries_features_before_and_after(tiny):
@@ -113,7 +115,7 @@ def test_report_carries_features_before_and_after(tiny):
 def test_humanize_windows_batch(tiny):
     import torch
 
-    from groovecli.api import humanize_windows
+    from groovecli.generate.humanize import humanize_windows
 
     template = torch.zeros(5, 32, 9)
     template[:, ::2, 2] = 1
@@ -131,7 +133,7 @@ def test_humanize_windows_batch(tiny):
 def test_add_keeps_the_prior_draw_nearest_the_sketch(tiny):
     import torch
 
-    from groovecli.steps import closest_codes as _closest_codes
+    from groovecli.generate.notes import closest_codes as _closest_codes
 
     sketch = torch.zeros(2, 32, 9)
     sketch[:, ::2, 2] = 1
@@ -147,7 +149,7 @@ def test_add_keeps_the_prior_draw_nearest_the_sketch(tiny):
 # --- work that follows the notes, not the gaps between them ---------------------------------
 
 def test_runs_cut_and_join_round_trip_with_silence_between():
-    from groovecli.grid import Runs
+    from groovecli.grid.drumgrid import Runs
 
     hits = np.zeros((12 * 16, 9), np.float32)
     hits[0, 0] = hits[5 * 16 + 3, 2] = hits[7 * 16, 1] = hits[11 * 16 + 15, 0] = 1

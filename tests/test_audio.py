@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from conftest import REPO, hits_track, midi_file, save
 
-from groovecli.audio import SAMPLE_RATE, bundled_kit, load_font, render, write_audio
+from groovecli.audio.render import SAMPLE_RATE, bundled_kit, load_font, render, write_audio
+from groovecli.audio.soundfont import read_soundfont
 from groovecli.errors import GrooveError
-from groovecli.midi import read_midi
-from groovecli.soundfont import read_soundfont
+from groovecli.midi.performance import read_midi
 
 needs_kit = pytest.mark.skipif(not (REPO / "models" / "kit" / "groove-drums.sf3").exists(), reason="no bundled kit")
 

@@ -345,7 +345,7 @@ def test_cheap_checks_come_before_the_model(tmp_path):
 
 def test_folder_run_in_worker_processes_writes_what_one_process_writes(tmp_path, monkeypatch):
     """Files go to worker processes (one per core, one thread each); same seed, same bytes."""
-    from groovecli import pool
+    from groovecli.cli import pool
 
     folder = tmp_path / "in"
     folder.mkdir()

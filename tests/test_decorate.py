@@ -10,13 +10,13 @@ import pytest
 import torch
 from conftest import REPO
 
-from groovecli import steps
-from groovecli.api import HumanizeOptions, humanize
+from groovecli.generate import notes
 from groovecli.constants import CLOSED_HIHAT, KICK, N_DRUMS, RIDE, SNARE, STEPS_PER_BAR
-from groovecli.data import GENRES
-from groovecli.decorate import COND_DIM, condition, decorate_windows
+from groovecli.generate.decorate import COND_DIM, condition, decorate_windows
+from groovecli.generate.humanize import HumanizeOptions, humanize
+from groovecli.lab.data import GENRES
+from groovecli.lab.train_cond import decorate_arrays
 from groovecli.nn.cond_vae import CondConfig, CondVAE
-from groovecli.train_cond import decorate_arrays
 from groovecli.weights import bundled_dir, load_model
 
 W = 4
@@ -55,7 +55,7 @@ def test_training_arrays_pair_templates_with_the_drummers_notes(fixture_dataset)
 @pytest.mark.parametrize("chain_windows", [None, 1])
 def test_every_sketch_note_sounds_and_added_notes_stay_in_allowed_cells(model, chain_windows):
     sketch = sketch_windows()
-    allowed = steps.decorations(sketch)
+    allowed = notes.decorations(sketch)
     genre = torch.zeros(W, dtype=torch.long)
     out = decorate_windows(model, sketch, sketch, genre, torch.Generator().manual_seed(0), 1.0, allowed,
                            chain_windows=chain_windows)
@@ -121,7 +121,7 @@ def test_bundled_add_keeps_every_note_and_adds_decorations():
 
 
 def test_window_chains_start_at_fresh_windows_and_every_size_windows():
-    from groovecli.chains import window_chains
+    from groovecli.generate.chains import window_chains
 
     assert window_chains(0) == []
     assert window_chains(5, size=2) == [[0, 1], [2, 3], [4]]
@@ -129,7 +129,7 @@ def test_window_chains_start_at_fresh_windows_and_every_size_windows():
 
 
 def test_chains_run_side_by_side_and_each_window_follows_its_own_predecessor():
-    from groovecli.chains import run_chains
+    from groovecli.generate.chains import run_chains
 
     calls = []
 

@@ -10,9 +10,9 @@ from conftest import hits_track, midi_bytes, midi_file, save, track
 from groovecli.cli import cli
 from groovecli.constants import CLOSED_HIHAT, CRASH, KICK, OPEN_HIHAT, RIDE, SNARE, STEPS_PER_BAR
 from groovecli.errors import GrooveError
-from groovecli.grid import quantize
-from groovecli.tap2drum import drumify, read_rhythm, rhythm_part
-from groovecli.taps import collapse
+from groovecli.generate.drumify import drumify, read_rhythm, rhythm_part
+from groovecli.grid.drumgrid import quantize
+from groovecli.grid.taps import collapse
 
 STEP = 120  # ticks per 16th at 480 per beat
 

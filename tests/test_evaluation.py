@@ -10,11 +10,11 @@ import torch
 from click.testing import CliRunner
 from conftest import FIXTURE_GMD, tiny_config
 
-from groovecli.baselines import PositionAverage, daw_random, knn_reconstruct
 from groovecli.cli import cli
 from groovecli.constants import MIDI_VELOCITY_MAX
-from groovecli.grid import DrumGrid
-from groovecli.metrics import KL_BINS, mean_abs_error, note_f1, note_f1_steps, position_kl
+from groovecli.grid.drumgrid import DrumGrid
+from groovecli.lab.baselines import PositionAverage, daw_random, knn_reconstruct
+from groovecli.lab.metrics import KL_BINS, mean_abs_error, note_f1, note_f1_steps, position_kl
 
 
 def random_grids(seed: int = 0, n: int = 4):
@@ -88,7 +88,7 @@ def test_position_average():
 
 
 def test_realism_judges_cannot_tell_identical_sets():
-    from groovecli.realism import feature_judge, gru_judge
+    from groovecli.lab.realism import feature_judge, gru_judge
 
     hits, vel, off = random_grids(n=6)
     grids = [DrumGrid(h, v, o, (), np.zeros(0, np.int64)) for h, v, o in zip(hits, vel, off)]
@@ -100,7 +100,7 @@ def test_realism_judges_cannot_tell_identical_sets():
 def test_feature_judge_tells_stiff_from_played():
     """Grids with the same notes, one at velocity 100 on the grid and one with spread: the
     feature judge must tell them apart on held-out songs."""
-    from groovecli.realism import feature_judge
+    from groovecli.lab.realism import feature_judge
 
     hits, vel, off = random_grids(n=8)
     played = [DrumGrid(h, v, o, (), np.zeros(0, np.int64)) for h, v, o in zip(hits, vel, off)]
@@ -112,7 +112,7 @@ def test_feature_judge_tells_stiff_from_played():
 @pytest.fixture(scope="module")
 def tiny_classifier(tmp_path_factory):
     from groovecli.nn.classifier import GenreClassifier
-    from groovecli.train import checkpoint_dict
+    from groovecli.weights import checkpoint_dict
 
     torch.manual_seed(0)
     cfg = tiny_config()
@@ -157,9 +157,9 @@ def test_evaluate_bad_model_option_is_one_line(tmp_path):
 
 
 def test_transfer_and_takes_sections_on_every_fixture_song(tiny_weights):
-    from groovecli.data import build_dataset
-    from groovecli.evaluation import _songs
-    from groovecli.feel_eval import takes_section, transfer_section
+    from groovecli.lab.data import build_dataset
+    from groovecli.lab.evaluation import _songs
+    from groovecli.lab.feel_eval import takes_section, transfer_section
     from groovecli.weights import load_model
 
     ds = build_dataset(FIXTURE_GMD, workers=1)
@@ -174,7 +174,7 @@ def test_transfer_and_takes_sections_on_every_fixture_song(tiny_weights):
 
 
 def test_profile_is_mean_per_position_and_drum():
-    from groovecli.feel_eval import profile
+    from groovecli.lab.feel_eval import profile
 
     hits = np.zeros((32, 9), np.float32)
     hits[[0, 16], 0] = 1  # a kick on beat 1 of both bars

@@ -12,7 +12,7 @@ from conftest import hits_track, midi_file, save
 
 from groovecli.cli import cli
 from groovecli.constants import CLOSED_HIHAT, KICK, RIDE, SNARE
-from groovecli.features import analyze, monophonic_syncopation, song_features, window_features
+from groovecli.grid.features import analyze, monophonic_syncopation, song_features, window_features
 
 
 def grooves(steps: int = 32):

@@ -9,11 +9,13 @@ import pytest
 import torch
 from conftest import FIXTURE_GMD, REPO, hits_track, midi_file, save, track
 
-from groovecli.api import HumanizeOptions, humanize, sample, transfer
 from groovecli.errors import GrooveError
-from groovecli.genres import resolve_genre
-from groovecli.grid import offsets_ms, quantize
-from groovecli.midi import read_midi
+from groovecli.generate.genres import resolve_genre
+from groovecli.generate.humanize import HumanizeOptions, humanize
+from groovecli.generate.sample import sample
+from groovecli.generate.transfer import transfer
+from groovecli.grid.drumgrid import offsets_ms, quantize
+from groovecli.midi.performance import read_midi
 from groovecli.nn import feel_head
 from groovecli.nn.pocketvae import _free_bits_kl, sketch_scores
 from groovecli.weights import bundled_dir, load_model
@@ -88,7 +90,7 @@ def test_sketch_scores_cut_or_add_the_template_window_by_window():
 
 
 def test_feel_stage_trains_only_vel_and_time_and_keeps_the_prior(tiny_weights, tmp_path):
-    from groovecli.training_run import TrainRequest, run_training
+    from groovecli.lab.training_run import TrainRequest, run_training
 
     base = load_model(tiny_weights)
     req = TrainRequest(str(FIXTURE_GMD), str(tmp_path / "run"), kind="feel", epochs=1, batch_size=16, device="cpu",
@@ -106,7 +108,7 @@ def test_feel_stage_trains_only_vel_and_time_and_keeps_the_prior(tiny_weights, t
 
 
 def test_feel_stage_records_its_sketch_share(tiny_weights, tmp_path):
-    from groovecli.training_run import TrainRequest, run_training
+    from groovecli.lab.training_run import TrainRequest, run_training
 
     req = TrainRequest(str(FIXTURE_GMD), str(tmp_path / "run"), kind="feel", epochs=1, batch_size=16, device="cpu",
                        weights=str(tiny_weights), cache_dir=str(tmp_path / "cache"), sketch_notes=0.5,
@@ -117,7 +119,7 @@ def test_feel_stage_records_its_sketch_share(tiny_weights, tmp_path):
 
 
 def test_feel_stage_needs_base_weights(tmp_path):
-    from groovecli.training_run import TrainRequest, run_training
+    from groovecli.lab.training_run import TrainRequest, run_training
 
     with pytest.raises(GrooveError, match="--model feel needs --weights"):
         run_training(TrainRequest(str(FIXTURE_GMD), str(tmp_path / "run"), kind="feel", epochs=1, device="cpu",
@@ -125,7 +127,7 @@ def test_feel_stage_needs_base_weights(tmp_path):
 
 
 def test_guesser_stage_adds_a_guesser_and_keeps_the_rest(tiny_weights, tmp_path):
-    from groovecli.training_run import TrainRequest, run_training
+    from groovecli.lab.training_run import TrainRequest, run_training
 
     req = TrainRequest(str(FIXTURE_GMD), str(tmp_path / "run"), kind="guesser", epochs=2, batch_size=16, device="cpu",
                        weights=str(tiny_weights), cache_dir=str(tmp_path / "cache"))
@@ -166,7 +168,7 @@ def test_weights_without_a_guesser_need_a_named_genre(tmp_path, rock_template):
     from conftest import tiny_config
 
     from groovecli.nn.pocketvae import GrooveModel
-    from groovecli.train import checkpoint_dict
+    from groovecli.weights import checkpoint_dict
 
     path = tmp_path / "noguess.pt"
     cfg = tiny_config()
@@ -243,7 +245,7 @@ def test_two_seeds_give_different_keep_takes_and_one_seed_the_same(bundled):
 
 
 def test_profile_and_follow_recentre_each_cell_on_the_reference():
-    from groovecli.feel_profile import SHRINK_HITS, follow, profile_of
+    from groovecli.grid.feel_profile import SHRINK_HITS, follow, profile_of
 
     steps = 64  # 4 bars
     hits = np.zeros((steps, 9), np.float32)
@@ -270,7 +272,7 @@ def test_profile_and_follow_recentre_each_cell_on_the_reference():
 
 
 def test_a_16th_the_reference_hit_once_is_pulled_towards_its_drum_mean():
-    from groovecli.feel_profile import SHRINK_HITS, follow, profile_of
+    from groovecli.grid.feel_profile import SHRINK_HITS, follow, profile_of
 
     ref_hits = np.zeros((64, 9), np.float32)
     ref_hits[0::4, 1] = 1  # snare on every beat, 10 ms late...

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from conftest import hits_track, midi_bytes, midi_file, save, track
 
-from groovecli.api import humanize
 from groovecli.cli import cli
 from groovecli.constants import STEPS_PER_BAR
-from groovecli.drawn import parse_bar_range, parse_fills
 from groovecli.errors import GrooveError
-from groovecli.fills import fill
-from groovecli.midi import read_midi
+from groovecli.generate.fill import fill
+from groovecli.generate.humanize import humanize
+from groovecli.grid.drawn import parse_bar_range, parse_fills
+from groovecli.midi.performance import read_midi
 
 STEP = 120
 

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from groovecli.constants import CLOSED_HIHAT, KICK, N_DRUMS, SNARE
-from groovecli.drummap import GM
 from groovecli.errors import GrooveError
-from groovecli.grid import DrumGrid, from_windows, quantize, render, to_windows, window_starts
-from groovecli.midi import empty_performance, read_midi, to_midifile
+from groovecli.grid.drumgrid import DrumGrid, from_windows, quantize, render, to_windows, window_starts
+from groovecli.midi.drummap import GM
+from groovecli.midi.performance import empty_performance, read_midi, to_midifile
 
 
 def test_known_placements(tmp_path):

@@ -8,9 +8,9 @@ from conftest import hits_track, midi_file, save
 
 from groovecli.cli import cli
 from groovecli.errors import GrooveError
-from groovecli.grid import quantize
-from groovecli.interpolation import interpolate
-from groovecli.midi import read_midi
+from groovecli.generate.interpolate import interpolate
+from groovecli.grid.drumgrid import quantize
+from groovecli.midi.performance import read_midi
 
 
 def beat(path, per_bar: list[tuple[int, int]], bars: int = 2):

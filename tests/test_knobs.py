@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 from conftest import REPO
 
-from groovecli.api import HumanizeOptions, humanize, sample
-from groovecli.continuation import continue_song
 from groovecli.errors import GrooveError
-from groovecli.features import song_syncopation
-from groovecli.knobs import Density, parse_density, steer
+from groovecli.generate.continue_ import continue_song
+from groovecli.generate.humanize import HumanizeOptions, humanize
+from groovecli.generate.sample import sample
+from groovecli.grid.features import song_syncopation
+from groovecli.grid.knobs import Density, parse_density, steer
 
 
 @pytest.mark.parametrize("text,expected", [("+50%", Density(0.5, True)), ("-25%", Density(-0.25, True)),
@@ -90,7 +91,7 @@ def test_knob_errors_come_before_the_model(runner):
 def test_sample_draws_takes_so_that_the_kit_comes_out_in_the_genres_proportions():
     import torch
 
-    from groovecli.api import _take_matching
+    from groovecli.generate.sample import take_matching
 
     hits = torch.zeros(4, 2, 32, 9)
     hits[:3, :, ::2, 2] = 1  # three hi-hat takes
@@ -98,16 +99,16 @@ def test_sample_draws_takes_so_that_the_kit_comes_out_in_the_genres_proportions(
     hits[:, :, ::8, 0] = 1  # every take: a kick on the beats
     gen = torch.Generator().manual_seed(0)
     ride_share = [0.2, 0, 0.6, 0, 0, 0, 0, 0, 0.2]  # the genre's drummers: a quarter of the takes ride
-    picks = [_take_matching(hits, ride_share, gen) for _ in range(2000)]
+    picks = [take_matching(hits, ride_share, gen) for _ in range(2000)]
     assert abs(picks.count(3) / len(picks) - 0.25) < 0.04
     only_ride = [0.2, 0, 0, 0, 0, 0, 0, 0, 0.8]
-    assert {_take_matching(hits, only_ride, gen) for _ in range(50)} == {3}
-    again = [_take_matching(hits, ride_share, torch.Generator().manual_seed(s)) for s in range(5)]
-    assert again == [_take_matching(hits, ride_share, torch.Generator().manual_seed(s)) for s in range(5)]
+    assert {take_matching(hits, only_ride, gen) for _ in range(50)} == {3}
+    again = [take_matching(hits, ride_share, torch.Generator().manual_seed(s)) for s in range(5)]
+    assert again == [take_matching(hits, ride_share, torch.Generator().manual_seed(s)) for s in range(5)]
 
 
 def test_density_on_interpolate_sets_the_in_betweens(tiny):
-    from groovecli.interpolation import interpolate
+    from groovecli.generate.interpolate import interpolate
 
     rock, funk = (REPO / "examples" / f"{n}.mid" for n in ("rock", "funk"))
     result = interpolate(rock, funk, tiny, steps=4, genre="rock", seed=0, density="30")

@@ -12,10 +12,10 @@ from conftest import hits_track, midi_file, save
 
 from groovecli.cli import cli
 from groovecli.constants import CLOSED_HIHAT, CRASH, HIGH_TOM, KICK, LOW_TOM, MID_TOM, N_DRUMS, OPEN_HIHAT, RIDE, SNARE
-from groovecli.drummap import GM, builtin_map, builtin_maps, load_drum_map, map_as_toml
 from groovecli.errors import GrooveError
-from groovecli.grid import quantize, render
-from groovecli.midi import read_midi, to_midifile
+from groovecli.grid.drumgrid import quantize, render
+from groovecli.midi.drummap import GM, builtin_map, builtin_maps, load_drum_map, map_as_toml
+from groovecli.midi.performance import read_midi, to_midifile
 
 MAPS = sorted(builtin_maps())
 TOMS = {LOW_TOM, MID_TOM, HIGH_TOM}

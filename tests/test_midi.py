@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from conftest import FIXTURE_FILES, hits_track, midi_file, save, track
 
-from groovecli.drummap import GM, GMD
 from groovecli.errors import GrooveError
-from groovecli.grid import quantize, render
-from groovecli.midi import read_midi, to_midifile, write_midi
+from groovecli.grid.drumgrid import quantize, render
+from groovecli.midi.drummap import GM, GMD
+from groovecli.midi.performance import read_midi, to_midifile, write_midi
 
 
 def kept_events(mf: mido.MidiFile, drum_pitches: set[int], channel: int = 9) -> list[list[tuple[int, str]]]:

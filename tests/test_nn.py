@@ -7,13 +7,13 @@ import pytest
 import torch
 from conftest import tiny_config
 
+from groovecli.lab.train import to_batch
 from groovecli.nn.classifier import GenreClassifier
 from groovecli.nn.config import ModelConfig, TrainConfig
 from groovecli.nn.note_vqvae import VectorQuantizer
 from groovecli.nn.pocketvae import GrooveModel, pattern_one_hot
 from groovecli.nn.prior import CodePrior
 from groovecli.nn.skel import Skel
-from groovecli.train import to_batch
 
 B, T, D = 5, 32, 9
 

@@ -14,12 +14,14 @@ import pytest
 import torch
 from conftest import REPO, midi_bytes
 
-from groovecli.api import HumanizeOptions, humanize, sample, transfer
-from groovecli.continuation import continue_song
-from groovecli.fills import fill
-from groovecli.interpolation import interpolate
+from groovecli.generate.continue_ import continue_song
+from groovecli.generate.drumify import drumify
+from groovecli.generate.fill import fill
+from groovecli.generate.humanize import HumanizeOptions, humanize
+from groovecli.generate.interpolate import interpolate
+from groovecli.generate.sample import sample
+from groovecli.generate.transfer import transfer
 from groovecli.on_device import OnDevice, on_device
-from groovecli.tap2drum import drumify
 from groovecli.weights import bundled_dir, load_cond, load_model
 
 

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from conftest import FIXTURE_GMD, tiny_config
 
 from groovecli.cli import cli
+from groovecli.lab.train import Trainer, schedules
 from groovecli.nn.config import TrainConfig
-from groovecli.train import Trainer, schedules
 from groovecli.weights import load_model
 
 TCFG = TrainConfig(epochs=2, batch_size=8, max_train_windows=32, prior_epochs=3, patience=5)
@@ -109,13 +109,12 @@ def test_prior_without_weights_is_an_error(tmp_path):
 
 
 def test_the_drumify_model_trains_keeps_its_best_epoch_and_loads(fixture_dataset, tmp_path):
-    from groovecli.data import GENRES
     from groovecli.errors import WeightsError
+    from groovecli.grid.taps import TAP_FEATURES
+    from groovecli.lab.data import GENRES
+    from groovecli.lab.train_cond import drumify_arrays, fit_cond
     from groovecli.nn.cond_vae import CondConfig
-    from groovecli.taps import TAP_FEATURES
-    from groovecli.train import checkpoint_dict
-    from groovecli.train_cond import drumify_arrays, fit_cond
-    from groovecli.weights import load_cond
+    from groovecli.weights import checkpoint_dict, load_cond
 
     arrays = drumify_arrays(fixture_dataset)
     cfg = CondConfig("drumify", TAP_FEATURES, 32, GENRES, hidden=8, z_dim=4)
@@ -137,7 +136,7 @@ def test_a_trained_decorator_beside_the_weights_draws_add_s_notes(tiny_weights, 
 
     from conftest import REPO
 
-    from groovecli.api import HumanizeOptions, humanize
+    from groovecli.generate.humanize import HumanizeOptions, humanize
 
     folder = tmp_path / "weights"
     folder.mkdir()

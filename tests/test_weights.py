@@ -10,12 +10,12 @@ import torch
 from conftest import tiny_config
 
 from groovecli import weights
-from groovecli.data import GENRES
 from groovecli.errors import WeightsError
+from groovecli.lab.data import GENRES
+from groovecli.lab.train import to_batch
 from groovecli.nn.pocketvae import GrooveModel
 from groovecli.nn.prior import CodePrior
-from groovecli.train import checkpoint_dict, to_batch
-from groovecli.weights import export_weights, load_model, read_checkpoint, resolve
+from groovecli.weights import checkpoint_dict, export_weights, load_model, read_checkpoint, resolve
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_installed_package_finds_its_bundled_weights_and_kit(tmp_path):
 
     if not (REPO / "models" / "manifest.json").exists():
         pytest.skip("no weights bundled in this checkout")
-    code = ("import groovecli, groovecli.weights as w, groovecli.audio as a; print(groovecli.__file__); "
+    code = ("import groovecli, groovecli.weights as w, groovecli.audio.render as a; print(groovecli.__file__); "
             "print(w.resolve(None)); print(a.bundled_kit())")
     env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONPATH"}
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env)
@@ -150,7 +150,7 @@ def test_installed_package_finds_its_bundled_weights_and_kit(tmp_path):
 
 
 def test_bundled_genre_classifier_loads():
-    from groovecli.evaluation import load_classifier
+    from groovecli.lab.evaluation import load_classifier
 
     clf = load_classifier(None)
     assert clf.out.out_features == len(GENRES)
@@ -160,7 +160,7 @@ def test_bundled_genre_classifier_loads():
 
 def test_missing_classifier_is_a_clear_error(tmp_path):
     from groovecli.errors import GrooveError
-    from groovecli.evaluation import load_classifier
+    from groovecli.lab.evaluation import load_classifier
 
     with pytest.raises(GrooveError, match="no genre classifier"):
         load_classifier(str(tmp_path / "none.pt"))

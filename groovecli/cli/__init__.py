@@ -15,8 +15,8 @@ import sys
 
 import click
 
-from .. import __version__
 from ..errors import GrooveError
+from ..version import __version__
 
 
 class _InputError(click.ClickException):

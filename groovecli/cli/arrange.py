@@ -67,14 +67,14 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
     check_soundfont(soundfont)
     if not outputs_free(with_previews(paths, preview), force, skip_existing, dry_run, quiet):
         return
-    from ..midi import write_midi
-    from ..tap2drum import drumify as run
-    from ..tap2drum import read_rhythm
+    from ..generate.drumify import drumify as run
+    from ..generate.drumify import read_rhythm
+    from ..midi.performance import write_midi
     from ..weights import load_cond
 
     perf = read_rhythm(rhythm, channel=None if channel is None else channel - 1, track=track, pitch=pitch)
     if not (quiet or as_json):
-        from ..view import skipped_bars_warning
+        from .view import skipped_bars_warning
 
         for message in (*perf.notices, skipped_bars_warning(perf, "no drums there")):
             if message:
@@ -90,7 +90,7 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
         if preview:
             r["preview"] = str(preview_path(path))
             if not dry_run:
-                from ..audio import load_font, write_preview
+                from ..audio.render import load_font, write_preview
 
                 write_preview(perf, result.performance, preview_path(path), bars=preview_bars,
                               font=load_font(soundfont), force=force)
@@ -115,7 +115,7 @@ def fill(song, bars, genre, fill_beats, temperature, seed, drum_map, drum_channe
          skip_existing, dry_run, as_json, quiet):
     """Write a fill into bars A:B of SONG's drum part (and a landing on the next downbeat when the
     fill calls for one). Every note of the file stays; writes SONG.fill.mid."""
-    from ..drawn import parse_bar_range
+    from ..grid.drawn import parse_bar_range
 
     span = parse_bar_range(bars)
     check_genre(genre, None)
@@ -124,8 +124,8 @@ def fill(song, bars, genre, fill_beats, temperature, seed, drum_map, drum_channe
     if not outputs_free([path], force, skip_existing, dry_run, quiet):
         return
     perf = read_song(song, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
-    from ..fills import fill as run
-    from ..midi import write_midi
+    from ..generate.fill import fill as run
+    from ..midi.performance import write_midi
 
     result = run(perf, span, genre=genre, seed=seed, beats=fill_beats, temperature=temperature,
                  drum_map=drum_map_of(drum_map))

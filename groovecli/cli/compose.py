@@ -59,8 +59,8 @@ def continue_(primer, bars, count, genre, temperature, seed, density, syncopatio
     if not outputs_free(with_previews(paths, preview), force, skip_existing, dry_run, quiet):
         return
     perf = read_song(primer, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
-    from ..continuation import continue_song
-    from ..midi import write_midi
+    from ..generate.continue_ import continue_song
+    from ..midi.performance import write_midi
 
     loaded = _load(weights, device)
     results = []
@@ -74,7 +74,7 @@ def continue_(primer, bars, count, genre, temperature, seed, density, syncopatio
         if preview:  # the join: the primer's last bars running into the new ones
             r["preview"] = str(preview_path(path))
             if not dry_run:
-                from ..audio import load_font, write_excerpt
+                from ..audio.render import load_font, write_excerpt
 
                 before = result.report["bars_before"]
                 write_excerpt(result.performance, preview_path(path), max(before - preview_bars, 0),
@@ -131,8 +131,8 @@ def interpolate(a, b, steps, bars, genre, temperature, seed, density, syncopatio
         perf_b = read_song(b, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
     except GrooveError as exc:
         raise GrooveError(f"B: {exc}") from None
-    from ..interpolation import interpolate as run
-    from ..midi import write_midi
+    from ..generate.interpolate import interpolate as run
+    from ..midi.performance import write_midi
 
     result = run(perf_a, perf_b, _load(weights, device), steps=steps, bars=bars, genre=genre, temperature=temperature,
                  seed=seed, drum_map=drum_map_of(drum_map), density=density, syncopation=syncopation)

@@ -79,7 +79,7 @@ def _before_after(perf, result, width: int, before_name: str, after_name: str):
     from rich.console import Group
     from rich.text import Text
 
-    from ..view import grid_view
+    from .view import grid_view
 
     first = result.before.bars[0].index + 1
     bars = f"{first}:{first + 1}"
@@ -154,8 +154,8 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
 
 def _humanize_one(perf, src: Path, paths: list[Path], loaded, kw: dict, force: bool, dry_run: bool,
                   views: bool, listen: dict | None = None) -> list[dict]:
-    from ..api import humanize as run
-    from ..midi import write_midi
+    from ..generate.humanize import humanize as run
+    from ..midi.performance import write_midi
 
     out = []
     fill_model = _fill_model() if kw.get("fills") is not None else None
@@ -188,7 +188,7 @@ def _preview(before, after, output: Path, listen: dict | None, force: bool, dry_
         return {}
     path = preview_path(output)
     if not dry_run:
-        from ..audio import load_font, write_preview
+        from ..audio.render import load_font, write_preview
 
         write_preview(before, after, path, bars=listen["bars"], font=load_font(listen["soundfont"]), force=force)
     return {"preview": str(path)}
@@ -198,7 +198,7 @@ def _run_jobs(jobs: list, weights, device: str, kw: dict, force: bool, dry_run: 
               batch: bool, views: bool, progress: bool) -> list[dict]:
     """Humanize every (source, outputs, performance) job: in worker processes when there are
     several files and cores (``pool.py``), else here; one file's error is its own result."""
-    from ..pool import run, workers_for
+    from .pool import run, workers_for
 
     workers = 0 if views or str(weights or "").startswith("hf://") else workers_for(len(jobs), device)
     results = []
@@ -314,8 +314,8 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
         ref = read_song(reference, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
     except GrooveError as exc:
         raise GrooveError(f"reference: {exc}") from None
-    from ..api import transfer as run
-    from ..midi import write_midi
+    from ..generate.transfer import transfer as run
+    from ..midi.performance import write_midi
 
     loaded = _load(weights, device)
     result = run(perf, ref, loaded, _options(kw, kw["seed"]), velocity=not timing_only, timing=not velocity_only)
@@ -343,8 +343,8 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
 def sample(genre, bars, tempo, count, temperature, seed, density, syncopation, weights, device, out, force, skip_existing,
            dry_run, as_json, quiet, preview, preview_bars, soundfont):
     """Write a new groove in GENRE from the model's prior (a GM drum MIDI file)."""
-    from ..api import sample as run
-    from ..midi import write_midi
+    from ..generate.sample import sample as run
+    from ..midi.performance import write_midi
 
     if out is None:
         out = f"{genre}-groove.mid" if count == 1 else f"{genre}-grooves"

@@ -31,7 +31,7 @@ def render(song, out, all_channels, soundfont, drum_map, drum_channel, drum_trac
     if path.exists() and not force:
         raise GrooveError(f"{path} already exists; use --force to overwrite it")
     perf = read_song(song, drum_map, drum_channel, drum_track, quiet=quiet)
-    from ..audio import load_font, render_file
+    from ..audio.render import load_font, render_file
 
     render_file(perf, path, font=load_font(soundfont), all_channels=all_channels, force=force)
     if not quiet:

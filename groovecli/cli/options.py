@@ -32,7 +32,7 @@ def drum_options(func):
 
 def drum_map_of(spec: str | None):
     """The DrumMap the user named, or None for ``auto`` (each file's own detected map)."""
-    from ..drummap import load_drum_map
+    from ..midi.drummap import load_drum_map
 
     return None if spec is None or spec.strip().lower() == "auto" else load_drum_map(spec)
 
@@ -48,8 +48,8 @@ def read_song(path: str, drum_map: str | None, drum_channel: int | None, drum_tr
     """Read a MIDI file with the user's drum options; warn about repairs, the drum part and map
     chosen when in doubt, and bars groove cannot groove."""
     must_exist(path)
-    from ..midi import read_midi
-    from ..view import skipped_bars_warning
+    from ..midi.performance import read_midi
+    from .view import skipped_bars_warning
 
     perf = read_midi(
         path,
@@ -205,7 +205,7 @@ def feel_options(func):
 
 
 def _options(kw: dict, seed: int | None):
-    from ..api import HumanizeOptions
+    from ..generate.humanize import HumanizeOptions
 
     return HumanizeOptions(genre=kw["genre"], velocity_pattern=kw["velocity_pattern"], timing_pattern=kw["timing_pattern"],
                            notes=kw["notes"], velocity_amount=kw["velocity_amount"], timing_amount=kw["timing_amount"],
@@ -214,15 +214,14 @@ def _options(kw: dict, seed: int | None):
 
 
 def _load(weights: str | None, device: str):
-    from ..train import pick_device
-    from ..weights import load_model
+    from ..weights import load_model, pick_device
 
     return load_model(weights, pick_device(device))
 
 
 def _check_patterns(kw: dict) -> None:
     """Parse drawn patterns before any file is read, so a typo fails fast."""
-    from ..drawn import parse_pattern
+    from ..grid.drawn import parse_pattern
 
     for kind in ("velocity", "timing"):
         if kw.get(f"{kind}_pattern") is not None:
@@ -289,7 +288,7 @@ def fill_options(func):
 def check_fills(fills: str | None) -> None:
     """A bad ``--fills`` fails before numpy or torch is imported."""
     if fills is not None:
-        from ..drawn import parse_fills
+        from ..grid.drawn import parse_fills
 
         parse_fills(fills)
 
@@ -306,6 +305,6 @@ def knob_options(func):
 def check_knobs(density: str | None, syncopation: float | None, notes: str = "add") -> None:
     """Knob values checked before torch is imported (numpy only when a knob is given)."""
     if density is not None or syncopation is not None:
-        from ..knobs import check_knobs as check
+        from ..grid.knobs import check_knobs as check
 
         check(density, syncopation, notes)

@@ -17,8 +17,8 @@ def show(file: str, bars: str | None, drum_map: str | None, drum_channel: int | 
     """Show the drum grid of FILE: rows are drums, columns 16ths, shading is velocity."""
     from rich.console import Console
 
-    from ..grid import quantize
-    from ..view import grid_view
+    from ..grid.drumgrid import quantize
+    from .view import grid_view
 
     perf = read_song(file, drum_map, drum_channel, drum_track)
     console = Console()
@@ -33,8 +33,8 @@ def show(file: str, bars: str | None, drum_map: str | None, drum_channel: int | 
 def analyze(file: str, as_json: bool, drum_map: str | None, drum_channel: int | None, drum_track: str | None) -> None:
     """Groove features of FILE per 2-bar window and overall: density, syncopation, symmetry,
     laidbackness, swing, timing accuracy, velocity (after GrooveToolbox, Bruford et al. 2020)."""
-    from ..features import grid_features
-    from ..grid import quantize
+    from ..grid.drumgrid import quantize
+    from ..grid.features import grid_features
 
     perf = read_song(file, drum_map, drum_channel, drum_track)
     song = grid_features(perf, quantize(perf))
@@ -46,7 +46,7 @@ def analyze(file: str, as_json: bool, drum_map: str | None, drum_channel: int | 
         return
     from rich.console import Console
 
-    from ..view import features_table
+    from .view import features_table
 
     console = Console()
     console.print(f"drums: {perf.drum_part}, drum map {map_label(perf, drum_map)}", highlight=False)
@@ -57,7 +57,7 @@ def map_label(perf, spec: str | None) -> str:
     """The map a song was read with, and whether it was detected or named."""
     if spec is not None and spec.strip().lower() != "auto":
         return f"{perf.drum_map.name} (given)"
-    from ..drummap import GM
+    from ..midi.drummap import GM
 
     return f"{perf.drum_map.name} ({'auto: no library layout found' if perf.drum_map is GM else 'detected'})"
 
@@ -75,7 +75,7 @@ def maps(name: str | None, export_to: str | None, force: bool) -> None:
     from rich.table import Table
 
     from ..constants import DRUMS
-    from ..drummap import builtin_maps, load_drum_map, map_as_toml
+    from ..midi.drummap import builtin_maps, load_drum_map, map_as_toml
 
     console = Console()
     if name is None:
@@ -89,7 +89,7 @@ def maps(name: str | None, export_to: str | None, force: bool) -> None:
         return
     m = load_drum_map(name)
     if export_to:
-        from ..midi import write_atomic
+        from ..midi.performance import write_atomic
 
         write_atomic(map_as_toml(m).encode(), export_to, force=force)
         click.echo(f"wrote {export_to}")

@@ -21,8 +21,8 @@ def dataset(data_dir: str, cache_dir: str | None, rebuild: bool) -> None:
     """Build (or load) the GMD training windows and print their counts per genre and split."""
     from rich.console import Console
 
-    from ..data import load_dataset
-    from ..view import counts_table
+    from ..lab.data import load_dataset
+    from .view import counts_table
 
     ds = load_dataset(data_dir, cache_dir=cache_dir, rebuild=rebuild)
     Console().print(counts_table(ds.counts(), f"GMD 2-bar windows (4/4, 1-bar hop): {len(ds):,}"))
@@ -60,8 +60,8 @@ def train(data_dir, out_dir, kind, epochs, batch_size, device, seed, resume, wei
     """Train a model on the Groove MIDI Dataset (GMD train split; early stopping on validation)."""
     from rich.console import Console
 
-    from ..training_run import TrainRequest, run_training
-    from ..view import TrainingProgress
+    from ..lab.training_run import TrainRequest, run_training
+    from .view import TrainingProgress
 
     if kind in COND_TASKS:
         if resume or weights:
@@ -86,9 +86,9 @@ def _train_cond(task, data_dir, out_dir, epochs, batch_size, device, seed, cache
     """The conditional models of drumify, fills and ``--notes add`` (``train_cond.py``)."""
     from rich.console import Console
 
-    from ..train import pick_device
-    from ..train_cond import run_cond_training
-    from ..view import TrainingProgress
+    from ..lab.train_cond import run_cond_training
+    from ..weights import pick_device
+    from .view import TrainingProgress
 
     console = Console(stderr=True)
     with TrainingProgress(console) as progress:
@@ -119,8 +119,8 @@ def evaluate(data_dir, split, weights, classifier, models, out_dir, cache_dir, s
 
     from rich.console import Console
 
-    from ..evaluation import EvalRequest, report_markdown, report_tables, run_evaluation
-    from ..view import report_view
+    from ..lab.evaluation import EvalRequest, report_markdown, report_tables, run_evaluation
+    from .view import report_view
 
     pairs = []
     for item in models:
@@ -138,7 +138,7 @@ def evaluate(data_dir, split, weights, classifier, models, out_dir, cache_dir, s
     report = run_evaluation(request, on_stage=lambda name: console.print(f"evaluating: {name}", highlight=False))
     Console().print(report_view(report_tables(report)))
     if out_dir:
-        from ..midi import write_atomic
+        from ..midi.performance import write_atomic
 
         outputs[0].parent.mkdir(parents=True, exist_ok=True)
         write_atomic((json.dumps(report.to_dict(), indent=2) + "\n").encode(), outputs[0], force=True)

@@ -1,0 +1,1 @@
+"""Audio, a leaf: the drum part rendered through a SoundFont (the bundled kit by default)."""

@@ -1,0 +1,165 @@
+"""``continue``: the primer as written, then N new bars that carry on its groove.
+
+What carries on, and how (Magenta's Continue and jaki continue a sequence; PocketVAE gives the
+pieces to do it in both of its steps):
+
+* the notes: the NOTE encoder reads the primer's last two bars as codes; the prior, conditioned
+  on the genre, continues them bar by bar (each new window starts from the previous window's
+  second-bar codes, as ``sample`` chains its windows), ``CHAINS`` times at once, and the chain
+  whose codes stay nearest the primer's is kept (as ``add`` keeps the draw nearest the sketch:
+  a drummer's next bars are mostly the groove they were playing); the NOTE decoder plays those
+  codes against the primer's own template (its kick, backbeat and time-keeping cymbal);
+* the feel: one velocity and one timing latent for the whole continuation, the mean of the
+  primer's posterior latents over all its windows; the primer's last accent contour and push /
+  laid-back pattern as the drawn-pattern condition; the first new window's first bar forced to
+  the primer's real last bar, so the decoder's state crosses the join; and, as ``transfer``
+  does, the result moved onto the primer's profile (mean velocity and offset per drum and 16th).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..constants import MAX_NEW_BARS, MIDI_VELOCITY_MAX, STEPS_PER_BAR, WINDOW_BARS
+from ..errors import GrooveError
+from ..grid.drumgrid import DrumGrid, append_bars, bar_bpm, half_step_ms_at, quantize
+from ..grid.feel_profile import follow, profile_of
+from ..grid.knobs import check_syncopation, parse_density, steer_new
+from ..grid.patterns import derive_template
+from ..midi.drummap import DrumMap
+from ..midi.performance import Performance, read_midi
+from ..weights import LoadedModel, load_model
+from .feel import decode_feels, own_patterns, song_latents
+from .genres import resolve_genre
+from .notes import need_prior
+from .steps import one_thread, seeded_generator
+
+CHAINS = 16  # prior continuations drawn at once; the one nearest the primer's own codes is played
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """New bars that follow a primer, on the grid: (bars * 16, 9) each."""
+
+    hits: np.ndarray
+    velocity: np.ndarray
+    offset: np.ndarray
+    seed: int
+    genre: str
+    genre_note: str | None = None
+
+
+def continue_grid(primer: DrumGrid, loaded: LoadedModel, bars: int, *, genre: str = "auto",
+                  temperature: float = 1.0, seed: int | None = None, bpm: float | np.ndarray = 120.0,
+                  density: str | None = None, syncopation: float | None = None) -> Continuation:
+    """``bars`` new bars after the grid ``primer`` (its 4/4 bars, the last of them the song's last).
+    ``bpm``: the primer's tempo (one value, or one per bar). ``density`` (a relative one is
+    relative to the primer's notes per bar) and ``syncopation`` steer the new bars' notes."""
+    wanted = parse_density(density) if density is not None else None
+    check_syncopation(syncopation)
+    if not 1 <= bars <= MAX_NEW_BARS:
+        raise GrooveError(f"--bars must be between 1 and {MAX_NEW_BARS}, not {bars}")
+    if not primer.hits.any():
+        raise GrooveError("the primer has no drum notes in its 4/4 bars to carry on from")
+    need_prior(loaded)
+    model, half = loaded.model, loaded.config.codes // WINDOW_BARS
+    genre_name, genre_note = resolve_genre(loaded, genre, primer, bpm)
+    gen, seed = seeded_generator(seed)
+    ctx = {k: torch.as_tensor(_last_window(getattr(primer, k))) for k in ("hits", "velocity", "offset")}
+    template = torch.as_tensor(derive_template(ctx["hits"].numpy(), ctx["velocity"].numpy()))
+    genre_t = torch.full((bars,), loaded.config.genres.index(genre_name), dtype=torch.long)
+    with torch.no_grad(), one_thread():
+        own = model.note.encode(ctx["hits"], template, model.skel(template))  # (1, S)
+        prefix = own[:, half:].expand(CHAINS, -1)
+        codes = []
+        for _ in range(bars):  # window k spans the bar before new bar k and new bar k
+            codes.append(loaded.prior.sample(genre_t[:1].expand(CHAINS), loaded.config.codes, temperature=temperature,
+                                             prefix=prefix, generator=gen))
+            prefix = codes[-1][:, half:]
+        chains = torch.stack(codes, 1)  # (CHAINS, bars, S)
+        lookup = model.note.quantizer.lookup
+        distance = (lookup(chains.flatten(0, 1)).unflatten(0, (CHAINS, bars)) - lookup(own)).pow(2).sum((-1, -2, -3))
+        chosen = chains[distance.argmin()]  # (bars, S): the chain that stays nearest the primer's groove
+        templates = template.expand(bars, -1, -1)
+        p = torch.sigmoid(model.note.decode(chosen, templates, model.skel(templates)))[:, STEPS_PER_BAR:]
+    p = p.reshape(-1, primer.hits.shape[1])  # (bars * 16, 9): the new bars
+    new_notes = (p > 0.5).float()
+    if wanted is not None or syncopation is not None:
+        new_notes = torch.as_tensor(steer_new(p.numpy(), wanted, syncopation, relative_to=primer.hits))
+    before = torch.cat([ctx["hits"][0, STEPS_PER_BAR:], new_notes])  # the primer's last bar, then the new ones
+    windows = before.unfold(0, WINDOW_BARS * STEPS_PER_BAR, STEPS_PER_BAR).permute(0, 2, 1).contiguous()  # (bars, 32, 9)
+    own, last = song_latents(loaded, primer, int(genre_t[0])), own_patterns(ctx)  # the primer's feel, its last patterns
+    latents = {f: (own[f].expand(bars, -1), last[f].expand(bars, -1)) for f in ("velocity", "offset")}
+    start = {k: ctx[k][:, STEPS_PER_BAR:] for k in ("velocity", "offset")}
+    feel = decode_feels(loaded, latents, windows, genre_t, gen, temperature, start=start)
+    values = {k: v[:, STEPS_PER_BAR:].reshape(-1, primer.hits.shape[1]).numpy() for k, v in feel.items()}
+    notes = new_notes.numpy()
+    values["velocity"] = follow(values["velocity"], notes, profile_of(primer.hits, primer.velocity),
+                                1 / MIDI_VELOCITY_MAX, 1.0)
+    own_ms = half_step_ms_at(bpm, primer.steps)[:, None]
+    end_ms = float(own_ms[-1, 0])  # the new bars keep the primer's last tempo
+    moved = follow(values["offset"] * end_ms, notes, profile_of(primer.hits, primer.offset * own_ms), -np.inf, np.inf)
+    offset = np.clip(moved / end_ms, -1.0, 1.0 - 1e-3) * notes
+    return Continuation(notes, values["velocity"] * notes, offset.astype(np.float32), seed, genre_name, genre_note)
+
+
+def _last_window(x: np.ndarray) -> np.ndarray:
+    """The last two bars (1, 32, ...), a silent bar before a 1-bar primer."""
+    size = WINDOW_BARS * STEPS_PER_BAR
+    if len(x) < size:
+        x = np.concatenate([np.zeros((size - len(x),) + x.shape[1:], x.dtype), x])
+    return x[-size:][None]
+
+
+@dataclass(frozen=True)
+class ContinueResult:
+    """The primer with its continuation."""
+
+    performance: Performance
+    primer: DrumGrid
+    seed: int
+    report: dict[str, Any]
+
+
+def continue_song(primer: Performance | str | Path, model: LoadedModel | None = None, *, bars: int = 4,
+                  genre: str = "auto", temperature: float = 1.0, seed: int | None = None,
+                  drum_map: DrumMap | None = None, density: str | None = None,
+                  syncopation: float | None = None) -> ContinueResult:
+    """The primer (a MIDI path or a Performance) as written, then ``bars`` new bars.
+
+    Raises:
+        GrooveError: when the primer does not end in a 4/4 bar, has no drum notes there, or
+            ``bars`` is out of range.
+    """
+    perf = primer if isinstance(primer, Performance) else read_midi(primer, drum_map=drum_map)
+    grid = quantize(perf)
+    last = perf.bars[-1]
+    if not last.is_four_four or not grid.bars or grid.bars[-1].index != last.index:
+        raise GrooveError(f"{perf.source}: continue carries on from 4/4 bars, and the song ends in "
+                          f"{last.numerator}/{last.denominator} (bar {last.index + 1})")
+    loaded = model if model is not None else load_model()
+    tail = _trailing_four_four(grid)
+    bpm = bar_bpm(perf, grid)[-len(tail.bars):]
+    cont = continue_grid(tail, loaded, bars, genre=genre, temperature=temperature, seed=seed, bpm=bpm,
+                         density=density, syncopation=syncopation)
+    out = append_bars(perf, cont.hits, cont.velocity, cont.offset, drum_map)
+    report = {"bars_before": len(perf.bars), "bars_added": bars, "bars": len(perf.bars) + bars,
+              "notes_added": int(cont.hits.sum()), "genre": cont.genre}
+    if cont.genre_note:
+        report["genre_note"] = cont.genre_note
+    return ContinueResult(out, grid, cont.seed, report)
+
+
+def _trailing_four_four(grid: DrumGrid) -> DrumGrid:
+    """The grid's last run of consecutive 4/4 bars (what the continuation carries on from)."""
+    first = len(grid.bars) - 1
+    while first > 0 and grid.bars[first - 1].index == grid.bars[first].index - 1:
+        first -= 1
+    rows = slice(first * STEPS_PER_BAR, None)
+    return DrumGrid(grid.hits[rows], grid.velocity[rows], grid.offset[rows], grid.bars[first:],
+                    np.full(0, -1, np.int64))

@@ -1,0 +1,99 @@
+"""PocketVAE's second step: velocity and microtiming on a note score (the VEL and TIME decoders,
+drawn patterns as their condition), blended onto the sketch."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import torch
+
+from ..constants import STEPS_PER_BAR, WINDOW_STEPS
+from ..grid.drawn import parse_pattern
+from ..grid.drumgrid import DrumGrid, Runs
+from ..grid.patterns import timing_pattern, velocity_pattern
+from ..weights import LoadedModel
+from .chains import run_chains
+from .steps import DRAW_CHUNK, one_thread, window_tensors
+
+
+def pattern_levels(text: str | None, kind: str, windows: int) -> torch.Tensor:
+    """(W, 32) pattern levels for every window; zeros ("no pattern") when none is drawn."""
+    if text is None:
+        return torch.zeros(windows, WINDOW_STEPS, dtype=torch.long)
+    return torch.as_tensor(parse_pattern(text, kind), dtype=torch.long).expand(windows, -1).clone()
+
+
+def decode_feels(loaded: LoadedModel, latents: dict[str, tuple[torch.Tensor, torch.Tensor]], notes: torch.Tensor,
+                 genre: torch.Tensor, gen: torch.Generator, temperature: float = 1.0,
+                 fresh: frozenset[int] = frozenset(), start: dict[str, torch.Tensor] | None = None
+                 ) -> dict[str, torch.Tensor]:
+    """(W, 32, 9) values per feel ("velocity", "offset" → (z, pattern)), chain by chain
+    (``chains.py``), each window's first bar forced to the previous window's second, except where
+    a chain starts: the windows in ``fresh`` (those that open a run after silence,
+    ``Runs.first_windows``), every ``CHAIN_WINDOWS`` windows, and window 0, whose first bar is
+    ``start[feel]`` (1, 16, 9) when given (a continuation carries on from the primer's own last
+    bar) and free otherwise.
+
+    The two feels do not depend on each other, so they run at once on two threads: each is a
+    chain of small-batch steps bound by reading its decoder's weights, and torch releases the GIL
+    inside each step. Each feel draws from a generator of its own, seeded from ``gen`` before
+    the threads start, so the output does not depend on which thread runs first.
+    """
+    model = loaded.model
+    seeds = {feel: int(torch.randint(2**62, (1,), generator=gen)) for feel in latents}
+    with torch.no_grad():
+        h_n = torch.cat([model.skel(notes[i : i + DRAW_CHUNK]) for i in range(0, len(notes), DRAW_CHUNK)])
+
+    def one(feel: str) -> torch.Tensor:
+        z, pattern = latents[feel]
+        own = torch.Generator().manual_seed(seeds[feel])
+        torch.set_num_threads(1)  # OpenMP keeps this per thread; the pool's threads start with the default
+
+        def decode(rows: list[int], first: torch.Tensor | None) -> torch.Tensor:
+            return model.decode_feel(feel, z[rows], notes[rows], pattern[rows], genre[rows], first=first,
+                                     h_n=h_n[rows], temperature=temperature, generator=own)
+
+        def step(rows: list[int], previous: list[int] | None, out: list) -> torch.Tensor:
+            if previous is not None:
+                return decode(rows, torch.stack([out[p][STEPS_PER_BAR:] for p in previous]))
+            if start is None:
+                return decode(rows, None)
+            # the chains' first step: window 0 carries on from the primer, the others start afresh
+            return torch.cat([decode(rows[:1], start[feel])] + ([decode(rows[1:], None)] if len(rows) > 1 else []))
+
+        with torch.no_grad():
+            return run_chains(len(notes), fresh, step)
+
+    if torch.get_num_threads() == 1:  # one core for us (a folder's worker process): no second thread to win
+        return {feel: one(feel) for feel in latents}
+    with one_thread(), ThreadPoolExecutor(max_workers=len(latents) or 1) as pool:
+        return dict(zip(latents, pool.map(one, latents)))
+
+
+def own_patterns(win: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The drawn-pattern condition a performance's own windows imply (W, 32) per feel: its
+    accent contour and its push / laid-back pattern."""
+    hits = win["hits"].numpy()
+    return {"velocity": torch.as_tensor(velocity_pattern(hits, win["velocity"].numpy()), dtype=torch.long),
+            "offset": torch.as_tensor(timing_pattern(hits, win["offset"].numpy()), dtype=torch.long)}
+
+
+def song_latents(loaded: LoadedModel, grid: DrumGrid, genre: int) -> dict[str, torch.Tensor]:
+    """A song's velocity and timing latents (1, z): the mean of its posterior means over its windows."""
+    win = window_tensors(grid, Runs.of(grid.hits))
+    genre_w = torch.full((len(win["hits"]),), genre, dtype=torch.long)
+    patterns = own_patterns(win)
+    with torch.no_grad():
+        return {f: loaded.model.encode_feel(f, win[f], win["hits"], patterns[f], genre_w).mean(0, keepdim=True)
+                for f in ("velocity", "offset")}
+
+
+def blend(before: DrumGrid, hits: np.ndarray, model: dict[str, np.ndarray], velocity_amount: float = 1.0,
+          timing_amount: float = 1.0) -> DrumGrid:
+    """Mix the input's own velocity/timing with the model's by the amount knobs; new notes take the model's."""
+    had = before.hits > 0.5
+    velocity = np.where(had, before.velocity + velocity_amount * (model["velocity"] - before.velocity),
+                        model["velocity"])
+    offset = np.where(had, before.offset + timing_amount * (model["offset"] - before.offset), model["offset"])
+    return before.with_values(hits, velocity * hits, offset * hits)

@@ -1,0 +1,52 @@
+"""Which genre to play in: names as users type them, GMD styles training merged, and ``auto``.
+
+``auto`` (the default of ``humanize`` and ``transfer``) asks the genre guesser that ships in the
+weights (``nn/genre_guesser.py``) about the sketch and its tempo.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..constants import DROPPED_STYLES, GENRE_MERGES, STEPS_PER_BAR, genre_key
+from ..errors import GrooveError
+from ..grid.drumgrid import DrumGrid, to_windows, window_starts
+from ..grid.patterns import derive_template
+from ..weights import LoadedModel
+
+
+def named_genre(loaded: LoadedModel, genre: str) -> str:
+    key = genre_key(genre)
+    if key not in loaded.config.genres:
+        raise GrooveError(f"unknown genre {genre!r}; the model knows: auto, {', '.join(loaded.config.genres)}")
+    return key
+
+
+def resolve_genre(loaded: LoadedModel, genre: str, grid: DrumGrid, bpm: float | np.ndarray = 120.0) -> tuple[str, str | None]:
+    """The model genre to play ``grid`` in, and a note for the user when it is not the name given.
+
+    ``auto`` asks the guesser (``nn/genre_guesser.py``) over every window of the sketch, with the
+    tempo ``bpm`` (one value, or one per bar of ``grid``).
+
+    Raises:
+        GrooveError: for a genre the model does not know, or ``auto`` with weights that have no guesser.
+    """
+    genres = loaded.config.genres
+    key = genre_key(genre)
+    note = None
+    if key in GENRE_MERGES and GENRE_MERGES[key] in genres:
+        return GENRE_MERGES[key], f"{key} was merged into {GENRE_MERGES[key]} in training; playing {GENRE_MERGES[key]}"
+    if key in DROPPED_STYLES:
+        key, note = "auto", f"{key} has no training data of its own (one GMD file); guessing the genre from the sketch"
+    if key != "auto":
+        return named_genre(loaded, genre), None
+    if loaded.guesser is None:
+        raise GrooveError(f"the weights {loaded.path.name} cannot guess a genre; name one with --genre ({', '.join(genres)})")
+    template = torch.as_tensor(derive_template(to_windows(grid.hits), to_windows(grid.velocity)))
+    bars = np.broadcast_to(np.asarray(bpm, np.float32), (max(grid.steps // STEPS_PER_BAR, 1),))
+    window_bpm = torch.as_tensor(np.ascontiguousarray(bars[window_starts(len(bars))][: len(template)]))
+    probs = loaded.guesser.guess(template, window_bpm)
+    best = int(probs.argmax())
+    guessed = f"guessed {genres[best]} ({probs[best]:.0%}) from the sketch"
+    return genres[best], f"{note}; {guessed}" if note else guessed

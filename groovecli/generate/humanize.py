@@ -1,0 +1,228 @@
+"""``humanize``: a stiff sketch played, on whole songs.
+
+A song is cut into 2-bar windows with a 1-bar hop. Windows are decoded in order and each one's
+first bar is *forced* to the bar the previous window produced, so the decoder's state carries
+the groove across the seam and every bar comes from exactly one window (``grid.from_windows``).
+One velocity latent and one timing latent are drawn per song: one drummer, one feel.
+
+Randomness flows from one ``torch.Generator`` seeded from ``seed``: same input, same seed, same
+output, byte for byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..errors import GrooveError
+from ..grid.drawn import parse_fills
+from ..grid.drumgrid import (
+    DrumGrid,
+    Runs,
+    bar_bpm,
+    offsets_ms,
+    quantize,
+    render,
+)
+from ..grid.features import grid_features
+from ..grid.knobs import check_knobs, notes_per_bar, parse_density
+from ..grid.patterns import derive_template
+from ..midi.drummap import DrumMap
+from ..midi.performance import Performance, read_midi
+from ..weights import LoadedCond, LoadedModel, load_cond, load_model
+from .decorate import decorate_windows
+from .feel import blend, decode_feels, pattern_levels
+from .genres import resolve_genre
+from .notes import CANDIDATES, choose_notes, closest_codes, decode_notes, decorations, draw_codes, steered_notes
+from .steps import seeded_generator, window_tensors
+
+NOTE_MODES = ("keep", "add", "free")
+
+
+@dataclass(frozen=True)
+class HumanizeOptions:
+    """How to humanize; every field has a default that gives a good result."""
+
+    genre: str = "auto"  # one of the model's genres (`groove genres`), or auto: guessed from the sketch and its tempo
+    velocity_pattern: str | None = None  # drawn pattern or preset; None lets the model choose
+    timing_pattern: str | None = None  # drawn pattern or preset; None lets the model choose
+    notes: str = "add"  # keep: feel only; add: keep every note and add decorative ones; free: may remove
+    velocity_amount: float = 1.0  # 0 keeps the input's velocities, 1 is the model's
+    timing_amount: float = 1.0  # 0 keeps the input's timing, 1 is the model's
+    temperature: float = 1.0  # spread of the sampled feel and note codes
+    seed: int | None = None  # None: a fresh take every run
+    density: str | None = None  # notes per bar ("24") or a change from the sketch's ("+50%"); knobs.py
+    syncopation: float | None = None  # target syncopation (GrooveToolbox's, as `groove analyze` shows it)
+    fills: str | None = None  # a fill every N bars ("4", "8") or before changes and the end ("ends"); fills.py
+    fill_beats: int = 4  # how many of the fill bar's last beats the fill takes
+
+    def __post_init__(self) -> None:
+        if self.notes not in NOTE_MODES:
+            raise GrooveError(f"--notes {self.notes!r}: use one of {', '.join(NOTE_MODES)}")
+        for name in ("velocity_amount", "timing_amount"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise GrooveError(f"--{name.replace('_', '-')} must be between 0 and 1, not {getattr(self, name)}")
+        if not 0.0 < self.temperature <= 3.0:
+            raise GrooveError(f"--temperature must be in (0, 3], not {self.temperature}")
+        check_knobs(self.density, self.syncopation, self.notes)
+        if self.fills is not None:
+            parse_fills(self.fills)
+        if not 1 <= self.fill_beats <= 4:
+            raise GrooveError(f"--fill-beats must be between 1 and 4, not {self.fill_beats}")
+
+
+@dataclass(frozen=True)
+class Result:
+    """A humanized song and what changed."""
+
+    performance: Performance
+    before: DrumGrid
+    after: DrumGrid
+    seed: int
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+def prepare(song, model, options, drum_map, overrides) -> tuple[Performance, LoadedModel, HumanizeOptions]:
+    """Accept a path or a Performance, bundled or given weights, options or keyword overrides."""
+    perf = song if isinstance(song, Performance) else read_midi(song, drum_map=drum_map)
+    options = replace(options or HumanizeOptions(), **overrides)
+    return perf, model if model is not None else load_model(), options
+
+
+def humanize(song: Performance | str | Path, model: LoadedModel | None = None, options: HumanizeOptions | None = None,
+             *, drum_map: DrumMap | None = None, fill_model: LoadedCond | None = None, **overrides: Any) -> Result:
+    """Groove a stiff drum part: decorative notes, velocity dynamics and microtiming.
+
+    Args:
+        song: a MIDI path, or a Performance from ``midi.read_midi``.
+        model: weights from ``weights.load_model``; None loads the bundled ones.
+        options: a HumanizeOptions; keyword ``overrides`` replace its fields
+            (``humanize("in.mid", genre="funk", seed=1)``).
+        drum_map: reads the path (None: detected, ``--drum-map auto``), and gives added notes their
+            pitch when the file has none (None: the map the song was read with).
+        fill_model: the fill model for ``fills`` (``weights.load_cond("fills")``; None: bundled).
+
+    Returns:
+        A ``Result`` with the new Performance (every non-drum event unchanged).
+
+    Raises:
+        GrooveError: for an unknown genre, a malformed pattern, or a song with no 4/4 bar.
+    """
+    perf, loaded, options = prepare(song, model, options, drum_map, overrides)
+    before = quantize(perf)
+    take = humanize_grid(before, loaded, options, bpm=bar_bpm(perf, before))
+    after, extra = take.grid, {}
+    if options.fills is not None:
+        from .fill import fill_rows, fill_song
+
+        after, extra = fill_song(perf, before, after, fill_rows(perf, before, options.fills),
+                                 fill_model if fill_model is not None else load_cond("fills"), genre=take.genre,
+                                 seed=take.seed, mode=options.notes, beats=options.fill_beats,
+                                 temperature=options.temperature)
+    return Result(render(perf, after, drum_map), before, after, take.seed,
+                  summary(perf, before, after) | take.genre_report() | extra)
+
+
+@dataclass(frozen=True)
+class GridTake:
+    """One grooved grid: what ``humanize_grid`` and ``transfer_grid`` return."""
+
+    grid: DrumGrid
+    seed: int
+    genre: str  # the model genre it was played in
+    genre_note: str | None = None  # why that genre, when it is not the name the user gave
+
+    def genre_report(self) -> dict[str, Any]:
+        return {"genre": self.genre} | ({"genre_note": self.genre_note} if self.genre_note else {})
+
+
+def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOptions,
+                  bpm: float | np.ndarray = 120.0) -> GridTake:
+    """``humanize`` on the grid alone (no MIDI). ``bpm`` (one value, or one per bar) is only read
+    by ``--genre auto``. ``groove evaluate`` calls this on templates derived from real performances.
+    """
+    genre_name, genre_note = resolve_genre(loaded, options.genre, before, bpm)
+    genre_idx = loaded.config.genres.index(genre_name)
+    gen, seed = seeded_generator(options.seed)
+    runs = Runs.of(before.hits)
+    if not runs.spans:
+        return GridTake(before, seed, genre_name, genre_note)
+    win = window_tensors(before, runs)
+    n_win = len(win["hits"])
+    genre = torch.full((n_win,), genre_idx, dtype=torch.long)
+    template = torch.as_tensor(derive_template(win["hits"].numpy(), win["velocity"].numpy()))
+    if options.density is None and options.syncopation is None:
+        notes = choose_notes(options.notes, loaded, win["hits"], template, genre, gen, options.temperature,
+                             runs.first_windows)
+    else:
+        density = None if options.density is None else parse_density(options.density).per_bar(notes_per_bar(before.hits))
+        notes = steered_notes(options.notes, loaded, runs, before.hits, win["hits"], template, genre, gen,
+                              options.temperature, density, options.syncopation)
+    song_notes = runs.join(notes.numpy())
+    notes = torch.as_tensor(runs.cut(song_notes))  # one value per bar, as stitched
+    z_dim = loaded.config.z_dim
+    latents = {}
+    for name, kind in (("velocity", "velocity"), ("offset", "timing")):
+        z = (torch.randn(1, z_dim, generator=gen) * options.temperature).expand(n_win, -1)
+        latents[name] = (z, pattern_levels(getattr(options, f"{kind}_pattern"), kind, n_win))
+    feel = decode_feels(loaded, latents, notes, genre, gen, options.temperature, runs.first_windows)
+    after = blend(before, song_notes, {k: runs.join(v.numpy()) for k, v in feel.items()}, options.velocity_amount,
+                  options.timing_amount)
+    return GridTake(after, seed, genre_name, genre_note)
+
+
+@torch.no_grad()
+def humanize_windows(loaded: LoadedModel, template: torch.Tensor, genre: torch.Tensor, *,
+                     velocity_pattern: torch.Tensor | None = None, timing_pattern: torch.Tensor | None = None,
+                     notes: str = "add", temperature: float = 1.0, generator: torch.Generator | None = None,
+                     batch: int = 512) -> dict[str, torch.Tensor]:
+    """Humanize many independent 2-bar windows at once (no song, no chaining between windows).
+
+    ``template`` (N, 32, 9) binary sketches, ``genre`` (N,) indices, patterns (N, 32) levels
+    (None: not drawn). Returns hits, velocity, offset (N, 32, 9). This is PocketVAE's own
+    window-level setting, which ``groove evaluate`` uses for its control experiments.
+    """
+    model, cfg = loaded.model, loaded.config
+    none = torch.zeros(template.shape[:2], dtype=torch.long)
+    vp = none if velocity_pattern is None else velocity_pattern.long()
+    tp = none if timing_pattern is None else timing_pattern.long()
+    parts: dict[str, list[torch.Tensor]] = {"hits": [], "velocity": [], "offset": []}
+    for i in range(0, len(template), batch):
+        t, g = template[i : i + batch], genre[i : i + batch]
+        if notes == "keep":
+            hits = t
+        elif notes == "add" and loaded.decorator is not None:
+            hits = decorate_windows(loaded.decorator.model, t, t, g, generator, temperature, decorations(t),
+                                    songs=True)
+        else:
+            codes = closest_codes(loaded, draw_codes(loaded, g, generator, temperature, CANDIDATES), t)
+            hits = decode_notes(loaded, codes, t, t, notes)
+        parts["hits"].append(hits)
+        for feel, pattern in (("velocity", vp), ("offset", tp)):
+            z = torch.randn(len(t), cfg.z_dim, generator=generator) * temperature
+            parts[feel].append(model.decode_feel(feel, z, hits, pattern[i : i + batch], g, temperature=temperature,
+                                                 generator=generator))
+    return {k: torch.cat(v) if v else torch.zeros(0, *template.shape[1:]) for k, v in parts.items()}
+
+
+def summary(perf: Performance, before: DrumGrid, after: DrumGrid) -> dict[str, Any]:
+    """Notes added or removed, velocity range and mean |timing| in ms, before and after."""
+    def stats(grid: DrumGrid) -> dict[str, Any]:
+        hit = grid.hits > 0.5
+        vel = np.round(grid.velocity[hit] * 127).astype(int) if hit.any() else np.zeros(1, int)
+        ms = offsets_ms(perf, grid)[hit] if hit.any() else np.zeros(1)
+        return {"hits": int(hit.sum()), "velocity_min": int(vel.min()), "velocity_max": int(vel.max()),
+                "mean_abs_timing_ms": round(float(np.abs(ms).mean()), 2)}
+
+    b, a = stats(before), stats(after)
+    added = int(((after.hits > 0.5) & (before.hits < 0.5)).sum())
+    removed = int(((after.hits < 0.5) & (before.hits > 0.5)).sum())
+    return {"bars": len(before.bars), "notes_added": added, "notes_removed": removed, "before": b, "after": a,
+            "features": {"before": grid_features(perf, before).overall.to_dict(),
+                         "after": grid_features(perf, after).overall.to_dict()}}
+
+

@@ -1,0 +1,116 @@
+"""``transfer``: a reference's groove (dynamics, timing, with ``--notes add`` its notes) on a template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..constants import (
+    MIDI_VELOCITY_MAX,
+)
+from ..errors import GrooveError
+from ..grid.drumgrid import (
+    DrumGrid,
+    Runs,
+    bar_bpm,
+    half_step_ms_at,
+    quantize,
+    render,
+)
+from ..grid.feel_profile import follow, profile_of
+from ..grid.patterns import derive_template
+from ..midi.drummap import DrumMap
+from ..midi.performance import Performance, read_midi
+from ..weights import LoadedModel
+from .feel import blend, decode_feels, own_patterns, pattern_levels
+from .genres import resolve_genre
+from .humanize import GridTake, HumanizeOptions, Result, prepare, summary
+from .steps import seeded_generator, window_tensors
+
+
+def transfer(template: Performance | str | Path, reference: Performance | str | Path, model: LoadedModel | None = None,
+             options: HumanizeOptions | None = None, *, velocity: bool = True, timing: bool = True,
+             drum_map: DrumMap | None = None, **overrides: Any) -> Result:
+    """Put the reference's groove on the template (see ``transfer_grid``), window by window,
+    cycled when the files differ in length. Arguments as for ``humanize``.
+    """
+    template, loaded, options = prepare(template, model, options, drum_map, overrides)
+    reference = reference if isinstance(reference, Performance) else read_midi(reference, drum_map=drum_map)
+    before, ref = quantize(template), quantize(reference)
+    take = transfer_grid(before, ref, loaded, options, velocity=velocity, timing=timing, bpm=bar_bpm(template, before),
+                         ref_bpm=bar_bpm(reference, ref))
+    return Result(render(template, take.grid, drum_map), before, take.grid, take.seed,
+                  summary(template, before, take.grid) | take.genre_report())
+
+
+def transfer_grid(before: DrumGrid, ref: DrumGrid, loaded: LoadedModel, options: HumanizeOptions, *,
+                  velocity: bool = True, timing: bool = True, bpm: float | np.ndarray = 120.0,
+                  ref_bpm: float | np.ndarray = 120.0) -> GridTake:
+    """``transfer`` on grids; ``bpm`` and ``ref_bpm`` are the template's and the reference's tempi
+    (one value, or one per bar).
+
+    The model decodes the template's feel conditioned on the reference, as PocketVAE's control
+    path intends: its velocity and timing latents (posterior means, window by window), and its
+    own velocity contour and push / laid-back pattern, derived per window, as the drawn-pattern
+    condition (unless the user drew patterns). The result is then moved onto the reference's
+    profile, per drum and 16th (``feel_profile.py``: that step is what makes the output follow
+    the reference; the model supplies the note-to-note variation). With ``notes`` add or free,
+    the reference's note codes are decoded against the template too. The genre (``auto``:
+    guessed from the reference, whose feel this is) conditions both sides.
+    """
+    gen, seed = seeded_generator(options.seed)
+    genre_name, genre_note = resolve_genre(loaded, options.genre, ref, ref_bpm)
+    runs, ref_runs = Runs.of(before.hits), Runs.of(ref.hits)
+    if not ref_runs.spans:
+        raise GrooveError("the reference has no drum notes in 4/4 bars to take a groove from")
+    if not runs.spans:
+        return GridTake(before, seed, genre_name, genre_note)
+    win = window_tensors(before, runs)
+    n_win = len(win["hits"])
+    # only as much of the reference as the template needs: it is cycled when shorter
+    ref_win = {k: v[:n_win] for k, v in window_tensors(ref, ref_runs).items()}
+    n_ref = len(ref_win["hits"])
+    cycle = torch.arange(n_win) % n_ref
+    genre_idx = loaded.config.genres.index(genre_name)
+    genre = torch.full((n_win,), genre_idx, dtype=torch.long)
+    ref_genre = torch.full((n_ref,), genre_idx, dtype=torch.long)
+    template_w = torch.as_tensor(derive_template(win["hits"].numpy(), win["velocity"].numpy()))
+    model = loaded.model
+    notes = win["hits"]
+    if options.notes != "keep":
+        ref_template = torch.as_tensor(derive_template(ref_win["hits"].numpy(), ref_win["velocity"].numpy()))
+        with torch.no_grad():
+            codes = model.note.encode(ref_win["hits"], ref_template, model.skel(ref_template))[cycle]
+            decoded = (torch.sigmoid(model.note.decode(codes, template_w, model.skel(template_w))) > 0.5).float()
+        notes = decoded if options.notes == "free" else torch.maximum(decoded, notes)
+        notes = torch.as_tensor(runs.cut(runs.join(notes.numpy())))
+    ref_patterns = own_patterns(ref_win)
+    wanted = {"velocity": velocity, "offset": timing}
+    latents = {}
+    for name, kind in (("velocity", "velocity"), ("offset", "timing")):
+        drawn = getattr(options, f"{kind}_pattern")
+        if wanted[name]:
+            z = model.encode_feel(name, ref_win[name], ref_win["hits"], ref_patterns[name], ref_genre)[cycle]
+            pattern = pattern_levels(drawn, kind, n_win) if drawn is not None else ref_patterns[name][cycle]
+        else:  # the template's notes keep their own values below; notes the transfer adds still need some
+            z = (torch.randn(1, loaded.config.z_dim, generator=gen) * options.temperature).expand(n_win, -1)
+            pattern = pattern_levels(drawn, kind, n_win)
+        latents[name] = (z, pattern)
+    feel = decode_feels(loaded, latents, notes, genre, gen, options.temperature, runs.first_windows)
+    song_notes = runs.join(notes.numpy())
+    values = {k: runs.join(v.numpy()) for k, v in feel.items()}
+    for name in latents:
+        if not wanted[name]:
+            values[name] = np.where(before.hits > 0.5, getattr(before, name), values[name])
+    if velocity and options.velocity_pattern is None:
+        values["velocity"] = follow(values["velocity"], song_notes, profile_of(ref.hits, ref.velocity),
+                                    1 / MIDI_VELOCITY_MAX, 1.0)
+    if timing and options.timing_pattern is None:
+        ms, ref_ms = half_step_ms_at(bpm, before.steps)[:, None], half_step_ms_at(ref_bpm, ref.steps)[:, None]
+        moved = follow(values["offset"] * ms, song_notes, profile_of(ref.hits, ref.offset * ref_ms), -np.inf, np.inf)
+        values["offset"] = np.clip(moved / ms, -1.0, 1.0 - 1e-3) * song_notes
+    after = blend(before, song_notes, values, options.velocity_amount, options.timing_amount)
+    return GridTake(after, seed, genre_name, genre_note)
