@@ -97,7 +97,7 @@ def throughput(weights: str | None) -> dict[str, float]:
     import torch
     from bench_train import synthetic
 
-    from groovecli.lab.train import to_batch
+    from groovecli.lab.validation import to_batch
     from groovecli.weights import load_model
 
     model = load_model(weights).model
