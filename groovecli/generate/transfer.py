@@ -27,13 +27,14 @@ from ..midi.performance import Performance, read_midi
 from ..weights import LoadedModel
 from .feel import blend, decode_feels, own_patterns, pattern_levels
 from .genres import resolve_genre
-from .humanize import GridTake, HumanizeOptions, Result, prepare, summary
+from .humanize import GridTake, HumanizeOptions, prepare, summary
 from .steps import seeded_generator, window_tensors
+from .take import Take
 
 
 def transfer(template: Performance | str | Path, reference: Performance | str | Path, model: LoadedModel | None = None,
              options: HumanizeOptions | None = None, *, velocity: bool = True, timing: bool = True,
-             drum_map: DrumMap | None = None, **overrides: Any) -> Result:
+             drum_map: DrumMap | None = None, **overrides: Any) -> Take:
     """Put the reference's groove on the template (see ``transfer_grid``), window by window,
     cycled when the files differ in length. Arguments as for ``humanize``.
     """
@@ -42,7 +43,7 @@ def transfer(template: Performance | str | Path, reference: Performance | str | 
     before, ref = quantize(template), quantize(reference)
     take = transfer_grid(before, ref, loaded, options, velocity=velocity, timing=timing, bpm=bar_bpm(template, before),
                          ref_bpm=bar_bpm(reference, ref))
-    return Result(render(template, take.grid, drum_map), before, take.grid, take.seed,
+    return Take(render(template, take.grid, drum_map), before, take.grid, take.seed,
                   summary(template, before, take.grid) | take.genre_report())
 
 
