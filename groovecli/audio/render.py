@@ -100,7 +100,8 @@ def hits_of(perf: Performance, font: SoundFont, *, all_channels: bool = False, u
             found.append((start, None if drums else seconds(tick), msg.note, velocity, msg.channel))
     found += [(s, None, k[1], v, k[0]) for k, starts in pending.items() for s, v in starts]
     hits = []
-    for start, stop, key, velocity, channel in sorted(found):
+    # by start, then channel and key: a drum (no stop) and a melodic note can start together
+    for start, stop, key, velocity, channel in sorted(found, key=lambda f: (f[0], f[4], f[2], f[3])):
         drums = channel in drum_channels
         if until_s is not None and start >= until_s:
             continue

@@ -12,6 +12,7 @@ from ..errors import GrooveError
 from . import cli
 from .options import (
     _check_patterns,
+    batch_failure,
     _load,
     _options,
     check_fills,
@@ -130,10 +131,10 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
                 jobs.append((src, paths, read_song(str(src), drum_map, drum_channel, drum_track,
                                                    quiet=quiet or as_json)))
                 continue
-            except GrooveError as exc:
+            except Exception as exc:  # noqa: BLE001 - in a batch, whatever one file does is its own failure
                 if not batch:
                     raise
-                reason = str(exc)
+                reason = batch_failure(exc)
         results.append({"input": str(src), "skipped" if skip_existing and existing else "error": reason})
     if jobs:
         results.extend(_run_jobs(jobs, weights, device, kw, force, dry_run, listen, batch=batch,
@@ -209,9 +210,9 @@ def _run_jobs(jobs: list, weights, device: str, kw: dict, force: bool, dry_run: 
             for i, outcome in outcomes:
                 advance(jobs[i][0].name)
                 if isinstance(outcome, BaseException):
-                    if not batch or not isinstance(outcome, GrooveError):
+                    if not batch or not isinstance(outcome, Exception):
                         raise outcome
-                    results.append({"input": str(jobs[i][0]), "error": str(outcome)})
+                    results.append({"input": str(jobs[i][0]), "error": batch_failure(outcome)})
                 else:
                     results.extend(outcome)
             return results
@@ -219,10 +220,10 @@ def _run_jobs(jobs: list, weights, device: str, kw: dict, force: bool, dry_run: 
         for src, paths, perf in jobs:
             try:
                 results.extend(_humanize_one(perf, src, paths, loaded, kw, force, dry_run, views=views, listen=listen))
-            except GrooveError as exc:
+            except Exception as exc:  # noqa: BLE001 - see above
                 if not batch:
                     raise
-                results.append({"input": str(src), "error": str(exc)})
+                results.append({"input": str(src), "error": batch_failure(exc)})
             advance(src.name)
     return results
 

@@ -15,6 +15,16 @@ def warn(message: str) -> None:
 
 
 
+def batch_failure(exc: Exception) -> str:
+    """Why one file of a batch failed, for its row of the summary: a GrooveError's line, or a
+    bug's, so that one file's bug does not stop the others (with --debug it is raised instead)."""
+    if isinstance(exc, GrooveError):
+        return str(exc)
+    if click.get_current_context().find_root().params.get("debug"):
+        raise exc
+    return f"unexpected {type(exc).__name__}: {exc} (run with --debug and report it)"
+
+
 def drum_options(func):
     """The options that say where a file's drums are and which pitch is which drum."""
     func = click.option("--drum-track", metavar="NAME", help="Take drums from the track with this name (any channel).")(func)

@@ -175,7 +175,7 @@ def _move_group(group: list[DrumNote], tick: int, velocity: int) -> list[DrumNot
     for n in group:
         v = velocity if n is lead else int(np.clip(round(n.velocity * scale), 1, MIDI_VELOCITY_MAX))
         start = max(n.start + shift, 0)
-        end = None if n.end is None else max(n.end + shift, start)
+        end = None if n.end is None else start + (n.end - n.start)  # a note clamped at 0 keeps its length
         moved.append(DrumNote(n.track, start, end, n.pitch, v, n.channel, n.drum, n.off_velocity, n.off_as_note_on))
     return moved
 

@@ -15,9 +15,10 @@ import io
 import os
 import re
 import tempfile
+from bisect import bisect_right
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -112,18 +113,31 @@ class Performance:
         return max(last, default=0)
 
     def tempos(self) -> list[tuple[int, int]]:
-        """(tick, µs per quarter) for every tempo event, with the SMF default at tick 0."""
-        found = sorted((t, m.tempo) for events in self.tracks for t, m in events if m.type == "set_tempo")
-        if not found or found[0][0] > 0:
-            found.insert(0, (0, DEFAULT_TEMPO))
-        return found
+        """(tick, µs per quarter) in effect from each tempo event on, the SMF default at tick 0.
+
+        Of several events at one tick the last in file order wins (track by track, as mido and
+        DAWs play a type-1 file), not the largest or smallest."""
+        return list(self._tempo_map[0])
+
+    @cached_property
+    def _tempo_map(self) -> tuple[tuple[tuple[int, int], ...], list[int], list[float]]:
+        """The tempo changes, their ticks and the seconds at each: read once, so ``seconds_at``
+        is a bisection rather than a scan of every event (a 17-minute song asks thousands of times)."""
+        by_tick = dict(sorted(((t, m.tempo) for events in self.tracks for t, m in events if m.type == "set_tempo"),
+                              key=lambda e: e[0]))  # a stable sort: at one tick, file order, the later one kept
+        changes = [(0, DEFAULT_TEMPO)] if 0 not in by_tick else []
+        changes += sorted(by_tick.items())
+        ticks, seconds = [t for t, _ in changes], [0.0]
+        for (t0, us), t1 in zip(changes, ticks[1:]):
+            seconds.append(seconds[-1] + (t1 - t0) * us / 1e6 / self.ticks_per_beat)
+        return tuple(changes), ticks, seconds
 
     def meters(self) -> list[tuple[int, int, int]]:
-        """(tick, numerator, denominator) for every time signature, 4/4 at tick 0 if none is."""
-        found = sorted(
-            (t, m.numerator, m.denominator) for events in self.tracks for t, m in events if m.type == "time_signature"
-        )
-        by_tick = {t: (t, n, d) for t, n, d in found}  # a later event at the same tick wins
+        """(tick, numerator, denominator) for every time signature, 4/4 at tick 0 if none is;
+        of several at one tick, the last in file order wins."""
+        found = sorted(((t, m.numerator, m.denominator) for events in self.tracks for t, m in events
+                        if m.type == "time_signature"), key=lambda e: e[0])
+        by_tick = {t: (t, n, d) for t, n, d in found}
         meters = [by_tick[t] for t in sorted(by_tick)]
         if not meters or meters[0][0] > 0:
             meters.insert(0, (0, 4, 4))
@@ -137,14 +151,11 @@ class Performance:
         return tuple(_lay_out_bars(self.meters(), self.ticks_per_beat, max(self.end_tick, last_hit)))
 
     def seconds_at(self, tick: float) -> float:
-        """Time in seconds of a tick, following the tempo map."""
-        seconds, last_tick, tempo = 0.0, 0, DEFAULT_TEMPO
-        for t, us in self.tempos():
-            if t >= tick:
-                break
-            seconds += (t - last_tick) * tempo / 1e6 / self.ticks_per_beat
-            last_tick, tempo = t, us
-        return seconds + (tick - last_tick) * tempo / 1e6 / self.ticks_per_beat
+        """Time in seconds of a tick, following the tempo map (a tempo event applies from its tick on)."""
+        changes, ticks, seconds = self._tempo_map
+        i = max(bisect_right(ticks, tick) - 1, 0)
+        t, us = changes[i]
+        return seconds[i] + (tick - t) * us / 1e6 / self.ticks_per_beat
 
 
 def _lay_out_bars(meters: list[tuple[int, int, int]], ticks_per_beat: int, end_tick: float) -> list[Bar]:
@@ -214,46 +225,67 @@ def _check_chunks(data: bytes, name: str, repairs: list[str]) -> bytes:
     if len(data) < 14:
         raise GrooveError(f"{name} is truncated: the MIDI header is incomplete")
     header_len = int.from_bytes(data[4:8], "big")
+    if header_len < 6:
+        raise GrooveError(f"{name} is damaged: its header holds {header_len} bytes, not 6")
     fmt, n_tracks, division = (int.from_bytes(data[i : i + 2], "big") for i in (8, 10, 12))
-    if fmt not in (0, 1):
-        raise GrooveError(f"{name} is a type {fmt} MIDI file; groove reads types 0 and 1")
+    if fmt == 2:
+        raise GrooveError(f"{name} is a type 2 MIDI file (independent patterns); groove reads types 0 and 1")
     if division & 0x8000:
         raise GrooveError(f"{name} uses SMPTE time division; groove needs ticks per beat (re-export from your DAW)")
     if division == 0:
         raise GrooveError(f"{name} has 0 ticks per beat")
-    pos, found = 8 + header_len, 0
+    pos, tracks, skipped = 8 + header_len, [], []
     while pos + 8 <= len(data):
         chunk, length = data[pos : pos + 4], int.from_bytes(data[pos + 4 : pos + 8], "big")
         if not chunk.isalpha():
             break  # trailing padding some tools append; nothing more to read
         if pos + 8 + length > len(data):
-            raise GrooveError(f"{name} is truncated: track {found + 1} ends after the end of the file")
-        found += chunk == b"MTrk"
+            raise GrooveError(f"{name} is truncated: track {len(tracks) + 1} ends after the end of the file")
+        # The SMF spec asks readers to skip chunks they do not know (vendors store their data so).
+        (tracks if chunk == b"MTrk" else skipped).append(data[pos : pos + 8 + length])
         pos += 8 + length
-    if found == 0:
+    if not tracks:
         raise GrooveError(f"{name} holds no track")
-    if found != n_tracks:
-        repairs.append(f"its header says {n_tracks} track(s) but it holds {found}; read the {found}")
-        data = data[:10] + found.to_bytes(2, "big") + data[12:]
-    return data
+    if fmt > 2:  # no such format: the chunks say what the file is
+        fmt = 0 if len(tracks) == 1 else 1
+        repairs.append(f"its header names format {int.from_bytes(data[8:10], 'big')}, which no MIDI file has; "
+                       f"read it as type {fmt}")
+    if skipped:
+        kinds = ", ".join(sorted({c[:4].decode("latin-1") for c in skipped}))
+        repairs.append(f"skipped {len(skipped)} chunk(s) that are not MIDI tracks ({kinds}); the output leaves them out")
+    if len(tracks) != n_tracks:
+        repairs.append(f"its header says {n_tracks} track(s) but it holds {len(tracks)}; read the {len(tracks)}")
+    header = data[:8] + fmt.to_bytes(2, "big") + len(tracks).to_bytes(2, "big") + data[12 : 8 + header_len]
+    return header + b"".join(tracks)
 
 
 def _fix_key_signatures(data: bytes, repairs: list[str]) -> bytes:
-    """Replace key-signature events mido cannot decode (sharps/flats outside -7..7, mode not 0/1)
-    by C major: the only part of a file groove changes that it was not asked to."""
+    """Replace key-signature events mido cannot decode (sharps/flats outside -7..7, mode not 0/1,
+    fewer than two data bytes) by C major: the only part of a file groove changes that it was not
+    asked to. Any length is matched: real files hold ``FF 59 03`` events with a byte too many."""
     fixed = bytearray(data)
     count = 0
-    for match in re.finditer(rb"\xff\x59\x02(.)(.)", data, flags=re.DOTALL):
-        sf, mode = int.from_bytes(match.group(1), "big", signed=True), match.group(2)[0]
-        if not -7 <= sf <= 7 or mode > 1:
-            fixed[match.start(1) : match.end(2)] = b"\x00\x00"
-            count += 1
+    for match in re.finditer(rb"\xff\x59([\x00-\x7f])", data):
+        at, length = match.end(), match.group(1)[0]
+        body = data[at : at + length]
+        if length >= 2 and -7 <= int.from_bytes(body[:1], "big", signed=True) <= 7 and body[1] <= 1:
+            continue
+        if length >= 2:
+            fixed[at : at + 2] = b"\x00\x00"
+        else:  # too short to hold a key: keep its bytes as sequencer-specific data, which players ignore
+            fixed[match.start() + 1] = 0x7F
+        count += 1
     if count:
         repairs.append(f"replaced {count} invalid key signature(s) with C major")
     return bytes(fixed)
 
 
-def _load_midifile(path: Path) -> tuple[mido.MidiFile, list[str]]:
+def load_midifile(path: Path) -> tuple[mido.MidiFile, list[str]]:
+    """A MIDI file as mido reads it, after the repairs DAWs make (listed, one line each).
+
+    Raises:
+        GrooveError: for unreadable, empty, non-MIDI, truncated or damaged files.
+    """
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -268,7 +300,7 @@ def _load_midifile(path: Path) -> tuple[mido.MidiFile, list[str]]:
         try:
             mf = mido.MidiFile(file=io.BytesIO(data), clip=clip)
             break
-        except (ValueError, OSError, EOFError, KeyError, IndexError, TypeError) as exc:
+        except Exception as exc:  # noqa: BLE001 - any parser failure on untrusted bytes means a damaged file
             if clip or "data byte" not in str(exc):  # a byte above 127 where data belongs: clip it, as DAWs do
                 raise GrooveError(f"{path} is damaged: {_reason(exc)}") from None
     if clip:
@@ -336,7 +368,7 @@ def read_midi(
             no drum notes.
     """
     path = Path(path)
-    mf, notices = _load_midifile(path)
+    mf, notices = load_midifile(path)
     names = [_track_name(t) for t in mf.tracks]
     if drum_track is not None:
         wanted = {i for i, n in enumerate(names) if n.strip().lower() == drum_track.strip().lower()}
@@ -410,7 +442,7 @@ def note_channels(path: str | Path, pitch: int | None = None) -> dict[int, int]:
     Raises:
         GrooveError: for files that cannot be read.
     """
-    mf, _ = _load_midifile(Path(path))
+    mf, _ = load_midifile(Path(path))
     return dict(Counter(m.channel for t in mf.tracks for m in t
                         if m.type == "note_on" and m.velocity and (pitch is None or m.note == pitch)))
 
@@ -438,9 +470,11 @@ def _find_drum_channel(mf: mido.MidiFile, names: list[str]) -> int | None:
 
     Clearly drums: on a track named like a drum part, or nearly all its notes on kit pitches
     (35-59, where every drum library keeps kick, snare and hats) with kick and snare among them,
-    short, and no program change picking a pitched instrument.
+    short (of the notes that end: a drum hit needs no note-off, and exports often leave some out),
+    and no program change picking a pitched instrument.
     """
-    stats: dict[int, dict] = defaultdict(lambda: {"pitches": Counter(), "short": 0, "named": False, "program": False})
+    stats: dict[int, dict] = defaultdict(lambda: {"pitches": Counter(), "short": 0, "ended": 0, "named": False,
+                                                  "program": False})
     for i, track in enumerate(mf.tracks):
         named = any(w in names[i].lower() for w in _DRUM_NAME)
         tick, open_at = 0, {}
@@ -454,6 +488,7 @@ def _find_drum_channel(mf: mido.MidiFile, names: list[str]) -> int | None:
                 st["named"] |= named
                 open_at[(msg.channel, msg.note)] = tick
             elif msg.type in ("note_on", "note_off") and (msg.channel, msg.note) in open_at:
+                stats[msg.channel]["ended"] += 1
                 if tick - open_at.pop((msg.channel, msg.note)) <= mf.ticks_per_beat // 2:
                     stats[msg.channel]["short"] += 1
     drums = []
@@ -463,7 +498,8 @@ def _find_drum_channel(mf: mido.MidiFile, names: list[str]) -> int | None:
             continue
         kit = sum(c for p, c in st["pitches"].items() if 35 <= p <= 59) / total
         core = {35, 36} & set(st["pitches"]) and {37, 38, 39, 40} & set(st["pitches"])
-        if st["named"] or (kit >= 0.9 and core and st["short"] >= 0.8 * total and not st["program"]):
+        short = st["ended"] >= total / 2 and st["short"] >= 0.8 * st["ended"]
+        if st["named"] or (kit >= 0.9 and core and short and not st["program"]):
             drums.append(channel)
     return drums[0] if len(drums) == 1 else None
 
@@ -514,9 +550,19 @@ def _no_drums_message(path: Path, mf: mido.MidiFile, drum_track, part: str, drum
     if not used:
         return f"{path} has no notes at all"
     option = "--channel" if rhythm else "--drum-channel"
-    hint = "" if drum_track else f" (notes are on channel(s) {', '.join(map(str, used))}; try {option} N)"
     if rhythm:
+        hint = "" if drum_track else f" (notes are on channel(s) {', '.join(map(str, used))}; try {option} N)"
         return f"{path} has no rhythm notes on {part}{hint}"
+    channel = int(part.split()[-1]) if part.startswith("channel ") else None
+    if channel in used:  # the part has notes, just none the map calls a drum: say which they are
+        pitches = sorted({m.note for t in mf.tracks for m in t
+                          if m.type == "note_on" and m.velocity and m.channel == channel - 1})
+        others = [c for c in used if c != channel]
+        where = f"; other notes are on channel(s) {', '.join(map(str, others))}" if others else ""
+        return (f"{path}: the notes on {part} (pitches {', '.join(map(str, pitches[:8]))}"
+                f"{'...' if len(pitches) > 8 else ''}) are no drum the {drum_map.name} drum map covers "
+                f"(a click track? see --drum-map{', ' + option if others else ''}){where}")
+    hint = "" if drum_track else f" (notes are on channel(s) {', '.join(map(str, used))}; try {option} N)"
     return f"{path} has no drum notes on {part} that the {drum_map.name} drum map covers{hint}"
 
 
@@ -524,17 +570,24 @@ def _no_drums_message(path: Path, mf: mido.MidiFile, drum_track, part: str, drum
 
 
 def _without_overlaps(notes: Iterable[DrumNote]) -> list[DrumNote]:
-    """Shorten each note that would still sound when the same pitch on its channel strikes again."""
+    """Shorten each note that would still sound when the same pitch on its channel strikes again
+    later, so a player does not cut the new hit with the old one's note-off.
+
+    Notes struck at the same tick (three claps stacked on one tick, as songs have them) are not
+    shortened to nothing: they keep the lengths they had, stacked as the input stacked them, and
+    end by the next later strike at the latest."""
     by_key: dict[tuple[int, int], list[DrumNote]] = defaultdict(list)
     for n in notes:
         by_key[(n.channel, n.pitch)].append(n)
     fixed = []
     for group in by_key.values():
         group.sort(key=lambda n: n.start)
-        for n, nxt in zip(group, group[1:] + [None]):
-            if nxt is not None and (n.end is None or n.end > nxt.start):
-                n = DrumNote(n.track, n.start, nxt.start, n.pitch, n.velocity, n.channel, n.drum,
-                             n.off_velocity, n.off_as_note_on)
+        starts = [n.start for n in group]
+        for n in group:
+            at = bisect_right(starts, n.start)
+            later = starts[at] if at < len(starts) else None
+            if later is not None and (n.end is None or n.end > later):
+                n = replace(n, end=later)
             fixed.append(n)
     return fixed
 
