@@ -10,6 +10,7 @@ from .options import (
     check_soundfont,
     drum_map_of,
     drum_options,
+    fill_over_option,
     must_exist,
     output_options,
     outputs_free,
@@ -107,14 +108,17 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
 @_genre_option
 @click.option("--fill-beats", type=click.IntRange(1, 4), default=4, show_default=True, metavar="N",
               help="How many of each bar's last beats the fill takes.")
+@fill_over_option
 @click.option("--temperature", type=click.FloatRange(0, 3), default=1.0, show_default=True)
 @click.option("--seed", type=int, help="Same song and seed give the same output, byte for byte.")
 @drum_options
 @output_options
-def fill(song, bars, genre, fill_beats, temperature, seed, drum_map, drum_channel, drum_track, out, force,
+def fill(song, bars, genre, fill_beats, fill_over, temperature, seed, drum_map, drum_channel, drum_track, out, force,
          skip_existing, dry_run, as_json, quiet):
     """Write a fill into bars A:B of SONG's drum part (and a landing on the next downbeat when the
-    fill calls for one). Every note of the file stays; writes SONG.fill.mid."""
+    fill calls for one). The fill takes over the hi-hats and ride in the beats it plays, and a
+    landing crash the hi-hat on the next downbeat (--fill-over: on top of them); every other
+    note of the file stays; writes SONG.fill.mid."""
     from ..grid.drawn import parse_bar_range
 
     span = parse_bar_range(bars)
@@ -128,12 +132,13 @@ def fill(song, bars, genre, fill_beats, temperature, seed, drum_map, drum_channe
     from ..midi.performance import write_midi
 
     result = run(perf, span, genre=genre, seed=seed, beats=fill_beats, temperature=temperature,
-                 drum_map=drum_map_of(drum_map))
+                 drum_map=drum_map_of(drum_map), over=fill_over)
     if not dry_run:
         write_midi(result.performance, path, force=force)
     r = {"input": song, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report}
     _say([r], as_json, quiet, lambda r: (
         f"{'would write' if r['dry_run'] else 'wrote'} {r['output']}: a fill in bar(s) {', '.join(map(str, r['fills']))} "
-        f"(+{r['fill_notes']} notes, genre {r['genre']}, seed {r['seed']})"
+        f"(+{r['fill_notes']} notes, {r['fill_replaced']} of your hi-hat and ride notes taken over, genre {r['genre']}, "
+        f"seed {r['seed']})"
         + (f"; bar(s) {', '.join(map(str, r['skipped_bars']))} are not 4/4 and stay as they are"
            if r.get("skipped_bars") else "")))

@@ -220,7 +220,8 @@ def _options(kw: dict, seed: int | None):
     return HumanizeOptions(genre=kw["genre"], velocity_pattern=kw["velocity_pattern"], timing_pattern=kw["timing_pattern"],
                            notes=kw["notes"], velocity_amount=kw["velocity_amount"], timing_amount=kw["timing_amount"],
                            temperature=kw["temperature"], seed=seed, density=kw.get("density"),
-                           syncopation=kw.get("syncopation"), fills=kw.get("fills"), fill_beats=kw.get("fill_beats", 4))
+                           syncopation=kw.get("syncopation"), fills=kw.get("fills"), fill_beats=kw.get("fill_beats", 4),
+                           fill_over=kw.get("fill_over", False))
 
 
 def _load(weights: str | None, device: str):
@@ -287,12 +288,19 @@ def check_soundfont(path: str | None) -> None:
 
 
 def fill_options(func):
-    """``--fills`` and ``--fill-beats`` (``fills.py``)."""
+    """``--fills``, ``--fill-beats`` and ``--fill-over`` (``generate/fill.py``)."""
+    func = fill_over_option(func)
     func = click.option("--fill-beats", type=click.IntRange(1, 4), default=4, show_default=True, metavar="N",
                         help="How many of the fill bar's last beats a fill takes.")(func)
     func = click.option("--fills", metavar="N|ends",
                         help="A fill in every Nth bar (4, 8...), or 'ends': before meter or tempo changes and at the end.")(func)
     return func
+
+
+def fill_over_option(func):
+    """``--fill-over``: the old fills, played on top of the time-keeping."""
+    return click.option("--fill-over", is_flag=True,
+                        help="Play fills on top of the hi-hats and ride instead of taking them over.")(func)
 
 
 def check_fills(fills: str | None) -> None:

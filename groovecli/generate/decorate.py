@@ -19,6 +19,8 @@ import numpy as np
 import torch
 
 from ..constants import STEPS_PER_BAR
+from ..grid.drumgrid import from_windows, to_windows
+from ..grid.patterns import derive_template
 from .chains import run_chains
 
 COND_DIM = 9 + STEPS_PER_BAR  # the template's drums, and where in the bar the step is
@@ -72,3 +74,50 @@ def probabilities(cond_model, sketch: torch.Tensor, template: torch.Tensor, genr
     hits = decorate_windows(cond_model, rep(sketch), rep(template), rep(genre), gen, temperature,
                             None if allowed is None else rep(allowed), songs=True)
     return hits.view(draws, *sketch.shape).mean(0)
+
+
+# Notes GMD's drummers play per note of the sketch a producer would draw of their bar
+# (``patterns.derive_template``), per genre: train beats, bars with notes (``python
+# experiments/eval_musicianship.py --data ../shared/data/gmd --only density`` prints them).
+PLAYED_PER_SKETCH_NOTE = {
+    "afrobeat": 1.313, "afrocuban": 1.523, "country": 1.035, "dance": 1.086, "funk": 1.279, "hiphop": 1.103,
+    "jazz": 1.198, "latin": 1.491, "neworleans": 1.145, "pop": 1.159, "punk": 1.206, "reggae": 1.258,
+    "rock": 1.247, "soul": 1.323,
+}
+ANY_GENRE = 1.25  # all of GMD train's beats together
+
+
+def bar_budget(part: np.ndarray, velocity: np.ndarray, genre: str) -> np.ndarray:
+    """Notes ``add`` may add to each bar of ``part`` (T, 9; ``velocity`` its velocities): as many
+    as the genre's drummers play around a bar with the same skeleton, less what the part already
+    plays. A sketch is its own skeleton and gains what drummers add to it; a part that is played
+    already (ghost notes, open hats, a busy kick: notes beyond its skeleton) gains little, and a
+    sparse ballad's skeleton asks for few notes, so it stays a ballad."""
+    n_bars = len(part) // STEPS_PER_BAR
+    skeleton = from_windows(derive_template(to_windows(part), to_windows(velocity)), n_bars)
+    per_bar = lambda x: np.asarray(x, np.float32).reshape(n_bars, -1).sum(1)  # noqa: E731
+    wanted = PLAYED_PER_SKETCH_NOTE.get(genre, ANY_GENRE) * per_bar(skeleton)
+    short = np.maximum(wanted - per_bar(part), 0)
+    # the song as a whole too: a played part's bars fall either side of its drummers' mean, and
+    # filling only the ones below would thicken it
+    whole = max(float(wanted.sum() - per_bar(part).sum()), 0.0)
+    if short.sum() > whole:
+        short *= whole / short.sum()
+    return np.floor(short + 0.5).astype(np.int64)
+
+
+def within_budget(part: np.ndarray, velocity: np.ndarray, notes: np.ndarray, genre: str,
+                  gen: torch.Generator) -> np.ndarray:
+    """``notes`` (T, 9; ``part`` and what ``add`` drew around it) with each bar's added notes cut
+    to ``bar_budget`` (which of them stay is drawn from ``gen``); the part's notes all stay."""
+    part = np.asarray(part) > 0.5
+    out = np.asarray(notes) > 0.5
+    budget = bar_budget(part.astype(np.float32), velocity, genre)
+    for b, allowed in enumerate(budget):
+        rows = slice(b * STEPS_PER_BAR, (b + 1) * STEPS_PER_BAR)
+        added = np.argwhere(out[rows] & ~part[rows])
+        if len(added) > allowed:
+            order = torch.randperm(len(added), generator=gen).numpy()
+            for r, c in added[order[allowed:]]:
+                out[rows][r, c] = False
+    return out.astype(np.float32)

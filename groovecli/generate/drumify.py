@@ -24,7 +24,8 @@ import torch
 
 from ..constants import DRUM_CHANNEL, DRUMS, N_DRUMS, genre_key
 from ..errors import GrooveError
-from ..grid.drumgrid import DrumGrid, Runs, bar_bpm, quantize, render
+from ..grid.drumgrid import DrumGrid, Runs, bar_bpm, half_step_ms, half_step_ms_at, quantize, render
+from ..grid.hands import playable
 from ..grid.taps import collapse
 from ..midi.drummap import GM, DrumMap
 from ..midi.performance import Performance, note_channels, read_midi
@@ -48,9 +49,11 @@ class Drumified:
 
 
 def drumify_taps(taps: np.ndarray, model: LoadedCond, *, genre: str, temperature: float = 1.0,
-                 seed: int | None = None) -> Drumified:
+                 seed: int | None = None, half_ms: np.ndarray | None = None) -> Drumified:
     """The kit for ``taps`` (T, 3) in a genre the model knows (``T`` a whole number of bars).
-    ``temperature`` 0 plays the likeliest drums; 1 draws them as the model believes in them."""
+    ``temperature`` 0 plays the likeliest drums; 1 draws them as the model believes in them.
+    ``half_ms`` (T,): half a 16th in ms at each step (None: 120 bpm), the clock by which the
+    kit is kept to what two hands can play (``grid/hands.py``)."""
     if genre not in model.config.genres:
         raise GrooveError(f"unknown genre {genre!r}; the drumify model knows: {', '.join(model.config.genres)}")
     gen, seed = seeded_generator(seed)
@@ -65,7 +68,19 @@ def drumify_taps(taps: np.ndarray, model: LoadedCond, *, genre: str, temperature
                                allowed=struck, required=struck)
     hits, velocity = (runs.join(out[k].numpy()) for k in ("hits", "velocity"))
     offset = np.repeat(taps[:, 2:3], N_DRUMS, axis=1) * hits  # every drum of a step where its tap was played
+    clock = half_step_ms_at(120.0, len(hits)) if half_ms is None else half_ms
+    hits = _two_hands(hits, offset, velocity, clock)
     return Drumified(hits, np.clip(velocity, 1 / 127, 1.0) * hits, offset.astype(np.float32), seed, genre)
+
+
+def _two_hands(hits: np.ndarray, offset: np.ndarray, velocity: np.ndarray, half_ms: np.ndarray) -> np.ndarray:
+    """``hits`` kept to what one drummer plays, louder drums first; a tap that lost every drum to
+    it keeps its loudest (every tap sounds)."""
+    out = playable(hits, offset, half_ms, np.zeros(hits.shape, bool), velocity)
+    silent = (hits > 0.5).any(1) & ~(out > 0.5).any(1)
+    loudest = np.argmax(np.where(hits > 0.5, velocity, -1.0), axis=1)
+    out[silent, loudest[silent]] = 1.0
+    return out
 
 
 def rhythm_part(path: str | Path, channel: int | None = None, track: str | None = None,
@@ -122,10 +137,10 @@ def drumify(rhythm: str | Path | Performance, model: LoadedCond | None = None, *
     note, genre = None, genre_key(genre)
     if genre not in loaded.config.genres:
         guide = groove_model if groove_model is not None else load_model()
-        first = drumify_taps(taps, loaded, genre="rock", temperature=0.0, seed=0)
+        first = drumify_taps(taps, loaded, genre="rock", temperature=0.0, seed=0, half_ms=half_step_ms(perf, grid.bars))
         sketch = replace(grid, hits=first.hits, velocity=first.velocity, offset=first.offset)
         genre, note = resolve_genre(guide, genre, sketch, bar_bpm(perf, grid))
-    kit = drumify_taps(taps, loaded, genre=genre, temperature=temperature, seed=seed)
+    kit = drumify_taps(taps, loaded, genre=genre, temperature=temperature, seed=seed, half_ms=half_step_ms(perf, grid.bars))
     out = drum_file(perf, drum_map or GM)
     kit_grid = DrumGrid(kit.hits, kit.velocity, kit.offset, grid.bars, np.zeros(0, np.int64))
     rendered = render(out, kit_grid, drum_map or GM)

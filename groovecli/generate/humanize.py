@@ -24,17 +24,19 @@ from ..grid.drumgrid import (
     DrumGrid,
     Runs,
     bar_bpm,
+    half_step_ms_at,
     offsets_ms,
     quantize,
     render,
 )
 from ..grid.features import grid_features
+from ..grid.hands import playable
 from ..grid.knobs import check_knobs, notes_per_bar, parse_density
 from ..grid.patterns import derive_template
 from ..midi.drummap import DrumMap
 from ..midi.performance import Performance, read_midi
 from ..weights import LoadedCond, LoadedModel, load_cond, load_model
-from .decorate import decorate_windows
+from .decorate import decorate_windows, within_budget
 from .feel import blend, decode_feels, pattern_levels
 from .genres import resolve_genre
 from .notes import CANDIDATES, choose_notes, closest_codes, decode_notes, decorations, draw_codes, steered_notes
@@ -60,6 +62,7 @@ class HumanizeOptions:
     syncopation: float | None = None  # target syncopation (GrooveToolbox's, as `groove analyze` shows it)
     fills: str | None = None  # a fill every N bars ("4", "8") or before changes and the end ("ends"); fills.py
     fill_beats: int = 4  # how many of the fill bar's last beats the fill takes
+    fill_over: bool = False  # the fill on top of the time-keeping, not taking it over (fill.py)
 
     def __post_init__(self) -> None:
         if self.notes not in NOTE_MODES:
@@ -112,7 +115,7 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
         after, extra = fill_song(perf, before, after, fill_rows(perf, before, options.fills),
                                  fill_model if fill_model is not None else load_cond("fills"), genre=take.genre,
                                  seed=take.seed, mode=options.notes, beats=options.fill_beats,
-                                 temperature=options.temperature)
+                                 temperature=options.temperature, over=options.fill_over)
     return Take(render(perf, after, drum_map), before, after, take.seed,
                   summary(perf, before, after) | take.genre_report() | extra)
 
@@ -153,6 +156,8 @@ def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOption
         notes = steered_notes(options.notes, loaded, runs, before.hits, win["hits"], template, genre, gen,
                               options.temperature, density, options.syncopation)
     song_notes = runs.join(notes.numpy())
+    if options.notes == "add" and options.density is None:  # the part's own density says how much to add
+        song_notes = within_budget(before.hits, before.velocity, song_notes, genre_name, gen)
     notes = torch.as_tensor(runs.cut(song_notes))  # one value per bar, as stitched
     z_dim = loaded.config.z_dim
     latents = {}
@@ -162,7 +167,8 @@ def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOption
     feel = decode_feels(loaded, latents, notes, genre, gen, options.temperature, runs.first_windows)
     after = blend(before, song_notes, {k: runs.join(v.numpy()) for k, v in feel.items()}, options.velocity_amount,
                   options.timing_amount)
-    return GridTake(after, seed, genre_name, genre_note)
+    hits = playable(after.hits, after.offset, half_step_ms_at(bpm, after.steps), before.hits > 0.5, after.velocity)
+    return GridTake(after.with_values(hits, after.velocity, after.offset), seed, genre_name, genre_note)
 
 
 @torch.no_grad()

@@ -14,11 +14,14 @@ from ..constants import (
 from ..errors import GrooveError
 from ..grid.drumgrid import (
     from_windows,
+    half_step_ms_at,
     new_song,
     to_windows,
 )
+from ..grid.hands import playable
 from ..grid.knobs import check_syncopation, parse_density, steer_new
 from ..grid.patterns import derive_template
+from ..grid.phrases import held, land
 from ..weights import LoadedModel, load_model
 from .feel import decode_feels
 from .genres import named_genre
@@ -89,14 +92,18 @@ def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int =
             hits = (p > 0.5).float()
             template = torch.as_tensor(derive_template(hits.numpy(), hits.numpy()))
     take = take_matching(hits.view(takes, n_win, *hits.shape[1:]), shares, gen) if shares else 0
-    p, hits = p.view(takes, n_win, *p.shape[1:])[take], hits.view(takes, n_win, *hits.shape[1:])[take]
-    song = from_windows(hits.numpy(), bars)
-    if wanted is not None or syncopation is not None:
-        song = steer_new(from_windows(p.numpy(), bars), wanted, syncopation, relative_to=song)
+    p, hits = (x.view(takes, n_win, *x.shape[1:])[take].numpy() for x in (p, hits))
+    rng = np.random.default_rng(int(torch.randint(2**62, (1,), generator=gen)))
+    song = held(hits[0], from_windows(hits, bars), rng)  # the take's first two bars, held, varied at phrase ends
+    if wanted is not None or syncopation is not None:  # the held notes first, then the likeliest others
+        song = steer_new((song + from_windows(p, bars)) / 2, wanted, syncopation, relative_to=song)
     notes = torch.as_tensor(to_windows(song))
     no_pattern = torch.zeros(n_win, WINDOW_STEPS, dtype=torch.long)
     latents = {name: ((torch.randn(1, loaded.config.z_dim, generator=gen) * temperature).expand(n_win, -1), no_pattern)
                for name in ("velocity", "offset")}
     feel = decode_feels(loaded, latents, notes, genre_t, gen, temperature)
-    out, grid = new_song(*(from_windows(x.numpy(), bars) for x in (notes, feel["velocity"], feel["offset"])), bpm=bpm)
+    hits, velocity, offset = (from_windows(x.numpy(), bars) for x in (notes, feel["velocity"], feel["offset"]))
+    land(hits, velocity, offset)
+    hits = playable(hits, offset, half_step_ms_at(bpm, len(hits)), np.zeros(hits.shape, bool), velocity)
+    out, grid = new_song(hits, velocity * hits, offset * hits, bpm=bpm)
     return Take(out, grid, grid, seed, {"bars": bars, "hits": int(grid.hits.sum()), "genre": genre})

@@ -91,3 +91,44 @@ def test_preview_of_the_join(runner, rock_template, tiny_weights, tmp_path):
     assert result.exit_code == 0, result.output
     with wave.open(str(tmp_path / "c.preview.wav")) as w:
         assert abs(w.getnframes() / w.getframerate() - 2 * 2.0) < 0.01  # the primer's last bar and the first new one at 120 bpm
+
+
+def funk_primer(tmp_path, bars: int = 4, pushed: bool = True) -> str:
+    """A busy 16th-note groove; with ``pushed`` the drummer plays the next downbeat (kick and
+    crash) 20 ticks early, so the file's last bar holds only those two hits."""
+    step, hits = 120, []
+    for bar in range(bars):
+        base = bar * 16 * step
+        hits += [(base + k * step, 42, 90 if k % 2 else 110) for k in range(16)]
+        hits += [(base + k * step, 38, 110) for k in (4, 12)] + [(base + k * step, 38, 30) for k in (7, 10, 15)]
+        hits += [(base + k * step, 36, 100) for k in (0, 3, 8, 10)]
+    if pushed:
+        hits += [(bars * 16 * step - 20, 36, 110), (bars * 16 * step - 20, 49, 110)]
+    return str(save(midi_file(hits_track(hits, 60)), tmp_path / "funk.mid"))
+
+
+def test_a_primer_cut_at_a_bar_line_keeps_its_pushed_downbeat_in_the_first_new_bar(tmp_path):
+    path = funk_primer(tmp_path)
+    primer = read_midi(path)
+    assert len(primer.bars) == 5  # the pushed hits open a fifth bar of their own
+    result = continue_song(primer, bars=4, genre="funk", seed=1)
+    assert result.report["bars_before"] == 4 and result.report["bars"] == 8
+    assert result.report["pushed_into_continuation"] == 2
+    out = result.performance
+    assert len(out.bars) == 8 and not Counter(primer.notes) - Counter(out.notes)  # every primer note, as played
+    per_bar = np.bincount([min(int(n.start + 60) // 1920, 7) for n in out.notes], minlength=8)
+    primer_mean = per_bar[:4].mean()
+    assert per_bar[4:].min() >= primer_mean / 3  # no near-empty bar after the primer
+    assert abs(per_bar[4:].mean() / primer_mean - 1) <= 0.15  # its density carried on
+
+
+def test_a_continuation_holds_the_primers_groove(tmp_path):
+    """Bars after the primer repeat its groove: most of each new bar's cells are the primer's."""
+    from groovecli.grid.drumgrid import quantize
+
+    primer = read_midi(funk_primer(tmp_path, bars=8, pushed=False))
+    out = quantize(continue_song(primer, bars=4, genre="funk", seed=2).performance)
+    bars = out.hits.reshape(-1, 16, 9) > 0.5
+    groove = bars[7]
+    overlap = [(b & groove).sum() / (b | groove).sum() for b in bars[8:]]
+    assert np.mean(overlap) >= 0.6, overlap

@@ -12,8 +12,8 @@ from conftest import REPO
 
 from groovecli.constants import CLOSED_HIHAT, KICK, N_DRUMS, RIDE, SNARE, STEPS_PER_BAR
 from groovecli.generate import notes
-from groovecli.generate.decorate import COND_DIM, condition, decorate_windows
-from groovecli.generate.humanize import HumanizeOptions, humanize
+from groovecli.generate.decorate import COND_DIM, PLAYED_PER_SKETCH_NOTE, bar_budget, condition, decorate_windows
+from groovecli.generate.humanize import HumanizeOptions, humanize, humanize_grid
 from groovecli.lab.data import GENRES
 from groovecli.lab.train_cond import decorate_arrays
 from groovecli.nn.cond_vae import CondConfig, CondVAE
@@ -118,6 +118,41 @@ def test_bundled_add_keeps_every_note_and_adds_decorations():
     prior_only = humanize(example, replace(loaded, decorator=None), HumanizeOptions(genre="rock", notes="add", seed=0))
     assert (prior_only.after.hits > 0.5).sum() > before.sum()
     assert not np.array_equal(prior_only.after.hits, take.after.hits)
+
+
+@pytest.mark.skipif(bundled_dir() is None, reason="no weights bundled in this checkout")
+def test_add_on_a_busy_played_part_adds_few_notes_and_a_sketch_gains_what_drummers_play():
+    """A GMD drummer's own performance, quantized, is busy already: ``add`` leaves it almost as it
+    is; the sketch of the same part gains notes, up to about the drummer's count."""
+    from groovecli.grid.drumgrid import from_windows, quantize, to_windows
+    from groovecli.grid.patterns import derive_template
+    from groovecli.midi.drummap import GMD
+    from groovecli.midi.performance import read_midi
+
+    loaded = load_model()
+    path = sorted((REPO / "tests" / "data" / "gmd").rglob("*beat*.mid"))[0]
+    played = quantize(read_midi(path, drum_map=GMD))
+    played = played.with_values(played.hits, played.velocity, np.zeros_like(played.offset))
+    out = humanize_grid(played, loaded, HumanizeOptions(genre="funk", seed=0)).grid
+    assert out.hits.sum() <= 1.1 * played.hits.sum()
+    n_bars = played.steps // STEPS_PER_BAR
+    sketch = from_windows(derive_template(to_windows(played.hits), to_windows(played.velocity)), n_bars)
+    stiff = played.with_values(sketch, sketch * 0.8, np.zeros_like(sketch))
+    grown = humanize_grid(stiff, loaded, HumanizeOptions(genre="funk", seed=0)).grid
+    assert sketch.sum() < grown.hits.sum() <= 1.1 * max(played.hits.sum(), PLAYED_PER_SKETCH_NOTE["funk"] * sketch.sum())
+
+
+def test_add_budget_follows_the_parts_own_density():
+    sketch = np.zeros((32, 9), np.float32)
+    sketch[::2, CLOSED_HIHAT] = sketch[[0, 8, 16, 24], KICK] = sketch[[4, 12, 20, 28], SNARE] = 1
+    budget = bar_budget(sketch, sketch, "rock")
+    assert (budget == round(PLAYED_PER_SKETCH_NOTE["rock"] * 12 - 12)).all()  # a sketch gains what rock drummers add
+    busy = sketch.copy()
+    ghosts, soft_kicks = [3, 7, 11, 19, 23, 27], [6, 14, 22, 30]
+    busy[ghosts, SNARE] = busy[soft_kicks, KICK] = 1  # ghost notes and a feathered kick: played already
+    velocity = busy * 0.9
+    velocity[ghosts, SNARE] = velocity[soft_kicks, KICK] = 0.2
+    assert bar_budget(busy, velocity, "rock").sum() == 0
 
 
 def test_window_chains_start_at_fresh_windows_and_every_size_windows():

@@ -10,11 +10,12 @@ import pytest
 from conftest import hits_track, midi_bytes, midi_file, save, track
 
 from groovecli.cli import cli
-from groovecli.constants import STEPS_PER_BAR
+from groovecli.constants import CLOSED_HIHAT, CRASH, OPEN_HIHAT, RIDE, STEPS_PER_BAR
 from groovecli.errors import GrooveError
-from groovecli.generate.fill import fill
+from groovecli.generate.fill import TIMEKEEPING_KEPT, fill
 from groovecli.generate.humanize import humanize
 from groovecli.grid.drawn import parse_bar_range, parse_fills
+from groovecli.grid.fill_bars import TOMS
 from groovecli.midi.performance import read_midi
 
 STEP = 120
@@ -48,10 +49,31 @@ def test_fills_every_4_change_only_bars_4_and_8_and_keep_every_note(tmp_path, mo
     if 5 in changed:  # only the landing on bar 5's downbeat
         rows = slice(4 * STEPS_PER_BAR + 1, 5 * STEPS_PER_BAR)
         assert (plain.after.hits[rows] == filled.after.hits[rows]).all()
+    # every input note's cell still sounds, but the time-keeping the fills took over (bars 4 and 8, 5's downbeat)
+    cells = filled.before.note_cells
+    step, drum = cells // 9, cells % 9
+    bar_of, taken = step // STEPS_PER_BAR, np.isin(drum, [CLOSED_HIHAT, OPEN_HIHAT, RIDE])
+    over = (np.isin(bar_of, [3, 7]) | (step == 4 * STEPS_PER_BAR)) & taken
+    assert (filled.after.hits.reshape(-1)[cells[~over]] == 1).all()
+    assert filled.report["fill_replaced"] == int((filled.after.hits.reshape(-1)[cells] == 0).sum())
+    on_top = humanize(path, genre="rock", seed=3, notes=mode, fills="4", fill_over=True)
     song = read_midi(path)
-    assert len(filled.performance.notes) > len(song.notes)
-    assert (filled.after.hits.reshape(-1)[filled.before.note_cells] == 1).all()  # every input note's cell still sounds
-    assert Counter(n.pitch for n in filled.performance.notes) >= Counter(n.pitch for n in song.notes)
+    assert len(on_top.performance.notes) > len(song.notes) and on_top.report["fill_replaced"] == 0
+    assert Counter(n.pitch for n in on_top.performance.notes) >= Counter(n.pitch for n in song.notes)
+
+
+def test_a_fill_takes_over_the_time_keeping_and_lands_on_a_crash(tmp_path):
+    path = stiff(tmp_path, bars=4)
+    result = fill(read_midi(path), (2, 2), genre="rock", seed=1)  # a take whose fill lands on a crash
+    hats = [CLOSED_HIHAT, OPEN_HIHAT, RIDE]
+    bar2, bar3 = (result.after.hits[b * STEPS_PER_BAR : (b + 1) * STEPS_PER_BAR] for b in (1, 2))
+    fill_beats = bar2[:, TOMS].any(1).argmax() // 4 * 4  # from the beat of the fill's first tom
+    assert bar2[:, TOMS].any()
+    kept, played = bar2[fill_beats:, hats].sum(), result.before.hits[STEPS_PER_BAR + fill_beats : 2 * STEPS_PER_BAR, hats].sum()
+    assert kept <= round(TIMEKEEPING_KEPT * played) + 1 and kept < played  # the hats yield to the fill
+    assert bar3[0, CRASH] and not bar3[0, [CLOSED_HIHAT, OPEN_HIHAT]].any()  # the crash took the hat's hand
+    assert (bar3[1:] == result.before.hits[2 * STEPS_PER_BAR + 1 : 3 * STEPS_PER_BAR]).all()
+    assert result.report["fill_replaced"] > 0
 
 
 def test_fills_skip_bars_in_other_meters(tmp_path):
@@ -88,10 +110,10 @@ def test_fills_are_reproducible(tmp_path):
     assert a == b
 
 
-def test_groove_fill_writes_into_the_bars_asked_and_keeps_every_note(tmp_path):
+def test_groove_fill_over_writes_into_the_bars_asked_and_keeps_every_note(tmp_path):
     path = stiff(tmp_path, bars=4)
     song = read_midi(path)
-    result = fill(song, (2, 2), genre="rock", seed=1)
+    result = fill(song, (2, 2), genre="rock", seed=1, over=True)
     assert result.report["fills"] == [2] and result.report["fill_notes"] > 0
     assert not Counter(song.notes) - Counter(result.performance.notes)  # every note exactly as it was
     new = list((Counter(result.performance.notes) - Counter(song.notes)).elements())
@@ -142,7 +164,7 @@ def test_fill_beats_keep_a_fill_to_the_bars_last_beats(tmp_path):
 def test_a_two_bar_fill_is_written_bar_after_bar_and_lands_once(tmp_path):
     path = stiff(tmp_path, bars=4)
     song = read_midi(path)
-    result = fill(song, (2, 3), genre="rock", seed=3)
+    result = fill(song, (2, 3), genre="rock", seed=3, over=True)
     assert result.report["fills"] == [2, 3]
     assert not Counter(song.notes) - Counter(result.performance.notes)
     new = list((Counter(result.performance.notes) - Counter(song.notes)).elements())

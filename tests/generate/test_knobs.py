@@ -67,10 +67,11 @@ def test_knobs_move_humanize_sample_and_continue(tiny):
     low, high = (song_syncopation(humanize(rock, tiny, genre="rock", seed=0, density="24", syncopation=t).after.hits)
                  for t in (0.0, 1.5))
     assert high > low
+    # the asked count, less any note two hands could not play (grid/hands.py)
     grid = sample(tiny, genre="funk", bars=4, seed=0, density="20").after
-    assert grid.hits.sum() == 80
+    assert 78 <= grid.hits.sum() <= 80
     out = continue_song(rock, tiny, bars=2, genre="rock", seed=0, density="10")
-    assert out.report["notes_added"] == 20
+    assert 19 <= out.report["notes_added"] <= 20
 
 
 def test_a_knob_needs_notes_to_choose():
@@ -112,4 +113,4 @@ def test_density_on_interpolate_sets_the_in_betweens(tiny):
 
     rock, funk = (REPO / "examples" / f"{n}.mid" for n in ("rock", "funk"))
     result = interpolate(rock, funk, tiny, steps=4, genre="rock", seed=0, density="30")
-    assert result.report["notes_per_bar"][1:-1] == [30.0, 30.0]
+    assert result.report["notes_per_bar"][1:-1] == pytest.approx([30.0, 30.0], abs=1)  # less what two hands cannot play
