@@ -11,7 +11,10 @@ import torch
 from ..constants import STEPS_PER_BAR, WINDOW_STEPS
 from ..grid.drawn import parse_pattern
 from ..grid.drumgrid import DrumGrid, Runs
+from ..grid.feel_profile import follow
+from ..grid.genre_feel import GenreFeel
 from ..grid.patterns import timing_pattern, velocity_pattern
+from ..grid.swing import Swing, as_eighths, dotted_notes
 from ..weights import LoadedModel
 from .chains import run_chains
 from .steps import DRAW_CHUNK, one_thread, window_tensors
@@ -97,3 +100,22 @@ def blend(before: DrumGrid, hits: np.ndarray, model: dict[str, np.ndarray], velo
                         model["velocity"])
     offset = np.where(had, before.offset + timing_amount * (model["offset"] - before.offset), model["offset"])
     return before.with_values(hits, velocity * hits, offset * hits)
+
+
+def lean_on_genre(model: dict[str, np.ndarray], hits: np.ndarray, feel: GenreFeel, swing: Swing,
+                  half_ms: np.ndarray, *, timing: bool = True, velocity: bool = True) -> dict[str, np.ndarray]:
+    """The model's decoded feel (song arrays (T, 9) per feel) re-centred on the genre's drummers
+    (``grid/genre_feel.py``): each hit keeps the model's deviation from the model's own mean at
+    its drum and 16th, around the drummers' mean there, with their tightness. Timing is matched
+    in ms (``half_ms`` (T,): ms per unit of offset) against where ``swing`` will put each hit, a
+    dotted figure's "a" read on the "and" it is played as."""
+    dotted = dotted_notes(hits, swing)
+    out = dict(model)
+    if timing:
+        ms = as_eighths(model["offset"] * half_ms[:, None], dotted)
+        moved = follow(ms, as_eighths(hits, dotted), feel.timing_ms, -np.inf, np.inf)
+        out["offset"] = np.clip(as_eighths(moved, dotted, back=True) / half_ms[:, None], -1.0, 1.0)
+    if velocity:
+        moved = follow(as_eighths(model["velocity"], dotted), as_eighths(hits, dotted), feel.velocity, 1 / 127, 1.0)
+        out["velocity"] = as_eighths(moved, dotted, back=True)
+    return out
