@@ -74,6 +74,17 @@ class HumanizeOptions:
         if not 1 <= self.fill_beats <= 4:
             raise GrooveError(f"--fill-beats must be between 1 and 4, not {self.fill_beats}")
 
+    @classmethod
+    def from_params(cls, params: dict[str, Any], seed: int | None) -> HumanizeOptions:
+        """The options from the parameters of ``groove humanize`` / ``transfer``, named as click
+        passes them: the CLI and the studio build them here, so both give the same take."""
+        return cls(genre=params["genre"], velocity_pattern=params["velocity_pattern"],
+                   timing_pattern=params["timing_pattern"], notes=params["notes"],
+                   velocity_amount=params["velocity_amount"], timing_amount=params["timing_amount"],
+                   temperature=params["temperature"], seed=seed, density=params.get("density"),
+                   syncopation=params.get("syncopation"), fills=params.get("fills"),
+                   fill_beats=params.get("fill_beats", 4))
+
 
 @dataclass(frozen=True)
 class Result:
