@@ -85,7 +85,7 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _settings(session: Session, body: dict[str, Any]) -> tuple[str, dict, list[str], dict]:
+def _settings(session: Session, body: dict[str, Any], *, placeholders: bool = False) -> tuple[str, dict, list[str], dict]:
     """The mode, its uploads by file argument, the command line, and the options as sent."""
     mode = str(body.get("mode", ""))
     modes.command(mode)  # an unknown mode is refused here
@@ -100,7 +100,8 @@ def _settings(session: Session, body: dict[str, Any]) -> tuple[str, dict, list[s
         raise GrooveError("the seed must be a whole number") from None
     if not 0 <= seed < 2**63:
         raise GrooveError("the seed must be a whole number from 0")
-    args = modes.command_args(mode, {slot: u.name for slot, u in uploads.items()}, options, seed)
+    args = modes.command_args(mode, {slot: u.name for slot, u in uploads.items()}, options, seed,
+                              placeholders=placeholders)
     return mode, uploads, args, options
 
 
@@ -147,7 +148,7 @@ def create_app(session: Session | None = None, *, allowed_hosts: set[str] | None
                              "notices": notices, "wav": f"/api/file/{file.id}.wav"})
 
     async def command(request: Request) -> Response:
-        mode, uploads, args, _ = _settings(session, await _json(request))
+        mode, uploads, args, _ = _settings(session, await _json(request), placeholders=True)
         return JSONResponse({"cli": modes.shell_line(args)})
 
     async def run(request: Request) -> Response:

@@ -91,16 +91,21 @@ def mode_spec(mode: str, choices: dict[str, list[str]]) -> dict[str, Any]:
     return {"name": mode, "help": summary, "inputs": inputs, "controls": controls}
 
 
-def command_args(mode: str, names: dict[str, str], options: dict[str, Any], seed: int) -> list[str]:
+def command_args(mode: str, names: dict[str, str], options: dict[str, Any], seed: int, *,
+                 placeholders: bool = False) -> list[str]:
     """The command line (after ``groove``) for these settings: every input by its file name, the
-    options that differ from the CLI's defaults, and the seed."""
+    options that differ from the CLI's defaults, and the seed. With ``placeholders``, an input not
+    loaded yet is written as its role (``SONG.mid``) instead of refused."""
     cmd = command(mode)
     args = [mode]
     for p in cmd.params:
         if isinstance(p, click.Argument):
-            if p.name not in names:
+            if p.name not in names and placeholders:
+                args.append(f"{INPUT_LABELS.get(p.name, p.name).split()[0].upper()}.mid")
+            elif p.name not in names:
                 raise GrooveError(f"{mode} needs a file for {INPUT_LABELS.get(p.name, p.name)}")
-            args.append(names[p.name])
+            else:
+                args.append(names[p.name])
     for p in cmd.params:
         if not isinstance(p, click.Option) or p.name in HIDDEN or p.name not in options:
             continue

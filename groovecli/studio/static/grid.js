@@ -4,7 +4,7 @@
 "use strict";
 
 const Grid = (() => {
-  const GUTTER = 150, RULER = 30, ROW = 17;
+  const GUTTER = 150, RULER = 30;
   const colors = { bar: "#3a404c", beat: "#262a32", step: "#1c1f25", rowAlt: "#16191e", text: "#8b91a0",
                    on: "#3fc1a5", late: "#f0a23b", early: "#5a9cf5", loop: "rgba(63,193,165,.10)", head: "#ffffff" };
 
@@ -37,10 +37,17 @@ const Grid = (() => {
     return sec + beats * 60 / bpm;
   }
 
-  function heightFor(rows) { return RULER + Math.max(rows.length, 1) * ROW + 6; }
+  // On the grid: teal; the further early (blue) or late (orange), the more of that colour.
+  const rgb = { on: [63, 193, 165], late: [240, 162, 59], early: [90, 156, 245] };
+  function toneOf(off) {
+    const t = Math.min(1, Math.max(0, (Math.abs(off) - 0.03) / 0.25)), far = off > 0 ? rgb.late : rgb.early;
+    return `rgb(${rgb.on.map((c, i) => Math.round(c + (far[i] - c) * t)).join(",")})`;
+  }
+
+  function heightFor(rows, row) { return RULER + Math.max(rows.length, 1) * row + 6; }
 
   function draw(canvas, view, rows, o) {
-    const dpr = window.devicePixelRatio || 1, height = heightFor(rows);
+    const ROW = o.row, dpr = window.devicePixelRatio || 1, height = heightFor(rows, ROW);
     if (canvas.width !== Math.round(o.width * dpr) || canvas.height !== Math.round(height * dpr)) {
       canvas.width = Math.round(o.width * dpr); canvas.height = Math.round(height * dpr);
       canvas.style.width = o.width + "px"; canvas.style.height = height + "px";
@@ -55,7 +62,7 @@ const Grid = (() => {
     if (!view) {
       g.fillStyle = colors.text;
       g.fillText(o.empty || "", GUTTER + 12, top + 16);
-      drawGutter(g, rows, height, null);
+      drawGutter(g, rows, height, null, ROW);
       return;
     }
     if (o.loop) {
@@ -74,8 +81,8 @@ const Grid = (() => {
       const px = x(beat);
       if (px < GUTTER - 4 || px > o.width + 4) continue;
       const r = own[row], base = top + r * ROW + ROW - 2, h = Math.max(2, (vel / 127) * (ROW - 4));
-      const tone = Math.abs(off) < 0.04 ? colors.on : off > 0 ? colors.late : colors.early;
-      if (Math.abs(off) >= 0.04 && step >= 6) {  // a tail from the grid line to where the hit really is
+      const tone = toneOf(off);
+      if (Math.abs(off) >= 0.06 && step >= 6) {  // a tail from the grid line to where the hit really is
         g.strokeStyle = tone; g.globalAlpha = 0.55; g.beginPath();
         g.moveTo(px - off * step, base + 0.5); g.lineTo(px, base + 0.5); g.stroke(); g.globalAlpha = 1;
       }
@@ -86,7 +93,7 @@ const Grid = (() => {
       const hx = x(o.head);
       if (hx >= GUTTER) { g.fillStyle = colors.head; g.fillRect(hx, 0, 1.5, height); }
     }
-    drawGutter(g, rows, height, view);
+    drawGutter(g, rows, height, view, ROW);
   }
 
   function drawBars(g, view, o, x, height) {
@@ -114,7 +121,7 @@ const Grid = (() => {
     });
   }
 
-  function drawGutter(g, rows, height, view) {
+  function drawGutter(g, rows, height, view, ROW) {
     g.fillStyle = "#121418";
     g.fillRect(0, 0, GUTTER, height);
     g.fillStyle = "#2c3039"; g.fillRect(GUTTER - 1, 0, 1, height);
@@ -122,7 +129,7 @@ const Grid = (() => {
     if (view) g.fillText(`${view.map} map · ${view.part}`, 6, 12);
     rows.forEach((r, i) => {
       const label = r.label.length > 22 ? r.label.slice(0, 21) + "…" : r.label;
-      g.fillStyle = "#c3c8d3"; g.fillText(label, 6, RULER + i * ROW + 12);
+      g.fillStyle = "#c3c8d3"; g.fillText(label, 6, RULER + i * ROW + ROW / 2 + 4);
     });
   }
 

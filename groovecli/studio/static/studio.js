@@ -282,7 +282,9 @@ function redraw() {
   const rows = Grid.sharedRows([lanes.a, lanes.b]);
   const total = Grid.totalBeats([lanes.a, lanes.b]);
   $("track").style.width = `${Grid.GUTTER + total * S.ppb + 24}px`;
-  const common = { ppb: S.ppb, scroll: scroller.scrollLeft, width, loop: loopBars() };
+  const room = scroller.clientHeight - 2 * (30 + 6 + 26) - 8;
+  const row = Math.max(15, Math.min(30, Math.floor(room / (2 * Math.max(rows.length, 1)))));
+  const common = { ppb: S.ppb, scroll: scroller.scrollLeft, width, loop: loopBars(), row };
   const head = lanes.head;
   Grid.draw($("grid-a"), lanes.a, rows, { ...common, head: head && head.side === "a" ? head.beat : null,
     empty: modeSpec().inputs.length ? "drop a .mid file to start" : "sample starts from nothing: no input" });
