@@ -107,7 +107,9 @@ def _settings(session: Session, body: dict[str, Any], *, placeholders: bool = Fa
 
 def create_app(session: Session | None = None, *, allowed_hosts: set[str] | None = None) -> Starlette:
     """The studio as an ASGI app. ``allowed_hosts``: the Host headers it answers (``host:port``);
-    None answers only the loopback names TestClient and a browser on this machine use."""
+    None answers only the loopback names TestClient and a browser on this machine use. A session
+    given is its giver's to close; one made here goes when the app shuts down."""
+    owned = session is None
     session = session or Session()
     static = resources.files("groovecli.studio") / "static"
 
@@ -202,7 +204,8 @@ def create_app(session: Session | None = None, *, allowed_hosts: set[str] | None
     @contextlib.asynccontextmanager
     async def lifespan(app):
         yield
-        session.close()
+        if owned:
+            session.close()
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.session = session
@@ -246,4 +249,5 @@ def _take(session: Session, mode: str, args: list[str], options: dict, uploads: 
         id=secrets.token_hex(8), number=session.next_number(), mode=mode, name=name, seed=outcome.seed,
         cli=modes.shell_line(args), options=options, files={slot: u.id for slot, u in uploads.items()},
         before=outcome.before, after=outcome.after, midi=midi_bytes(outcome.after),
-        summary=views.summary(mode, outcome.report, outcome.seed), notices=outcome.notices, views=lanes))
+        summary=views.summary(mode, outcome.report, outcome.seed), notices=outcome.notices, views=lanes,
+        genre=str(outcome.report.get("genre", params.get("genre", "")))))

@@ -81,12 +81,13 @@ class Take:
     summary: str
     notices: list[str]
     views: dict[str, Any]
+    genre: str = ""
 
     def public(self) -> dict[str, Any]:
         """The take as the page sees it."""
         return {"id": self.id, "number": self.number, "mode": self.mode, "name": self.name, "seed": self.seed,
                 "cli": self.cli, "options": self.options, "files": self.files, "summary": self.summary,
-                "notices": self.notices, "label": f"{self.mode} · seed {self.seed}",
+                "notices": self.notices, "label": f"#{self.number} {self.mode} · {self.genre} · seed {self.seed}",
                 "midi": f"/api/take/{self.id}.mid", "wav": f"/api/take/{self.id}.wav",
                 "before_wav": f"/api/take/{self.id}/before.wav" if self.before is not None else None,
                 **self.views}

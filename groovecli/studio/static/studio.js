@@ -232,6 +232,7 @@ function showTake(take) {
   }
   showLanes(take.before, take.after);
   $("grid-b").dataset.take = take.id;
+  $("grid-b").dataset.cli = take.cli;
   listTakes();
 }
 
@@ -239,6 +240,7 @@ function listTakes() {
   $("takes").replaceChildren(...S.takes.map((t) => {
     const li = document.createElement("li");
     li.textContent = t.label;
+    li.title = t.cli;
     li.className = t === S.current ? "current" : "";
     li.addEventListener("click", () => {
       S.mode = t.mode; S.values[t.mode] = { ...t.options };
