@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPO
 
 from groovecli.cli import cli
 from groovecli.studio import create_app, modes
 from groovecli.studio.server import allowed_hosts, bind, is_loopback
 from groovecli.studio.session import UPLOAD_LIMIT, Session
-
-from conftest import REPO
 
 starlette_testclient = pytest.importorskip("starlette.testclient")
 
