@@ -88,4 +88,4 @@ def main() -> None:
 
 
 # The command modules register themselves on `cli`; imported last, since they import it.
-from . import arrange, compose, generate, listen, songs, training  # noqa: E402,F401
+from . import arrange, compose, generate, listen, songs, studio, training  # noqa: E402,F401

@@ -217,11 +217,7 @@ def feel_options(func):
 def _options(kw: dict, seed: int | None):
     from ..generate.humanize import HumanizeOptions
 
-    return HumanizeOptions(genre=kw["genre"], velocity_pattern=kw["velocity_pattern"], timing_pattern=kw["timing_pattern"],
-                           notes=kw["notes"], velocity_amount=kw["velocity_amount"], timing_amount=kw["timing_amount"],
-                           temperature=kw["temperature"], seed=seed, density=kw.get("density"),
-                           syncopation=kw.get("syncopation"), fills=kw.get("fills"), fill_beats=kw.get("fill_beats", 4),
-                           fill_over=kw.get("fill_over", False))
+    return HumanizeOptions.from_params(kw, seed)
 
 
 def _load(weights: str | None, device: str):

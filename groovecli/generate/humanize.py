@@ -11,7 +11,7 @@ output, byte for byte.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,13 @@ class HumanizeOptions:
             parse_fills(self.fills)
         if not 1 <= self.fill_beats <= 4:
             raise GrooveError(f"--fill-beats must be between 1 and 4, not {self.fill_beats}")
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any], seed: int | None) -> HumanizeOptions:
+        """The options from the parameters of ``groove humanize`` / ``transfer``, named as click
+        passes them: the CLI and the studio build them here, so both give the same take."""
+        given = {f.name: params[f.name] for f in fields(cls) if f.name in params and f.name != "seed"}
+        return cls(**given, seed=seed)
 
 
 def prepare(song, model, options, drum_map, overrides) -> tuple[Performance, LoadedModel, HumanizeOptions]:

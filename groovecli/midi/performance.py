@@ -638,9 +638,14 @@ def write_midi(perf: Performance, path: str | Path, *, force: bool = False) -> P
     Raises:
         GrooveError: when ``path`` exists and ``force`` is False, or it cannot be written.
     """
+    return write_atomic(midi_bytes(perf), path, force=force)
+
+
+def midi_bytes(perf: Performance) -> bytes:
+    """The Standard MIDI File that ``write_midi`` writes, as bytes (the studio serves these)."""
     buffer = io.BytesIO()
     to_midifile(perf).save(file=buffer)
-    return write_atomic(buffer.getvalue(), path, force=force)
+    return buffer.getvalue()
 
 
 def write_atomic(data: bytes, path: str | Path, *, force: bool = False) -> Path:

@@ -1,0 +1,253 @@
+"""The studio's HTTP face (Starlette): the page, its assets, and a small JSON API.
+
+    GET  /                      the page (static/index.html)
+    GET  /api/setup             modes, controls, genres, presets, maps, the takes so far
+    POST /api/upload            a MIDI file as the raw body (X-Filename: its name), at most 5 MB
+    POST /api/command           the CLI line for some settings (checked by click)
+    POST /api/run               run a mode; the take, with both lanes to draw
+    GET  /api/take/ID.mid|.wav  the result as MIDI (the CLI's bytes) or WAV; /before.wav: the input
+
+Every request first passes ``HostGuard`` (a page on another site cannot reach the studio through
+DNS rebinding or a cross-site POST); every handler answers a GrooveError, a click refusal or a
+bug with a one-line JSON error, so no request can take the server down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+from importlib import resources
+from typing import Any
+from urllib.parse import unquote
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..errors import GrooveError
+from ..version import __version__
+from . import modes, views
+from .guard import HostGuard
+from .session import UPLOAD_LIMIT, Session, Take
+
+log = logging.getLogger("groove.studio")
+
+
+def _error(message: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": message.splitlines()[0] if message else "failed"}, status_code=status)
+
+
+def guarded(handler):
+    """One line for the page whatever goes wrong; a bug is logged with its traceback, and the
+    server carries on with the next request."""
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except GrooveError as exc:
+            return _error(str(exc))
+        except Exception as exc:  # noqa: BLE001 - the studio outlives any one request
+            log.exception("studio request failed")
+            return _error(f"unexpected {type(exc).__name__}: {exc} (a bug in groove; the studio keeps running)", 500)
+    return endpoint
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        raise GrooveError("send the settings as application/json")
+    try:
+        body = json.loads(await _body(request, 64 * 1024))
+    except ValueError:
+        raise GrooveError("the settings are not valid JSON") from None
+    if not isinstance(body, dict):
+        raise GrooveError("the settings must be a JSON object")
+    return body
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """The request body, refused as soon as it passes ``limit`` bytes (never held whole)."""
+    declared = request.headers.get("content-length")
+    too_big = GrooveError(f"the file is over {limit // (1024 * 1024) or limit // 1024} "
+                          f"{'MB' if limit >= 1024 * 1024 else 'kB'}; the studio takes MIDI files up to 5 MB")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise too_big
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _settings(session: Session, body: dict[str, Any], *, placeholders: bool = False) -> tuple[str, dict, list[str], dict]:
+    """The mode, its uploads by file argument, the command line, and the options as sent."""
+    mode = str(body.get("mode", ""))
+    modes.command(mode)  # an unknown mode is refused here
+    files = body.get("files") or {}
+    options = body.get("options") or {}
+    if not isinstance(files, dict) or not isinstance(options, dict):
+        raise GrooveError("files and options must be JSON objects")
+    uploads = {slot: session.upload(str(file_id)) for slot, file_id in files.items()}
+    try:
+        seed = int(body.get("seed"))
+    except (TypeError, ValueError):
+        raise GrooveError("the seed must be a whole number") from None
+    if not 0 <= seed < 2**63:
+        raise GrooveError("the seed must be a whole number from 0")
+    args = modes.command_args(mode, {slot: u.name for slot, u in uploads.items()}, options, seed,
+                              placeholders=placeholders)
+    return mode, uploads, args, options
+
+
+def create_app(session: Session | None = None, *, allowed_hosts: set[str] | None = None) -> Starlette:
+    """The studio as an ASGI app. ``allowed_hosts``: the Host headers it answers (``host:port``);
+    None answers only the loopback names TestClient and a browser on this machine use. A session
+    given is its giver's to close; one made here goes when the app shuts down."""
+    owned = session is None
+    session = session or Session()
+    static = resources.files("groovecli.studio") / "static"
+
+    async def page(request: Request) -> Response:
+        return FileResponse(str(static / "index.html"), headers={"Cache-Control": "no-store"})
+
+    async def setup(request: Request) -> Response:
+        from ..bundled import bundled_entry
+        from ..grid.drawn import TIMING_PRESETS, VELOCITY_PRESETS
+        from ..midi.drummap import builtin_maps
+
+        maps = list(builtin_maps())
+        choices = {"genre": ["auto", *bundled_entry().get("genres", [])], "drum_map": ["auto", *maps],
+                   "velocity_pattern": list(VELOCITY_PRESETS), "timing_pattern": list(TIMING_PRESETS)}
+        return JSONResponse({"version": __version__, "upload_limit": UPLOAD_LIMIT,
+                             "modes": [modes.mode_spec(m, _choices_for(m, choices)) for m in modes.MODES],
+                             "takes": [t.public() for t in session.takes.values()]})
+
+    async def upload(request: Request) -> Response:
+        name = unquote(request.headers.get("x-filename", "song.mid"))
+        data = await _body(request, UPLOAD_LIMIT)
+        if not data:
+            raise GrooveError("the file is empty")
+        file = session.add_upload(name, data)
+
+        def read():
+            notices: list[str] = []
+            with session.files_on_disk({"inputs": file}) as paths:
+                return _read_for_view(paths["inputs"], notices), notices
+
+        try:
+            perf, notices = await run_in_threadpool(read)
+        except GrooveError:
+            session.uploads.pop(file.id, None)
+            raise
+        session.wav(perf)  # rendered now, so Play A answers at once
+        return JSONResponse({"id": file.id, "name": file.name, "view": views.view(perf, file.name),
+                             "notices": notices, "wav": f"/api/file/{file.id}.wav"})
+
+    async def command(request: Request) -> Response:
+        mode, uploads, args, _ = _settings(session, await _json(request), placeholders=True)
+        return JSONResponse({"cli": modes.shell_line(args)})
+
+    async def run(request: Request) -> Response:
+        mode, uploads, args, options = _settings(session, await _json(request))
+        params = modes.parse(args)
+
+        def work():
+            with session.work, session.files_on_disk(uploads) as paths:
+                return modes.run_mode(mode, params, paths, session.models)
+
+        outcome = await run_in_threadpool(work)
+        take = _take(session, mode, args, options, uploads, params, outcome)
+        session.wav(outcome.after)  # pre-rendered while the page draws, so Play B starts at once
+        if outcome.before is not None:
+            session.wav(outcome.before)
+        return JSONResponse(take.public())
+
+    async def take_file(request: Request) -> Response:
+        take = session.take(request.path_params["id"])
+        kind = request.path_params["kind"]
+        if kind not in ("mid", "wav", "before"):
+            return _error("no such file", 404)
+        if kind == "mid":
+            return Response(take.midi, media_type="audio/midi",
+                            headers={"Content-Disposition": f'attachment; filename="{take.name}"'})
+        perf = take.before if kind == "before" else take.after
+        if perf is None:
+            raise GrooveError("this take has no input to play")
+        return await _wav_response(session, perf)
+
+    async def file_wav(request: Request) -> Response:
+        file = session.upload(request.path_params["id"])
+
+        def read():
+            with session.files_on_disk({"inputs": file}) as paths:
+                return _read_for_view(paths["inputs"], [])
+
+        return await _wav_response(session, await run_in_threadpool(read))
+
+    routes = [
+        Route("/", guarded(page)),
+        Route("/api/setup", guarded(setup)),
+        Route("/api/upload", guarded(upload), methods=["POST"]),
+        Route("/api/command", guarded(command), methods=["POST"]),
+        Route("/api/run", guarded(run), methods=["POST"]),
+        Route("/api/take/{id:str}.{kind:str}", guarded(take_file)),
+        Route("/api/take/{id:str}/before.wav", guarded(_before(take_file))),
+        Route("/api/file/{id:str}.wav", guarded(file_wav)),
+        Mount("/static", StaticFiles(directory=str(static)), name="static"),
+    ]
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        if owned:
+            session.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.session = session
+    return HostGuard(app, allowed_hosts or {"testserver", "127.0.0.1", "localhost"})
+
+
+def _before(take_file):
+    async def endpoint(request: Request) -> Response:
+        request.path_params["kind"] = "before"
+        return await take_file(request)
+    return endpoint
+
+
+def _choices_for(mode: str, choices: dict[str, list[str]]) -> dict[str, list[str]]:
+    """drumify's --drum-map names the map to write with: a built-in one, never auto."""
+    if mode == "drumify":
+        return choices | {"drum_map": [m for m in choices["drum_map"] if m != "auto"]}
+    return choices
+
+
+def _read_for_view(path, notices: list[str]):
+    """An upload read as ``groove humanize`` reads it with the default drum options."""
+    params = {"drum_map": "auto", "drum_channel": None, "drum_track": None}
+    return modes.read_with_notices(path, params, notices)
+
+
+async def _wav_response(session: Session, perf) -> Response:
+    path = await asyncio.wrap_future(session.wav(perf))
+    return FileResponse(str(path), media_type="audio/wav")
+
+
+def _take(session: Session, mode: str, args: list[str], options: dict, uploads: dict, params: dict,
+          outcome: modes.Outcome) -> Take:
+    from ..midi.performance import midi_bytes
+
+    names = [u.name for u in uploads.values()]
+    name = modes.output_name(mode, names, params)
+    lanes = {"before": views.view(outcome.before, names[0]) if outcome.before is not None else None,
+             "after": views.view(outcome.after, name)}
+    return session.add_take(Take(
+        id=secrets.token_hex(8), number=session.next_number(), mode=mode, name=name, seed=outcome.seed,
+        cli=modes.shell_line(args), options=options, files={slot: u.id for slot, u in uploads.items()},
+        before=outcome.before, after=outcome.after, midi=midi_bytes(outcome.after),
+        summary=views.summary(mode, outcome.report, outcome.seed), notices=outcome.notices, views=lanes,
+        genre=str(outcome.report.get("genre", params.get("genre", "")))))
