@@ -1,7 +1,7 @@
 """Is a continuation's join audible? GMD test songs cut in half, the second half compared with
 `continue` and with a groove drawn from the genre prior alone.
 
-    python benchmarks/eval_continue.py --data ../shared/data/gmd [--cache DIR] [--bars 8] [--max-files N]
+    python experiments/eval_continue.py --data ../shared/data/gmd [--cache DIR] [--bars 8] [--max-files N]
 
 For every test song of at least 8 bars: the primer is its first half (bars 1..n/2), the truth the
 next ``--bars`` bars (fewer when the song ends sooner). `continue` (``continuation.continue_grid``,

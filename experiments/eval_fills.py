@@ -1,7 +1,7 @@
 """Do groove's fills read as fills? GMD test songs humanized with ``--fills 4``, judged against
 real fills.
 
-    python benchmarks/eval_fills.py --data ../shared/data/gmd [--cache DIR] [--max-files N]
+    python experiments/eval_fills.py --data ../shared/data/gmd [--cache DIR] [--max-files N]
 
 1. A fill-vs-beat judge (logistic regression on ``fill_bars.bar_features``: hits per class,
    density, toms' and time-keepers' shares, sounding 16ths, last-beat hits) is fitted on GMD
