@@ -1,4 +1,4 @@
-"""Does decoding a song in chains of windows side by side (`groovecli/chains.py`) cost realism?
+"""Does decoding a song in chains of windows side by side (`groovecli/generate/chains.py`) cost realism?
 
     python experiments/eval_chains.py --data ../shared/data/gmd [--chain-windows 16 100000] [--judge-seeds 5]
 

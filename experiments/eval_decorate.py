@@ -1,4 +1,4 @@
-"""Where `--notes add` gets its notes: the decorator (`groovecli/decorate.py`) against the prior's
+"""Where `--notes add` gets its notes: the decorator (`groovecli/generate/decorate.py`) against the prior's
 nearest draw (groove 0.4), on the GMD test songs' templates humanized as whole songs in their genre.
 
     python experiments/eval_decorate.py --data ../shared/data/gmd [--decorator models/decorate.pt] [--max-files N]
