@@ -20,8 +20,8 @@ import json
 
 import numpy as np
 
-from groovecli.generate import humanize
 from groovecli.constants import FEEL_CLASSES, STEPS_PER_BAR, STEPS_PER_BEAT
+from groovecli.generate import humanize
 from groovecli.lab.data import GENRES, load_dataset
 from groovecli.lab.evaluation import STIFF_VELOCITY, _songs
 from groovecli.weights import load_model

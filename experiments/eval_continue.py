@@ -22,8 +22,8 @@ import time
 
 import numpy as np
 
-from groovecli.generate import sample
 from groovecli.constants import CLOSED_HIHAT, KICK, OPEN_HIHAT, RIDE, SNARE, STEPS_PER_BAR
+from groovecli.generate import sample
 from groovecli.generate.continue_ import continue_grid
 from groovecli.grid.drumgrid import DrumGrid
 from groovecli.grid.features import song_features

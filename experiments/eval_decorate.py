@@ -20,8 +20,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from groovecli.generate import chains, humanize, notes
 from groovecli.constants import CRASH
+from groovecli.generate import chains, humanize, notes
 from groovecli.generate.decorate import decorate_windows
 from groovecli.lab.data import GENRES, load_dataset
 from groovecli.lab.evaluation import _songs, humanization_metrics

@@ -78,7 +78,7 @@ def main() -> None:
         taps = collapse(kit.hits, kit.velocity, kit.offset)
         made = drumify_taps(taps, model, genre=genre, seed=i)
         likeliest = drumify_taps(taps, model, genre=genre, seed=i, temperature=0.0)
-        auto = drumify(perf, model, genre="auto", seed=i, groove_model=guide).grid
+        auto = drumify(perf, model, genre="auto", seed=i, groove_model=guide).after
         struck = taps[:, 0] > 0
         pos = np.arange(len(taps)) % STEPS_PER_BAR
         base = table[GENRES.index(genre), pos] & struck[:, None]

@@ -20,8 +20,8 @@ import time
 
 import numpy as np
 
-from groovecli.generate import sample
 from groovecli.constants import DRUMS
+from groovecli.generate import sample
 from groovecli.lab.data import GENRES, load_dataset
 from groovecli.weights import load_model
 

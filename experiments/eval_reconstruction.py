@@ -15,7 +15,7 @@ import time
 import torch
 
 from groovecli.lab.data import load_dataset
-from groovecli.lab.train import evaluate_model
+from groovecli.lab.validation import evaluate_model
 from groovecli.weights import load_model
 
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# torch's OpenMP workers spin while they wait; on a shared 2-core machine that starves the other
+# thread (three tiny training tests took 126-130 s spinning, 30-48 s waiting passively). Set before
+# any test imports torch.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import mido
 import pytest
 

@@ -139,7 +139,7 @@ def interpolate(a, b, steps, bars, genre, temperature, seed, density, syncopatio
     if not dry_run:
         if folder:
             Path(out).mkdir(parents=True, exist_ok=True)
-            for perf, path in zip(result.steps, paths):
+            for perf, path in zip(result.parts, paths):
                 write_midi(perf, path, force=force)
         else:
             write_midi(result.performance, paths[0], force=force)

@@ -119,7 +119,8 @@ def evaluate(data_dir, split, weights, classifier, models, out_dir, cache_dir, s
 
     from rich.console import Console
 
-    from ..lab.evaluation import EvalRequest, report_markdown, report_tables, run_evaluation
+    from ..lab.eval_report import report_markdown, report_tables
+    from ..lab.evaluation import EvalRequest, run_evaluation
     from .view import report_view
 
     pairs = []

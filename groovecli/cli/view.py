@@ -236,7 +236,7 @@ def features_table(song, title: str) -> Table:
 
 
 def report_view(tables: list[tuple[str, list[str], list[list[str]]]]) -> Group:
-    """``groove evaluate``'s tables (see ``evaluation.report_tables``)."""
+    """``groove evaluate``'s tables (see ``eval_report.report_tables``)."""
     out = []
     for title, header, rows in tables:
         table = Table(title=title, title_justify="left")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -38,6 +37,7 @@ from .feel import decode_feels, own_patterns, song_latents
 from .genres import resolve_genre
 from .notes import need_prior
 from .steps import one_thread, seeded_generator
+from .take import Take
 
 CHAINS = 16  # prior continuations drawn at once; the one nearest the primer's own codes is played
 
@@ -116,20 +116,10 @@ def _last_window(x: np.ndarray) -> np.ndarray:
     return x[-size:][None]
 
 
-@dataclass(frozen=True)
-class ContinueResult:
-    """The primer with its continuation."""
-
-    performance: Performance
-    primer: DrumGrid
-    seed: int
-    report: dict[str, Any]
-
-
 def continue_song(primer: Performance | str | Path, model: LoadedModel | None = None, *, bars: int = 4,
                   genre: str = "auto", temperature: float = 1.0, seed: int | None = None,
                   drum_map: DrumMap | None = None, density: str | None = None,
-                  syncopation: float | None = None) -> ContinueResult:
+                  syncopation: float | None = None) -> Take:
     """The primer (a MIDI path or a Performance) as written, then ``bars`` new bars.
 
     Raises:
@@ -152,7 +142,7 @@ def continue_song(primer: Performance | str | Path, model: LoadedModel | None = 
               "notes_added": int(cont.hits.sum()), "genre": cont.genre}
     if cont.genre_note:
         report["genre_note"] = cont.genre_note
-    return ContinueResult(out, grid, cont.seed, report)
+    return Take(out, grid, quantize(out), cont.seed, report)
 
 
 def _trailing_four_four(grid: DrumGrid) -> DrumGrid:

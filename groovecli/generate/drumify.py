@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import mido
 import numpy as np
@@ -32,6 +31,7 @@ from ..midi.performance import Performance, note_channels, read_midi
 from ..weights import LoadedCond, LoadedModel, load_cond, load_model
 from .genres import resolve_genre
 from .steps import seeded_generator
+from .take import Take
 
 CONDUCTOR = frozenset({"set_tempo", "time_signature", "key_signature", "marker", "smpte_offset", "cue_marker"})
 
@@ -106,18 +106,10 @@ def drum_file(perf: Performance, drum_map: DrumMap) -> Performance:
     return Performance(perf.ticks_per_beat, 1, tracks, (), 1, DRUM_CHANNEL, perf.source, drum_map, "channel 10")
 
 
-@dataclass(frozen=True)
-class DrumifyResult:
-    performance: Performance
-    grid: DrumGrid
-    seed: int
-    report: dict[str, Any]
-
-
 def drumify(rhythm: str | Path | Performance, model: LoadedCond | None = None, *, genre: str = "auto",
             temperature: float = 1.0, seed: int | None = None, channel: int | None = None,
             track: str | None = None, pitch: int | None = None, drum_map: DrumMap | None = None,
-            groove_model: LoadedModel | None = None) -> DrumifyResult:
+            groove_model: LoadedModel | None = None) -> Take:
     """A kit groove that plays ``rhythm`` (a MIDI path, or a Performance read with ``read_rhythm``).
 
     ``genre="auto"`` drums the rhythm once as rock, then asks the genre guesser of the groove
@@ -142,4 +134,4 @@ def drumify(rhythm: str | Path | Performance, model: LoadedCond | None = None, *
               "bars": len(grid.bars), "drums": per_drum}
     if note:
         report["genre_note"] = note
-    return DrumifyResult(rendered, kit_grid, kit.seed, report)
+    return Take(rendered, grid, kit_grid, kit.seed, report)

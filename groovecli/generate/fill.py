@@ -34,6 +34,7 @@ from ..midi.performance import Performance, read_midi
 from ..weights import LoadedCond, LoadedModel, load_cond, load_model
 from .genres import resolve_genre
 from .steps import seeded_generator
+from .take import Take
 
 LANDING = (KICK, CRASH)  # what a fill may add on the next downbeat
 FILL_SEED_OFFSET = 7919  # fills draw from their own stream: the rest of the take stays as it was
@@ -155,18 +156,9 @@ def fill_song(perf: Performance, before: DrumGrid, after: DrumGrid, rows: list[i
     return grid, {"fills": list(filled.bars), "fill_notes": filled.notes_added}
 
 
-@dataclass(frozen=True)
-class FillResult:
-    performance: Performance
-    before: DrumGrid
-    after: DrumGrid
-    seed: int
-    report: dict
-
-
 def fill(song: Performance | str | Path, bars: tuple[int, int], model: LoadedCond | None = None, *,
          genre: str = "auto", seed: int | None = None, beats: int = 4, temperature: float = 1.0,
-         drum_map: DrumMap | None = None, groove_model: LoadedModel | None = None) -> FillResult:
+         drum_map: DrumMap | None = None, groove_model: LoadedModel | None = None) -> Take:
     """A fill written into song bars ``bars`` (1-based, inclusive) of a drum part; every note of
     the file stays as it is, the fill's notes join them. ``genre="auto"`` asks the genre guesser of
     ``groove_model`` (bundled by default) about the song.
@@ -193,4 +185,4 @@ def fill(song: Performance | str | Path, bars: tuple[int, int], model: LoadedCon
     report |= {"genre": name} | ({"genre_note": note} if note else {})
     if skipped:
         report["skipped_bars"] = skipped
-    return FillResult(render(perf, after, drum_map), grid, after, seed, report)
+    return Take(render(perf, after, drum_map), grid, after, seed, report)

@@ -11,7 +11,7 @@ output, byte for byte.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from .feel import blend, decode_feels, pattern_levels
 from .genres import resolve_genre
 from .notes import CANDIDATES, choose_notes, closest_codes, decode_notes, decorations, draw_codes, steered_notes
 from .steps import seeded_generator, window_tensors
+from .take import Take
 
 NOTE_MODES = ("keep", "add", "free")
 
@@ -75,17 +76,6 @@ class HumanizeOptions:
             raise GrooveError(f"--fill-beats must be between 1 and 4, not {self.fill_beats}")
 
 
-@dataclass(frozen=True)
-class Result:
-    """A humanized song and what changed."""
-
-    performance: Performance
-    before: DrumGrid
-    after: DrumGrid
-    seed: int
-    report: dict[str, Any] = field(default_factory=dict)
-
-
 def prepare(song, model, options, drum_map, overrides) -> tuple[Performance, LoadedModel, HumanizeOptions]:
     """Accept a path or a Performance, bundled or given weights, options or keyword overrides."""
     perf = song if isinstance(song, Performance) else read_midi(song, drum_map=drum_map)
@@ -94,7 +84,7 @@ def prepare(song, model, options, drum_map, overrides) -> tuple[Performance, Loa
 
 
 def humanize(song: Performance | str | Path, model: LoadedModel | None = None, options: HumanizeOptions | None = None,
-             *, drum_map: DrumMap | None = None, fill_model: LoadedCond | None = None, **overrides: Any) -> Result:
+             *, drum_map: DrumMap | None = None, fill_model: LoadedCond | None = None, **overrides: Any) -> Take:
     """Groove a stiff drum part: decorative notes, velocity dynamics and microtiming.
 
     Args:
@@ -107,7 +97,7 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
         fill_model: the fill model for ``fills`` (``weights.load_cond("fills")``; None: bundled).
 
     Returns:
-        A ``Result`` with the new Performance (every non-drum event unchanged).
+        A ``Take`` with the new Performance (every non-drum event unchanged).
 
     Raises:
         GrooveError: for an unknown genre, a malformed pattern, or a song with no 4/4 bar.
@@ -123,7 +113,7 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
                                  fill_model if fill_model is not None else load_cond("fills"), genre=take.genre,
                                  seed=take.seed, mode=options.notes, beats=options.fill_beats,
                                  temperature=options.temperature)
-    return Result(render(perf, after, drum_map), before, after, take.seed,
+    return Take(render(perf, after, drum_map), before, after, take.seed,
                   summary(perf, before, after) | take.genre_report() | extra)
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -35,6 +34,7 @@ from ..weights import LoadedModel, load_model
 from .feel import decode_feels, own_patterns, song_latents
 from .genres import resolve_genre
 from .steps import seeded_generator
+from .take import Take
 
 
 @dataclass(frozen=True)
@@ -115,20 +115,10 @@ def _top_cells(p: torch.Tensor, count: torch.Tensor) -> torch.Tensor:
     return (ranks < k[:, None]).float().view_as(p)
 
 
-@dataclass(frozen=True)
-class InterpolationResult:
-    """The sequence as one Performance (A, the in-betweens, B), and each step on its own."""
-
-    performance: Performance
-    steps: list[Performance]
-    seed: int
-    report: dict[str, Any]
-
-
 def interpolate(a: Performance | str | Path, b: Performance | str | Path, model: LoadedModel | None = None, *,
                 steps: int = 5, bars: int = 2, genre: str = "auto", temperature: float = 1.0, seed: int | None = None,
                 drum_map: DrumMap | None = None, density: str | None = None,
-                syncopation: float | None = None) -> InterpolationResult:
+                syncopation: float | None = None) -> Take:
     """A morph from A to B in ``steps`` grooves of ``bars`` bars each, at A's tempo, as General
     MIDI drums (or the pitches of ``drum_map``)."""
     perfs = [p if isinstance(p, Performance) else read_midi(p, drum_map=drum_map) for p in (a, b)]
@@ -142,7 +132,7 @@ def interpolate(a: Performance | str | Path, b: Performance | str | Path, model:
     each = [_as_performance([s], bpm, drum_map) for s in seq]
     report = {"steps": steps, "bars_per_step": bars, "bars": steps * bars,
               "notes_per_bar": [round(float(s.hits.sum()) / bars, 2) for s in seq]}
-    return InterpolationResult(whole, each, seed, report)
+    return Take(whole, grids[0], quantize(whole), seed, report, tuple(each))
 
 
 def _as_performance(seq: list[Step], bpm: float, drum_map: DrumMap | None) -> Performance:

@@ -22,9 +22,9 @@ from ..grid.patterns import derive_template
 from ..weights import LoadedModel, load_model
 from .feel import decode_feels
 from .genres import named_genre
-from .humanize import Result
 from .notes import chain_codes
 from .steps import seeded_generator
+from .take import Take
 
 TAKES = 16  # prior takes `sample` draws; it plays one, drawn to match the genre's kit (take_matching)
 
@@ -57,7 +57,7 @@ def _onto_simplex(v: np.ndarray) -> np.ndarray:
 
 def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int = 4, bpm: float = 120.0,
            temperature: float = 1.0, seed: int | None = None, density: str | None = None,
-           syncopation: float | None = None) -> Result:
+           syncopation: float | None = None) -> Take:
     """A new groove from the genre-conditioned prior: codes → notes → velocity and timing.
 
     The NOTE decoder expects a template; a sampled groove has none, so notes are decoded twice:
@@ -99,4 +99,4 @@ def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int =
                for name in ("velocity", "offset")}
     feel = decode_feels(loaded, latents, notes, genre_t, gen, temperature)
     out, grid = new_song(*(from_windows(x.numpy(), bars) for x in (notes, feel["velocity"], feel["offset"])), bpm=bpm)
-    return Result(out, grid, grid, seed, {"bars": bars, "hits": int(grid.hits.sum()), "genre": genre})
+    return Take(out, grid, grid, seed, {"bars": bars, "hits": int(grid.hits.sum()), "genre": genre})

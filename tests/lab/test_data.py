@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from conftest import FIXTURE_GMD, FULL_GMD
 
-from groovecli.lab import data
 from groovecli.errors import GrooveError
 from groovecli.grid.drumgrid import quantize, to_windows
 from groovecli.grid.patterns import derive_template, timing_pattern, velocity_pattern
+from groovecli.lab import data
 from groovecli.lab.data import GENRES, SPLITS, build_dataset, check_shapes, genre_of, load_dataset, read_index
 from groovecli.midi.drummap import GMD
 from groovecli.midi.performance import read_midi

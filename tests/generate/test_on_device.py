@@ -46,7 +46,11 @@ def test_nothing_is_wrapped_on_the_cpu_and_results_come_back_on_the_cpu():
     assert out.device.type == "cpu" and torch.equal(out, net(torch.ones(1, 3)))
     seq = OnDevice(torch.nn.Sequential(torch.nn.Sequential(net)), torch.device("cpu"))
     assert isinstance(getattr(seq, "0"), OnDevice)  # submodules come wrapped
-    assert seq.training is False or seq.training is True  # plain attributes as they are
+    inner = torch.nn.Sequential(torch.nn.Sequential(net))
+    inner.eval()
+    assert OnDevice(inner, torch.device("cpu")).training is False  # plain attributes as they are, not wrapped
+    inner.train()
+    assert OnDevice(inner, torch.device("cpu")).training is True
 
 
 @pytest.mark.skipif(bundled_dir() is None, reason="no weights bundled in this checkout")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for conftest
 from conftest import FIXTURE_GMD, tiny_config  # noqa: E402
 
 from groovecli.lab.data import build_dataset  # noqa: E402

@@ -10,8 +10,8 @@ import pytest
 import torch
 from conftest import REPO
 
-from groovecli.generate import notes
 from groovecli.constants import CLOSED_HIHAT, KICK, N_DRUMS, RIDE, SNARE, STEPS_PER_BAR
+from groovecli.generate import notes
 from groovecli.generate.decorate import COND_DIM, condition, decorate_windows
 from groovecli.generate.humanize import HumanizeOptions, humanize
 from groovecli.lab.data import GENRES

@@ -7,7 +7,7 @@ import pytest
 import torch
 from conftest import tiny_config
 
-from groovecli.lab.train import to_batch
+from groovecli.lab.validation import to_batch
 from groovecli.nn.classifier import GenreClassifier
 from groovecli.nn.config import ModelConfig, TrainConfig
 from groovecli.nn.note_vqvae import VectorQuantizer

@@ -35,7 +35,7 @@ def test_the_sequence_starts_with_a_ends_with_b_and_density_moves_between(tiny, 
     density = result.report["notes_per_bar"]
     assert density[0] == 2 and density[-1] == 21
     assert all(x <= y for x, y in zip(density, density[1:])), density
-    assert len(result.steps) == 5 and all(len(quantize(p).bars) == 2 for p in result.steps)
+    assert len(result.parts) == 5 and all(len(quantize(p).bars) == 2 for p in result.parts)
 
 
 def test_seeds_repeat(tiny, sparse_and_busy):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from groovecli.grid import drawn
 from groovecli.constants import CLOSED_HIHAT, CRASH, HIGH_TOM, KICK, LAID_BACK, ON_GRID, OPEN_HIHAT, PUSHED, RIDE, SNARE
 from groovecli.errors import GrooveError
+from groovecli.grid import drawn
 from groovecli.grid.drawn import TIMING_PRESETS, VELOCITY_PRESETS, format_pattern
 from groovecli.grid.patterns import derive_template, timing_pattern, velocity_pattern
 
