@@ -1,6 +1,6 @@
 """Does an interpolation move between its ends? Pairs of GMD test songs, morphed in 5 steps.
 
-    python benchmarks/eval_interpolate.py --data ../shared/data/gmd [--cache DIR] [--pairs 40] [--steps 5]
+    python experiments/eval_interpolate.py --data ../shared/data/gmd [--cache DIR] [--pairs 40] [--steps 5]
 
 Pairs: test song i with song i + n/2 (different songs, mostly different genres), their first 2
 bars each. For every pair, notes per bar along the sequence (A, 3 in-betweens, B): the share of

@@ -2,7 +2,7 @@
 around them, for the drummers and for groove, on the GMD test songs' templates humanized as
 whole songs in their genre (the systems of `groove evaluate` section 2, seed = song index).
 
-    python benchmarks/eval_class_offsets.py --data ../shared/data/gmd [--weights DIR] [--split validation]
+    python experiments/eval_class_offsets.py --data ../shared/data/gmd [--weights DIR] [--split validation]
         [--max-files N]
 
 Per system and drum class: mean offset in ms over all its notes, over the notes on the

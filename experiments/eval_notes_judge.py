@@ -2,7 +2,7 @@
 evaluate` (`realism.gru_judge`) shown only where notes are (velocity and timing blanked on both
 the real and the generated side), on the GMD test songs humanized from their templates.
 
-    python benchmarks/eval_notes_judge.py --data ../shared/data/gmd [--max-files N]
+    python experiments/eval_notes_judge.py --data ../shared/data/gmd [--max-files N]
 
 Rows: the sketch's notes (what `--notes keep` plays, whatever its feel), `add`'s notes (the
 decorator's, as shipped) and `free`'s (the prior's). A judge that tells a system's notes from a

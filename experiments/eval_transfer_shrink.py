@@ -2,7 +2,7 @@
 (``feel_profile.SHRINK_HITS``): the transfer section of ``groove evaluate`` (144 template x
 reference pairs, 8 bars, ``--notes keep``) at several strengths, on one split.
 
-    python benchmarks/eval_transfer_shrink.py --data ../shared/data/gmd --split validation [--values 0 0.5 1 2]
+    python experiments/eval_transfer_shrink.py --data ../shared/data/gmd --split validation [--values 0 0.5 1 2]
 
 Prints one JSON line per value: nearest-own-reference shares and class gaps (ms, MIDI).
 """

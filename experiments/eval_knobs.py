@@ -1,7 +1,7 @@
 """Do `--density` and `--syncopation` reach what is asked? The GMD test songs' templates, humanized
 with `--notes add` (and `free`) at several targets.
 
-    python benchmarks/eval_knobs.py --data ../shared/data/gmd [--cache DIR] [--max-files N] [--modes add free]
+    python experiments/eval_knobs.py --data ../shared/data/gmd [--cache DIR] [--max-files N] [--modes add free]
 
 Notes only (the knobs choose notes; the feel is decoded after them and does not change them):
 each template goes through humanize's own note steps (``notes.choose_notes`` without a knob,

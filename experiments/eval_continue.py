@@ -1,10 +1,10 @@
 """Is a continuation's join audible? GMD test songs cut in half, the second half compared with
 `continue` and with a groove drawn from the genre prior alone.
 
-    python benchmarks/eval_continue.py --data ../shared/data/gmd [--cache DIR] [--bars 8] [--max-files N]
+    python experiments/eval_continue.py --data ../shared/data/gmd [--cache DIR] [--bars 8] [--max-files N]
 
 For every test song of at least 8 bars: the primer is its first half (bars 1..n/2), the truth the
-next ``--bars`` bars (fewer when the song ends sooner). `continue` (``continuation.continue_grid``,
+next ``--bars`` bars (fewer when the song ends sooner). `continue` (``continue_.continue_grid``,
 the song's genre, seed = the song's index) and `sample` (the prior alone, same genre, tempo and
 seed) each write that many bars. Features of each against the truth: notes per bar, syncopation,
 mean offset (ms), velocity spread, and hits per bar of kick, snare, hi-hat and ride. A song counts

@@ -1,7 +1,7 @@
 """Drumify on GMD test: every test performance collapsed to taps, drummed back, compared with the
 drummer's own kit.
 
-    python benchmarks/eval_drumify.py --data ../shared/data/gmd [--cache DIR] [--weights drumify.pt] [--max-files N]
+    python experiments/eval_drumify.py --data ../shared/data/gmd [--cache DIR] [--weights drumify.pt] [--max-files N]
 
 Per song (seed = the song's index, its own genre; again at ``--temperature 0``, the likeliest kit;
 and once with ``--genre auto``): note F1 of the

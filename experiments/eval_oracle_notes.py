@@ -2,7 +2,7 @@
 the sketch's notes united with the drummer's own (what a perfect decorator would add), given
 groove's feel, judged by both realism judges of `groove evaluate` on the GMD test songs.
 
-    python benchmarks/eval_oracle_notes.py --data ../shared/data/gmd [--judge-seeds 5] [--max-files N]
+    python experiments/eval_oracle_notes.py --data ../shared/data/gmd [--judge-seeds 5] [--max-files N]
         [--weights DIR] [--split validation] [--with-add]
 
 Rows, each humanized with `--notes keep` in the song's genre (so groove adds no notes of its own):

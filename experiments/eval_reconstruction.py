@@ -1,9 +1,9 @@
 """Reconstruction quality of weights on a GMD split (PocketVAE Table 1 protocol, free-running).
 
-    python benchmarks/eval_reconstruction.py --data GMD_DIR [--split test] [--weights PATH]
+    python experiments/eval_reconstruction.py --data GMD_DIR [--split test] [--weights PATH]
 
 Each window of the split is encoded (NOTE codes, velocity and timing latents at their means)
-and decoded one step at a time; metrics as in groovecli/metrics.py. Prints one JSON object.
+and decoded one step at a time; metrics as in groovecli/lab/metrics.py. Prints one JSON object.
 """
 
 from __future__ import annotations

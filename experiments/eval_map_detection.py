@@ -1,7 +1,7 @@
 """How often does ``--drum-map auto`` take a General MIDI file for a library's layout, and does it
 find the libraries' own layouts?
 
-    python benchmarks/eval_map_detection.py --data ../shared/data/gmd
+    python experiments/eval_map_detection.py --data ../shared/data/gmd
 
 1. Every file of the Groove MIDI Dataset (recorded on a Roland kit, written in the GM layout
    with Roland's extra hi-hat pitches): the map ``auto`` picks, counted. Anything but ``gm`` or

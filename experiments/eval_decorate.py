@@ -1,7 +1,7 @@
-"""Where `--notes add` gets its notes: the decorator (`groovecli/decorate.py`) against the prior's
+"""Where `--notes add` gets its notes: the decorator (`groovecli/generate/decorate.py`) against the prior's
 nearest draw (groove 0.4), on the GMD test songs' templates humanized as whole songs in their genre.
 
-    python benchmarks/eval_decorate.py --data ../shared/data/gmd [--decorator models/decorate.pt] [--max-files N]
+    python experiments/eval_decorate.py --data ../shared/data/gmd [--decorator models/decorate.pt] [--max-files N]
         [--only NAME ...] [--chain-windows 16] [--seed 0] [--judge-seeds 1]
 
 For each variant: note F1 against the drummers, notes per bar, both realism judges of `groove

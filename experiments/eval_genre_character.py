@@ -1,6 +1,6 @@
 """Does `sample` play each genre's kit the way GMD's drummers do? Drum-class shares per genre.
 
-    python benchmarks/eval_genre_character.py --data ../shared/data/gmd [--cache DIR] [--takes 24] [--bars 8]
+    python experiments/eval_genre_character.py --data ../shared/data/gmd [--cache DIR] [--takes 24] [--bars 8]
         [--sample-takes 16] [--seed0 0]
 
 For every genre with at least 200 training windows: ``--takes`` grooves of ``--bars`` bars from

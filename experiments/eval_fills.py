@@ -1,11 +1,11 @@
 """Do groove's fills read as fills? GMD test songs humanized with ``--fills 4``, judged against
 real fills.
 
-    python benchmarks/eval_fills.py --data ../shared/data/gmd [--cache DIR] [--max-files N]
+    python experiments/eval_fills.py --data ../shared/data/gmd [--cache DIR] [--max-files N]
 
-1. A fill-vs-beat judge (logistic regression on ``fill_bars.bar_features``: hits per class,
+1. A fill-vs-beat judge (logistic regression on ``fill_data.bar_features``: hits per class,
    density, toms' and time-keepers' shares, sounding 16ths, last-beat hits) is fitted on GMD
-   train: its fill bars (``fill_bars.build_fills``) against every other bar of its beat files.
+   train: its fill bars (``fill_data.build_fills``) against every other bar of its beat files.
    Its accuracy on the test split's real fills and beat bars is printed first.
 2. Every test beat song's stiff template (as ``groove evaluate`` derives it) is humanized in its
    genre, seed = its index, with ``--fills 4`` (the default ``add`` mode: the sketch's notes stay

@@ -1,6 +1,6 @@
-"""Does decoding a song in chains of windows side by side (`groovecli/chains.py`) cost realism?
+"""Does decoding a song in chains of windows side by side (`groovecli/generate/chains.py`) cost realism?
 
-    python benchmarks/eval_chains.py --data ../shared/data/gmd [--chain-windows 16 100000] [--judge-seeds 5]
+    python experiments/eval_chains.py --data ../shared/data/gmd [--chain-windows 16 100000] [--judge-seeds 5]
 
 The GMD test songs' templates humanized as whole songs (`--notes add`, song's genre, seed = its
 index), and the drummers' own notes given groove's feel (`--notes keep` on them: the feel alone),
