@@ -10,7 +10,7 @@ condition, the drummer's notes as the target; at inference the sketch's own note
 into the decoder's state as it goes, so each drawn note follows the sketch and the notes before
 it. On the GMD test songs it plays the drummers' notes more often (note F1 0.685 against 0.653)
 and as many (17.8 notes per bar; drummers 17.5, prior draws 18.5); the realism judges rate both
-alike, within their own noise (``benchmarks/eval_decorate.py``, docs/results.md section 2).
+alike, within their own noise (``experiments/eval_decorate.py``, docs/results.md section 2).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ A library map is chosen when its evidence per note of the part reaches ``MARGIN`
 ``MIN_NOTES`` notes read differently; GM otherwise (GM-compatible layouts, EZdrummer's or Logic's,
 read every pitch as GM does, up to the order of the toms, and are never needed). Measured on all
 1,150 GMD files (GM layout, Roland's extra pitches): 3 are read as a library map (``python
-benchmarks/eval_map_detection.py``; the class-share detector of groove 0.3 read 474); every
+experiments/eval_map_detection.py``; the class-share detector of groove 0.3 read 474); every
 layout file of the tests that GM would read as other kinds of drum is found. When another map's
 evidence is within ``CLOSE`` of the best, or the chosen map covers under ``POOR_FIT`` of the
 notes, the detection carries one warning that names the candidates.

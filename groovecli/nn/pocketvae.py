@@ -47,7 +47,7 @@ def sketch_scores(notes: torch.Tensor, template: torch.Tensor, cut: float, union
     Why: ``--notes keep`` gives VEL and TIME a sketch, sparser than any drummer's part, and ``add``
     the sketch's straight time-keeping line with notes around it; a feel model that has only seen
     drummers' parts plays a sketch's backbeats late and the 16ths around its straight line later
-    still (``benchmarks/eval_class_offsets.py``). Cut windows teach how the drummer played just
+    still (``experiments/eval_class_offsets.py``). Cut windows teach how the drummer played just
     the notes a producer would have drawn; in union windows the line's cells the drummer did not
     play are read but not scored (there is no drummer's value to score them against).
     """
