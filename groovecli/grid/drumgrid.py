@@ -4,7 +4,7 @@ Each cell holds hit (0/1), velocity in [0, 1] and offset in [-1, 1), where ±1 i
 positive is late (PocketVAE's scaling; GrooVAE's sign is the opposite). A cell shows one hit per
 class, the loudest, as GrooVAE does; the grid also links every source note to its cell, so that
 writing back moves flams, drags and doubled hits with the hit they belong to instead of dropping
-them (GrooVAE loses 6.9 % of GMD's notes there).
+them (GrooVAE's converter drops those notes).
 
 Notes are assigned to the *nearest* step by ticks of the file's own bars, so a hit played just
 before a bar line belongs to that bar's downbeat. Bars in other meters are not in the grid:
