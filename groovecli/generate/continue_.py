@@ -33,7 +33,7 @@ from ..grid.fill_bars import find_fills
 from ..grid.hands import playable
 from ..grid.knobs import check_syncopation, parse_density, steer_new
 from ..grid.patterns import derive_template
-from ..grid.phrases import held, land
+from ..grid.phrases import CONTINUE_HOLD, held, land
 from ..midi.drummap import DrumMap
 from ..midi.performance import DrumNote, Performance, read_midi
 from ..weights import LoadedModel, load_model
@@ -93,7 +93,7 @@ def continue_grid(primer: DrumGrid, loaded: LoadedModel, bars: int, *, genre: st
     p = p.reshape(-1, primer.hits.shape[1]).numpy()  # (bars * 16, 9): the new bars
     rng = np.random.default_rng(int(torch.randint(2**62, (1,), generator=gen)))
     first_bar = len(primer.hits) // STEPS_PER_BAR
-    held_notes = held(groove_bars(primer.hits), p > 0.5, rng, first_bar)  # the primer's groove, varied
+    held_notes = held(groove_bars(primer.hits), p > 0.5, rng, first_bar, 1.0, CONTINUE_HOLD)  # the primer's groove, varied
     if wanted is not None or syncopation is not None:  # the held notes first, then the likeliest others
         held_notes = steer_new((held_notes + p) / 2, wanted, syncopation, relative_to=primer.hits)
     new_notes = torch.as_tensor(held_notes)
