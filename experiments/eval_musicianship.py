@@ -170,6 +170,9 @@ def run_add_and_fills(songs: list[Song], loaded, fills_model, hands: dict, out: 
         sketch_notes, drum_notes = sketch_notes + on_sketch.hits.sum(), drum_notes + s.real.hits.sum()
         for name, g in (("add", on_played), ("add_sketch", on_sketch)):
             tally(hands, name, over_two(g.hits, g.offset, s.half_ms))
+        # the drummer's own clusters on the grid (a pedal hi-hat is a hi-hat there, and quantizing
+        # brings a flam together): add keeps every one of them, so they are counted apart
+        tally(hands, "add_input_own", over_two(s.played.hits, s.played.offset, s.half_ms))
         rows = [r for r in range(s.n_bars) if (s.stiff.bars[r].index + 1) % 4 == 0
                 and s.stiff.hits[r * STEPS_PER_BAR : (r + 1) * STEPS_PER_BAR].any()]
         filled = add_fills(on_sketch, s.stiff.hits, rows, fills_model, genre=s.genre, seed=i, half_ms=s.half_ms)
@@ -251,8 +254,11 @@ def main() -> None:
         run_continue(songs, loaded, hands, modes)
         run_interpolate_and_drumify(songs, loaded, load_cond("drumify"), hands)
         run_sample(loaded, hands, modes)
+        own = hands.pop("add_input_own")
         total = np.sum(list(hands.values()), axis=0)
         modes["hands"] = {"over_two_share_all_modes": round(float(total[1] / total[0]), 5),
+                          "over_two_share_all_modes_less_the_drummers_own": round(float((total[1] - own[1]) / total[0]), 5),
+                          "drummers_own_in_add_inputs": {"clusters": own[0], "over_two": own[1]},
                           "per_mode": {m: {"clusters": c[0], "over_two": c[1]} for m, c in hands.items()}}
         result["modes"] = modes
     result["seconds"] = round(time.perf_counter() - started, 1)

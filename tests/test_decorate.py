@@ -10,8 +10,8 @@ import pytest
 import torch
 from conftest import REPO
 
-from groovecli.generate import notes
 from groovecli.constants import CLOSED_HIHAT, KICK, N_DRUMS, RIDE, SNARE, STEPS_PER_BAR
+from groovecli.generate import notes
 from groovecli.generate.decorate import COND_DIM, PLAYED_PER_SKETCH_NOTE, add_budget, condition, decorate_windows
 from groovecli.generate.humanize import HumanizeOptions, humanize, humanize_grid
 from groovecli.lab.data import GENRES

@@ -13,9 +13,9 @@ from groovecli.cli import cli
 from groovecli.constants import CLOSED_HIHAT, CRASH, OPEN_HIHAT, RIDE, STEPS_PER_BAR
 from groovecli.errors import GrooveError
 from groovecli.generate.fill import TIMEKEEPING_KEPT, fill
-from groovecli.grid.fill_bars import TOMS
 from groovecli.generate.humanize import humanize
 from groovecli.grid.drawn import parse_bar_range, parse_fills
+from groovecli.grid.fill_bars import TOMS
 from groovecli.midi.performance import read_midi
 
 STEP = 120

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from conftest import REPO
 
-from groovecli.constants import CLOSED_HIHAT, CRASH, HIGH_TOM, KICK, RIDE, SNARE, STEPS_PER_BAR
-from groovecli.grid.drumgrid import half_step_ms, half_step_ms_at, quantize
+from groovecli.constants import CLOSED_HIHAT, CRASH, HIGH_TOM, KICK, RIDE, SNARE
+from groovecli.grid.drumgrid import half_step_ms, half_step_ms_at
 from groovecli.grid.hands import CLUSTER_MS, SINGLE_HAND_MS, cluster_hands, grid_clusters, playable
 
 ROCK = REPO / "examples" / "rock.mid"

@@ -14,7 +14,7 @@ from bisect import bisect_left
 
 import numpy as np
 
-from ..constants import KICK, N_DRUMS, STEPS_PER_BAR
+from ..constants import KICK, N_DRUMS
 
 CLUSTER_MS = 25.0  # onsets this close sound as one stroke (GMD's flams and doubles fall within it)
 # GMD's fastest single-hand strokes: the 1st percentile of the gap between consecutive hits of one
