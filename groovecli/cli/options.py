@@ -210,7 +210,8 @@ def _options(kw: dict, seed: int | None):
     return HumanizeOptions(genre=kw["genre"], velocity_pattern=kw["velocity_pattern"], timing_pattern=kw["timing_pattern"],
                            notes=kw["notes"], velocity_amount=kw["velocity_amount"], timing_amount=kw["timing_amount"],
                            temperature=kw["temperature"], seed=seed, density=kw.get("density"),
-                           syncopation=kw.get("syncopation"), fills=kw.get("fills"), fill_beats=kw.get("fill_beats", 4))
+                           syncopation=kw.get("syncopation"), fills=kw.get("fills"), fill_beats=kw.get("fill_beats", 4),
+                           swing=kw.get("swing"))
 
 
 def _load(weights: str | None, device: str):
@@ -291,6 +292,18 @@ def check_fills(fills: str | None) -> None:
         from ..grid.drawn import parse_fills
 
         parse_fills(fills)
+
+
+swing_option = click.option(
+    "--swing", type=float, metavar="PCT",
+    help="Off-beat 8ths at PCT of the beat (50 straight, 66 a triplet feel); default: the genre's drummers' swing.")
+
+
+def check_swing(percent: float | None) -> None:
+    """A bad ``--swing`` fails before numpy or torch is imported."""
+    from ..grid.drawn import check_swing as check
+
+    check(percent)
 
 
 def knob_options(func):
