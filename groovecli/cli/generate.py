@@ -19,6 +19,7 @@ from .options import (
     check_genre,
     check_knobs,
     check_soundfont,
+    check_swing,
     check_weights,
     drum_map_of,
     drum_options,
@@ -36,6 +37,7 @@ from .options import (
     preview_path,
     preview_request,
     read_song,
+    swing_option,
     with_previews,
 )
 
@@ -93,6 +95,7 @@ def _before_after(perf, result, width: int, before_name: str, after_name: str):
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @feel_options
+@swing_option
 @knob_options
 @fill_options
 @click.option("--variations", type=click.IntRange(1, 100), default=1, show_default=True, help="Write N different takes.")
@@ -110,6 +113,7 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
     """
     _check_patterns(kw)
     check_knobs(kw["density"], kw["syncopation"], kw["notes"])
+    check_swing(kw["swing"])
     check_fills(kw["fills"])
     check_genre(kw["genre"], weights)
     check_weights(weights)

@@ -307,6 +307,18 @@ def check_fills(fills: str | None) -> None:
         parse_fills(fills)
 
 
+swing_option = click.option(
+    "--swing", type=float, metavar="PCT",
+    help="Off-beat 8ths at PCT of the beat (50 straight, 66 a triplet feel); default: the genre's drummers' swing.")
+
+
+def check_swing(percent: float | None) -> None:
+    """A bad ``--swing`` fails before numpy or torch is imported."""
+    from ..grid.drawn import check_swing as check
+
+    check(percent)
+
+
 def knob_options(func):
     """``--density`` and ``--syncopation``: which of the model's notes are played (``knobs.py``)."""
     func = click.option("--syncopation", type=float, metavar="S",
