@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from . import cli
-from .outputs import all_or_nothing, make_folders
 from .options import (
     check_genre,
     check_soundfont,
@@ -21,6 +20,7 @@ from .options import (
     warn,
     with_previews,
 )
+from .outputs import all_or_nothing, make_folders
 
 
 def _genre_option(func):

@@ -9,7 +9,6 @@ import click
 from ..constants import MAX_NEW_BARS, MAX_STEPS
 from ..errors import GrooveError
 from . import cli
-from .outputs import all_or_nothing, check_writable, make_folders, names_folder, take_paths
 from .options import (
     _load,
     check_genre,
@@ -28,6 +27,7 @@ from .options import (
     take_outputs,
     with_previews,
 )
+from .outputs import all_or_nothing, check_writable, make_folders, names_folder, take_paths
 
 
 @cli.command("continue")

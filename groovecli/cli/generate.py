@@ -9,13 +9,11 @@ import click
 
 from ..errors import GrooveError
 from . import cli
-from .outputs import all_or_nothing, check_writable, make_folders, take_paths
-from .report import batch_report, before_after, folder_progress, print_report, slow_progress
 from .options import (
     _check_patterns,
-    batch_failure,
     _load,
     _options,
+    batch_failure,
     check_fills,
     check_genre,
     check_knobs,
@@ -37,8 +35,11 @@ from .options import (
     preview_path,
     preview_request,
     read_song,
+    warn,
     with_previews,
 )
+from .outputs import all_or_nothing, check_writable, make_folders, take_paths
+from .report import batch_report, before_after, folder_progress, print_report, slow_progress
 
 
 @cli.command()
@@ -126,6 +127,8 @@ def _humanize_one(perf, src: Path, paths: list[Path], loaded, kw: dict, force: b
         seed = None if kw["seed"] is None else kw["seed"] + i
         stage("grooving" if len(paths) == 1 else f"grooving take {i + 1} of {len(paths)}")
         result = run(perf, loaded, _options(kw, seed), fill_model=fill_model)
+        for note in result.report.get("knob_notes", []) if i == 0 else []:
+            warn(f"{src}: {note}")
         with all_or_nothing([] if dry_run else with_previews([path], listen is not None)):
             if not dry_run:
                 stage("writing")

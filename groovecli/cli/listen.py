@@ -8,9 +8,9 @@ import click
 
 from ..errors import GrooveError
 from . import cli
+from .options import check_soundfont, drum_options, read_song, soundfont_option
 from .outputs import check_writable, make_folders, names_folder
 from .report import slow_progress
-from .options import check_soundfont, drum_options, read_song, soundfont_option
 
 
 @cli.command()

@@ -24,12 +24,13 @@ from ..grid.drumgrid import (
     DrumGrid,
     Runs,
     bar_bpm,
+    check_groovable,
     offsets_ms,
     quantize,
     render,
 )
 from ..grid.features import grid_features
-from ..grid.knobs import check_knobs, notes_per_bar, parse_density
+from ..grid.knobs import check_knobs, knob_shortfall, notes_per_bar, parse_density
 from ..grid.patterns import derive_template
 from ..midi.drummap import DrumMap
 from ..midi.performance import Performance, read_midi
@@ -114,6 +115,7 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
     """
     perf, loaded, options = prepare(song, model, options, drum_map, overrides)
     before = quantize(perf)
+    check_groovable(perf, before)
     take = humanize_grid(before, loaded, options, bpm=bar_bpm(perf, before))
     after, extra = take.grid, {}
     if options.fills is not None:
@@ -123,8 +125,9 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
                                  fill_model if fill_model is not None else load_cond("fills"), genre=take.genre,
                                  seed=take.seed, mode=options.notes, beats=options.fill_beats,
                                  temperature=options.temperature)
+    knobs = knob_shortfall(options.density, options.syncopation, options.notes, before.hits, after.hits)
     return Result(render(perf, after, drum_map), before, after, take.seed,
-                  summary(perf, before, after) | take.genre_report() | extra)
+                  summary(perf, before, after) | take.genre_report() | extra | ({"knob_notes": knobs} if knobs else {}))
 
 
 @dataclass(frozen=True)
