@@ -231,3 +231,29 @@ def test_held_notes_of_many_lengths_share_one_cached_sound(tmp_path):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 60e6
+
+
+# --- 12. the kit's licence ships beside it; the evaluation-only classifier does not ship -----
+
+
+def test_the_kit_ships_with_its_licence_and_the_classifier_stays_in_the_repository():
+    import tomllib
+
+    licence = (REPO / "models" / "kit" / "LICENSE-FluidR3_GM.txt").read_text()
+    assert "Frank Wen" in licence and "Permission is hereby granted, free of charge" in licence
+    shipped = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["targets"]["wheel"][
+        "force-include"]
+    files = {p.relative_to(REPO).as_posix() for p in (REPO / "models").rglob("*") if p.is_file()}
+    covered = {f for f in files if any(f == src or f.startswith(src + "/") for src in shipped)}
+    assert files - covered == {"models/genre-classifier.pt"}
+    assert all(dst == "groovecli/" + src for src, dst in shipped.items())
+
+
+def test_evaluation_finds_the_classifier_in_a_checkout(monkeypatch, tmp_path):
+    """Installed without it (bundled_dir() is the package's models/), evaluation reads the checkout's."""
+    from groovecli.lab import evaluation
+
+    package_models = tmp_path / "models"
+    package_models.mkdir()
+    monkeypatch.setattr(evaluation, "bundled_dir", lambda: package_models)
+    assert evaluation.load_classifier(None) is not None

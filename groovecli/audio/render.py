@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import tempfile
 import wave
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -418,17 +419,34 @@ def _bar_audio(perf: Performance, first_bar: int, end_bar: int, font: SoundFont)
         yield np.zeros((f1 - f0 - written, 2), np.float32)
 
 
+def first_drum_bar(perf: Performance) -> int:
+    """The 0-based bar where the drum part's first note is (0 when it has none): where a preview
+    starts, since a song's intro may run for bars without drums."""
+    if not perf.notes:
+        return 0
+    starts = [b.start for b in perf.bars]
+    return max(bisect_right(starts, min(n.start for n in perf.notes)) - 1, 0)
+
+
 def write_preview(before: Performance | None, after: Performance, path: str | Path, *, bars: int = 4,
-                  font: SoundFont | None = None, force: bool = False) -> Path:
-    """The first ``bars`` bars of ``before``, a second of silence, then the same bars of ``after``
-    (only ``after``'s bars when there is no ``before``: a sampled groove)."""
+                  font: SoundFont | None = None, force: bool = False, first_bar: int | None = None) -> Path:
+    """``bars`` bars of ``before``, a second of silence, then the same bars of ``after`` (only
+    ``after``'s bars when there is no ``before``: a sampled groove), from ``first_bar`` (0-based;
+    None: the first bar where ``before``, else ``after``, has a drum note).
+
+    Raises:
+        GrooveError: when ``first_bar`` lies past the song's end, or those bars hold nothing to play.
+    """
     font = font or load_font()
+    first = first_drum_bar(before if before is not None else after) if first_bar is None else first_bar
+    if first >= len(after.bars):
+        raise GrooveError(f"--preview-from {first + 1}: the song has {len(after.bars)} bar(s)")
 
     def joined() -> Iterator[np.ndarray]:
         if before is not None:
-            yield from _bar_audio(before, 0, bars, font)
+            yield from _bar_audio(before, first, first + bars, font)
             yield np.zeros((int(GAP_S * SAMPLE_RATE), 2), np.float32)
-        yield from _bar_audio(after, 0, bars, font)
+        yield from _bar_audio(after, first, first + bars, font)
 
     return write_audio(joined(), path, force=force)
 

@@ -24,6 +24,7 @@ from ..grid.drumgrid import (
     DrumGrid,
     Runs,
     bar_bpm,
+    check_groovable,
     half_step_ms_at,
     offsets_ms,
     quantize,
@@ -31,7 +32,7 @@ from ..grid.drumgrid import (
 )
 from ..grid.features import grid_features
 from ..grid.hands import playable
-from ..grid.knobs import check_knobs, notes_per_bar, parse_density
+from ..grid.knobs import check_knobs, knob_shortfall, notes_per_bar, parse_density
 from ..grid.patterns import derive_template
 from ..grid.swing import Swing, apply_swing
 from ..midi.drummap import DrumMap
@@ -117,6 +118,7 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
     """
     perf, loaded, options = prepare(song, model, options, drum_map, overrides)
     before = quantize(perf)
+    check_groovable(perf, before)
     take = humanize_grid(before, loaded, options, bpm=bar_bpm(perf, before))
     after, extra = take.grid, {}
     if options.fills is not None:
@@ -126,8 +128,9 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
                                  fill_model if fill_model is not None else load_cond("fills"), genre=take.genre,
                                  seed=take.seed, mode=options.notes, beats=options.fill_beats,
                                  temperature=options.temperature, over=options.fill_over)
+    knobs = knob_shortfall(options.density, options.syncopation, options.notes, before.hits, after.hits)
     return Take(apply_swing(render(perf, after, drum_map), after, take.swing), before, after, take.seed,
-                  summary(perf, before, after) | take.genre_report() | extra)
+                summary(perf, before, after) | take.genre_report() | extra | ({"knob_notes": knobs} if knobs else {}))
 
 
 @dataclass(frozen=True)

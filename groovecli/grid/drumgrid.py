@@ -104,6 +104,18 @@ def quantize(perf: Performance) -> DrumGrid:
     return DrumGrid(hits, velocity, offset, tuple(bars), cells)
 
 
+def check_groovable(perf: Performance, grid: DrumGrid) -> None:
+    """Refuse a song whose drum notes all lie outside its 4/4 bars: there is nothing to groove,
+    and writing it back unchanged as if it were grooved would mislead.
+
+    Raises:
+        GrooveError: naming the file.
+    """
+    if not grid.hits.any():
+        raise GrooveError(f"{perf.source}: no drum note lies in a 4/4 bar, so there is nothing to groove "
+                          "(groove grooves 4/4 bars and passes the others through)")
+
+
 def _place(perf: Performance, starts: list[float], tick: int, row_of_bar: dict[int, int]) -> tuple[int, float] | None:
     """(grid step, offset) of a tick, or None when its nearest step is outside the grid."""
     step_ticks = perf.step_ticks
