@@ -10,6 +10,7 @@ import click
 
 from ..errors import GrooveError
 from . import cli
+from .pool import parallel_options
 from .options import (
     _check_patterns,
     _load,
@@ -101,8 +102,9 @@ def _before_after(perf, result, width: int, before_name: str, after_name: str):
 @output_options
 @preview_options
 @click.option("--show", "show_grids", is_flag=True, help="Show before/after grids for every file of a folder run.")
+@parallel_options
 def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_track, out, force, skip_existing, dry_run,
-             as_json, quiet, show_grids, preview, preview_bars, soundfont, **kw):
+             as_json, quiet, show_grids, preview, preview_bars, soundfont, n_jobs, ray, **kw):
     """Make INPUTS (MIDI files or folders) sound played: ghost notes, accents, microtiming.
 
     With several files or a folder, one file's problem does not stop the others: each is
@@ -119,6 +121,7 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
     batch = len(files) > 1 or any(Path(p).is_dir() for p in inputs)
     plans = plan_outputs(files, out, variations, force, batch=batch)
     listen = preview_request(preview, preview_bars, soundfont)
+    parallel, skip_existing = (n_jobs, ray), skip_existing or ray is not None  # a Ray run resumes
     jobs, results = [], []
     for src, paths in zip(files, plans):  # everything cheap first: a bad file costs no model load
         reason = None
@@ -140,7 +143,7 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
     if jobs:
         results.extend(_run_jobs(jobs, weights, device, kw, force, dry_run, listen, batch=batch,
                                  views=not (quiet or as_json) and (show_grids or not batch),
-                                 progress=batch and not (quiet or as_json)))
+                                 progress=batch and not (quiet or as_json), parallel=parallel))
     order = {str(f): i for i, f in enumerate(files)}
     results.sort(key=lambda r: order[r["input"]])
     if batch:
@@ -197,17 +200,20 @@ def _preview(before, after, output: Path, listen: dict | None, force: bool, dry_
 
 
 def _run_jobs(jobs: list, weights, device: str, kw: dict, force: bool, dry_run: bool, listen: dict | None, *,
-              batch: bool, views: bool, progress: bool) -> list[dict]:
+              batch: bool, views: bool, progress: bool, parallel: tuple = (None, None)) -> list[dict]:
     """Humanize every (source, outputs, performance) job: in worker processes when there are
-    several files and cores (``pool.py``), else here; one file's error is its own result."""
-    from .pool import run, workers_for
+    several files and cores (``pool.py``), on Ray when ``parallel`` (--jobs, --ray) names a
+    cluster, else here; one file's error is its own result."""
+    from .pool import cores, run, workers_for
 
-    workers = 0 if views or str(weights or "").startswith("hf://") else workers_for(len(jobs), device)
+    (n_jobs, ray), hub = parallel, str(weights or "").startswith("hf://")
+    workers = 0 if views or hub else workers_for(len(jobs), device, n_jobs)
     results = []
     with _progress(len(jobs), enabled=progress) as advance:
-        if workers:
+        if workers or ray is not None:
             outcomes = run(_humanize_job, [(perf, src, paths, kw, force, dry_run, listen) for src, paths, perf in jobs],
-                           weights=weights, workers=workers, sizes=[len(perf.notes) for _, _, perf in jobs])
+                           weights=weights, workers=workers or n_jobs or cores(), ray=ray,
+                           sizes=[len(perf.notes) for _, _, perf in jobs])
             for i, outcome in outcomes:
                 advance(jobs[i][0].name)
                 if isinstance(outcome, BaseException):
@@ -243,14 +249,7 @@ def _progress(total: int, enabled: bool):
         yield lambda name: None
         return
     from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     with Progress(TextColumn("humanizing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), TextColumn("{task.description}"), console=Console(stderr=True),
