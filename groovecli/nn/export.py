@@ -235,10 +235,16 @@ def export_graphs(graphs: dict[str, tuple], checkpoint: Path, config: dict, half
 
 
 def halve(path: Path) -> None:
-    """Store the graph's float32 weights as float16, each cast back to float32 where the graph reads it."""
+    """Store the graph's float32 weights as float16, each cast back to float32 where the graph reads
+    it. Without the ``onnx`` package the graph keeps float32 weights: the same numbers (they were
+    float16 in the checkpoint), twice the bytes."""
     import numpy as np
-    import onnx
-    from onnx import helper, numpy_helper
+
+    try:
+        import onnx
+        from onnx import helper, numpy_helper
+    except ImportError:
+        return
 
     model = onnx.load(str(path))
     graph = model.graph
