@@ -19,11 +19,12 @@ import numpy as np
 import torch
 
 from ..errors import GrooveError
-from ..grid.drawn import parse_fills
+from ..grid.drawn import check_swing, parse_fills
 from ..grid.drumgrid import (
     DrumGrid,
     Runs,
     bar_bpm,
+    check_groovable,
     half_step_ms_at,
     offsets_ms,
     quantize,
@@ -31,14 +32,15 @@ from ..grid.drumgrid import (
 )
 from ..grid.features import grid_features
 from ..grid.hands import playable
-from ..grid.knobs import check_knobs, notes_per_bar, parse_density
+from ..grid.knobs import check_knobs, knob_shortfall, notes_per_bar, parse_density
 from ..grid.patterns import derive_template
+from ..grid.swing import Swing, apply_swing
 from ..midi.drummap import DrumMap
 from ..midi.performance import Performance, read_midi
 from ..weights import LoadedCond, LoadedModel, load_cond, load_model
 from .decorate import decorate_windows, within_budget
-from .feel import blend, decode_feels, pattern_levels
-from .genres import resolve_genre
+from .feel import blend, decode_feels, pattern_levels, play_genre, swing_for
+from .genres import resolve_genre, sure
 from .notes import CANDIDATES, choose_notes, closest_codes, decode_notes, decorations, draw_codes, steered_notes
 from .steps import seeded_generator, window_tensors
 from .take import Take
@@ -63,6 +65,7 @@ class HumanizeOptions:
     fills: str | None = None  # a fill every N bars ("4", "8") or before changes and the end ("ends"); fills.py
     fill_beats: int = 4  # how many of the fill bar's last beats the fill takes
     fill_over: bool = False  # the fill on top of the time-keeping, not taking it over (fill.py)
+    swing: float | None = None  # off-beat 8ths at this percent of the beat (50 straight, 66 triplet); None: the genre's
 
     def __post_init__(self) -> None:
         if self.notes not in NOTE_MODES:
@@ -77,6 +80,7 @@ class HumanizeOptions:
             parse_fills(self.fills)
         if not 1 <= self.fill_beats <= 4:
             raise GrooveError(f"--fill-beats must be between 1 and 4, not {self.fill_beats}")
+        check_swing(self.swing)
 
     @classmethod
     def from_params(cls, params: dict[str, Any], seed: int | None) -> HumanizeOptions:
@@ -114,6 +118,7 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
     """
     perf, loaded, options = prepare(song, model, options, drum_map, overrides)
     before = quantize(perf)
+    check_groovable(perf, before)
     take = humanize_grid(before, loaded, options, bpm=bar_bpm(perf, before))
     after, extra = take.grid, {}
     if options.fills is not None:
@@ -123,8 +128,9 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
                                  fill_model if fill_model is not None else load_cond("fills"), genre=take.genre,
                                  seed=take.seed, mode=options.notes, beats=options.fill_beats,
                                  temperature=options.temperature, over=options.fill_over)
-    return Take(render(perf, after, drum_map), before, after, take.seed,
-                  summary(perf, before, after) | take.genre_report() | extra)
+    knobs = knob_shortfall(options.density, options.syncopation, options.notes, before.hits, after.hits)
+    return Take(apply_swing(render(perf, after, drum_map), after, take.swing), before, after, take.seed,
+                summary(perf, before, after) | take.genre_report() | extra | ({"knob_notes": knobs} if knobs else {}))
 
 
 @dataclass(frozen=True)
@@ -135,9 +141,11 @@ class GridTake:
     seed: int
     genre: str  # the model genre it was played in
     genre_note: str | None = None  # why that genre, when it is not the name the user gave
+    swing: Swing = Swing()  # where the off-beats go when the grid becomes ticks (grid/swing.py)
 
     def genre_report(self) -> dict[str, Any]:
-        return {"genre": self.genre} | ({"genre_note": self.genre_note} if self.genre_note else {})
+        return ({"genre": self.genre} | ({"genre_note": self.genre_note} if self.genre_note else {})
+                | ({} if self.swing.straight else {"swing": self.swing.describe()}))
 
 
 def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOptions,
@@ -172,10 +180,12 @@ def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOption
         z = (torch.randn(1, z_dim, generator=gen) * options.temperature).expand(n_win, -1)
         latents[name] = (z, pattern_levels(getattr(options, f"{kind}_pattern"), kind, n_win))
     feel = decode_feels(loaded, latents, notes, genre, gen, options.temperature, runs.first_windows)
-    after = blend(before, song_notes, {k: runs.join(v.numpy()) for k, v in feel.items()}, options.velocity_amount,
-                  options.timing_amount)
+    swing = swing_for(options, genre_name, sure(genre_note))
+    played = play_genre({k: runs.join(v.numpy()) for k, v in feel.items()}, song_notes, options,
+                        genre_name if sure(genre_note) else None, swing, half_step_ms_at(bpm, before.steps))
+    after = blend(before, song_notes, played, options.velocity_amount, options.timing_amount)
     hits = playable(after.hits, after.offset, half_step_ms_at(bpm, after.steps), before.hits > 0.5, after.velocity)
-    return GridTake(after.with_values(hits, after.velocity, after.offset), seed, genre_name, genre_note)
+    return GridTake(after.with_values(hits, after.velocity, after.offset), seed, genre_name, genre_note, swing)
 
 
 @torch.no_grad()
