@@ -32,6 +32,7 @@ from .options import (
     with_previews,
 )
 from .outputs import all_or_nothing, check_writable, make_folders, take_paths
+from .pool import parallel_options
 from .preflight import preflight
 from .report import batch_report, before_after, folder_progress, print_report, slow_progress
 
@@ -48,8 +49,9 @@ from .report import batch_report, before_after, folder_progress, print_report, s
 @take_options()
 @preview_options
 @click.option("--show", "show_grids", is_flag=True, help="Show before/after grids for every file of a folder run.")
+@parallel_options
 def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_track, out, force, skip_existing, dry_run,
-             as_json, quiet, show_grids, preview, preview_bars, preview_from, soundfont, **kw):
+             as_json, quiet, show_grids, preview, preview_bars, preview_from, soundfont, n_jobs, ray, **kw):
     """Make INPUTS (MIDI files or folders) sound played: ghost notes, accents, microtiming.
 
     With several files or a folder, one file's problem does not stop the others: each is
@@ -61,13 +63,15 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
     batch = len(files) > 1 or any(Path(p).is_dir() for p in inputs)
     plans = plan_outputs(files, out, variations, force, batch=batch)
     listen = preview_request(preview, preview_bars, soundfont, preview_from)
+    skip_existing = skip_existing or ray is not None  # a Ray run resumes
     with slow_progress(f"humanizing {files[0].name}", enabled=not batch and not (quiet or as_json)) as slow:
         jobs, results = _read_jobs(files, plans, (drum_map, drum_channel, drum_track), force, skip_existing, dry_run,
                                    batch, preview)
         if jobs:
             results.extend(_run_jobs(jobs, weights, device, kw, force, dry_run, listen, batch=batch,
                                      views=not (quiet or as_json) and (show_grids or not batch),
-                                     progress=batch and not (quiet or as_json), stage=slow.stage))
+                                     progress=batch and not (quiet or as_json), stage=slow.stage,
+                                     parallel=(n_jobs, ray)))
     order = {str(f): i for i, f in enumerate(files)}
     results.sort(key=lambda r: order[r["input"]])
     if batch:
@@ -157,17 +161,20 @@ def _preview(before, after, output: Path, listen: dict | None, force: bool, dry_
 
 
 def _run_jobs(jobs: list, weights, device: str, kw: dict, force: bool, dry_run: bool, listen: dict | None, *,
-              batch: bool, views: bool, progress: bool, stage=None) -> list[dict]:
+              batch: bool, views: bool, progress: bool, stage=None, parallel: tuple = (None, None)) -> list[dict]:
     """Humanize every (source, outputs, performance) job: in worker processes when there are
-    several files and cores (``pool.py``), else here; one file's error is its own result."""
-    from .pool import run, workers_for
+    several files and cores (``pool.py``), on Ray when ``parallel`` (--jobs, --ray) names a
+    cluster, else here; one file's error is its own result."""
+    from .pool import cores, run, workers_for
 
-    workers = 0 if views or str(weights or "").startswith("hf://") else workers_for(len(jobs), device)
+    (n_jobs, ray), hub = parallel, str(weights or "").startswith("hf://")
+    workers = 0 if views or hub else workers_for(len(jobs), device, n_jobs)
     results = []
     with folder_progress(len(jobs), enabled=progress) as advance:
-        if workers:
+        if workers or ray is not None:
             outcomes = run(_humanize_job, [(perf, src, paths, kw, force, dry_run, listen) for src, paths, perf in jobs],
-                           weights=weights, workers=workers, sizes=[len(perf.notes) for _, _, perf in jobs])
+                           weights=weights, workers=workers or n_jobs or cores(), ray=ray,
+                           sizes=[len(perf.notes) for _, _, perf in jobs])
             for i, outcome in outcomes:
                 advance(jobs[i][0].name)
                 if isinstance(outcome, BaseException):
