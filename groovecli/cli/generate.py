@@ -55,8 +55,9 @@ def _report(results: list[dict], as_json: bool, quiet: bool, views: list) -> Non
         a, b = r["after"], r["before"]
         where = "would write" if r.get("dry_run") else "wrote"
         console.print(f"[bold]{where} {r['output']}[/bold] (genre {r['genre']}, seed {r['seed']})")
-        if r.get("genre_note"):
-            console.print(f"  genre: {r['genre_note']}")
+        for key in ("genre_note", "dynamics", "placement"):  # what groove chose, and what it kept of the input
+            if r.get(key):
+                console.print(f"  {key.split('_')[0]}: {r[key]}", highlight=False)
         if r.get("preview"):
             console.print(f"  preview: {r['preview']} (before, then after)", highlight=False)
         if "fills" in r:
@@ -96,6 +97,7 @@ def _before_after(perf, result, width: int, before_name: str, after_name: str):
 @knob_options
 @fill_options
 @click.option("--variations", type=click.IntRange(1, 100), default=1, show_default=True, help="Write N different takes.")
+@click.option("--loop", is_flag=True, help="The file is one turn of a loop: decoding wraps, early first hits sound at its end.")
 @model_options
 @drum_options
 @output_options
