@@ -62,7 +62,7 @@ def test_no_three_hand_cluster_in_sample_drumify_and_fills(seed, tmp_path):
         s = sample(genre=genre, bars=8, seed=seed)
         assert over_two(s.after.hits, s.after.offset, half_step_ms(s.performance, s.after.bars)) == 0
     d = drumify(REPO / "examples" / "bassline.mid", genre="funk", seed=seed)
-    assert over_two(d.grid.hits, d.grid.offset, half_step_ms(d.performance, d.grid.bars)) == 0
+    assert over_two(d.after.hits, d.after.offset, half_step_ms(d.performance, d.after.bars)) == 0
     f = humanize(ROCK, genre="rock", seed=seed, fills="4")
     before = f.before.hits > 0.5
     # the user's own notes may need three hands: only what groove wrote is held to two

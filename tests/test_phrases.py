@@ -58,3 +58,14 @@ def test_a_sampled_8_bar_groove_repeats():
         means.append(np.mean(bar_overlaps(take.after.hits)))
         assert overlap(bars[0], bars[2]) >= 0.6 and overlap(bars[2], bars[4]) >= 0.6  # the groove comes round
     assert np.mean(means) >= 0.5  # the prior's own chain: about 0.3
+
+
+@pytest.mark.skipif(bundled_dir() is None, reason="no weights bundled in this checkout")
+def test_a_long_sample_fills_the_end_of_its_phrase_and_lands_on_a_crash():
+    from groovecli.generate.sample import sample
+    from groovecli.grid.fill_bars import TOMS
+
+    take = sample(genre="rock", bars=16, seed=2)
+    bars = take.after.hits.reshape(16, STEPS_PER_BAR, 9)
+    assert bars[7][:, TOMS].sum() > bars[6][:, TOMS].sum()  # bar 8 is a fill
+    assert bars[8][0, CRASH] and not bars[8][0, CLOSED_HIHAT]  # bar 9 opens on a crash

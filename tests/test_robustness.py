@@ -172,3 +172,88 @@ def test_a_metronome_on_channel_10_is_named_for_what_it_is():
     assert result.exit_code == 1
     line = result.stderr.strip()
     assert "pitches 33, 34" in line and "notes are on channel(s) 10" not in line
+
+
+# --- 8. no clipped sample -------------------------------------------------------------------
+
+
+def test_the_limiter_keeps_every_sample_below_full_scale_and_quiet_stretches_as_they_are():
+    import numpy as np
+
+    from groovecli.audio.limiter import CEILING, Limiter
+
+    rng = np.random.default_rng(0)
+    quiet = rng.uniform(-0.5, 0.5, (50_000, 2)).astype(np.float32)
+    loud = quiet.copy()
+    loud[20_000:20_100] *= 6.0  # a burst three times full scale
+    for signal in (quiet, loud):
+        limiter = Limiter()
+        out = np.concatenate([limiter.process(signal[i : i + 4096]) for i in range(0, len(signal), 4096)]
+                             + [limiter.flush()])
+        assert out.shape == signal.shape and np.abs(out).max() <= CEILING
+    assert np.array_equal(out[:19_000], loud[:19_000]) and np.array_equal(out[40_000:], loud[40_000:])
+
+
+def test_a_dense_loud_song_renders_without_clipping(tmp_path):
+    import wave
+
+    import numpy as np
+
+    result = run("render", CORPUS / "dense-loud.mid", "-o", tmp_path / "d.wav")
+    assert result.exit_code == 0, result.output
+    with wave.open(str(tmp_path / "d.wav")) as w:
+        pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.int32)
+    assert 20_000 < np.abs(pcm).max() < 32767
+
+
+# --- 9. render memory does not grow with the song ------------------------------------------
+
+
+def test_held_notes_of_many_lengths_share_one_cached_sound(tmp_path):
+    """200 notes held for 200 different lengths: one rendered sound per key serves them all (each
+    length kept its own array before, so memory grew with the song)."""
+    import tracemalloc
+
+    import pretty_midi
+    from conftest import midi_file, save, track
+
+    from groovecli.audio.render import load_font, render_file
+
+    lines = []
+    for i in range(200):
+        lines += [f"note_on channel=0 note=60 velocity=90 time={0 if i == 0 else 10}",
+                  f"note_off channel=0 note=60 velocity=0 time={480 + 3 * i}"]
+    path = save(midi_file(track(*lines, "note_on channel=9 note=36 velocity=90 time=0")), tmp_path / "held.mid")
+    font = load_font(f"{pretty_midi.__file__.rsplit('/', 1)[0]}/TimGM6mb.sf2")
+    perf = read_midi(path)
+    tracemalloc.start()
+    render_file(perf, tmp_path / "held.wav", font=font, all_channels=True)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 60e6
+
+
+# --- 12. the kit's licence ships beside it; the evaluation-only classifier does not ship -----
+
+
+def test_the_kit_ships_with_its_licence_and_the_classifier_stays_in_the_repository():
+    import tomllib
+
+    licence = (REPO / "models" / "kit" / "LICENSE-FluidR3_GM.txt").read_text()
+    assert "Frank Wen" in licence and "Permission is hereby granted, free of charge" in licence
+    shipped = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["targets"]["wheel"][
+        "force-include"]
+    files = {p.relative_to(REPO).as_posix() for p in (REPO / "models").rglob("*") if p.is_file()}
+    covered = {f for f in files if any(f == src or f.startswith(src + "/") for src in shipped)}
+    assert files - covered == {"models/genre-classifier.pt"}
+    assert all(dst == "groovecli/" + src for src, dst in shipped.items())
+
+
+def test_evaluation_finds_the_classifier_in_a_checkout(monkeypatch, tmp_path):
+    """Installed without it (bundled_dir() is the package's models/), evaluation reads the checkout's."""
+    from groovecli.lab import evaluation
+
+    package_models = tmp_path / "models"
+    package_models.mkdir()
+    monkeypatch.setattr(evaluation, "bundled_dir", lambda: package_models)
+    assert evaluation.load_classifier(None) is not None

@@ -19,6 +19,8 @@ from __future__ import annotations
 import os
 import tempfile
 import wave
+from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -30,6 +32,7 @@ from ..bundled import bundled_dir
 from ..errors import GrooveError
 from ..midi.drummap import GM
 from ..midi.performance import Performance
+from .limiter import Limiter
 from .soundfont import Instrument, SoundFont, Zone, read_soundfont
 
 SAMPLE_RATE = 44100
@@ -37,6 +40,7 @@ BLOCK = 1 << 15
 KIT_FILE = "kit/groove-drums.sf3"
 DRUM_RING_S = 6.0  # a drum hit that is not choked rings at most this long
 DARK_AT_SOFTEST = 0.6  # how much of a soft hit's brightness a one-layer drum loses
+VOICE_CACHE_BYTES = 48 << 20  # rendered notes kept for reuse (see _Voices)
 _FADE = 64  # frames of fade where a note is choked or released, against clicks
 
 
@@ -136,38 +140,54 @@ def velocity_gain(velocity: int) -> float:
 
 
 class _Voices:
-    """Rendered notes (one zone at one key), cached: a song plays the same few drums again and again."""
+    """Rendered notes (one zone at one key), cached: a song plays the same few sounds again and again.
+
+    A held note's sound is a prefix of the same key held longer, so one array per zone and key
+    serves every length (keyed by length, a long song with many instruments kept one per distinct
+    length and grew with the song: 919 MB for 17 minutes, issue #24). The cache holds at most
+    ``VOICE_CACHE_BYTES``, least recently used out first. Only drums (sounds that ring out) get
+    darker when soft, as a real drum does; a held note keeps its one timbre.
+    """
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[int, int, int | None], np.ndarray] = {}
-        self._timbre: dict[tuple[int, int, int | None, int], np.ndarray] = {}
+        self._cache: OrderedDict[tuple, tuple[np.ndarray, float]] = OrderedDict()
+        self._bytes = 0
 
     def signal(self, zone: Zone, key: int, frames: int | None, layered: bool, velocity: int) -> np.ndarray:
         """The zone's sound at ``key``: mono float32, ``frames`` long when held (looped) else to its end."""
-        base = self._pitched(zone, key, frames)
-        if layered:
-            return base
-        cache_key = (id(zone), key, frames, velocity)
-        if cache_key not in self._timbre:  # one layer for every velocity: a soft hit keeps less of the top end
-            bright = 1.0 - DARK_AT_SOFTEST * (1.0 - velocity / 127.0)
-            self._timbre[cache_key] = bright * base + (1.0 - bright) * self._dark(zone, key, frames)
-        return self._timbre[cache_key]
+        if layered or frames is not None:
+            return self._pitched(zone, key, frames)
+        return self._cached(("timbre", id(zone), key, velocity), None, lambda _: self._darker(zone, key, velocity))
+
+    def _darker(self, zone: Zone, key: int, velocity: int) -> np.ndarray:
+        """One layer for every velocity: a soft hit keeps less of the top end."""
+        x = self._pitched(zone, key, None)
+        width = 6  # a moving average: -6 dB near 3.7 kHz at 44.1 kHz
+        c = np.concatenate([[0.0], np.cumsum(x, dtype=np.float64)])
+        dark = np.concatenate([x[: width - 1], (c[width:] - c[:-width]) / width]).astype(np.float32)
+        bright = 1.0 - DARK_AT_SOFTEST * (1.0 - velocity / 127.0)
+        return bright * x + (1.0 - bright) * dark
 
     def _pitched(self, zone: Zone, key: int, frames: int | None) -> np.ndarray:
-        cache_key = (id(zone), key, frames)
-        if cache_key not in self._cache:
-            self._cache[cache_key] = _resample(zone, key, frames)
-        return self._cache[cache_key]
+        return self._cached(("pitched", id(zone), key, frames is None), frames, lambda n: _resample(zone, key, n))
 
-    def _dark(self, zone: Zone, key: int, frames: int | None) -> np.ndarray:
-        cache_key = (id(zone), key, -1 if frames is None else -frames - 2)
-        if cache_key not in self._cache:
-            x = self._pitched(zone, key, frames)
-            width = 6  # a moving average: -6 dB near 3.7 kHz at 44.1 kHz
-            c = np.concatenate([[0.0], np.cumsum(x, dtype=np.float64)])
-            smooth = (c[width:] - c[:-width]) / width
-            self._cache[cache_key] = np.concatenate([x[: width - 1], smooth]).astype(np.float32)
-        return self._cache[cache_key]
+    def _cached(self, key: tuple, frames: int | None, make) -> np.ndarray:
+        """``make(frames)``, or the first ``frames`` of what an earlier, longer call made."""
+        wanted = float("inf") if frames is None else frames
+        found = self._cache.get(key)
+        if found is not None and found[1] >= wanted:
+            self._cache.move_to_end(key)
+            return found[0] if frames is None else found[0][:frames]
+        if found is not None:  # a longer hold than any before: make it with room to spare
+            frames = max(frames, int(found[1] * 1.25))
+            self._bytes -= found[0].nbytes
+        sound = make(frames)
+        self._cache[key] = (sound, float("inf") if frames is None else frames)
+        self._cache.move_to_end(key)
+        self._bytes += sound.nbytes
+        while self._bytes > VOICE_CACHE_BYTES and len(self._cache) > 1:
+            self._bytes -= self._cache.popitem(last=False)[1][0].nbytes
+        return sound if frames is None else sound[: int(wanted)]
 
 
 def _resample(zone: Zone, key: int, frames: int | None) -> np.ndarray:
@@ -222,8 +242,11 @@ class _Mix:
         return out
 
 
+@lru_cache(maxsize=256)  # a song's notes share a few lengths; read-only, as every caller only reads it
 def _fade_out(n: int) -> np.ndarray:
-    return np.linspace(1.0, 0.0, n, dtype=np.float32)
+    fade = np.linspace(1.0, 0.0, n, dtype=np.float32)
+    fade.flags.writeable = False
+    return fade
 
 
 def _choke(mix: _Mix, voices: list[_Ringing], at: int) -> None:
@@ -323,7 +346,7 @@ HEADROOM = 0.5  # a fixed master gain, not normalisation: louder hits stay loude
 
 
 def write_audio(blocks: Iterator[np.ndarray] | list[np.ndarray], path: str | Path, *, force: bool = False) -> Path:
-    """Write stereo float blocks as 16-bit WAV (or FLAC for ``.flac``), atomically; clipped, not normalised.
+    """Write stereo float blocks as 16-bit WAV (or FLAC for ``.flac``), atomically; limited, not normalised.
 
     Raises:
         GrooveError: when ``path`` exists and ``force`` is False, or it cannot be written.
@@ -344,14 +367,14 @@ def write_audio(blocks: Iterator[np.ndarray] | list[np.ndarray], path: str | Pat
                 out.setnchannels(2)
                 out.setsampwidth(2)
                 out.setframerate(SAMPLE_RATE)
-                for block in blocks:
-                    out.writeframes(_pcm16(block).tobytes())
+                for block in _pcm16(blocks):
+                    out.writeframes(block.tobytes())
         else:
             import soundfile
 
             with soundfile.SoundFile(tmp, "w", SAMPLE_RATE, 2, "PCM_16", format="FLAC") as out:
-                for block in blocks:
-                    out.write(_pcm16(block))
+                for block in _pcm16(blocks):
+                    out.write(block)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -360,8 +383,12 @@ def write_audio(blocks: Iterator[np.ndarray] | list[np.ndarray], path: str | Pat
     return path
 
 
-def _pcm16(block: np.ndarray) -> np.ndarray:
-    return np.round(np.clip(block * HEADROOM, -1.0, 1.0) * 32767).astype("<i2")
+def _pcm16(blocks: Iterator[np.ndarray] | list[np.ndarray]) -> Iterator[np.ndarray]:
+    """The mix at the master gain, through the limiter (no sample at full scale), as 16-bit."""
+    limiter = Limiter()
+    for block in blocks:
+        yield np.round(limiter.process(block * HEADROOM) * 32767).astype("<i2")
+    yield np.round(limiter.flush() * 32767).astype("<i2")
 
 
 def render_file(perf: Performance, path: str | Path, *, font: SoundFont | None = None, all_channels: bool = False,
@@ -392,17 +419,34 @@ def _bar_audio(perf: Performance, first_bar: int, end_bar: int, font: SoundFont)
         yield np.zeros((f1 - f0 - written, 2), np.float32)
 
 
+def first_drum_bar(perf: Performance) -> int:
+    """The 0-based bar where the drum part's first note is (0 when it has none): where a preview
+    starts, since a song's intro may run for bars without drums."""
+    if not perf.notes:
+        return 0
+    starts = [b.start for b in perf.bars]
+    return max(bisect_right(starts, min(n.start for n in perf.notes)) - 1, 0)
+
+
 def write_preview(before: Performance | None, after: Performance, path: str | Path, *, bars: int = 4,
-                  font: SoundFont | None = None, force: bool = False) -> Path:
-    """The first ``bars`` bars of ``before``, a second of silence, then the same bars of ``after``
-    (only ``after``'s bars when there is no ``before``: a sampled groove)."""
+                  font: SoundFont | None = None, force: bool = False, first_bar: int | None = None) -> Path:
+    """``bars`` bars of ``before``, a second of silence, then the same bars of ``after`` (only
+    ``after``'s bars when there is no ``before``: a sampled groove), from ``first_bar`` (0-based;
+    None: the first bar where ``before``, else ``after``, has a drum note).
+
+    Raises:
+        GrooveError: when ``first_bar`` lies past the song's end, or those bars hold nothing to play.
+    """
     font = font or load_font()
+    first = first_drum_bar(before if before is not None else after) if first_bar is None else first_bar
+    if first >= len(after.bars):
+        raise GrooveError(f"--preview-from {first + 1}: the song has {len(after.bars)} bar(s)")
 
     def joined() -> Iterator[np.ndarray]:
         if before is not None:
-            yield from _bar_audio(before, 0, bars, font)
+            yield from _bar_audio(before, first, first + bars, font)
             yield np.zeros((int(GAP_S * SAMPLE_RATE), 2), np.float32)
-        yield from _bar_audio(after, 0, bars, font)
+        yield from _bar_audio(after, first, first + bars, font)
 
     return write_audio(joined(), path, force=force)
 

@@ -21,6 +21,7 @@ from .options import (
     warn,
     with_previews,
 )
+from .outputs import all_or_nothing, make_folders
 
 
 def _genre_option(func):
@@ -56,7 +57,7 @@ def _say(results: list[dict], as_json: bool, quiet: bool, line) -> None:
 @output_options
 @preview_options
 def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum_map, out, force, skip_existing,
-            dry_run, as_json, quiet, preview, preview_bars, soundfont):
+            dry_run, as_json, quiet, preview, preview_bars, preview_from, soundfont):
     """Turn a one-voice RHYTHM (tapped on a pad, a bass line, a clap track: any channel) into a
     drum groove that plays it, with its timing and accents. Writes RHYTHM.drums.mid: the song's
     tempo and meter, and a drum track on channel 10. With --preview, also a WAV: the rhythm's
@@ -74,27 +75,29 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
     from ..weights import load_cond
 
     perf = read_rhythm(rhythm, channel=None if channel is None else channel - 1, track=track, pitch=pitch)
-    if not (quiet or as_json):
-        from .view import skipped_bars_warning
+    from .view import skipped_bars_warning
 
-        for message in (*perf.notices, skipped_bars_warning(perf, "no drums there")):
-            if message:
-                warn(f"{rhythm}: {message}")
+    for message in (*perf.notices, skipped_bars_warning(perf, "no drums there")):  # on stderr, even with -q
+        if message:
+            warn(f"{rhythm}: {message}")
     model = load_cond("drumify")
     results = []
     for i, path in enumerate(paths):
         result = run(perf, model, genre=genre, temperature=temperature, seed=None if seed is None else seed + i,
                      drum_map=drum_map_of(drum_map))
-        if not dry_run:
-            write_midi(result.performance, path, force=force)
-        r = {"input": rhythm, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report}
-        if preview:
-            r["preview"] = str(preview_path(path))
+        with all_or_nothing([] if dry_run else with_previews([path], preview)):
             if not dry_run:
-                from ..audio.render import load_font, write_preview
+                make_folders([path])
+                write_midi(result.performance, path, force=force)
+            r = {"input": rhythm, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report}
+            if preview:
+                r["preview"] = str(preview_path(path))
+                if not dry_run:
+                    from ..audio.render import load_font, write_preview
 
-                write_preview(perf, result.performance, preview_path(path), bars=preview_bars,
-                              font=load_font(soundfont), force=force)
+                    write_preview(perf, result.performance, preview_path(path), bars=preview_bars,
+                                  font=load_font(soundfont), force=force,
+                                  first_bar=None if preview_from is None else preview_from - 1)
         results.append(r)
     _say(results, as_json, quiet, lambda r: (
         f"{'would write' if r['dry_run'] else 'wrote'} {r['output']}: {r['taps']} taps over {r['bars']} bars → "
@@ -127,13 +130,14 @@ def fill(song, bars, genre, fill_beats, fill_over, temperature, seed, drum_map, 
     [path] = take_outputs(song, out, "fill")
     if not outputs_free([path], force, skip_existing, dry_run, quiet):
         return
-    perf = read_song(song, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
+    perf = read_song(song, drum_map, drum_channel, drum_track)
     from ..generate.fill import fill as run
     from ..midi.performance import write_midi
 
     result = run(perf, span, genre=genre, seed=seed, beats=fill_beats, temperature=temperature,
                  drum_map=drum_map_of(drum_map), over=fill_over)
     if not dry_run:
+        make_folders([path])
         write_midi(result.performance, path, force=force)
     r = {"input": song, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report}
     _say([r], as_json, quiet, lambda r: (

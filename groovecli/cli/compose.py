@@ -27,6 +27,7 @@ from .options import (
     take_outputs,
     with_previews,
 )
+from .outputs import all_or_nothing, check_writable, make_folders, names_folder, take_paths
 
 
 @cli.command("continue")
@@ -45,7 +46,7 @@ from .options import (
 @preview_options
 def continue_(primer, bars, count, genre, temperature, seed, density, syncopation, weights, device, drum_map,
               drum_channel, drum_track, out, force, skip_existing, dry_run, as_json, quiet, preview, preview_bars,
-              soundfont):
+              preview_from, soundfont):
     """PRIMER as written, then BARS new bars that carry on its groove (its notes' style through
     the prior, its dynamics and timing through the feel model)."""
     if not 1 <= bars <= MAX_NEW_BARS:
@@ -58,7 +59,7 @@ def continue_(primer, bars, count, genre, temperature, seed, density, syncopatio
     check_soundfont(soundfont)
     if not outputs_free(with_previews(paths, preview), force, skip_existing, dry_run, quiet):
         return
-    perf = read_song(primer, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
+    perf = read_song(primer, drum_map, drum_channel, drum_track)
     from ..generate.continue_ import continue_song
     from ..midi.performance import write_midi
 
@@ -68,17 +69,21 @@ def continue_(primer, bars, count, genre, temperature, seed, density, syncopatio
         result = continue_song(perf, loaded, bars=bars, genre=genre, temperature=temperature,
                                seed=None if seed is None else seed + i, drum_map=drum_map_of(drum_map),
                                density=density, syncopation=syncopation)
-        if not dry_run:
-            write_midi(result.performance, path, force=force)
-        r = {"input": primer, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report}
-        if preview:  # the join: the primer's last bars running into the new ones
-            r["preview"] = str(preview_path(path))
+        with all_or_nothing([] if dry_run else with_previews([path], preview)):
             if not dry_run:
-                from ..audio.render import load_font, write_excerpt
+                make_folders([path])
+                write_midi(result.performance, path, force=force)
+            r = {"input": primer, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report}
+            if preview:  # the join: the primer's last bars running into the new ones (or from --preview-from)
+                r["preview"] = str(preview_path(path))
+                if not dry_run:
+                    from ..audio.render import load_font, write_excerpt
 
-                before = result.report["bars_before"]
-                write_excerpt(result.performance, preview_path(path), max(before - preview_bars, 0),
-                              before + min(preview_bars, bars), font=load_font(soundfont), force=force)
+                    before = result.report["bars_before"]
+                    first = max(before - preview_bars, 0) if preview_from is None else preview_from - 1
+                    end = before + min(preview_bars, bars) if preview_from is None else first + preview_bars
+                    write_excerpt(result.performance, preview_path(path), first, end, font=load_font(soundfont),
+                                  force=force)
         results.append(r)
     if as_json:
         import json
@@ -117,18 +122,16 @@ def interpolate(a, b, steps, bars, genre, temperature, seed, density, syncopatio
     check_weights(weights)
     drum_map_of(drum_map)
     src_a, src_b = Path(a), Path(b)
-    folder = out is not None and (out.endswith(("/", "\\")) or Path(out).is_dir())
-    if folder:
-        paths = [Path(out) / f"{src_a.stem}.to.{src_b.stem}.{i + 1}.mid" for i in range(steps)]
-    else:
-        paths = [Path(out) if out else src_a.with_name(f"{src_a.stem}.to.{src_b.stem}.mid")]
+    folder = names_folder(out)  # a folder: one file per step (the output-name rule's takes)
+    paths = take_paths(src_a.with_name(f"{src_a.stem}.to.{src_b.stem}.mid"), out, steps if folder else 1)
+    check_writable(paths, out)
     if any(p.resolve() in (src_a.resolve(), src_b.resolve()) for p in paths):
         raise GrooveError("refusing to write over an input file; choose another -o")
     if not outputs_free(paths, force, skip_existing, dry_run, quiet):
         return
-    perf_a = read_song(a, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
+    perf_a = read_song(a, drum_map, drum_channel, drum_track)
     try:
-        perf_b = read_song(b, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
+        perf_b = read_song(b, drum_map, drum_channel, drum_track)
     except GrooveError as exc:
         raise GrooveError(f"B: {exc}") from None
     from ..generate.interpolate import interpolate as run
@@ -136,13 +139,11 @@ def interpolate(a, b, steps, bars, genre, temperature, seed, density, syncopatio
 
     result = run(perf_a, perf_b, _load(weights, device), steps=steps, bars=bars, genre=genre, temperature=temperature,
                  seed=seed, drum_map=drum_map_of(drum_map), density=density, syncopation=syncopation)
-    if not dry_run:
-        if folder:
-            Path(out).mkdir(parents=True, exist_ok=True)
-            for perf, path in zip(result.parts, paths):
+    with all_or_nothing([] if dry_run else paths):
+        if not dry_run:
+            make_folders(paths)
+            for perf, path in zip(result.parts if folder else [result.performance], paths):
                 write_midi(perf, path, force=force)
-        else:
-            write_midi(result.performance, paths[0], force=force)
     report = {"a": a, "b": b, "outputs": [str(p) for p in paths], "seed": result.seed, "dry_run": dry_run,
               **result.report}
     if as_json:

@@ -53,10 +53,10 @@ def must_exist(path: str, label: str = "") -> None:
         raise GrooveError(f"{label}{path}: no such file")
 
 
-def read_song(path: str, drum_map: str | None, drum_channel: int | None, drum_track: str | None, *,
-              quiet: bool = False):
+def read_song(path: str, drum_map: str | None, drum_channel: int | None, drum_track: str | None):
     """Read a MIDI file with the user's drum options; warn about repairs, the drum part and map
-    chosen when in doubt, and bars groove cannot groove."""
+    chosen when in doubt, and bars groove cannot groove, each line naming the file. Warnings go
+    to stderr whatever ``-q`` or ``--json`` say: those quiet the report, not what went wrong."""
     must_exist(path)
     from ..midi.performance import read_midi
     from .view import skipped_bars_warning
@@ -67,38 +67,31 @@ def read_song(path: str, drum_map: str | None, drum_channel: int | None, drum_tr
         drum_channel=None if drum_channel is None else drum_channel - 1,
         drum_track=drum_track,
     )
-    if not quiet:
-        for message in (*(f"{path}: {n}" for n in perf.notices), skipped_bars_warning(perf)):
-            if message:
-                warn(message)
+    for message in (*perf.notices, skipped_bars_warning(perf)):
+        if message:
+            warn(f"{path}: {message}")
     return perf
 
 
-
 def plan_outputs(inputs: list[Path], out: str | None, variations: int, force: bool, *,
-                 batch: bool = False) -> list[list[Path]]:
-    """Output paths per input (one per variation), checked before any work is done.
-
-    One input: ``-o FILE`` or ``IN.groove.mid`` beside it. Several inputs (or a folder): ``-o DIR``
-    or beside each. Never the input itself. An existing output without ``--force`` is an error
-    for one input; in a batch it is that file's own problem (``existing_outputs``), not the batch's.
+                 batch: bool = False, name: str = "groove") -> list[list[Path]]:
+    """Output paths per input (one per variation), by the output-name rule (``outputs.py``),
+    checked before any work is done: ``IN.<name>.mid`` beside each input, or as ``-o`` says;
+    several inputs (or a folder) need ``-o`` to be a folder. Never the input itself. An existing
+    output without ``--force`` is an error for one input; in a batch it is that file's own
+    problem (``existing_outputs``), not the batch's.
     """
-    out_dir = None
+    from .outputs import check_writable, take_paths
+
     if out is not None and len(inputs) > 1 and Path(out).suffix.lower() in (".mid", ".midi") and not Path(out).is_dir():
         raise GrooveError(f"-o {out} names one file but there are {len(inputs)} inputs; give -o a folder")
-    if out is not None and (batch or len(inputs) > 1 or Path(out).is_dir() or out.endswith(("/", "\\"))):
-        out_dir = Path(out)
-        if out_dir.exists() and not out_dir.is_dir():
+    if out is not None and (batch or len(inputs) > 1):
+        if Path(out).exists() and not Path(out).is_dir():
             raise GrooveError(f"-o {out} must be a folder when there are several inputs")
+        out = out if out.endswith(("/", "\\")) else out + "/"
     plans = []
     for src in inputs:
-        if out_dir is not None:
-            base = out_dir / f"{src.stem}.groove.mid"
-        elif out is not None:
-            base = Path(out)
-        else:
-            base = src.with_name(f"{src.stem}.groove.mid")
-        paths = [base] if variations == 1 else [base.with_name(f"{base.stem}.{i + 1}{base.suffix}") for i in range(variations)]
+        paths = take_paths(src.with_name(f"{src.stem}.{name}.mid"), out, variations)
         for p in paths:
             if any(p.resolve() == i.resolve() for i in inputs):
                 raise GrooveError(f"refusing to write over the input file {p}; choose another -o")
@@ -108,17 +101,20 @@ def plan_outputs(inputs: list[Path], out: str | None, variations: int, force: bo
     flat = [p.resolve() for paths in plans for p in paths]
     if len(set(flat)) != len(flat):
         raise GrooveError("two inputs would write the same output file; give -o a folder")
+    check_writable([p for paths in plans for p in paths], out)
     return plans
 
 
 def take_outputs(src: str, out: str | None, suffix: str, count: int = 1) -> list[Path]:
-    """The files one input's takes go to: ``-o OUT``, else ``SRC.<suffix>.mid`` beside the input;
-    ``count`` takes as ``.1``, ``.2``... Never the input itself."""
+    """The files one input's takes go to, by the output-name rule (``outputs.py``): ``SRC.<suffix>.mid``
+    beside the input unless ``-o`` says otherwise. Never the input itself; checked writable."""
+    from .outputs import check_writable, take_paths
+
     source = Path(src)
-    base = Path(out) if out else source.with_name(f"{source.stem}.{suffix}.mid")
-    paths = [base] if count == 1 else [base.with_name(f"{base.stem}.{i + 1}{base.suffix}") for i in range(count)]
+    paths = take_paths(source.with_name(f"{source.stem}.{suffix}.mid"), out, count)
     if any(p.resolve() == source.resolve() for p in paths):
         raise GrooveError(f"refusing to write over the input file {source}; choose another -o")
+    check_writable(paths, out)
     return paths
 
 
@@ -238,12 +234,16 @@ def _check_patterns(kw: dict) -> None:
 
 
 def preview_options(func):
-    """``--preview``: an A/B audio file beside the output (the input's first bars, then the result's)."""
+    """``--preview``: an A/B audio file beside the output (the input's bars from where its drums
+    start, then the result's same bars)."""
     for option in reversed([
         click.option("--preview", is_flag=True,
-                     help="Also write OUT.preview.wav: the input's first bars, a second of silence, the same bars grooved."),
+                     help="Also write OUT.preview.wav: the input's first bars with drums, a second of silence, "
+                          "the same bars grooved."),
         click.option("--preview-bars", type=click.IntRange(1, 64), default=4, show_default=True, metavar="N",
                      help="Bars in the preview."),
+        click.option("--preview-from", type=click.IntRange(1, None), metavar="BAR",
+                     help="Start the preview at this bar (1-based) [default: the first bar with drums]."),
         soundfont_option,
     ]):
         func = option(func)
@@ -264,9 +264,9 @@ def with_previews(paths: list[Path], preview: bool) -> list[Path]:
     return paths + ([preview_path(p) for p in paths] if preview else [])
 
 
-def preview_request(preview: bool, bars: int, soundfont: str | None) -> dict | None:
-    """What ``--preview`` asked for (None: no preview)."""
-    return {"bars": bars, "soundfont": soundfont} if preview else None
+def preview_request(preview: bool, bars: int, soundfont: str | None, start: int | None = None) -> dict | None:
+    """What ``--preview`` asked for (None: no preview); ``from`` is a 0-based bar or None."""
+    return {"bars": bars, "soundfont": soundfont, "from": None if start is None else start - 1} if preview else None
 
 
 def check_soundfont(path: str | None) -> None:
@@ -305,6 +305,18 @@ def check_fills(fills: str | None) -> None:
         from ..grid.drawn import parse_fills
 
         parse_fills(fills)
+
+
+swing_option = click.option(
+    "--swing", type=float, metavar="PCT",
+    help="Off-beat 8ths at PCT of the beat (50 straight, 66 a triplet feel); default: the genre's drummers' swing.")
+
+
+def check_swing(percent: float | None) -> None:
+    """A bad ``--swing`` fails before numpy or torch is imported."""
+    from ..grid.drawn import check_swing as check
+
+    check(percent)
 
 
 def knob_options(func):

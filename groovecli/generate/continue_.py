@@ -32,7 +32,7 @@ from ..grid.fill_bars import find_fills
 from ..grid.hands import playable
 from ..grid.knobs import check_syncopation, parse_density, steer_new
 from ..grid.patterns import derive_template
-from ..grid.phrases import held, land
+from ..grid.phrases import CONTINUE_HOLD, held, land
 from ..midi.drummap import DrumMap
 from ..midi.performance import DrumNote, Performance, read_midi
 from ..weights import LoadedModel, load_model
@@ -93,7 +93,7 @@ def continue_grid(primer: DrumGrid, loaded: LoadedModel, bars: int, *, genre: st
     p = p.reshape(-1, primer.hits.shape[1]).numpy()  # (bars * 16, 9): the new bars
     rng = np.random.default_rng(int(torch.randint(2**62, (1,), generator=gen)))
     first_bar = len(primer.hits) // STEPS_PER_BAR
-    held_notes = held(groove_bars(primer.hits), p > 0.5, rng, first_bar)  # the primer's groove, varied
+    held_notes = held(groove_bars(primer.hits), p > 0.5, rng, first_bar, 1.0, CONTINUE_HOLD)  # the primer's groove, varied
     if wanted is not None or syncopation is not None:  # the held notes first, then the likeliest others
         held_notes = steer_new((held_notes + p) / 2, wanted, syncopation, relative_to=primer.hits)
     new_notes = torch.as_tensor(held_notes)
@@ -113,14 +113,19 @@ def continue_grid(primer: DrumGrid, loaded: LoadedModel, bars: int, *, genre: st
     offset = np.clip(moved / end_ms, -1.0, 1.0 - 1e-3) * notes
     velocity = values["velocity"] * notes
     land(notes, velocity, offset, first_bar)
-    # one drummer: the new notes after the primer's last bar, which stays as played
-    last = slice(-STEPS_PER_BAR, None)
-    both = [np.concatenate([getattr(primer, k)[last], x]) for k, x in (("hits", notes), ("offset", offset))]
-    keep = np.zeros(both[0].shape, bool)
-    keep[:STEPS_PER_BAR] = True
-    ms = np.full(len(both[0]), end_ms)
-    notes = playable(both[0], both[1], ms, keep, np.concatenate([primer.velocity[last], velocity]))[STEPS_PER_BAR:]
+    notes = _after_the_primer(primer, notes, velocity, offset, end_ms)
     return Continuation(notes, velocity * notes, (offset * notes).astype(np.float32), seed, genre_name, genre_note)
+
+
+def _after_the_primer(primer: DrumGrid, notes: np.ndarray, velocity: np.ndarray, offset: np.ndarray,
+                      half_ms: float) -> np.ndarray:
+    """``notes`` kept to what one drummer plays after the primer's last bar (which stays as played)."""
+    last = slice(-STEPS_PER_BAR, None)
+    hits, offsets = (np.concatenate([getattr(primer, k)[last], x]) for k, x in (("hits", notes), ("offset", offset)))
+    keep = np.zeros(hits.shape, bool)
+    keep[:STEPS_PER_BAR] = True
+    loud = np.concatenate([primer.velocity[last], velocity])
+    return playable(hits, offsets, np.full(len(hits), half_ms), keep, loud)[STEPS_PER_BAR:]
 
 
 def groove_bars(hits: np.ndarray) -> np.ndarray:

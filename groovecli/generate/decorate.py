@@ -87,37 +87,39 @@ PLAYED_PER_SKETCH_NOTE = {
 ANY_GENRE = 1.25  # all of GMD train's beats together
 
 
-def bar_budget(part: np.ndarray, velocity: np.ndarray, genre: str) -> np.ndarray:
-    """Notes ``add`` may add to each bar of ``part`` (T, 9; ``velocity`` its velocities): as many
-    as the genre's drummers play around a bar with the same skeleton, less what the part already
-    plays. A sketch is its own skeleton and gains what drummers add to it; a part that is played
-    already (ghost notes, open hats, a busy kick: notes beyond its skeleton) gains little, and a
-    sparse ballad's skeleton asks for few notes, so it stays a ballad."""
+def add_budget(part: np.ndarray, velocity: np.ndarray, genre: str) -> tuple[np.ndarray, int]:
+    """Notes ``add`` may add to ``part`` (T, 9; ``velocity`` its velocities): per bar, and over the
+    song. The song gains as many as the genre's drummers play around its skeleton (the sketch a
+    producer would draw of it, ``patterns.derive_template``), less what it already plays: a
+    sketch is its own skeleton and gains what drummers add to it; a part that is played already
+    (ghost notes, open hats, a busy kick: notes beyond its skeleton) gains little, and a sparse
+    ballad's skeleton asks for few notes, so it stays a ballad. A bar may take up to twice its
+    own shortfall (drummers' bars vary around their mean), the song no more than its own."""
     n_bars = len(part) // STEPS_PER_BAR
     skeleton = from_windows(derive_template(to_windows(part), to_windows(velocity)), n_bars)
     per_bar = lambda x: np.asarray(x, np.float32).reshape(n_bars, -1).sum(1)  # noqa: E731
     wanted = PLAYED_PER_SKETCH_NOTE.get(genre, ANY_GENRE) * per_bar(skeleton)
     short = np.maximum(wanted - per_bar(part), 0)
-    # the song as a whole too: a played part's bars fall either side of its drummers' mean, and
-    # filling only the ones below would thicken it
-    whole = max(float(wanted.sum() - per_bar(part).sum()), 0.0)
-    if short.sum() > whole:
-        short *= whole / short.sum()
-    return np.floor(short + 0.5).astype(np.int64)
+    return np.floor(2 * short + 0.5).astype(np.int64), int(round(max(float((wanted - per_bar(part)).sum()), 0.0)))
 
 
 def within_budget(part: np.ndarray, velocity: np.ndarray, notes: np.ndarray, genre: str,
                   gen: torch.Generator) -> np.ndarray:
-    """``notes`` (T, 9; ``part`` and what ``add`` drew around it) with each bar's added notes cut
-    to ``bar_budget`` (which of them stay is drawn from ``gen``); the part's notes all stay."""
+    """``notes`` (T, 9; ``part`` and what ``add`` drew around it) with the added notes cut to
+    ``add_budget``, per bar and then over the song (which of them stay is drawn from ``gen``);
+    the part's notes all stay."""
     part = np.asarray(part) > 0.5
     out = np.asarray(notes) > 0.5
-    budget = bar_budget(part.astype(np.float32), velocity, genre)
-    for b, allowed in enumerate(budget):
+    bars, whole = add_budget(part.astype(np.float32), velocity, genre)
+    for b, allowed in enumerate(bars):
         rows = slice(b * STEPS_PER_BAR, (b + 1) * STEPS_PER_BAR)
         added = np.argwhere(out[rows] & ~part[rows])
         if len(added) > allowed:
             order = torch.randperm(len(added), generator=gen).numpy()
             for r, c in added[order[allowed:]]:
                 out[rows][r, c] = False
+    added = np.argwhere(out & ~part)
+    if len(added) > whole:
+        order = torch.randperm(len(added), generator=gen).numpy()
+        out[tuple(added[order[whole:]].T)] = False
     return out.astype(np.float32)

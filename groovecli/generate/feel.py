@@ -9,12 +9,12 @@ import numpy as np
 import torch
 
 from ..constants import STEPS_PER_BAR, WINDOW_STEPS
-from ..grid.drawn import parse_pattern
+from ..grid.drawn import parse_pattern, swing_preset
 from ..grid.drumgrid import DrumGrid, Runs
 from ..grid.feel_profile import follow
-from ..grid.genre_feel import GenreFeel
+from ..grid.genre_feel import GenreFeel, genre_feel
 from ..grid.patterns import timing_pattern, velocity_pattern
-from ..grid.swing import Swing, as_eighths, dotted_notes
+from ..grid.swing import Swing, as_eighths, dotted_notes, eighth_swing
 from ..weights import LoadedModel
 from .chains import run_chains
 from .steps import DRAW_CHUNK, one_thread, window_tensors
@@ -119,3 +119,28 @@ def lean_on_genre(model: dict[str, np.ndarray], hits: np.ndarray, feel: GenreFee
         moved = follow(as_eighths(model["velocity"], dotted), as_eighths(hits, dotted), feel.velocity, 1 / 127, 1.0)
         out["velocity"] = as_eighths(moved, dotted, back=True)
     return out
+
+
+def swing_for(options, genre: str, sure: bool) -> Swing:
+    """Where the off-beats go: ``--swing`` when given, else a swing preset of ``--timing-pattern``,
+    else the genre's drummers' swing (none when the genre was only an unsure guess)."""
+    if options.swing is not None:
+        return eighth_swing(options.swing)
+    preset = swing_preset(options.timing_pattern)
+    if preset is not None:
+        return Swing(*preset)
+    feel = genre_feel(genre) if sure else None
+    return feel.swing if feel is not None else Swing()
+
+
+def play_genre(model: dict[str, np.ndarray], hits: np.ndarray, options, genre: str | None, swing: Swing,
+               half_ms: np.ndarray) -> dict[str, np.ndarray]:
+    """The model's feel leaned on ``genre``'s drummers (``lean_on_genre``); as decoded when no
+    genre is sure or groove ships no feel for it. A drawn pattern is the user's own feel: the
+    genre does not move the feel it draws."""
+    feel = genre_feel(genre) if genre is not None else None
+    if feel is None:
+        return model
+    drawn_timing = options.timing_pattern is not None and swing_preset(options.timing_pattern) is None
+    return lean_on_genre(model, hits, feel, swing, half_ms, timing=not drawn_timing,
+                         velocity=options.velocity_pattern is None)

@@ -19,11 +19,12 @@ import numpy as np
 import torch
 
 from ..errors import GrooveError
-from ..grid.drawn import parse_fills
+from ..grid.drawn import check_swing, parse_fills
 from ..grid.drumgrid import (
     DrumGrid,
     Runs,
     bar_bpm,
+    check_groovable,
     half_step_ms_at,
     offsets_ms,
     quantize,
@@ -31,16 +32,17 @@ from ..grid.drumgrid import (
 )
 from ..grid.features import grid_features
 from ..grid.hands import playable
-from ..grid.knobs import check_knobs, notes_per_bar, parse_density
+from ..grid.knobs import check_knobs, knob_shortfall, notes_per_bar, parse_density
 from ..grid.loops import fit_length, unwrap, wrap_before
 from ..grid.patterns import derive_template
+from ..grid.swing import Swing, apply_swing
 from ..grid.written import as_written, has_quantized_band, is_programmed, keep_audible
 from ..midi.drummap import DrumMap
 from ..midi.performance import Performance, read_midi
 from ..weights import LoadedCond, LoadedModel, load_cond, load_model
 from .decorate import decorate_windows, within_budget
-from .feel import blend, decode_feels, own_patterns, pattern_levels
-from .genres import resolve_genre
+from .feel import blend, decode_feels, own_patterns, pattern_levels, play_genre, swing_for
+from .genres import resolve_genre, sure
 from .notes import CANDIDATES, choose_notes, closest_codes, decode_notes, decorations, draw_codes, steered_notes
 from .steps import seeded_generator, window_tensors
 from .take import Take
@@ -65,6 +67,7 @@ class HumanizeOptions:
     fills: str | None = None  # a fill every N bars ("4", "8") or before changes and the end ("ends"); fills.py
     fill_beats: int = 4  # how many of the fill bar's last beats the fill takes
     fill_over: bool = False  # the fill on top of the time-keeping, not taking it over (fill.py)
+    swing: float | None = None  # off-beat 8ths at this percent of the beat (50 straight, 66 triplet); None: the genre's
     loop: bool = False  # the part is one turn of a loop: decoding wraps, early first hits sound at its end (loops.py)
 
     def __post_init__(self) -> None:
@@ -80,6 +83,7 @@ class HumanizeOptions:
             parse_fills(self.fills)
         if not 1 <= self.fill_beats <= 4:
             raise GrooveError(f"--fill-beats must be between 1 and 4, not {self.fill_beats}")
+        check_swing(self.swing)
 
     @classmethod
     def from_params(cls, params: dict[str, Any], seed: int | None) -> HumanizeOptions:
@@ -117,6 +121,7 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
     """
     perf, loaded, options = prepare(song, model, options, drum_map, overrides)
     before = quantize(perf)
+    check_groovable(perf, before)
     played = wrap_before(before) if options.loop else before
     take = humanize_grid(played, loaded, options, bpm=bar_bpm(perf, played), band=has_quantized_band(perf))
     after, extra = unwrap(take.grid, before) if options.loop else take.grid, {}
@@ -127,9 +132,10 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
                                  fill_model if fill_model is not None else load_cond("fills"), genre=take.genre,
                                  seed=take.seed, mode=options.notes, beats=options.fill_beats,
                                  temperature=options.temperature, over=options.fill_over)
-    out = fit_length(perf, render(perf, after, drum_map), after, options.loop)
-    return Take(out, before, after, take.seed,
-                  summary(perf, before, after) | take.genre_report() | take.written | extra)
+    knobs = knob_shortfall(options.density, options.syncopation, options.notes, before.hits, after.hits)
+    out = fit_length(perf, apply_swing(render(perf, after, drum_map), after, take.swing), after, options.loop)
+    return Take(out, before, after, take.seed, summary(perf, before, after) | take.genre_report() | take.written
+                | extra | ({"knob_notes": knobs} if knobs else {}))
 
 
 @dataclass(frozen=True)
@@ -140,10 +146,12 @@ class GridTake:
     seed: int
     genre: str  # the model genre it was played in
     genre_note: str | None = None  # why that genre, when it is not the name the user gave
+    swing: Swing = Swing()  # where the off-beats go when the grid becomes ticks (grid/swing.py)
     written: dict[str, str] = field(default_factory=dict)  # what was kept of the sketch's dynamics and placement
 
     def genre_report(self) -> dict[str, Any]:
-        return {"genre": self.genre} | ({"genre_note": self.genre_note} if self.genre_note else {})
+        return ({"genre": self.genre} | ({"genre_note": self.genre_note} if self.genre_note else {})
+                | ({} if self.swing.straight else {"swing": self.swing.describe()}))
 
 
 def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOptions,
@@ -182,13 +190,16 @@ def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOption
     if programmed:  # the producer's accent contour is the velocity pattern the model follows
         latents["velocity"] = (latents["velocity"][0], own_patterns(win)["velocity"])
     feel = decode_feels(loaded, latents, notes, genre, gen, options.temperature, runs.first_windows)
+    swing = swing_for(options, genre_name, sure(genre_note))
     half_ms = half_step_ms_at(bpm, before.steps)
-    model, written = as_written(before, song_notes, {k: runs.join(v.numpy()) for k, v in feel.items()}, half_ms,
-                                programmed=programmed, band=band and options.timing_pattern is None)
-    after = blend(before, song_notes, model, options.velocity_amount, options.timing_amount)
+    played = play_genre({k: runs.join(v.numpy()) for k, v in feel.items()}, song_notes, options,
+                        genre_name if sure(genre_note) else None, swing, half_ms)
+    played, written = as_written(before, song_notes, played, half_ms, programmed=programmed,
+                                 band=band and options.timing_pattern is None)
+    after = blend(before, song_notes, played, options.velocity_amount, options.timing_amount)
     hits = playable(after.hits, after.offset, half_ms, before.hits > 0.5, after.velocity)
     velocity = keep_audible(before.hits > 0.5, before.velocity, after.velocity)
-    return GridTake(after.with_values(hits, velocity, after.offset), seed, genre_name, genre_note, written)
+    return GridTake(after.with_values(hits, velocity, after.offset), seed, genre_name, genre_note, swing, written)
 
 
 @torch.no_grad()

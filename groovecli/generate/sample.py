@@ -7,12 +7,14 @@ import torch
 
 from ..bundled import genre_shares
 from ..constants import (
+    STEPS_PER_BAR,
     WINDOW_BARS,
     WINDOW_STEPS,
     genre_key,
 )
 from ..errors import GrooveError
 from ..grid.drumgrid import (
+    DrumGrid,
     from_windows,
     half_step_ms_at,
     new_song,
@@ -21,9 +23,11 @@ from ..grid.drumgrid import (
 from ..grid.hands import playable
 from ..grid.knobs import check_syncopation, parse_density, steer_new
 from ..grid.patterns import derive_template
-from ..grid.phrases import held, land
-from ..weights import LoadedModel, load_model
+from ..grid.phrases import PHRASE_BARS, held, land
+from ..midi.performance import empty_performance
+from ..weights import LoadedCond, LoadedModel, load_cond, load_model
 from .feel import decode_feels
+from .fill import add_fills
 from .genres import named_genre
 from .notes import chain_codes
 from .steps import seeded_generator
@@ -60,13 +64,15 @@ def _onto_simplex(v: np.ndarray) -> np.ndarray:
 
 def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int = 4, bpm: float = 120.0,
            temperature: float = 1.0, seed: int | None = None, density: str | None = None,
-           syncopation: float | None = None) -> Take:
+           syncopation: float | None = None, fill_model: LoadedCond | None = None) -> Take:
     """A new groove from the genre-conditioned prior: codes → notes → velocity and timing.
 
     The NOTE decoder expects a template; a sampled groove has none, so notes are decoded twice:
     first against an empty template, then against the template derived from that first draft.
-    ``density`` (notes per bar; a relative one is relative to the draft) and ``syncopation``
-    steer which decoded notes are played (``knobs.py``).
+    The take's first two bars are held and varied at phrase ends (``grid/phrases.py``), with a
+    fill (``fill_model``; None: the bundled one) at the end of each 8-bar phrase that another
+    bar follows. ``density`` (notes per bar; a relative one is relative to the draft) and
+    ``syncopation`` steer which notes are played (``knobs.py``).
     """
     loaded = model if model is not None else load_model()
     if bars < 1:
@@ -103,7 +109,28 @@ def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int =
                for name in ("velocity", "offset")}
     feel = decode_feels(loaded, latents, notes, genre_t, gen, temperature)
     hits, velocity, offset = (from_windows(x.numpy(), bars) for x in (notes, feel["velocity"], feel["offset"]))
-    land(hits, velocity, offset)
-    hits = playable(hits, offset, half_step_ms_at(bpm, len(hits)), np.zeros(hits.shape, bool), velocity)
+    hits, velocity, offset = phrase_ends(hits, velocity, offset, named_genre(loaded, genre), seed, bpm, fill_model)
     out, grid = new_song(hits, velocity * hits, offset * hits, bpm=bpm)
     return Take(out, grid, grid, seed, {"bars": bars, "hits": int(grid.hits.sum()), "genre": genre})
+
+
+def phrase_ends(hits: np.ndarray, velocity: np.ndarray, offset: np.ndarray, genre: str, seed: int, bpm: float,
+                fill_model: LoadedCond | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A sampled groove (T, 9 each) with a fill in the last bar of each 8-bar phrase another bar
+    follows, a crash on the downbeat after each phrase (``phrases.land``), and every note
+    playable by two hands."""
+    n_bars = len(hits) // STEPS_PER_BAR
+    rows = list(range(PHRASE_BARS - 1, n_bars - 1, PHRASE_BARS))
+    clock = half_step_ms_at(bpm, len(hits))
+    if rows:
+        fills = fill_model if fill_model is not None else load_cond("fills")
+        if genre in fills.config.genres:
+            grid = DrumGrid(hits, velocity, offset, empty_performance(n_bars, bpm=bpm).bars[:n_bars],
+                            np.zeros(0, np.int64))
+            sketch = from_windows(derive_template(to_windows(hits), to_windows(velocity)), n_bars)
+            filled = add_fills(grid, sketch, rows, fills, genre=genre, seed=seed, mode="free", half_ms=clock)
+            hits, velocity, offset = filled.hits, filled.velocity, filled.offset
+    hits, velocity, offset = hits.copy(), velocity.copy(), offset.copy()
+    land(hits, velocity, offset)
+    hits = playable(hits, offset, clock, np.zeros(hits.shape, bool), velocity)
+    return hits, velocity * hits, offset * hits

@@ -16,6 +16,7 @@ from ..grid.drumgrid import (
     DrumGrid,
     Runs,
     bar_bpm,
+    check_groovable,
     half_step_ms_at,
     quantize,
     render,
@@ -41,6 +42,7 @@ def transfer(template: Performance | str | Path, reference: Performance | str | 
     template, loaded, options = prepare(template, model, options, drum_map, overrides)
     reference = reference if isinstance(reference, Performance) else read_midi(reference, drum_map=drum_map)
     before, ref = quantize(template), quantize(reference)
+    check_groovable(template, before)
     take = transfer_grid(before, ref, loaded, options, velocity=velocity, timing=timing, bpm=bar_bpm(template, before),
                          ref_bpm=bar_bpm(reference, ref))
     return Take(render(template, take.grid, drum_map), before, take.grid, take.seed,

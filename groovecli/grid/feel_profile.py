@@ -3,7 +3,7 @@ much single hits stray from it. ``transfer`` moves its output onto the reference
 
 Why: the VEL/TIME latent of one 2-bar window holds about 7 nats, and a template's notes differ
 from the reference's, so decoding the reference's latents alone gave outputs no nearer their
-own reference's profile than another's (0.51 of 144 GMD test pairs; chance). What a producer
+own reference's profile than another's (no better than chance on GMD test pairs). What a producer
 means by "this drummer's feel" is what a DAW's groove template extracts: where each drum sits
 against the grid at each position of the bar and how loud, over the whole song. So ``transfer``
 takes the per-note variation from the model (sampled, with its phrasing) and re-centres it on

@@ -20,31 +20,38 @@ HALF_PHRASE_BARS = 4
 # experiments/eval_musicianship.py, "loops")
 HOLD, VARY, TURN = 0.93, 0.7, 0.4
 ANSWER = 0.25  # the chance a cell of the held groove's second bar is its own, not the first's
+# continue holds the primer's own bars, and its chain stays near them: it takes more of the chain
+CONTINUE_HOLD = (0.8, 0.55, 0.3)
 CRASH_VELOCITY = 0.85  # a landing crash when the downbeat holds nothing louder to match
 
 
-def held_weights(n_bars: int, first_bar: int = 0) -> np.ndarray:
+def held_weights(n_bars: int, first_bar: int = 0, hold: tuple[float, float, float] = (HOLD, VARY, TURN)) -> np.ndarray:
     """(n_bars,) the held groove's weight in each bar; ``first_bar``: the song bar (0-based) the
-    first one is, so phrases count from the song's start."""
+    first one is, so phrases count from the song's start; ``hold``: the weights inside a phrase,
+    at a 4-bar and at an 8-bar phrase end."""
     position = (first_bar + np.arange(n_bars)) % PHRASE_BARS
-    return np.where(position == PHRASE_BARS - 1, TURN,
-                    np.where(position % HALF_PHRASE_BARS == HALF_PHRASE_BARS - 1, VARY, HOLD))
+    inside, vary, turn = hold
+    return np.where(position == PHRASE_BARS - 1, turn,
+                    np.where(position % HALF_PHRASE_BARS == HALF_PHRASE_BARS - 1, vary, inside))
 
 
-def held(groove: np.ndarray, drawn: np.ndarray, rng: np.random.Generator, first_bar: int = 0) -> np.ndarray:
+def held(groove: np.ndarray, drawn: np.ndarray, rng: np.random.Generator, first_bar: int = 0,
+         answer: float = ANSWER, hold: tuple[float, float, float] = (HOLD, VARY, TURN)) -> np.ndarray:
     """Notes (n_bars * 16, 9): ``groove`` (2 * 16, 9), the held two bars, played in turn, each bar
     taking each of ``drawn``'s (n_bars * 16, 9) differing cells with chance 1 - ``held_weights``:
-    the groove, varied by what the mode drew there, most at phrase ends."""
+    the groove, varied by what the mode drew there, most at phrase ends. ``answer``: the chance
+    a cell of the groove's second bar is its own rather than the first's (1 for a drummer's own
+    two bars); ``hold``: as for ``held_weights``."""
     n_bars = len(drawn) // STEPS_PER_BAR
     groove, drawn = np.asarray(groove) > 0.5, np.asarray(drawn) > 0.5
     first, second = groove[:STEPS_PER_BAR], groove[STEPS_PER_BAR:]
     # the second bar answers the first: a prior's two bars of one window differ more than a
-    # drummer's do, so it keeps only some of its own cells
-    second = np.where(rng.random(first.shape) < ANSWER, second, first)
+    # drummer's do, so by default it keeps only some of its own cells
+    second = np.where(rng.random(first.shape) < answer, second, first)
     loop = np.tile(np.concatenate([first, second]), (n_bars // 2 + 2, 1))
     shift = (first_bar % 2) * STEPS_PER_BAR  # song bar k plays the groove's bar k mod 2
     loop = loop[shift : shift + len(drawn)]
-    w = np.repeat(held_weights(n_bars, first_bar), STEPS_PER_BAR)[:, None]
+    w = np.repeat(held_weights(n_bars, first_bar, hold), STEPS_PER_BAR)[:, None]
     return np.where(rng.random(drawn.shape) < w, loop, drawn).astype(np.float32)
 
 

@@ -21,12 +21,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..constants import OFFSET_SCALE_STEPS, STEPS_PER_BAR, STEPS_PER_BEAT
-from ..errors import GrooveError
 from ..midi.performance import Performance
+from .drawn import check_swing
 from .drumgrid import DrumGrid
 
 STRAIGHT = 0.5
-SWING_RANGE = (50, 75)  # --swing percent: straight to a hard dotted feel (66 is a triplet)
 
 
 @dataclass(frozen=True)
@@ -40,15 +39,11 @@ class Swing:
     def straight(self) -> bool:
         return self.eighth == STRAIGHT and self.sixteenth == STRAIGHT
 
-    def percent(self) -> int:
-        """The swing as ``--swing`` spells it (of whichever of the two is set)."""
-        return round(100 * (self.eighth if self.eighth != STRAIGHT else self.sixteenth))
-
-
-def check_swing(percent: float | None) -> None:
-    lo, hi = SWING_RANGE
-    if percent is not None and not lo <= percent <= hi:
-        raise GrooveError(f"--swing {percent:g}: give a percent between {lo} (straight) and {hi} (66 is a triplet feel)")
+    def describe(self) -> str:
+        """For the report: ``66% 8ths``, ``59% 16ths`` or ``straight``."""
+        if self.straight:
+            return "straight"
+        return f"{round(100 * self.eighth)}% 8ths" if self.eighth != STRAIGHT else f"{round(100 * self.sixteenth)}% 16ths"
 
 
 def eighth_swing(percent: float) -> Swing:

@@ -108,12 +108,19 @@ class EvalReport:
 
 
 def load_classifier(path: str | None) -> GenreClassifier:
-    """The genre classifier (``groove train --model classifier``); None: the bundled one."""
+    """The genre classifier (``groove train --model classifier``); None: the repository's.
+
+    It serves evaluation alone, so the wheel leaves it out (pyproject's wheel files): without a
+    path it is read from the bundled folder when that holds it, else from the checkout's
+    ``models/`` (this source tree's, then the working directory's)."""
     folder = bundled_dir()
-    file = Path(path) if path else (folder / CLASSIFIER_FILE if folder else Path("models") / CLASSIFIER_FILE)
+    places = [folder / CLASSIFIER_FILE] if folder else []
+    places += [Path(__file__).resolve().parents[2] / "models" / CLASSIFIER_FILE, Path("models") / CLASSIFIER_FILE]
+    file = Path(path) if path else next((p for p in places if p.exists()), places[0])
     if not file.exists():
-        raise GrooveError(f"no genre classifier at {file}; train one with `groove train --model classifier` "
-                          "and pass --classifier")
+        raise GrooveError(f"no genre classifier at {file} (it is evaluation-only, in a groove checkout's models/, "
+                          "not in the installed package); pass --classifier, or train one with "
+                          "`groove train --model classifier`")
     verify(file, bundled=path is None)
     ckpt = read_checkpoint(file)
     states = ckpt["state_dicts"]

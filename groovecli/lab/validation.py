@@ -35,8 +35,8 @@ def classifier_accuracy(clf: GenreClassifier, ds: GrooveDataset, device: torch.d
 
 def validation_score(metrics: dict[str, float], feel_only: bool = False) -> float:
     """Lower is better. The feel heads are scored by their likelihood per note (a sampled
-    reconstruction's squared error rewards the mean, the very thing the heads replace); a tenth
-    of a nat per note weighs like 0.01 of note F1 in the joint score."""
+    reconstruction's squared error rewards the mean, the very thing the heads replace); the
+    weights put a small likelihood gain on the same footing as a small note F1 gain."""
     feel = metrics.get("velocity_nll", 0.0) + metrics.get("offset_nll", 0.0)
     if feel_only:
         return feel

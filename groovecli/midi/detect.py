@@ -10,18 +10,17 @@ the one, toms towards the end of a bar. A GM tom playing every 8th note is bette
 library's hi-hat; a GM ride on the beats stays a ride.
 
 Only where notes fall counts, never how common a drum is: a likelihood with class shares in it
-prefers any reading that turns rare drums (toms, crashes) into common ones, and read 41 % of
-GMD's own files as Addictive Drums (hats for toms, a snare for a floor tom). Two more pieces of
+prefers any reading that turns rare drums (toms, crashes) into common ones, and read a large
+share of GMD's own files as Addictive Drums (hats for toms, a snare for a floor tom). Two more pieces of
 evidence: a pitch one map knows and the other cannot place at all (``UNKNOWN``, per note), and a
 part in which the library hears a time-keeping line of hi-hat or ride and GM hears (next to)
 none (``NO_TIME_KEEPER``; a line: most 8ths of the bar, not a fill's toms).
 
 A library map is chosen when its evidence per note of the part reaches ``MARGIN``, from at least
 ``MIN_NOTES`` notes read differently; GM otherwise (GM-compatible layouts, EZdrummer's or Logic's,
-read every pitch as GM does, up to the order of the toms, and are never needed). Measured on all
-1,150 GMD files (GM layout, Roland's extra pitches): 3 are read as a library map (``python
-experiments/eval_map_detection.py``; the class-share detector of groove 0.3 read 474); every
-layout file of the tests that GM would read as other kinds of drum is found. When another map's
+read every pitch as GM does, up to the order of the toms, and are never needed). How often GMD's
+own GM files are read as a library map, and whether every layout file of the tests is found, is
+measured by ``python experiments/eval_map_detection.py`` (docs/results.md). When another map's
 evidence is within ``CLOSE`` of the best, or the chosen map covers under ``POOR_FIT`` of the
 notes, the detection carries one warning that names the candidates.
 """

@@ -105,91 +105,96 @@ def _settings(session: Session, body: dict[str, Any], *, placeholders: bool = Fa
     return mode, uploads, args, options
 
 
-def create_app(session: Session | None = None, *, allowed_hosts: set[str] | None = None) -> Starlette:
+STATIC = resources.files("groovecli.studio") / "static"
+
+
+def _session(request: Request) -> Session:
+    return request.app.state.session
+
+
+async def page(request: Request) -> Response:
+    return FileResponse(str(STATIC / "index.html"), headers={"Cache-Control": "no-store"})
+
+
+async def setup(request: Request) -> Response:
+    from ..bundled import bundled_entry
+    from ..grid.drawn import TIMING_PRESETS, VELOCITY_PRESETS
+    from ..midi.drummap import builtin_maps
+
+    choices = {"genre": ["auto", *bundled_entry().get("genres", [])], "drum_map": ["auto", *builtin_maps()],
+               "velocity_pattern": list(VELOCITY_PRESETS), "timing_pattern": list(TIMING_PRESETS)}
+    return JSONResponse({"version": __version__, "upload_limit": UPLOAD_LIMIT,
+                         "modes": [modes.mode_spec(m, _choices_for(m, choices)) for m in modes.MODES],
+                         "takes": [t.public() for t in _session(request).takes.values()]})
+
+
+async def upload(request: Request) -> Response:
+    session = _session(request)
+    name = unquote(request.headers.get("x-filename", "song.mid"))
+    data = await _body(request, UPLOAD_LIMIT)
+    if not data:
+        raise GrooveError("the file is empty")
+    file = session.add_upload(name, data)
+    notices: list[str] = []
+    try:
+        perf = await run_in_threadpool(_read_upload, session, file, notices)
+    except GrooveError:
+        session.uploads.pop(file.id, None)
+        raise
+    session.wav(perf)  # rendered now, so Play A answers at once
+    return JSONResponse({"id": file.id, "name": file.name, "view": views.view(perf, file.name),
+                         "notices": notices, "wav": f"/api/file/{file.id}.wav"})
+
+
+async def command(request: Request) -> Response:
+    _, _, args, _ = _settings(_session(request), await _json(request), placeholders=True)
+    return JSONResponse({"cli": modes.shell_line(args)})
+
+
+async def run(request: Request) -> Response:
+    session = _session(request)
+    mode, uploads, args, options = _settings(session, await _json(request))
+    params = modes.parse(args)
+
+    def work():
+        with session.work, session.files_on_disk(uploads) as paths:
+            return modes.run_mode(mode, params, paths, session.models)
+
+    outcome = await run_in_threadpool(work)
+    take = _take(session, mode, args, options, uploads, params, outcome)
+    session.wav(outcome.after)  # pre-rendered while the page draws, so Play B starts at once
+    if outcome.before is not None:
+        session.wav(outcome.before)
+    return JSONResponse(take.public())
+
+
+async def take_file(request: Request) -> Response:
+    session = _session(request)
+    take = session.take(request.path_params["id"])
+    kind = request.path_params.get("kind", "before")
+    if kind not in ("mid", "wav", "before"):
+        return _error("no such file", 404)
+    if kind == "mid":
+        return Response(take.midi, media_type="audio/midi",
+                        headers={"Content-Disposition": f'attachment; filename="{take.name}"'})
+    perf = take.before if kind == "before" else take.after
+    if perf is None:
+        raise GrooveError("this take has no input to play")
+    return await _wav_response(session, perf)
+
+
+async def file_wav(request: Request) -> Response:
+    session = _session(request)
+    file = session.upload(request.path_params["id"])
+    return await _wav_response(session, await run_in_threadpool(_read_upload, session, file, []))
+
+
+def create_app(session: Session | None = None, *, allowed_hosts: set[str] | None = None) -> HostGuard:
     """The studio as an ASGI app. ``allowed_hosts``: the Host headers it answers (``host:port``);
     None answers only the loopback names TestClient and a browser on this machine use. A session
     given is its giver's to close; one made here goes when the app shuts down."""
     owned = session is None
     session = session or Session()
-    static = resources.files("groovecli.studio") / "static"
-
-    async def page(request: Request) -> Response:
-        return FileResponse(str(static / "index.html"), headers={"Cache-Control": "no-store"})
-
-    async def setup(request: Request) -> Response:
-        from ..bundled import bundled_entry
-        from ..grid.drawn import TIMING_PRESETS, VELOCITY_PRESETS
-        from ..midi.drummap import builtin_maps
-
-        maps = list(builtin_maps())
-        choices = {"genre": ["auto", *bundled_entry().get("genres", [])], "drum_map": ["auto", *maps],
-                   "velocity_pattern": list(VELOCITY_PRESETS), "timing_pattern": list(TIMING_PRESETS)}
-        return JSONResponse({"version": __version__, "upload_limit": UPLOAD_LIMIT,
-                             "modes": [modes.mode_spec(m, _choices_for(m, choices)) for m in modes.MODES],
-                             "takes": [t.public() for t in session.takes.values()]})
-
-    async def upload(request: Request) -> Response:
-        name = unquote(request.headers.get("x-filename", "song.mid"))
-        data = await _body(request, UPLOAD_LIMIT)
-        if not data:
-            raise GrooveError("the file is empty")
-        file = session.add_upload(name, data)
-
-        def read():
-            notices: list[str] = []
-            with session.files_on_disk({"inputs": file}) as paths:
-                return _read_for_view(paths["inputs"], notices), notices
-
-        try:
-            perf, notices = await run_in_threadpool(read)
-        except GrooveError:
-            session.uploads.pop(file.id, None)
-            raise
-        session.wav(perf)  # rendered now, so Play A answers at once
-        return JSONResponse({"id": file.id, "name": file.name, "view": views.view(perf, file.name),
-                             "notices": notices, "wav": f"/api/file/{file.id}.wav"})
-
-    async def command(request: Request) -> Response:
-        mode, uploads, args, _ = _settings(session, await _json(request), placeholders=True)
-        return JSONResponse({"cli": modes.shell_line(args)})
-
-    async def run(request: Request) -> Response:
-        mode, uploads, args, options = _settings(session, await _json(request))
-        params = modes.parse(args)
-
-        def work():
-            with session.work, session.files_on_disk(uploads) as paths:
-                return modes.run_mode(mode, params, paths, session.models)
-
-        outcome = await run_in_threadpool(work)
-        take = _take(session, mode, args, options, uploads, params, outcome)
-        session.wav(outcome.after)  # pre-rendered while the page draws, so Play B starts at once
-        if outcome.before is not None:
-            session.wav(outcome.before)
-        return JSONResponse(take.public())
-
-    async def take_file(request: Request) -> Response:
-        take = session.take(request.path_params["id"])
-        kind = request.path_params["kind"]
-        if kind not in ("mid", "wav", "before"):
-            return _error("no such file", 404)
-        if kind == "mid":
-            return Response(take.midi, media_type="audio/midi",
-                            headers={"Content-Disposition": f'attachment; filename="{take.name}"'})
-        perf = take.before if kind == "before" else take.after
-        if perf is None:
-            raise GrooveError("this take has no input to play")
-        return await _wav_response(session, perf)
-
-    async def file_wav(request: Request) -> Response:
-        file = session.upload(request.path_params["id"])
-
-        def read():
-            with session.files_on_disk({"inputs": file}) as paths:
-                return _read_for_view(paths["inputs"], [])
-
-        return await _wav_response(session, await run_in_threadpool(read))
-
     routes = [
         Route("/", guarded(page)),
         Route("/api/setup", guarded(setup)),
@@ -197,10 +202,11 @@ def create_app(session: Session | None = None, *, allowed_hosts: set[str] | None
         Route("/api/command", guarded(command), methods=["POST"]),
         Route("/api/run", guarded(run), methods=["POST"]),
         Route("/api/take/{id:str}.{kind:str}", guarded(take_file)),
-        Route("/api/take/{id:str}/before.wav", guarded(_before(take_file))),
+        Route("/api/take/{id:str}/before.wav", guarded(take_file)),
         Route("/api/file/{id:str}.wav", guarded(file_wav)),
-        Mount("/static", StaticFiles(directory=str(static)), name="static"),
+        Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]
+
     @contextlib.asynccontextmanager
     async def lifespan(app):
         yield
@@ -212,11 +218,11 @@ def create_app(session: Session | None = None, *, allowed_hosts: set[str] | None
     return HostGuard(app, allowed_hosts or {"testserver", "127.0.0.1", "localhost"})
 
 
-def _before(take_file):
-    async def endpoint(request: Request) -> Response:
-        request.path_params["kind"] = "before"
-        return await take_file(request)
-    return endpoint
+def _read_upload(session: Session, file, notices: list[str]):
+    """An upload read as ``groove humanize`` reads it with the default drum options."""
+    with session.files_on_disk({"inputs": file}) as paths:
+        params = {"drum_map": "auto", "drum_channel": None, "drum_track": None}
+        return modes.read_with_notices(paths["inputs"], params, notices)
 
 
 def _choices_for(mode: str, choices: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -224,12 +230,6 @@ def _choices_for(mode: str, choices: dict[str, list[str]]) -> dict[str, list[str
     if mode == "drumify":
         return choices | {"drum_map": [m for m in choices["drum_map"] if m != "auto"]}
     return choices
-
-
-def _read_for_view(path, notices: list[str]):
-    """An upload read as ``groove humanize`` reads it with the default drum options."""
-    params = {"drum_map": "auto", "drum_channel": None, "drum_track": None}
-    return modes.read_with_notices(path, params, notices)
 
 
 async def _wav_response(session: Session, perf) -> Response:

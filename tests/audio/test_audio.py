@@ -143,9 +143,9 @@ def test_preview_halves_differ(tiny_weights, runner, tmp_path):
 
 
 def test_bundled_kit_is_in_the_package_data():
-    """The wheel maps models/ into groovecli/models, the kit with it (pyproject's force-include)."""
+    """The wheel maps the kit's folder into groovecli/models/kit, its licence with it (pyproject's force-include)."""
     import tomllib
 
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
-    assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]["models"] == "groovecli/models"
+    assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]["models/kit"] == "groovecli/models/kit"
     assert load_font().path.name == "groove-drums.sf3"

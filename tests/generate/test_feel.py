@@ -144,12 +144,14 @@ def test_guesser_stage_adds_a_guesser_and_keeps_the_rest(tiny_weights, tmp_path)
 def test_genre_names_auto_and_merged(tiny, rock_template):
     grid = quantize(read_midi(rock_template))
     name, note = resolve_genre(tiny, "auto", grid, 120.0)
-    assert name in tiny.config.genres and note.startswith(f"guessed {name} (")
+    # a stiff rock beat is common to many genres: the guess is said, or said to be unsure
+    assert name in tiny.config.genres and (note.startswith(f"guessed {name} (")
+                                           or note.startswith(f"unsure of the genre (best guess {name},"))
     assert resolve_genre(tiny, "Hip-Hop", grid) == ("hiphop", None)
     assert resolve_genre(tiny, "highlife", grid) == ("afrobeat", "highlife was merged into afrobeat in training; playing afrobeat")
     assert resolve_genre(tiny, "gospel", grid)[0] == "soul" and resolve_genre(tiny, "blues", grid)[0] == "jazz"
     name, note = resolve_genre(tiny, "middleeastern", grid)
-    assert name in tiny.config.genres and "no training data of its own" in note and "guessed" in note
+    assert name in tiny.config.genres and "no training data of its own" in note and "guess" in note
     with pytest.raises(GrooveError, match="unknown genre 'polka'; the model knows: auto, rock"):
         resolve_genre(tiny, "polka", grid)
     with pytest.raises(GrooveError, match="sample has no sketch"):
@@ -159,13 +161,18 @@ def test_genre_names_auto_and_merged(tiny, rock_template):
 def test_auto_is_the_default_and_is_reported(tiny, rock_template):
     result = humanize(rock_template, tiny, seed=0)
     assert result.report["genre"] in tiny.config.genres
-    assert result.report["genre_note"].startswith(f"guessed {result.report['genre']}")
+    note, name = result.report["genre_note"], result.report["genre"]
+    assert note.startswith(f"guessed {name} (") or note.startswith(f"unsure of the genre (best guess {name},")
     named = humanize(rock_template, tiny, seed=0, genre="funk")
     assert named.report["genre"] == "funk" and "genre_note" not in named.report
 
 
-def test_weights_without_a_guesser_need_a_named_genre(tmp_path, rock_template):
+def test_weights_without_a_guesser_need_a_named_genre(tmp_path, rock_template, monkeypatch):
     from conftest import tiny_config
+
+    from groovecli.generate import genres
+
+    monkeypatch.setattr(genres, "bundled_guesser", lambda: None)  # no guesser beside the weights either
 
     from groovecli.nn.pocketvae import GrooveModel
     from groovecli.weights import checkpoint_dict

@@ -61,7 +61,7 @@ def test_command_writes_one_file_or_a_folder(runner, sparse_and_busy, tiny_weigh
     many = runner.invoke(cli, ["interpolate", str(a), str(b), "--steps", "4", "--genre", "rock", "--seed", "1",
                                "--weights", str(tiny_weights), "-o", str(tmp_path / "morph") + "/"])
     assert many.exit_code == 0, many.output
-    assert sorted(p.name for p in (tmp_path / "morph").iterdir()) == [f"sparse.to.busy.{i}.mid" for i in (1, 2, 3, 4)]
+    assert sorted(p.name for p in (tmp_path / "morph").iterdir()) == [f"sparse.to.busy-{i}.mid" for i in (1, 2, 3, 4)]
     for args, fragment in ((["--steps", "1"], "--steps must be between 3"), (["--bars-per-step", "0"], "between 1 and 16")):
         bad = runner.invoke(cli, ["interpolate", str(a), str(b), *args])
         assert bad.exit_code == 1 and len(bad.output.strip().splitlines()) == 1 and fragment in bad.output

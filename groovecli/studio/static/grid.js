@@ -112,8 +112,7 @@ const Grid = (() => {
         if (q % 4 === 0) g.fillStyle = colors.beat; else if (o.ppb >= 28) g.fillStyle = colors.step; else continue;
         g.fillRect(sx, RULER, 1, height - RULER);
       }
-      g.fillStyle = colors.bar;
-      g.fillRect(bx, 14, 1, height - 14);
+      if (perBar >= 6 || i % every === 0) { g.fillStyle = colors.bar; g.fillRect(bx, 14, 1, height - 14); }
       g.fillStyle = colors.text;
       if (i % every === 0) g.fillText(String(i + 1), bx + 3, 12);
       const marks = [changedMeter ? meterText : "", changedTempo ? `♩${Math.round(bpm * 10) / 10}` : ""].filter(Boolean).join("  ");

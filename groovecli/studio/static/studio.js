@@ -262,7 +262,10 @@ const lanes = { a: null, b: null, head: null };
 
 function showLanes(a, b) {
   lanes.a = a; lanes.b = b;
-  $("title-a").textContent = a ? `A · ${a.name}` : "A · (no input)";
+  $("title-a").textContent = a ? `A · ${a.name}` : "A · input";
+  const noInput = !a && modeSpec().inputs.length === 0;  // sample: nothing to compare with
+  $("title-a").hidden = $("grid-a").hidden = noInput;
+  $("play-a").disabled = !a;
   $("title-b").textContent = b ? `B · ${b.name}` : "B · result";
   if (S.fit) fitZoom();
   redraw();
@@ -270,7 +273,7 @@ function showLanes(a, b) {
 
 function fitZoom() {
   const width = $("scroller").clientWidth - Grid.GUTTER - 24;
-  S.ppb = Math.max(2, Math.min(64, width / Grid.totalBeats([lanes.a, lanes.b])));
+  S.ppb = Math.max(0.5, Math.min(64, width / Grid.totalBeats([lanes.a, lanes.b])));
 }
 
 function loopBars() {
@@ -297,7 +300,7 @@ function redraw() {
 function zoom(factor) {
   const scroller = $("scroller"), centre = (scroller.scrollLeft + scroller.clientWidth / 2 - Grid.GUTTER) / S.ppb;
   S.fit = false;
-  S.ppb = Math.max(2, Math.min(160, S.ppb * factor));
+  S.ppb = Math.max(0.5, Math.min(160, S.ppb * factor));
   redraw();
   scroller.scrollLeft = centre * S.ppb + Grid.GUTTER - scroller.clientWidth / 2;
 }
