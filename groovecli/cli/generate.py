@@ -44,6 +44,7 @@ from .report import batch_report, before_after, folder_progress, print_report, s
 @knob_options
 @fill_options
 @click.option("--variations", type=click.IntRange(1, 100), default=1, show_default=True, help="Write N different takes.")
+@click.option("--loop", is_flag=True, help="The file is one turn of a loop: decoding wraps, early first hits sound at its end.")
 @model_options
 @drum_options
 @take_options()
