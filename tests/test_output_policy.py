@@ -68,6 +68,14 @@ def test_takes_to_a_folder_are_name_dash_n_inside_it(tiny_weights, song, tmp_pat
     assert not (tmp_path / "out.1").exists()
 
 
+@pytest.mark.parametrize("command", ["transfer", "fill"])
+def test_one_output_into_a_new_folder(tiny_weights, song, tmp_path, command):
+    args = ["transfer", song, FUNK, "--weights", tiny_weights] if command == "transfer" else ["fill", song, "--bars", "1:1"]
+    result = run(*args, "-o", f"{tmp_path / 'new'}/", "--seed", "1", "-q")
+    assert result.exit_code == 0, result.output
+    assert names(tmp_path / "new") == [f"rock.{command}.mid"]
+
+
 @pytest.mark.parametrize("command,args,written", [
     ("interpolate", ["interpolate", "{song}", FUNK, "--steps", "3"], "morph2.mid"),
     ("humanize", ["humanize", "{song}"], "morph2.mid"),

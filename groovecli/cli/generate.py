@@ -244,6 +244,7 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
     listen = preview_request(preview, preview_bars, soundfont, preview_from)
     with all_or_nothing([] if dry_run else with_previews(paths, preview)):
         if not dry_run:
+            make_folders(paths)
             write_midi(result.performance, paths[0], force=force)
         report = {"input": template, "reference": reference, "output": str(paths[0]), "seed": result.seed,
                   "dry_run": dry_run, "drum_map": perf.drum_map.name, "drum_part": perf.drum_part, **result.report,
