@@ -72,6 +72,7 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
     plans = plan_outputs(files, out, variations, force, batch=batch)
     listen = preview_request(preview, preview_bars, soundfont, preview_from)
     with slow_progress(f"humanizing {files[0].name}", enabled=not batch and not (quiet or as_json)) as slow:
+        slow.stage("reading")
         jobs, results = _read_jobs(files, plans, (drum_map, drum_channel, drum_track), force, skip_existing, dry_run,
                                    batch, preview)
         if jobs:
