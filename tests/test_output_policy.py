@@ -174,3 +174,13 @@ def test_the_report_fits_80_columns_and_each_grid_is_headed_once(tiny_weights, t
     assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
     assert sum("intro.mid" in line for line in lines) == 1 and sum("i.mid" in line for line in lines) == 2
     assert any("bars 13-14" in line for line in lines)  # the grids show where the drums are
+
+
+def test_a_slow_single_file_says_what_it_is_doing(tiny_weights, song, tmp_path, monkeypatch):
+    monkeypatch.setenv("GROOVE_PROGRESS_AFTER", "0")  # every file is slow
+    result = run("humanize", song, "-o", tmp_path / "p.mid", "--weights", tiny_weights, "--seed", "1")
+    assert result.exit_code == 0, result.output
+    stages = [line.split(": ")[1].split(" (")[0] for line in result.stderr.splitlines() if line.startswith("humanizing")]
+    assert stages[-2:] == ["grooving", "writing"] and "loading the model" in stages
+    quiet = run("humanize", song, "-o", tmp_path / "q.mid", "--weights", tiny_weights, "--seed", "1", "-q")
+    assert quiet.stderr == ""

@@ -7,6 +7,7 @@ terminal never wraps one mid-phrase.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from pathlib import Path
 import click
 
 SLOW_S = 2.0  # a single file taking longer than this shows what it is doing
+SLOW_ENV = "GROOVE_PROGRESS_AFTER"  # seconds, instead of SLOW_S (the tests set it high: their stderr is exact)
 
 
 def print_report(results: list[dict], as_json: bool, quiet: bool, views: list) -> None:
@@ -136,10 +138,11 @@ class SlowProgress:
     one line per stage from then on, so a long song never runs silent and a quick one prints
     nothing."""
 
-    def __init__(self, label: str, enabled: bool = True, delay: float = SLOW_S) -> None:
+    def __init__(self, label: str, enabled: bool = True, delay: float | None = None) -> None:
+        delay = float(os.environ.get(SLOW_ENV, SLOW_S)) if delay is None else delay
         self.label, self.enabled, self.stage_name = label, enabled, "starting"
-        self.started, self.shown, self._lock = time.perf_counter(), False, threading.Lock()
-        self._timer = threading.Timer(delay, self._show) if enabled else None
+        self.started, self.shown, self._lock = time.perf_counter(), enabled and delay <= 0, threading.Lock()
+        self._timer = threading.Timer(delay, self._show) if enabled and delay > 0 else None
         if self._timer is not None:
             self._timer.daemon = True
             self._timer.start()
