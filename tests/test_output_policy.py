@@ -184,3 +184,10 @@ def test_a_slow_single_file_says_what_it_is_doing(tiny_weights, song, tmp_path, 
     assert stages[-2:] == ["grooving", "writing"] and "loading the model" in stages
     quiet = run("humanize", song, "-o", tmp_path / "q.mid", "--weights", tiny_weights, "--seed", "1", "-q")
     assert quiet.stderr == ""
+
+
+def test_file_names_with_brackets_print_as_they_are(tiny_weights, tmp_path):
+    src = tmp_path / "beat [final].mid"
+    shutil.copy(ROCK, src)
+    result = run("humanize", src, "--weights", tiny_weights, "--seed", "1")
+    assert result.exit_code == 0 and "beat [final].groove.mid" in result.stdout

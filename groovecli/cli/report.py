@@ -41,13 +41,15 @@ def print_report(results: list[dict], as_json: bool, quiet: bool, views: list) -
 
 def report_lines(r: dict) -> list[str]:
     """One output's report, a phrase or two per line."""
+    from rich.markup import escape
+
     a, b = r["after"], r["before"]
-    lines = [f"[bold]{'would write' if r.get('dry_run') else 'wrote'} {r['output']}[/bold]",
+    lines = [f"[bold]{'would write' if r.get('dry_run') else 'wrote'} {escape(r['output'])}[/bold]",
              f"  genre {r['genre']}, seed {r['seed']}"]
     if r.get("genre_note"):
-        lines.append(f"  genre: {r['genre_note']}")
+        lines.append(f"  genre: {escape(r['genre_note'])}")
     if r.get("preview"):
-        lines.append(f"  preview: {r['preview']} (before, then after)")
+        lines.append(f"  preview: {escape(r['preview'])} (before, then after)")
     if "fills" in r:
         where = ", ".join(map(str, r["fills"])) or "none (no 4/4 bar with notes at those places)"
         lines.append(f"  fills: bar(s) {where} (+{r['fill_notes']} notes)")
@@ -97,15 +99,17 @@ def batch_report(results: list[dict], as_json: bool, quiet: bool) -> None:
     for r in results:
         if r.get("_view") is not None:
             console.print(r["_view"])
+    from rich.markup import escape
+
     table = Table("file", "notes", "genre", "seed", "output", title=f"{len(results)} result(s)")
     for r in results:
+        name = escape(Path(r["input"]).name)  # a file name may hold [brackets]
         if "output" in r:
-            where = ("would write " if r["dry_run"] else "") + r["output"]
-            table.add_row(Path(r["input"]).name, f"{r['before']['hits']} → {r['after']['hits']}", r["genre"],
-                          str(r["seed"]), where)
+            where = ("would write " if r["dry_run"] else "") + escape(r["output"])
+            table.add_row(name, f"{r['before']['hits']} → {r['after']['hits']}", r["genre"], str(r["seed"]), where)
         else:
             label = "[yellow]skipped[/yellow]: " if "skipped" in r else "[red]failed[/red]: "
-            table.add_row(Path(r["input"]).name, "", "", "", label + (r.get("skipped") or r.get("error")))
+            table.add_row(name, "", "", "", label + escape(r.get("skipped") or r.get("error")))
     console.print(table)
 
 
