@@ -90,6 +90,12 @@ def test_one_output_named_without_a_suffix_gets_mid(tiny_weights, song, tmp_path
     assert written in names(tmp_path) and "morph2" not in names(tmp_path)
 
 
+def test_render_follows_the_rule_with_wav(song, tmp_path):
+    assert run("render", song, "-o", tmp_path / "mix").exit_code == 0
+    assert run("render", song, "-o", f"{tmp_path / 'audio'}/").exit_code == 0
+    assert (tmp_path / "mix.wav").exists() and names(tmp_path / "audio") == ["rock.wav"]
+
+
 def test_previews_follow_their_take(tmp_path):
     result = run("drumify", REPO / "examples" / "bassline.mid", "-n", "3", "--preview", "-o", tmp_path / "d",
                  "--seed", "1", "-q")
