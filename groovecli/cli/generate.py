@@ -66,6 +66,7 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
     listen = preview_request(preview, preview_bars, soundfont, preview_from)
     skip_existing = skip_existing or ray is not None  # a Ray run resumes
     with slow_progress(f"humanizing {files[0].name}", enabled=not batch and not (quiet or as_json)) as slow:
+        slow.stage("reading")
         jobs, results = _read_jobs(files, plans, (drum_map, drum_channel, drum_track), force, skip_existing, dry_run,
                                    batch, preview)
         if jobs:
@@ -239,6 +240,7 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
     listen = preview_request(preview, preview_bars, soundfont, preview_from)
     with all_or_nothing([] if dry_run else with_previews(paths, preview)):
         if not dry_run:
+            make_folders(paths)
             write_midi(result.performance, paths[0], force=force)
         report = {"input": template, "reference": reference, "output": str(paths[0]), "seed": result.seed,
                   "dry_run": dry_run, "drum_map": perf.drum_map.name, "drum_part": perf.drum_part, **result.report,
