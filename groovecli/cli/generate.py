@@ -60,8 +60,8 @@ def _report(results: list[dict], as_json: bool, quiet: bool, views: list) -> Non
             console.print(f"  preview: {r['preview']} (before, then after)", highlight=False)
         if "fills" in r:
             where = ", ".join(map(str, r["fills"])) or "none (no 4/4 bar with notes at those places)"
-            console.print(f"  fills: bar(s) {where} (+{r['fill_notes']} notes; {r['fill_replaced']} of your hi-hat and "
-                          "ride notes taken over by the fills, --fill-over keeps them)", highlight=False)
+            console.print(f"  fills: bar(s) {where} (+{r['fill_notes']} notes; {r['fill_replaced']} of your notes "
+                          "in their beats taken over by the fills, --fill-over keeps them)", highlight=False)
         console.print(f"  notes: {b['hits']} → {a['hits']} (+{r['notes_added']} added, -{r['notes_removed']} removed)   "
                       f"velocity {b['velocity_min']}-{b['velocity_max']} → {a['velocity_min']}-{a['velocity_max']}   "
                       f"mean |timing| {b['mean_abs_timing_ms']} → {a['mean_abs_timing_ms']} ms")
