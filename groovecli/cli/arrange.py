@@ -132,7 +132,7 @@ def fill(song, bars, genre, fill_beats, fill_over, temperature, seed, drum_map, 
     r = {"input": song, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report}
     _say([r], as_json, quiet, lambda r: (
         f"{'would write' if r['dry_run'] else 'wrote'} {r['output']}: a fill in bar(s) {', '.join(map(str, r['fills']))} "
-        f"(+{r['fill_notes']} notes, {r['fill_replaced']} of your hi-hat and ride notes taken over, genre {r['genre']}, "
+        f"(+{r['fill_notes']} notes, {r['fill_replaced']} of your notes in its beats taken over, genre {r['genre']}, "
         f"seed {r['seed']})"
         + (f"; bar(s) {', '.join(map(str, r['skipped_bars']))} are not 4/4 and stay as they are"
            if r.get("skipped_bars") else "")))

@@ -55,7 +55,7 @@ def report_lines(r: dict) -> list[str]:
         where = ", ".join(map(str, r["fills"])) or "none (no 4/4 bar with notes at those places)"
         lines.append(f"  fills: bar(s) {where} (+{r['fill_notes']} notes)")
         if r.get("fill_replaced"):
-            lines.append(f"  {r['fill_replaced']} of your hi-hat and ride notes taken over by the fills"
+            lines.append(f"  {r['fill_replaced']} of your notes in their beats taken over by the fills"
                          " (--fill-over keeps them)")
     lines.append(f"  notes: {b['hits']} → {a['hits']} (+{r['notes_added']} added, -{r['notes_removed']} removed)")
     lines.append(f"  velocity {b['velocity_min']}-{b['velocity_max']} → {a['velocity_min']}-{a['velocity_max']}   "
