@@ -55,7 +55,8 @@ def _report(results: list[dict], as_json: bool, quiet: bool, views: list) -> Non
     for r, view in zip(results, views):
         a, b = r["after"], r["before"]
         where = "would write" if r.get("dry_run") else "wrote"
-        console.print(f"[bold]{where} {r['output']}[/bold] (genre {r['genre']}, seed {r['seed']})")
+        swing = f", swing {r['swing']}" if r.get("swing") else ""
+        console.print(f"[bold]{where} {r['output']}[/bold] (genre {r['genre']}{swing}, seed {r['seed']})")
         if r.get("genre_note"):
             console.print(f"  genre: {r['genre_note']}")
         if r.get("preview"):
