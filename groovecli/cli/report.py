@@ -45,7 +45,7 @@ def report_lines(r: dict) -> list[str]:
 
     a, b = r["after"], r["before"]
     lines = [f"[bold]{'would write' if r.get('dry_run') else 'wrote'} {escape(r['output'])}[/bold]",
-             f"  genre {r['genre']}, seed {r['seed']}"]
+             f"  genre {r['genre']}" + (f", swing {r['swing']}" if r.get("swing") else "") + f", seed {r['seed']}"]
     if r.get("genre_note"):
         lines.append(f"  genre: {escape(r['genre_note'])}")
     lines += [f"  {key}: {escape(str(r[key]))}" for key in ("dynamics", "placement") if r.get(key)]  # what was kept of the input
