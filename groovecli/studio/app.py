@@ -155,12 +155,18 @@ async def run(request: Request) -> Response:
     session = _session(request)
     mode, uploads, args, options = _settings(session, await _json(request))
     params = modes.parse(args)
+    ticket = session.ticket()
 
     def work():
-        with session.work, session.files_on_disk(uploads) as paths:
-            return modes.run_mode(mode, params, paths, session.models)
+        with session.work:
+            if not session.current(ticket):  # a knob moved again while this waited: only the newest runs
+                return None
+            with session.files_on_disk(uploads) as paths:
+                return modes.run_mode(mode, params, paths, session.models)
 
     outcome = await run_in_threadpool(work)
+    if outcome is None:
+        return _error("superseded by newer settings", 409)
     take = _take(session, mode, args, options, uploads, params, outcome)
     session.wav(outcome.after)  # pre-rendered while the page draws, so Play B starts at once
     if outcome.before is not None:
