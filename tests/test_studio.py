@@ -10,6 +10,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
@@ -147,6 +148,10 @@ def test_uploads_are_limited_and_never_name_a_path(client, session):
     assert sneaky["name"] == "x.mid"
     take = run(client, "humanize", {"inputs": sneaky["id"]}).json()
     assert take["cli"].startswith("groove humanize x.mid ")
+    named = client.post("/api/upload", content=FUNK.read_bytes(), headers={"X-Filename": quote('ドラム "1".mid')}).json()
+    take = run(client, "humanize", {"inputs": named["id"]}).json()
+    assert take["name"] == "ドラム 1.groove.mid"
+    assert client.get(take["midi"]).headers["content-disposition"].endswith(quote("ドラム 1.groove.mid"))
     leftovers = [p for p in session.folder.iterdir() if p.suffix != ".wav"]
     assert leftovers == []  # each run's input files went with the run
 

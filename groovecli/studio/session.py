@@ -96,7 +96,7 @@ class Take:
 def safe_name(raw: str) -> str:
     """A file name for messages and the command line: the last part, printable, not an option."""
     name = raw.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if c.isprintable()).strip().lstrip("-.") or "song.mid"
+    name = "".join(c for c in name if c.isprintable() and c not in '"\\').strip().lstrip("-.") or "song.mid"
     return name[:80]
 
 
