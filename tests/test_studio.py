@@ -237,6 +237,10 @@ def playing(driver, side: str) -> bool:
     return driver.execute_script(f"const a = document.getElementById('audio-{side}'); return !a.paused && a.currentTime > 0")
 
 
+def position(driver, side: str) -> float:
+    return driver.execute_script(f"return document.getElementById('audio-{side}').currentTime")
+
+
 def test_the_page_in_a_real_browser(browser, live, tmp_path, monkeypatch):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -261,10 +265,21 @@ def test_the_page_in_a_real_browser(browser, live, tmp_path, monkeypatch):
     assert "genre funk" in d.find_element(By.ID, "summary").text
 
     d.find_element(By.ID, "play-b").click()
-    wait(d, lambda d: playing(d, "b"), timeout=10)
-    d.find_element(By.ID, "play-a").click()  # A/B while playing: A takes over
+    wait(d, lambda d: playing(d, "b") and position(d, "b") > 0.4, timeout=10)
+    d.find_element(By.ID, "play-a").click()  # A/B while playing: A takes over where B was
     wait(d, lambda d: playing(d, "a") and not playing(d, "b"), timeout=10)
+    assert position(d, "a") >= 0.4
     d.find_element(By.ID, "stop").click()
+    d.find_element(By.ID, "loop-from").clear()
+    d.find_element(By.ID, "loop-from").send_keys("3")
+    d.find_element(By.ID, "loop-to").clear()
+    d.find_element(By.ID, "loop-to").send_keys("3")
+    d.find_element(By.ID, "loop").click()
+    d.find_element(By.ID, "play-b").click()  # 100 bpm: bar 3 is 4.8-7.2 s
+    wait(d, lambda d: playing(d, "b"), timeout=10)
+    assert 4.8 <= position(d, "b") < 7.2
+    d.find_element(By.ID, "stop").click()
+    d.find_element(By.ID, "loop").click()
 
     (REPO / "docs").mkdir(exist_ok=True)
     d.save_screenshot(str(REPO / "docs" / "studio.png"))
