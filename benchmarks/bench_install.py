@@ -19,8 +19,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from pathlib import Path
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10: the tomli the dependencies bring there
+    import tomli as tomllib
 
 REPO = Path(__file__).resolve().parents[1]
 
