@@ -131,7 +131,7 @@ def test_a_song_with_nothing_to_groove_is_an_error_not_a_written_file(tiny_weigh
 def test_an_unwritable_output_fails_before_the_model_runs(tiny_weights, song, tmp_path, monkeypatch):
     import groovecli.cli.generate as generate
 
-    monkeypatch.setattr(generate, "_load", lambda *a: pytest.fail("the model was loaded"))
+    monkeypatch.setattr(generate, "load_model_for", lambda *a: pytest.fail("the model was loaded"))
     missing = run("humanize", song, "-o", tmp_path / "no" / "such" / "x.mid", "--weights", tiny_weights)
     assert missing.exit_code == 1 and "does not exist" in missing.stderr and "unexpected" not in missing.output
     if os.geteuid() != 0:  # root writes anywhere

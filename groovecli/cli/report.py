@@ -44,6 +44,7 @@ def report_lines(r: dict) -> list[str]:
              f"  genre {r['genre']}, seed {r['seed']}"]
     if r.get("genre_note"):
         lines.append(f"  genre: {r['genre_note']}")
+    lines += [f"  {key}: {r[key]}" for key in ("dynamics", "placement") if r.get(key)]  # what was kept of the input
     if r.get("preview"):
         lines.append(f"  preview: {r['preview']} (before, then after)")
     if "fills" in r:

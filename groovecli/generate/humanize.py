@@ -11,7 +11,7 @@ output, byte for byte.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +33,15 @@ from ..grid.drumgrid import (
 from ..grid.features import grid_features
 from ..grid.hands import playable
 from ..grid.knobs import check_knobs, knob_shortfall, notes_per_bar, parse_density
+from ..grid.loops import fit_length, unwrap, wrap_before
 from ..grid.patterns import derive_template
 from ..grid.swing import Swing, apply_swing
+from ..grid.written import as_written, has_quantized_band, is_programmed, keep_audible
 from ..midi.drummap import DrumMap
 from ..midi.performance import Performance, read_midi
 from ..weights import LoadedCond, LoadedModel, load_cond, load_model
 from .decorate import decorate_windows, within_budget
-from .feel import blend, decode_feels, pattern_levels, play_genre, swing_for
+from .feel import blend, decode_feels, own_patterns, pattern_levels, play_genre, swing_for
 from .genres import resolve_genre, sure
 from .notes import CANDIDATES, choose_notes, closest_codes, decode_notes, decorations, draw_codes, steered_notes
 from .steps import seeded_generator, window_tensors
@@ -66,6 +68,7 @@ class HumanizeOptions:
     fill_beats: int = 4  # how many of the fill bar's last beats the fill takes
     fill_over: bool = False  # the fill on top of the time-keeping, not taking it over (fill.py)
     swing: float | None = None  # off-beat 8ths at this percent of the beat (50 straight, 66 triplet); None: the genre's
+    loop: bool = False  # the part is one turn of a loop: decoding wraps, early first hits sound at its end (loops.py)
 
     def __post_init__(self) -> None:
         if self.notes not in NOTE_MODES:
@@ -119,8 +122,9 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
     perf, loaded, options = prepare(song, model, options, drum_map, overrides)
     before = quantize(perf)
     check_groovable(perf, before)
-    take = humanize_grid(before, loaded, options, bpm=bar_bpm(perf, before))
-    after, extra = take.grid, {}
+    played = wrap_before(before) if options.loop else before
+    take = humanize_grid(played, loaded, options, bpm=bar_bpm(perf, played), band=has_quantized_band(perf))
+    after, extra = unwrap(take.grid, before) if options.loop else take.grid, {}
     if options.fills is not None:
         from .fill import fill_rows, fill_song
 
@@ -129,8 +133,9 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
                                  seed=take.seed, mode=options.notes, beats=options.fill_beats,
                                  temperature=options.temperature, over=options.fill_over)
     knobs = knob_shortfall(options.density, options.syncopation, options.notes, before.hits, after.hits)
-    return Take(apply_swing(render(perf, after, drum_map), after, take.swing), before, after, take.seed,
-                summary(perf, before, after) | take.genre_report() | extra | ({"knob_notes": knobs} if knobs else {}))
+    out = fit_length(perf, apply_swing(render(perf, after, drum_map), after, take.swing), after, options.loop)
+    return Take(out, before, after, take.seed, summary(perf, before, after) | take.genre_report() | take.written
+                | extra | ({"knob_notes": knobs} if knobs else {}))
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,7 @@ class GridTake:
     genre: str  # the model genre it was played in
     genre_note: str | None = None  # why that genre, when it is not the name the user gave
     swing: Swing = Swing()  # where the off-beats go when the grid becomes ticks (grid/swing.py)
+    written: dict[str, str] = field(default_factory=dict)  # what was kept of the sketch's dynamics and placement
 
     def genre_report(self) -> dict[str, Any]:
         return ({"genre": self.genre} | ({"genre_note": self.genre_note} if self.genre_note else {})
@@ -149,9 +155,10 @@ class GridTake:
 
 
 def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOptions,
-                  bpm: float | np.ndarray = 120.0) -> GridTake:
-    """``humanize`` on the grid alone (no MIDI). ``bpm`` (one value, or one per bar) is only read
-    by ``--genre auto``. ``groove evaluate`` calls this on templates derived from real performances.
+                  bpm: float | np.ndarray = 120.0, band: bool = False) -> GridTake:
+    """``humanize`` on the grid alone (no MIDI). ``bpm`` (one value, or one per bar) is read by
+    ``--genre auto`` and for milliseconds; ``band``: the file has quantized parts beside the drums
+    (``grid/written.py``). ``groove evaluate`` calls this on templates derived from real performances.
     """
     genre_name, genre_note = resolve_genre(loaded, options.genre, before, bpm)
     genre_idx = loaded.config.genres.index(genre_name)
@@ -179,13 +186,20 @@ def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOption
     for name, kind in (("velocity", "velocity"), ("offset", "timing")):
         z = (torch.randn(1, z_dim, generator=gen) * options.temperature).expand(n_win, -1)
         latents[name] = (z, pattern_levels(getattr(options, f"{kind}_pattern"), kind, n_win))
+    programmed = options.velocity_pattern is None and is_programmed(before.hits, before.velocity)
+    if programmed:  # the producer's accent contour is the velocity pattern the model follows
+        latents["velocity"] = (latents["velocity"][0], own_patterns(win)["velocity"])
     feel = decode_feels(loaded, latents, notes, genre, gen, options.temperature, runs.first_windows)
     swing = swing_for(options, genre_name, sure(genre_note))
+    half_ms = half_step_ms_at(bpm, before.steps)
     played = play_genre({k: runs.join(v.numpy()) for k, v in feel.items()}, song_notes, options,
-                        genre_name if sure(genre_note) else None, swing, half_step_ms_at(bpm, before.steps))
+                        genre_name if sure(genre_note) else None, swing, half_ms)
+    played, written = as_written(before, song_notes, played, half_ms, programmed=programmed,
+                                 band=band and options.timing_pattern is None)
     after = blend(before, song_notes, played, options.velocity_amount, options.timing_amount)
-    hits = playable(after.hits, after.offset, half_step_ms_at(bpm, after.steps), before.hits > 0.5, after.velocity)
-    return GridTake(after.with_values(hits, after.velocity, after.offset), seed, genre_name, genre_note, swing)
+    hits = playable(after.hits, after.offset, half_ms, before.hits > 0.5, after.velocity)
+    velocity = keep_audible(before.hits > 0.5, before.velocity, after.velocity)
+    return GridTake(after.with_values(hits, velocity, after.offset), seed, genre_name, genre_note, swing, written)
 
 
 @torch.no_grad()
