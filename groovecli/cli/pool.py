@@ -9,10 +9,8 @@ Results are the same bytes as a sequential run: a file's output depends only on 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
 MIN_FILES = 3  # below this, starting workers (torch's import, 1.5-2.5 s each) costs more than it saves
@@ -73,6 +71,9 @@ def run(fn: Callable, jobs: list[tuple], *, weights: str | None, workers: int,
 
         yield from run_on_ray(fn, [jobs[i] for i in order], list(order), weights=weights, address=ray, cpus=workers)
         return
+    import multiprocessing  # here, not at the top: `groove --help` imports this module for its options
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
     context = multiprocessing.get_context("spawn")  # fork after torch has started threads can hang
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(weights,)) as pool:
         pending = {pool.submit(_call, fn, jobs[i]): i for i in order}

@@ -9,6 +9,7 @@ atomically, so after an interrupt the files already written are whole and a reru
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -37,6 +38,8 @@ def _task(fn: Callable, weights: str | None, job: tuple) -> Any:
 def connect(address: str, cpus: int) -> bool:
     """Join the cluster at ``address`` or start a local one with ``cpus`` CPUs ("local"); True when
     this call started Ray (and so must shut it down)."""
+    if address == "local":  # a private instance: its services listen on the loopback address only
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     try:
         import ray
     except ImportError:

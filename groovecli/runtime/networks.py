@@ -1,9 +1,12 @@
-"""The networks' inference methods in numpy over the exported graphs: what ``nn/pocketvae.py``,
+"""The networks' inference methods in numpy over their graphs: what ``nn/pocketvae.py``,
 ``nn/prior.py``, ``nn/cond_vae.py`` and ``nn/genre_guesser.py`` do at inference, step for step.
 
-Every sampling loop takes its random numbers from ``rand(shape)`` (uniform [0, 1) float32), in
-the order and shapes the torch code draws them: fed the same numbers, both give the same notes
-and values (``tests/runtime/test_ort_networks.py``). Arrays are numpy float32 and int64 throughout.
+The graphs are the exported ONNX files on onnxruntime (``graphs.Graphs``) or the same parts run
+by the torch modules (``torch_graphs.TorchGraphs``: --device cuda, weights with no export): one
+set of sampling loops over either. Every loop takes its random numbers from ``rand(shape)``
+(uniform [0, 1) float32), in the order and shapes the torch modules' own loops draw them: fed
+the same numbers, all give the same notes and values (``tests/runtime/``). Arrays are numpy
+float32 and int64 throughout.
 """
 
 from __future__ import annotations
@@ -40,8 +43,8 @@ def pick(logits: np.ndarray, feel: str, noise: np.ndarray, inside: np.ndarray, t
     return (np.float32(lo) + (idx + inside) * np.float32(hi - lo) / np.float32(bins)).astype(np.float32)
 
 
-class OrtGroove:
-    """GrooveModel's inference methods (SKEL, NOTE, VEL and TIME) over ``<stem>.*.onnx``."""
+class GrooveNet:
+    """GrooveModel's inference methods (SKEL, NOTE, VEL and TIME) over its graphs."""
 
     def __init__(self, graphs: Graphs):
         self.graphs = graphs
@@ -114,7 +117,7 @@ class OrtGroove:
         return np.concatenate(outs, axis=1)
 
 
-class OrtPrior:
+class PriorNet:
     """CodePrior.sample over ``prior_start`` and ``prior_step``."""
 
     def __init__(self, graphs: Graphs, cfg: ModelConfig):
@@ -138,7 +141,7 @@ class OrtPrior:
         return np.concatenate(codes, axis=1)
 
 
-class OrtGuesser:
+class GuesserNet:
     def __init__(self, graphs: Graphs):
         self.graphs = graphs
 
@@ -149,20 +152,29 @@ class OrtGuesser:
         return (e / e.sum(-1, keepdims=True)).mean(0)
 
 
-def open_groove(checkpoint: Path | str) -> tuple[OrtGroove, OrtPrior | None, OrtGuesser | None]:
-    """The pocketvae model, its prior and its guesser (None where the export has none)."""
-    graphs = Graphs(checkpoint)
-    model = OrtGroove(graphs)
-    prior = OrtPrior(graphs, model.cfg) if graphs.has("prior_step") else None
-    return model, prior, OrtGuesser(graphs) if graphs.has("guesser") else None
+def groove_nets(graphs: Graphs) -> tuple[GrooveNet, PriorNet | None, GuesserNet | None]:
+    """The pocketvae model, its prior and its guesser (None where the graphs have none)."""
+    model = GrooveNet(graphs)
+    prior = PriorNet(graphs, model.cfg) if graphs.has("prior_step") else None
+    return model, prior, GuesserNet(graphs) if graphs.has("guesser") else None
 
 
-class OrtCond:
+def open_groove(checkpoint: Path | str) -> tuple[GrooveNet, PriorNet | None, GuesserNet | None]:
+    """``groove_nets`` over the ONNX export of ``checkpoint``."""
+    return groove_nets(Graphs(checkpoint))
+
+
+def open_cond(checkpoint: Path | str) -> CondNet:
+    """A conditional model over the ONNX export of ``checkpoint``."""
+    return CondNet(Graphs(checkpoint))
+
+
+class CondNet:
     """CondVAE.generate (drumify's, the fills' and the decorator's model) over ``start`` and ``step``."""
 
-    def __init__(self, checkpoint: Path | str):
-        self.graphs = Graphs(checkpoint)
-        self.cfg = self.graphs.config  # CondConfig's fields, as a dict
+    def __init__(self, graphs: Graphs):
+        self.graphs = graphs
+        self.cfg = graphs.config  # CondConfig's fields, as a dict
 
     def generate(self, cond, genre, z, rand: Rand, *, temperature: float = 1.0, allowed=None, required=None,
                  forced=None, force_mask=None, floor=None, floor_allowed=None, prefix=None) -> dict[str, np.ndarray]:

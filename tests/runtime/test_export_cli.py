@@ -40,3 +40,20 @@ def test_float32_weights_export_exactly(tiny_weights, tmp_path):
     with torch.no_grad():
         want = load_model(path).model.skel(torch.as_tensor(notes)).numpy()
     np.testing.assert_allclose(model.skel(notes), want, atol=1e-6)
+
+
+def test_the_runtime_runs_without_importing_torch(tmp_path):
+    import subprocess
+    import sys
+
+    path = shutil.copy(REPO / "models" / "drumify.pt", tmp_path / "drumify.pt")
+    assert CliRunner().invoke(cli, ["export-onnx", str(path)]).exit_code == 0
+    code = ("import sys, numpy as np\nsys.modules['torch'] = None  # any import of torch fails\n"
+            "from groovecli.runtime.networks import open_cond\n"
+            f"m = open_cond({str(path)!r})\nrng = np.random.default_rng(0)\n"
+            "out = m.generate(np.zeros((2, m.cfg['steps'], m.cfg['cond_dim']), np.float32), np.array([0, 1]),\n"
+            "                 np.zeros((2, m.cfg['z_dim']), np.float32), lambda s: rng.random(s, dtype=np.float32))\n"
+            "print(out['hits'].shape)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().startswith("(2, ")

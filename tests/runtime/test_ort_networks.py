@@ -11,7 +11,7 @@ pytest.importorskip("onnx")  # the exporter stores the weights as float16 with i
 torch = pytest.importorskip("torch")
 
 from groovecli.nn.export import cond_graphs, export_graphs, groove_graphs  # noqa: E402
-from groovecli.runtime.networks import OrtCond, open_groove  # noqa: E402
+from groovecli.runtime.networks import open_cond, open_groove  # noqa: E402
 from groovecli.weights import load_cond, load_model, read_checkpoint  # noqa: E402
 
 COND_TASKS = ("decorate", "drumify", "fills")
@@ -28,7 +28,7 @@ def exported(tmp_path_factory):
     for task in COND_TASKS:
         c = load_cond(task)
         export_graphs(cond_graphs(c.model), folder / f"{task}.pt", c.config.to_dict())
-        conds[task] = (c.model, OrtCond(folder / f"{task}.pt"))
+        conds[task] = (c.model, open_cond(folder / f"{task}.pt"))
     return loaded, open_groove(folder / "pocketvae.pt"), conds
 
 
