@@ -361,6 +361,11 @@ function wire() {
   Player.onFrame((side, seconds) => {
     const view = side === "a" ? lanes.a : lanes.b;
     lanes.head = side && view ? { side, beat: Grid.beatAt(view, seconds) } : null;
+    const scroller = $("scroller");
+    if (lanes.head) {  // keep the playhead in view when zoomed in
+      const x = Grid.GUTTER + lanes.head.beat * S.ppb - scroller.scrollLeft;
+      if (x < Grid.GUTTER || x > scroller.clientWidth - 30) scroller.scrollLeft = lanes.head.beat * S.ppb - 0.1 * (scroller.clientWidth - Grid.GUTTER);
+    }
     redraw();
   });
 }
