@@ -144,6 +144,8 @@ def test_foreign_host_and_origin_are_refused(client):
 def test_uploads_are_limited_and_never_name_a_path(client, session):
     big = client.post("/api/upload", content=b"MThd" + bytes(UPLOAD_LIMIT), headers={"X-Filename": "big.mid"})
     assert big.status_code == 400 and "5 MB" in big.json()["error"]
+    chunked = client.post("/api/upload", content=iter([b"MThd", bytes(UPLOAD_LIMIT)]))  # no Content-Length
+    assert chunked.status_code == 400 and "5 MB" in chunked.json()["error"]
     sneaky = upload(client, FUNK, name="../../etc/cron.d/x.mid").json()
     assert sneaky["name"] == "x.mid"
     take = run(client, "humanize", {"inputs": sneaky["id"]}).json()
