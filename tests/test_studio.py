@@ -4,8 +4,13 @@ mode) through Starlette's TestClient, then the page itself in headless Chromium.
 from __future__ import annotations
 
 import http.client
+import json
+import os
 import shlex
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -348,3 +353,22 @@ def test_the_lanes_show_drums_by_the_map_and_hits_off_the_grid(tmp_path):
     assert by_row[1] == (1.0625, 64, 0.25)
     assert by_row[0][2] == 0 and by_row[2] == (2.0, 90, 0.0)
     assert lanes["bars"][0][:5] == [0.0, 4.0, 4, 4, 120.0]
+
+
+def test_groove_studio_serves_until_ctrl_c_and_cleans_up(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "groovecli", "studio", "--no-browser", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("groove studio: http://127.0.0.1:"), first + proc.stderr.read()
+        url = first.split()[2]
+        host = url.split("//")[1].rstrip("/")
+        conn = http.client.HTTPConnection(host, timeout=30)
+        conn.request("GET", "/api/setup")
+        assert json.loads(conn.getresponse().read())["version"]
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith("groove-studio-")]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("groove-studio-")]
