@@ -1,5 +1,8 @@
 """Inference speed and memory: `groove --help`, a 4-minute song end to end, model throughput.
 
+With ``--contention N``, N busy processes run beside it and the 120-bar humanize is also timed
+with spinning OpenMP threads and with one thread, beside groove's default (threads that sleep).
+
 The end-to-end time is also given as a ratio to `python -c "import torch"` timed in the same run
 (the floor any torch program pays), interleaved run by run; the target is at most 1.5.
 
@@ -55,9 +58,9 @@ def write_song(path: Path, bars: int = BARS) -> None:
     mf.save(path)
 
 
-def timed_process(cmd: list[str], source: str | None = None) -> tuple[float, float]:
+def timed_process(cmd: list[str], source: str | None = None, extra_env: dict | None = None) -> tuple[float, float]:
     """(wall seconds, peak RSS in MB) of a fresh process; ``source``: a checkout to import groove from."""
-    env = os.environ | ({"PYTHONPATH": source} if source else {})
+    env = os.environ | ({"PYTHONPATH": source} if source else {}) | (extra_env or {})
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t = time.perf_counter()
     # run from the checkout: `python -m` puts the working directory ahead of PYTHONPATH, so from this
@@ -97,7 +100,7 @@ def throughput(weights: str | None) -> dict[str, float]:
     import torch
     from bench_train import synthetic
 
-    from groovecli.lab.train import to_batch
+    from groovecli.lab.validation import to_batch
     from groovecli.weights import load_model
 
     model = load_model(weights).model
@@ -135,6 +138,21 @@ def main() -> None:
     print(json.dumps(report, indent=2))
 
 
+# How groove's own default (OpenMP threads that sleep while they wait) compares, beside busy
+# processes, with threads that spin and with one thread.
+THREAD_VARIANTS = {"default (passive wait)": {}, "spinning threads": {"OMP_WAIT_POLICY": "ACTIVE"},
+                   "one thread": {"OMP_NUM_THREADS": "1"}}
+
+
+def thread_variants(command: list[str], repeats: int) -> dict[str, float]:
+    """Median wall time of the 120-bar humanize per thread setting, the settings interleaved run by run."""
+    times: dict[str, list[float]] = {name: [] for name in THREAD_VARIANTS}
+    for _ in range(repeats):
+        for name, env in THREAD_VARIANTS.items():
+            times[name].append(timed_process(command, extra_env=env)[0])
+    return {name: round(statistics.median(t), 3) for name, t in times.items()}
+
+
 def measure(args, groove: list[str], weights: list[str]) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         song, out = Path(tmp) / "song.mid", Path(tmp) / "song.groove.mid"
@@ -158,6 +176,8 @@ def measure(args, groove: list[str], weights: list[str]) -> dict:
             "cpu_count": os.cpu_count(),
             "busy_processes_beside": args.contention,
         }
+        if args.contention:
+            report["threads_under_contention_s"] = thread_variants(command + weights, args.repeats)
         if base_runs:
             base = statistics.median(r[0] for r in base_runs)
             report |= {"baseline_humanize_120_bars_s": round(base, 3),

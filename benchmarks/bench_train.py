@@ -19,7 +19,8 @@ import torch
 
 from groovecli.grid.patterns import derive_template, timing_pattern, velocity_pattern
 from groovecli.lab.data import GENRES, GrooveDataset, load_dataset
-from groovecli.lab.train import default_configs, to_batch
+from groovecli.lab.train import default_configs
+from groovecli.lab.validation import to_batch
 from groovecli.nn.pocketvae import GrooveModel
 from groovecli.weights import pick_device
 

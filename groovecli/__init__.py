@@ -14,7 +14,7 @@ from .version import __version__
 _LAZY = {
     "humanize": "generate.humanize",
     "HumanizeOptions": "generate.humanize",
-    "Result": "generate.humanize",
+    "Take": "generate.take",
     "transfer": "generate.transfer",
     "sample": "generate.sample",
     "continue_song": "generate.continue_",

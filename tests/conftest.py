@@ -5,6 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# torch's OpenMP workers spin while they wait; on a shared 2-core machine that starves the other
+# thread (three tiny training tests took 126-130 s spinning, 30-48 s waiting passively). Set before
+# any test imports torch.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import mido
 import pytest
 
@@ -25,6 +30,7 @@ def isolated_env(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("GROOVE_CACHE", str(home / "groove-cache"))
     monkeypatch.delenv("GROOVE_WEIGHTS", raising=False)
     monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("GROOVE_PROGRESS_AFTER", "3600")  # a slow machine must not add progress lines to stderr
 
 
 def track(*lines: str, name: str | None = None) -> mido.MidiTrack:

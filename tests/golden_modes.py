@@ -24,6 +24,7 @@ GOLDEN = REPO / "tests" / "golden" / "modes.json"
 # name -> (argv before "-o OUT", output file name)
 CASES: dict[str, list[str]] = {
     "humanize-funk-add": ["humanize", str(EX / "funk.mid"), "--genre", "funk", "--seed", "1"],
+    "humanize-jazz-swing": ["humanize", str(EX / "jazz.mid"), "--genre", "jazz", "--seed", "9"],
     "humanize-rock-fills": ["humanize", str(EX / "rock.mid"), "--genre", "rock", "--fills", "4", "--seed", "2"],
     "transfer": ["transfer", str(EX / "rock.mid"), str(EX / "funk.mid"), "--seed", "3"],
     "sample-jazz": ["sample", "--genre", "jazz", "--bars", "8", "--seed", "4"],

@@ -12,7 +12,7 @@ from conftest import tiny_config
 from groovecli import weights
 from groovecli.errors import WeightsError
 from groovecli.lab.data import GENRES
-from groovecli.lab.train import to_batch
+from groovecli.lab.validation import to_batch
 from groovecli.nn.pocketvae import GrooveModel
 from groovecli.nn.prior import CodePrior
 from groovecli.weights import checkpoint_dict, export_weights, load_model, read_checkpoint, resolve

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import tempfile
 import wave
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -30,13 +31,12 @@ from ..bundled import bundled_dir
 from ..errors import GrooveError
 from ..midi.drummap import GM
 from ..midi.performance import Performance
+from .limiter import Limiter
 from .soundfont import Instrument, SoundFont, Zone, read_soundfont
+from .voices import DRUM_RING_S, SAMPLE_RATE, Voices
 
-SAMPLE_RATE = 44100
 BLOCK = 1 << 15
 KIT_FILE = "kit/groove-drums.sf3"
-DRUM_RING_S = 6.0  # a drum hit that is not choked rings at most this long
-DARK_AT_SOFTEST = 0.6  # how much of a soft hit's brightness a one-layer drum loses
 _FADE = 64  # frames of fade where a note is choked or released, against clicks
 
 
@@ -100,7 +100,8 @@ def hits_of(perf: Performance, font: SoundFont, *, all_channels: bool = False, u
             found.append((start, None if drums else seconds(tick), msg.note, velocity, msg.channel))
     found += [(s, None, k[1], v, k[0]) for k, starts in pending.items() for s, v in starts]
     hits = []
-    for start, stop, key, velocity, channel in sorted(found):
+    # by start, then channel and key: a drum (no stop) and a melodic note can start together
+    for start, stop, key, velocity, channel in sorted(found, key=lambda f: (f[0], f[4], f[2], f[3])):
         drums = channel in drum_channels
         if until_s is not None and start >= until_s:
             continue
@@ -132,60 +133,6 @@ def _seconds_of_ticks(perf: Performance):
 def velocity_gain(velocity: int) -> float:
     """MIDI velocity → amplitude: the square law most players use (velocity 64 is 12 dB below 127)."""
     return (velocity / 127.0) ** 2
-
-
-class _Voices:
-    """Rendered notes (one zone at one key), cached: a song plays the same few drums again and again."""
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple[int, int, int | None], np.ndarray] = {}
-        self._timbre: dict[tuple[int, int, int | None, int], np.ndarray] = {}
-
-    def signal(self, zone: Zone, key: int, frames: int | None, layered: bool, velocity: int) -> np.ndarray:
-        """The zone's sound at ``key``: mono float32, ``frames`` long when held (looped) else to its end."""
-        base = self._pitched(zone, key, frames)
-        if layered:
-            return base
-        cache_key = (id(zone), key, frames, velocity)
-        if cache_key not in self._timbre:  # one layer for every velocity: a soft hit keeps less of the top end
-            bright = 1.0 - DARK_AT_SOFTEST * (1.0 - velocity / 127.0)
-            self._timbre[cache_key] = bright * base + (1.0 - bright) * self._dark(zone, key, frames)
-        return self._timbre[cache_key]
-
-    def _pitched(self, zone: Zone, key: int, frames: int | None) -> np.ndarray:
-        cache_key = (id(zone), key, frames)
-        if cache_key not in self._cache:
-            self._cache[cache_key] = _resample(zone, key, frames)
-        return self._cache[cache_key]
-
-    def _dark(self, zone: Zone, key: int, frames: int | None) -> np.ndarray:
-        cache_key = (id(zone), key, -1 if frames is None else -frames - 2)
-        if cache_key not in self._cache:
-            x = self._pitched(zone, key, frames)
-            width = 6  # a moving average: -6 dB near 3.7 kHz at 44.1 kHz
-            c = np.concatenate([[0.0], np.cumsum(x, dtype=np.float64)])
-            smooth = (c[width:] - c[:-width]) / width
-            self._cache[cache_key] = np.concatenate([x[: width - 1], smooth]).astype(np.float32)
-        return self._cache[cache_key]
-
-
-def _resample(zone: Zone, key: int, frames: int | None) -> np.ndarray:
-    """The zone's sample at ``key``'s pitch and the output rate; looped up to ``frames`` when held."""
-    cents = (key - zone.root) * zone.scale_tuning + zone.tune_cents
-    step = 2.0 ** (cents / 1200.0) * zone.rate / SAMPLE_RATE
-    data = zone.data
-    if abs(step - 1.0) < 1e-6 and (zone.loop is None or frames is None):
-        return data[: int(DRUM_RING_S * SAMPLE_RATE)] if frames is None else data[:frames]
-    if zone.loop is not None and frames is not None:
-        positions = np.arange(frames, dtype=np.float64) * step
-        ls, le = zone.loop
-        beyond = positions >= le
-        positions[beyond] = ls + np.mod(positions[beyond] - ls, le - ls)
-    else:
-        n = int((len(data) - 1) / step)
-        n = min(n, frames if frames is not None else int(DRUM_RING_S * SAMPLE_RATE))
-        positions = np.arange(max(n, 0), dtype=np.float64) * step
-    return np.interp(positions, np.arange(len(data)), data).astype(np.float32)
 
 
 @dataclass
@@ -221,8 +168,11 @@ class _Mix:
         return out
 
 
+@lru_cache(maxsize=256)  # a song's notes share a few lengths; read-only, as every caller only reads it
 def _fade_out(n: int) -> np.ndarray:
-    return np.linspace(1.0, 0.0, n, dtype=np.float32)
+    fade = np.linspace(1.0, 0.0, n, dtype=np.float32)
+    fade.flags.writeable = False
+    return fade
 
 
 def _choke(mix: _Mix, voices: list[_Ringing], at: int) -> None:
@@ -250,7 +200,7 @@ def render_blocks(hits: list[Hit], *, until_frame: int | None = None) -> Iterato
     A note is added to a buffer that reaches as far as the longest sound still ringing; each
     finished block is handed on, so memory holds the ringing notes, not the song.
     """
-    voices = _Voices()
+    voices = Voices()
     layered: dict[tuple[int, int], bool] = {}
     zones_of: dict[tuple[int, int, int], list[Zone]] = {}
     mix = _Mix()
@@ -318,11 +268,12 @@ def _blocks(perf, font, all_channels, until_s) -> Iterator[np.ndarray]:
     return render_blocks(hits, until_frame=until)
 
 
+WAV_MAX_BYTES = (1 << 32) - 1024  # a RIFF size field is 32 bits: the most audio a WAV file holds
 HEADROOM = 0.5  # a fixed master gain, not normalisation: louder hits stay louder across files
 
 
 def write_audio(blocks: Iterator[np.ndarray] | list[np.ndarray], path: str | Path, *, force: bool = False) -> Path:
-    """Write stereo float blocks as 16-bit WAV (or FLAC for ``.flac``), atomically; clipped, not normalised.
+    """Write stereo float blocks as 16-bit WAV (or FLAC for ``.flac``), atomically; limited, not normalised.
 
     Raises:
         GrooveError: when ``path`` exists and ``force`` is False, or it cannot be written.
@@ -343,14 +294,14 @@ def write_audio(blocks: Iterator[np.ndarray] | list[np.ndarray], path: str | Pat
                 out.setnchannels(2)
                 out.setsampwidth(2)
                 out.setframerate(SAMPLE_RATE)
-                for block in blocks:
-                    out.writeframes(_pcm16(block).tobytes())
+                for block in _pcm16(blocks):
+                    out.writeframes(block.tobytes())
         else:
             import soundfile
 
             with soundfile.SoundFile(tmp, "w", SAMPLE_RATE, 2, "PCM_16", format="FLAC") as out:
-                for block in blocks:
-                    out.write(_pcm16(block))
+                for block in _pcm16(blocks):
+                    out.write(block)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -359,13 +310,26 @@ def write_audio(blocks: Iterator[np.ndarray] | list[np.ndarray], path: str | Pat
     return path
 
 
-def _pcm16(block: np.ndarray) -> np.ndarray:
-    return np.round(np.clip(block * HEADROOM, -1.0, 1.0) * 32767).astype("<i2")
+def _pcm16(blocks: Iterator[np.ndarray] | list[np.ndarray]) -> Iterator[np.ndarray]:
+    """The mix at the master gain, through the limiter (no sample at full scale), as 16-bit."""
+    limiter = Limiter()
+    for block in blocks:
+        yield np.round(limiter.process(block * HEADROOM) * 32767).astype("<i2")
+    yield np.round(limiter.flush() * 32767).astype("<i2")
 
 
 def render_file(perf: Performance, path: str | Path, *, font: SoundFont | None = None, all_channels: bool = False,
                 force: bool = False) -> Path:
-    """``groove render``: the drum part (or every channel) to a WAV or FLAC file."""
+    """``groove render``: the drum part (or every channel) to a WAV or FLAC file.
+
+    Raises:
+        GrooveError: for a song longer than a WAV file can hold (a damaged delta time can make a
+            song last days), said before any audio is made.
+    """
+    seconds = perf.seconds_at(perf.end_tick) + DRUM_RING_S
+    if Path(path).suffix.lower() == ".wav" and seconds * SAMPLE_RATE * 4 > WAV_MAX_BYTES:
+        raise GrooveError(f"{perf.source} lasts {seconds / 3600:.1f} hours; a WAV file holds at most "
+                          f"{WAV_MAX_BYTES / (SAMPLE_RATE * 4 * 3600):.1f} (write a .flac file)")
     return write_audio(_blocks(perf, font, all_channels, None), path, force=force)
 
 
@@ -391,17 +355,34 @@ def _bar_audio(perf: Performance, first_bar: int, end_bar: int, font: SoundFont)
         yield np.zeros((f1 - f0 - written, 2), np.float32)
 
 
+def first_drum_bar(perf: Performance) -> int:
+    """The 0-based bar where the drum part's first note is (0 when it has none): where a preview
+    starts, since a song's intro may run for bars without drums."""
+    if not perf.notes:
+        return 0
+    starts = [b.start for b in perf.bars]
+    return max(bisect_right(starts, min(n.start for n in perf.notes)) - 1, 0)
+
+
 def write_preview(before: Performance | None, after: Performance, path: str | Path, *, bars: int = 4,
-                  font: SoundFont | None = None, force: bool = False) -> Path:
-    """The first ``bars`` bars of ``before``, a second of silence, then the same bars of ``after``
-    (only ``after``'s bars when there is no ``before``: a sampled groove)."""
+                  font: SoundFont | None = None, force: bool = False, first_bar: int | None = None) -> Path:
+    """``bars`` bars of ``before``, a second of silence, then the same bars of ``after`` (only
+    ``after``'s bars when there is no ``before``: a sampled groove), from ``first_bar`` (0-based;
+    None: the first bar where ``before``, else ``after``, has a drum note).
+
+    Raises:
+        GrooveError: when ``first_bar`` lies past the song's end, or those bars hold nothing to play.
+    """
     font = font or load_font()
+    first = first_drum_bar(before if before is not None else after) if first_bar is None else first_bar
+    if first >= len(after.bars):
+        raise GrooveError(f"--preview-from {first + 1}: the song has {len(after.bars)} bar(s)")
 
     def joined() -> Iterator[np.ndarray]:
         if before is not None:
-            yield from _bar_audio(before, 0, bars, font)
+            yield from _bar_audio(before, first, first + bars, font)
             yield np.zeros((int(GAP_S * SAMPLE_RATE), 2), np.float32)
-        yield from _bar_audio(after, 0, bars, font)
+        yield from _bar_audio(after, first, first + bars, font)
 
     return write_audio(joined(), path, force=force)
 

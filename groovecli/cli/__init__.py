@@ -59,16 +59,15 @@ def cli(debug: bool) -> None:
 def main() -> None:
     """Console-script entry point.
 
-    Ends with ``os._exit``: once torch is imported, the interpreter's ordinary shutdown spends
-    ~0.7 s tearing its modules down (measured: `python -c "import torch"` 1.8 s, 1.1 s with
-    ``os._exit``), which is a quarter of humanizing a 4-minute song. Nothing of ours needs that
-    shutdown: every output is written, closed and renamed into place before a command returns.
+    Ends with ``os._exit``: once torch is imported, the interpreter's ordinary shutdown spends a
+    noticeable part of a short command tearing torch's modules down, and nothing of ours needs
+    that shutdown: every output is written, closed and renamed into place before a command returns.
 
     OpenMP threads that wait for work sleep instead of spinning (unless the user's environment
-    says otherwise): beside another busy process, a 120-bar song's inference took 6.9 s with
-    spinning threads and 3.9 s with sleeping ones; on an idle machine the two are the same
-    (2.0 s; ``python benchmarks/bench_infer.py --contention 2``). libgomp reads this once, when
-    torch is first imported, which every command does after this point.
+    says otherwise): beside another busy process, spinning threads fight it for the cores; on an
+    idle machine the two are the same (``python benchmarks/bench_infer.py --contention 2`` times
+    both, and one thread). libgomp reads this once, when torch is first imported, which every
+    command does after this point.
     """
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:

@@ -6,20 +6,20 @@ import click
 
 from . import cli
 from .options import (
-    check_genre,
-    check_soundfont,
     drum_map_of,
     drum_options,
-    must_exist,
-    output_options,
+    fill_over_option,
     outputs_free,
     preview_options,
     preview_path,
     read_song,
+    take_options,
     take_outputs,
     warn,
     with_previews,
 )
+from .outputs import all_or_nothing, make_folders
+from .preflight import preflight
 
 
 def _genre_option(func):
@@ -47,24 +47,19 @@ def _say(results: list[dict], as_json: bool, quiet: bool, line) -> None:
 @click.option("--channel", type=click.IntRange(1, 16), metavar="N",
               help="Take the rhythm from this MIDI channel [default: the file's only channel with notes].")
 @click.option("-n", "--n", "count", type=click.IntRange(1, 100), default=1, show_default=True, help="Write N takes.")
-@click.option("--temperature", type=click.FloatRange(0, 3), default=1.0, show_default=True,
-              help="How far a take strays from the most likely kit (0: always that one).")
-@click.option("--seed", type=int, help="Same rhythm and seed give the same output, byte for byte.")
 @click.option("--drum-map", metavar="NAME|FILE", default="gm", show_default=True,
               help="Your drum library's layout, for the pitches of the drums written (see `groove maps`).")
-@output_options
+@take_options("Same rhythm and seed give the same output, byte for byte.", zero_temperature=True,
+              temperature_help="How far a take strays from the most likely kit (0: always that one).")
 @preview_options
 def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum_map, out, force, skip_existing,
-            dry_run, as_json, quiet, preview, preview_bars, soundfont):
+            dry_run, as_json, quiet, preview, preview_bars, preview_from, soundfont):
     """Turn a one-voice RHYTHM (tapped on a pad, a bass line, a clap track: any channel) into a
     drum groove that plays it, with its timing and accents. Writes RHYTHM.drums.mid: the song's
     tempo and meter, and a drum track on channel 10. With --preview, also a WAV: the rhythm's
     first bars as taps on a kick, then the same bars drummed."""
-    check_genre(genre, None)
-    must_exist(rhythm)
-    drum_map_of(drum_map)
+    preflight(genre=genre, inputs=((rhythm, ""),), drum_map=drum_map, soundfont=soundfont)
     paths = take_outputs(rhythm, out, "drums", count)
-    check_soundfont(soundfont)
     if not outputs_free(with_previews(paths, preview), force, skip_existing, dry_run, quiet):
         return
     from ..generate.drumify import drumify as run
@@ -73,27 +68,29 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
     from ..weights import load_cond
 
     perf = read_rhythm(rhythm, channel=None if channel is None else channel - 1, track=track, pitch=pitch)
-    if not (quiet or as_json):
-        from .view import skipped_bars_warning
+    from .view import skipped_bars_warning
 
-        for message in (*perf.notices, skipped_bars_warning(perf, "no drums there")):
-            if message:
-                warn(f"{rhythm}: {message}")
+    for message in (*perf.notices, skipped_bars_warning(perf, "no drums there")):  # on stderr, even with -q
+        if message:
+            warn(f"{rhythm}: {message}")
     model = load_cond("drumify")
     results = []
     for i, path in enumerate(paths):
         result = run(perf, model, genre=genre, temperature=temperature, seed=None if seed is None else seed + i,
                      drum_map=drum_map_of(drum_map))
-        if not dry_run:
-            write_midi(result.performance, path, force=force)
-        r = {"input": rhythm, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report}
-        if preview:
-            r["preview"] = str(preview_path(path))
+        with all_or_nothing([] if dry_run else with_previews([path], preview)):
             if not dry_run:
-                from ..audio.render import load_font, write_preview
+                make_folders([path])
+                write_midi(result.performance, path, force=force)
+            r = {"input": rhythm, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report}
+            if preview:
+                r["preview"] = str(preview_path(path))
+                if not dry_run:
+                    from ..audio.render import load_font, write_preview
 
-                write_preview(perf, result.performance, preview_path(path), bars=preview_bars,
-                              font=load_font(soundfont), force=force)
+                    write_preview(perf, result.performance, preview_path(path), bars=preview_bars,
+                                  font=load_font(soundfont), force=force,
+                                  first_bar=None if preview_from is None else preview_from - 1)
         results.append(r)
     _say(results, as_json, quiet, lambda r: (
         f"{'would write' if r['dry_run'] else 'wrote'} {r['output']}: {r['taps']} taps over {r['bars']} bars → "
@@ -107,33 +104,35 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
 @_genre_option
 @click.option("--fill-beats", type=click.IntRange(1, 4), default=4, show_default=True, metavar="N",
               help="How many of each bar's last beats the fill takes.")
-@click.option("--temperature", type=click.FloatRange(0, 3), default=1.0, show_default=True)
-@click.option("--seed", type=int, help="Same song and seed give the same output, byte for byte.")
+@fill_over_option
 @drum_options
-@output_options
-def fill(song, bars, genre, fill_beats, temperature, seed, drum_map, drum_channel, drum_track, out, force,
+@take_options("Same song and seed give the same output, byte for byte.", zero_temperature=True)
+def fill(song, bars, genre, fill_beats, fill_over, temperature, seed, drum_map, drum_channel, drum_track, out, force,
          skip_existing, dry_run, as_json, quiet):
     """Write a fill into bars A:B of SONG's drum part (and a landing on the next downbeat when the
-    fill calls for one). Every note of the file stays; writes SONG.fill.mid."""
+    fill calls for one). The fill takes over the hi-hats and ride in the beats it plays, and a
+    landing crash the hi-hat on the next downbeat (--fill-over: on top of them); every other
+    note of the file stays; writes SONG.fill.mid."""
     from ..grid.drawn import parse_bar_range
 
     span = parse_bar_range(bars)
-    check_genre(genre, None)
-    drum_map_of(drum_map)
+    preflight(genre=genre, drum_map=drum_map)
     [path] = take_outputs(song, out, "fill")
     if not outputs_free([path], force, skip_existing, dry_run, quiet):
         return
-    perf = read_song(song, drum_map, drum_channel, drum_track, quiet=quiet or as_json)
+    perf = read_song(song, drum_map, drum_channel, drum_track)
     from ..generate.fill import fill as run
     from ..midi.performance import write_midi
 
     result = run(perf, span, genre=genre, seed=seed, beats=fill_beats, temperature=temperature,
-                 drum_map=drum_map_of(drum_map))
+                 drum_map=drum_map_of(drum_map), over=fill_over)
     if not dry_run:
+        make_folders([path])
         write_midi(result.performance, path, force=force)
     r = {"input": song, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report}
     _say([r], as_json, quiet, lambda r: (
         f"{'would write' if r['dry_run'] else 'wrote'} {r['output']}: a fill in bar(s) {', '.join(map(str, r['fills']))} "
-        f"(+{r['fill_notes']} notes, genre {r['genre']}, seed {r['seed']})"
+        f"(+{r['fill_notes']} notes, {r['fill_replaced']} of your notes in its beats taken over, genre {r['genre']}, "
+        f"seed {r['seed']})"
         + (f"; bar(s) {', '.join(map(str, r['skipped_bars']))} are not 4/4 and stay as they are"
            if r.get("skipped_bars") else "")))

@@ -7,12 +7,22 @@ from pathlib import Path
 import click
 
 from ..errors import GrooveError
+from .preflight import must_exist
 
 
 def warn(message: str) -> None:
     """One warning line on stderr."""
     click.echo(f"warning: {message}", err=True)
 
+
+def batch_failure(exc: Exception) -> str:
+    """Why one file of a batch failed, for its row of the summary: a GrooveError's line, or a
+    bug's, so that one file's bug does not stop the others (with --debug it is raised instead)."""
+    if isinstance(exc, GrooveError):
+        return str(exc)
+    if click.get_current_context().find_root().params.get("debug"):
+        raise exc
+    return f"unexpected {type(exc).__name__}: {exc} (run with --debug and report it)"
 
 
 def drum_options(func):
@@ -37,58 +47,52 @@ def drum_map_of(spec: str | None):
     return None if spec is None or spec.strip().lower() == "auto" else load_drum_map(spec)
 
 
-def must_exist(path: str, label: str = "") -> None:
-    """A missing input, said before numpy and mido load (the reader says the same, later)."""
-    if not Path(path).exists():
-        raise GrooveError(f"{label}{path}: no such file")
-
-
-def read_song(path: str, drum_map: str | None, drum_channel: int | None, drum_track: str | None, *,
-              quiet: bool = False):
-    """Read a MIDI file with the user's drum options; warn about repairs, the drum part and map
-    chosen when in doubt, and bars groove cannot groove."""
+def open_song(path: str, drum_map: str | None, drum_channel: int | None, drum_track: str | None):
+    """Read a MIDI file with the user's drum options (``--drum-map``, ``--drum-channel`` 1-16,
+    ``--drum-track``); its repairs and doubts stay in ``perf.notices`` for the caller to say."""
     must_exist(path)
     from ..midi.performance import read_midi
-    from .view import skipped_bars_warning
 
-    perf = read_midi(
+    return read_midi(
         path,
         drum_map=drum_map_of(drum_map),
         drum_channel=None if drum_channel is None else drum_channel - 1,
         drum_track=drum_track,
     )
-    if not quiet:
-        for message in (*(f"{path}: {n}" for n in perf.notices), skipped_bars_warning(perf)):
-            if message:
-                warn(message)
+
+
+def read_song(path: str, drum_map: str | None, drum_channel: int | None, drum_track: str | None):
+    """``open_song``, then a warning for each repair, the drum part and map chosen when in doubt,
+    and bars groove cannot groove, each line naming the file. Warnings go to stderr whatever
+    ``-q`` or ``--json`` say: those quiet the report, not what went wrong."""
+    from .view import skipped_bars_warning
+
+    perf = open_song(path, drum_map, drum_channel, drum_track)
+    for message in (*perf.notices, skipped_bars_warning(perf)):
+        if message:
+            warn(f"{path}: {message}")
     return perf
 
 
-
 def plan_outputs(inputs: list[Path], out: str | None, variations: int, force: bool, *,
-                 batch: bool = False) -> list[list[Path]]:
-    """Output paths per input (one per variation), checked before any work is done.
-
-    One input: ``-o FILE`` or ``IN.groove.mid`` beside it. Several inputs (or a folder): ``-o DIR``
-    or beside each. Never the input itself. An existing output without ``--force`` is an error
-    for one input; in a batch it is that file's own problem (``existing_outputs``), not the batch's.
+                 batch: bool = False, name: str = "groove") -> list[list[Path]]:
+    """Output paths per input (one per variation), by the output-name rule (``outputs.py``),
+    checked before any work is done: ``IN.<name>.mid`` beside each input, or as ``-o`` says;
+    several inputs (or a folder) need ``-o`` to be a folder. Never the input itself. An existing
+    output without ``--force`` is an error for one input; in a batch it is that file's own
+    problem (``existing_outputs``), not the batch's.
     """
-    out_dir = None
+    from .outputs import check_writable, take_paths
+
     if out is not None and len(inputs) > 1 and Path(out).suffix.lower() in (".mid", ".midi") and not Path(out).is_dir():
         raise GrooveError(f"-o {out} names one file but there are {len(inputs)} inputs; give -o a folder")
-    if out is not None and (batch or len(inputs) > 1 or Path(out).is_dir() or out.endswith(("/", "\\"))):
-        out_dir = Path(out)
-        if out_dir.exists() and not out_dir.is_dir():
+    if out is not None and (batch or len(inputs) > 1):
+        if Path(out).exists() and not Path(out).is_dir():
             raise GrooveError(f"-o {out} must be a folder when there are several inputs")
+        out = out if out.endswith(("/", "\\")) else out + "/"
     plans = []
     for src in inputs:
-        if out_dir is not None:
-            base = out_dir / f"{src.stem}.groove.mid"
-        elif out is not None:
-            base = Path(out)
-        else:
-            base = src.with_name(f"{src.stem}.groove.mid")
-        paths = [base] if variations == 1 else [base.with_name(f"{base.stem}.{i + 1}{base.suffix}") for i in range(variations)]
+        paths = take_paths(src.with_name(f"{src.stem}.{name}.mid"), out, variations)
         for p in paths:
             if any(p.resolve() == i.resolve() for i in inputs):
                 raise GrooveError(f"refusing to write over the input file {p}; choose another -o")
@@ -98,17 +102,20 @@ def plan_outputs(inputs: list[Path], out: str | None, variations: int, force: bo
     flat = [p.resolve() for paths in plans for p in paths]
     if len(set(flat)) != len(flat):
         raise GrooveError("two inputs would write the same output file; give -o a folder")
+    check_writable([p for paths in plans for p in paths], out)
     return plans
 
 
 def take_outputs(src: str, out: str | None, suffix: str, count: int = 1) -> list[Path]:
-    """The files one input's takes go to: ``-o OUT``, else ``SRC.<suffix>.mid`` beside the input;
-    ``count`` takes as ``.1``, ``.2``... Never the input itself."""
+    """The files one input's takes go to, by the output-name rule (``outputs.py``): ``SRC.<suffix>.mid``
+    beside the input unless ``-o`` says otherwise. Never the input itself; checked writable."""
+    from .outputs import check_writable, take_paths
+
     source = Path(src)
-    base = Path(out) if out else source.with_name(f"{source.stem}.{suffix}.mid")
-    paths = [base] if count == 1 else [base.with_name(f"{base.stem}.{i + 1}{base.suffix}") for i in range(count)]
+    paths = take_paths(source.with_name(f"{source.stem}.{suffix}.mid"), out, count)
     if any(p.resolve() == source.resolve() for p in paths):
         raise GrooveError(f"refusing to write over the input file {source}; choose another -o")
+    check_writable(paths, out)
     return paths
 
 
@@ -128,25 +135,6 @@ def outputs_free(paths: list[Path], force: bool, skip_existing: bool, dry_run: b
     if existing and not dry_run:
         raise GrooveError(f"{existing[0]} already exists; use --force to overwrite it")
     return True
-
-
-def check_genre(genre: str, weights: str | None) -> None:
-    """Refuse an unknown genre before torch is imported, from the genres the bundled manifest lists
-    (other weights are checked when they load)."""
-    from ..bundled import bundled_entry
-    from ..constants import DROPPED_STYLES, GENRE_MERGES, genre_key
-
-    known = bundled_entry().get("genres") if weights is None else None
-    if known and genre_key(genre) not in (*known, "auto", *DROPPED_STYLES, *GENRE_MERGES):
-        raise GrooveError(f"unknown genre {genre!r}; the model knows: auto, {', '.join(known)}")
-
-
-def check_weights(weights: str | None) -> None:
-    """A local --weights path that holds no weights fails before torch is imported."""
-    from ..bundled import local_weights
-
-    if weights is not None and not weights.startswith("hf://"):
-        local_weights(weights)
 
 
 def expand_inputs(paths: tuple[str, ...]) -> list[Path]:
@@ -174,6 +162,18 @@ def model_options(func):
     return func
 
 
+def take_options(seed_help: str = "Same input and seed give the same output, byte for byte.", *,
+                 zero_temperature: bool = False, temperature_help: str | None = None):
+    """The options every generating command shares: how adventurous a take is, its seed, and where
+    it goes (``output_options``). ``zero_temperature``: 0 is allowed (the most likely take)."""
+    def wrap(func):
+        func = output_options(func)
+        func = click.option("--seed", type=int, help=seed_help)(func)
+        return click.option("--temperature", type=click.FloatRange(0, 3, min_open=not zero_temperature), default=1.0,
+                            show_default=True, help=temperature_help)(func)
+    return wrap
+
+
 def output_options(func):
     for option in reversed([
         click.option("-o", "--output", "out", metavar="PATH", help="Output file, or folder for several inputs."),
@@ -197,43 +197,36 @@ def feel_options(func):
                      help="keep: feel only; add: also decorative notes; free: may remove notes too."),
         click.option("--velocity-amount", type=click.FloatRange(0, 1), default=1.0, show_default=True),
         click.option("--timing-amount", type=click.FloatRange(0, 1), default=1.0, show_default=True),
-        click.option("--temperature", type=click.FloatRange(0, 3, min_open=True), default=1.0, show_default=True),
-        click.option("--seed", type=int, help="Same input and seed give the same output, byte for byte."),
     ]):
         func = option(func)
     return func
 
 
-def _options(kw: dict, seed: int | None):
+def humanize_options(kw: dict, seed: int | None):
+    """The HumanizeOptions of a humanize or transfer command line."""
     from ..generate.humanize import HumanizeOptions
 
     return HumanizeOptions.from_params(kw, seed)
 
 
-def _load(weights: str | None, device: str):
+def load_model_for(weights: str | None, device: str):
+    """The groove model a command's --weights and --device name."""
     from ..weights import load_model, pick_device
 
     return load_model(weights, pick_device(device))
 
 
-def _check_patterns(kw: dict) -> None:
-    """Parse drawn patterns before any file is read, so a typo fails fast."""
-    from ..grid.drawn import parse_pattern
-
-    for kind in ("velocity", "timing"):
-        if kw.get(f"{kind}_pattern") is not None:
-            parse_pattern(kw[f"{kind}_pattern"], kind)
-
-
-
-
 def preview_options(func):
-    """``--preview``: an A/B audio file beside the output (the input's first bars, then the result's)."""
+    """``--preview``: an A/B audio file beside the output (the input's bars from where its drums
+    start, then the result's same bars)."""
     for option in reversed([
         click.option("--preview", is_flag=True,
-                     help="Also write OUT.preview.wav: the input's first bars, a second of silence, the same bars grooved."),
+                     help="Also write OUT.preview.wav: the input's first bars with drums, a second of silence, "
+                          "the same bars grooved."),
         click.option("--preview-bars", type=click.IntRange(1, 64), default=4, show_default=True, metavar="N",
                      help="Bars in the preview."),
+        click.option("--preview-from", type=click.IntRange(1, None), metavar="BAR",
+                     help="Start the preview at this bar (1-based) [default: the first bar with drums]."),
         soundfont_option,
     ]):
         func = option(func)
@@ -254,27 +247,14 @@ def with_previews(paths: list[Path], preview: bool) -> list[Path]:
     return paths + ([preview_path(p) for p in paths] if preview else [])
 
 
-def preview_request(preview: bool, bars: int, soundfont: str | None) -> dict | None:
-    """What ``--preview`` asked for (None: no preview)."""
-    return {"bars": bars, "soundfont": soundfont} if preview else None
-
-
-def check_soundfont(path: str | None) -> None:
-    """A missing or non-SoundFont file fails before any model is loaded (its header is all we read)."""
-    if path is None:
-        return
-    p = Path(path)
-    try:
-        with p.open("rb") as fh:
-            head = fh.read(12)
-    except OSError as exc:
-        raise GrooveError(f"cannot read SoundFont {p}: {exc.strerror or exc}") from None
-    if head[:4] != b"RIFF" or head[8:12] != b"sfbk":
-        raise GrooveError(f"{p} is not a SoundFont (.sf2/.sf3): no RIFF sfbk header")
+def preview_request(preview: bool, bars: int, soundfont: str | None, start: int | None = None) -> dict | None:
+    """What ``--preview`` asked for (None: no preview); ``from`` is a 0-based bar or None."""
+    return {"bars": bars, "soundfont": soundfont, "from": None if start is None else start - 1} if preview else None
 
 
 def fill_options(func):
-    """``--fills`` and ``--fill-beats`` (``fills.py``)."""
+    """``--fills``, ``--fill-beats`` and ``--fill-over`` (``generate/fill.py``)."""
+    func = fill_over_option(func)
     func = click.option("--fill-beats", type=click.IntRange(1, 4), default=4, show_default=True, metavar="N",
                         help="How many of the fill bar's last beats a fill takes.")(func)
     func = click.option("--fills", metavar="N|ends",
@@ -282,12 +262,15 @@ def fill_options(func):
     return func
 
 
-def check_fills(fills: str | None) -> None:
-    """A bad ``--fills`` fails before numpy or torch is imported."""
-    if fills is not None:
-        from ..grid.drawn import parse_fills
+def fill_over_option(func):
+    """``--fill-over``: the old fills, played on top of the time-keeping."""
+    return click.option("--fill-over", is_flag=True,
+                        help="Play fills on top of the hi-hats and ride instead of taking them over.")(func)
 
-        parse_fills(fills)
+
+swing_option = click.option(
+    "--swing", type=float, metavar="PCT",
+    help="Off-beat 8ths at PCT of the beat (50 straight, 66 a triplet feel); default: the genre's drummers' swing.")
 
 
 def knob_options(func):
@@ -298,10 +281,3 @@ def knob_options(func):
                         help="Notes per bar (e.g. 24) or a change from the input's (+50%, -25%).")(func)
     return func
 
-
-def check_knobs(density: str | None, syncopation: float | None, notes: str = "add") -> None:
-    """Knob values checked before torch is imported (numpy only when a knob is given)."""
-    if density is not None or syncopation is not None:
-        from ..grid.knobs import check_knobs as check
-
-        check(density, syncopation, notes)

@@ -79,7 +79,8 @@ def _tempo_text(perf: Performance, first: Bar, last: Bar) -> str:
     return f"{bpms[0]:g} bpm" if len(bpms) == 1 else f"{bpms[0]:g}-{bpms[-1]:g} bpm"
 
 
-def grid_view(perf: Performance, grid: DrumGrid, *, bars: str | None = None, width: int = 80) -> RenderableType:
+def grid_view(perf: Performance, grid: DrumGrid, *, bars: str | None = None, width: int = 80,
+              title: str | None = None) -> RenderableType:
     """The grid of a song's 4/4 bars, as many bars per line as ``width`` allows.
 
     Args:
@@ -87,6 +88,7 @@ def grid_view(perf: Performance, grid: DrumGrid, *, bars: str | None = None, wid
         grid: its grid.
         bars: a 1-based song bar range ``A:B``; None shows the whole song.
         width: console width in characters.
+        title: the grid's heading (None: the file it shows).
     """
     n_song_bars = len(perf.bars)
     first, last = parse_bar_range(bars, n_song_bars) if bars else (1, n_song_bars)
@@ -96,7 +98,7 @@ def grid_view(perf: Performance, grid: DrumGrid, *, bars: str | None = None, wid
     used = [d for d in range(N_DRUMS) if grid.hits[:, d].any()]
     meters = sorted({b.meter for b in perf.bars[first - 1 : last]})
     other = [b for b in perf.bars[first - 1 : last] if not b.is_four_four]
-    head = Text(f"{perf.source}\n", style="bold")
+    head = Text(f"{perf.source if title is None else title}\n", style="bold")
     head.append(f"bars {first}-{last} of {n_song_bars} · {', '.join(meters)} · "
                 f"{_tempo_text(perf, perf.bars[first - 1], perf.bars[last - 1])} · {perf.ticks_per_beat} ticks/beat")
     parts: list[RenderableType] = [head]
@@ -236,7 +238,7 @@ def features_table(song, title: str) -> Table:
 
 
 def report_view(tables: list[tuple[str, list[str], list[list[str]]]]) -> Group:
-    """``groove evaluate``'s tables (see ``evaluation.report_tables``)."""
+    """``groove evaluate``'s tables (see ``eval_report.report_tables``)."""
     out = []
     for title, header, rows in tables:
         table = Table(title=title, title_justify="left")

@@ -3,7 +3,7 @@
 Each window's first bar is the bar the window before it drew (1-bar hop), so a song's windows
 form a chain a decoder must walk one window at a time. Walked whole, a 120-bar song is 119
 batch-1 decoder passes per network, and a 5,000-bar file 4,999: the decoders' time was most of
-groove's (docs/results.md section 8). So a song is cut into chains of at most ``CHAIN_WINDOWS``
+groove's (docs/results.md section 9). So a song is cut into chains of at most ``CHAIN_WINDOWS``
 windows (and at every run of bars after silence, which has nothing to follow), and the chains
 advance in lockstep, one batched pass per step. A chain's first window starts afresh, as a run
 after silence always did; with 16-window chains that is once every 16 bars, where phrases turn.

@@ -18,9 +18,8 @@ pieces to do it in both of its steps):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -29,15 +28,19 @@ from ..constants import MAX_NEW_BARS, MIDI_VELOCITY_MAX, STEPS_PER_BAR, WINDOW_B
 from ..errors import GrooveError
 from ..grid.drumgrid import DrumGrid, append_bars, bar_bpm, half_step_ms_at, quantize
 from ..grid.feel_profile import follow, profile_of
+from ..grid.fill_bars import find_fills
+from ..grid.hands import playable
 from ..grid.knobs import check_syncopation, parse_density, steer_new
 from ..grid.patterns import derive_template
+from ..grid.phrases import CONTINUE_HOLD, held, land
 from ..midi.drummap import DrumMap
-from ..midi.performance import Performance, read_midi
+from ..midi.performance import DrumNote, Performance, read_midi
 from ..weights import LoadedModel, load_model
 from .feel import decode_feels, own_patterns, song_latents
 from .genres import resolve_genre
 from .notes import need_prior
 from .steps import one_thread, seeded_generator
+from .take import Take
 
 CHAINS = 16  # prior continuations drawn at once; the one nearest the primer's own codes is played
 
@@ -87,10 +90,13 @@ def continue_grid(primer: DrumGrid, loaded: LoadedModel, bars: int, *, genre: st
         chosen = chains[distance.argmin()]  # (bars, S): the chain that stays nearest the primer's groove
         templates = template.expand(bars, -1, -1)
         p = torch.sigmoid(model.note.decode(chosen, templates, model.skel(templates)))[:, STEPS_PER_BAR:]
-    p = p.reshape(-1, primer.hits.shape[1])  # (bars * 16, 9): the new bars
-    new_notes = (p > 0.5).float()
-    if wanted is not None or syncopation is not None:
-        new_notes = torch.as_tensor(steer_new(p.numpy(), wanted, syncopation, relative_to=primer.hits))
+    p = p.reshape(-1, primer.hits.shape[1]).numpy()  # (bars * 16, 9): the new bars
+    rng = np.random.default_rng(int(torch.randint(2**62, (1,), generator=gen)))
+    first_bar = len(primer.hits) // STEPS_PER_BAR
+    held_notes = held(groove_bars(primer.hits), p > 0.5, rng, first_bar, 1.0, CONTINUE_HOLD)  # the primer's groove, varied
+    if wanted is not None or syncopation is not None:  # the held notes first, then the likeliest others
+        held_notes = steer_new((held_notes + p) / 2, wanted, syncopation, relative_to=primer.hits)
+    new_notes = torch.as_tensor(held_notes)
     before = torch.cat([ctx["hits"][0, STEPS_PER_BAR:], new_notes])  # the primer's last bar, then the new ones
     windows = before.unfold(0, WINDOW_BARS * STEPS_PER_BAR, STEPS_PER_BAR).permute(0, 2, 1).contiguous()  # (bars, 32, 9)
     own, last = song_latents(loaded, primer, int(genre_t[0])), own_patterns(ctx)  # the primer's feel, its last patterns
@@ -105,7 +111,32 @@ def continue_grid(primer: DrumGrid, loaded: LoadedModel, bars: int, *, genre: st
     end_ms = float(own_ms[-1, 0])  # the new bars keep the primer's last tempo
     moved = follow(values["offset"] * end_ms, notes, profile_of(primer.hits, primer.offset * own_ms), -np.inf, np.inf)
     offset = np.clip(moved / end_ms, -1.0, 1.0 - 1e-3) * notes
-    return Continuation(notes, values["velocity"] * notes, offset.astype(np.float32), seed, genre_name, genre_note)
+    velocity = values["velocity"] * notes
+    land(notes, velocity, offset, first_bar)
+    notes = _after_the_primer(primer, notes, velocity, offset, end_ms)
+    return Continuation(notes, velocity * notes, (offset * notes).astype(np.float32), seed, genre_name, genre_note)
+
+
+def _after_the_primer(primer: DrumGrid, notes: np.ndarray, velocity: np.ndarray, offset: np.ndarray,
+                      half_ms: float) -> np.ndarray:
+    """``notes`` kept to what one drummer plays after the primer's last bar (which stays as played)."""
+    last = slice(-STEPS_PER_BAR, None)
+    hits, offsets = (np.concatenate([getattr(primer, k)[last], x]) for k, x in (("hits", notes), ("offset", offset)))
+    keep = np.zeros(hits.shape, bool)
+    keep[:STEPS_PER_BAR] = True
+    loud = np.concatenate([primer.velocity[last], velocity])
+    return playable(hits, offsets, np.full(len(hits), half_ms), keep, loud)[STEPS_PER_BAR:]
+
+
+def groove_bars(hits: np.ndarray) -> np.ndarray:
+    """The two bars (32, 9) of the primer ``hits`` (T, 9) a continuation holds: its last two
+    sounding bars that are not fills (``fill_bars.find_fills``): after a fill a drummer goes back
+    to the groove. A one-bar groove is played twice."""
+    bars = np.asarray(hits).reshape(-1, STEPS_PER_BAR, hits.shape[-1])
+    plain = np.flatnonzero(~find_fills(hits) & bars.any((1, 2)))
+    chosen = plain[-2:] if len(plain) else np.flatnonzero(bars.any((1, 2)))[-2:]
+    chosen = np.resize(chosen, 2) if len(chosen) else np.array([len(bars) - 1] * 2)
+    return bars[chosen].reshape(-1, hits.shape[-1])
 
 
 def _last_window(x: np.ndarray) -> np.ndarray:
@@ -116,20 +147,10 @@ def _last_window(x: np.ndarray) -> np.ndarray:
     return x[-size:][None]
 
 
-@dataclass(frozen=True)
-class ContinueResult:
-    """The primer with its continuation."""
-
-    performance: Performance
-    primer: DrumGrid
-    seed: int
-    report: dict[str, Any]
-
-
 def continue_song(primer: Performance | str | Path, model: LoadedModel | None = None, *, bars: int = 4,
                   genre: str = "auto", temperature: float = 1.0, seed: int | None = None,
                   drum_map: DrumMap | None = None, density: str | None = None,
-                  syncopation: float | None = None) -> ContinueResult:
+                  syncopation: float | None = None) -> Take:
     """The primer (a MIDI path or a Performance) as written, then ``bars`` new bars.
 
     Raises:
@@ -143,16 +164,48 @@ def continue_song(primer: Performance | str | Path, model: LoadedModel | None = 
         raise GrooveError(f"{perf.source}: continue carries on from 4/4 bars, and the song ends in "
                           f"{last.numerator}/{last.denominator} (bar {last.index + 1})")
     loaded = model if model is not None else load_model()
-    tail = _trailing_four_four(grid)
-    bpm = bar_bpm(perf, grid)[-len(tail.bars):]
+    song, spill = _without_spill(perf, grid)
+    tail = _trailing_four_four(grid if not spill else _bars_before_last(grid))
+    bpm = bar_bpm(perf, grid)[: len(grid.bars) - (1 if spill else 0)][-len(tail.bars):]
     cont = continue_grid(tail, loaded, bars, genre=genre, temperature=temperature, seed=seed, bpm=bpm,
                          density=density, syncopation=syncopation)
-    out = append_bars(perf, cont.hits, cont.velocity, cont.offset, drum_map)
-    report = {"bars_before": len(perf.bars), "bars_added": bars, "bars": len(perf.bars) + bars,
-              "notes_added": int(cont.hits.sum()), "genre": cont.genre}
+    hits = cont.hits.copy()
+    hits[0, [n.drum for n in spill]] = 0.0  # those hits are played already, ahead of the first new downbeat
+    out = append_bars(song, hits, cont.velocity * hits, cont.offset * hits, drum_map)
+    out = replace(out, notes=tuple(sorted(out.notes + spill, key=lambda n: (n.start, n.track, n.pitch))))
+    before = len(song.bars)
+    report = {"bars_before": before, "bars_added": bars, "bars": before + bars,
+              "notes_added": int(hits.sum()), "genre": cont.genre}
+    if spill:
+        report["pushed_into_continuation"] = len(spill)
     if cont.genre_note:
         report["genre_note"] = cont.genre_note
-    return ContinueResult(out, grid, cont.seed, report)
+    return Take(out, grid, quantize(out), cont.seed, report)
+
+
+def _without_spill(perf: Performance, grid: DrumGrid) -> tuple[Performance, tuple[DrumNote, ...]]:
+    """A primer cut at a bar line whose drummer pushed the next downbeat ends in a bar holding
+    only those hits, a little early: they open the continuation, not a bar of their own. Returns
+    the song without that bar (its hits taken out, each track ending at its bar line) and the
+    hits; or the song as it is and no hits (also when a primer note rings on past that line)."""
+    rows = grid.hits[-STEPS_PER_BAR:] > 0.5
+    pushed = grid.offset[-STEPS_PER_BAR][rows[0]] < 0
+    if len(grid.bars) < 2 or not rows.any() or rows[1:].any() or not pushed.all():
+        return perf, ()
+    first_cell = (len(grid.bars) - 1) * STEPS_PER_BAR * grid.hits.shape[1]
+    spill = tuple(n for n, c in zip(perf.notes, grid.note_cells) if c >= first_cell)
+    line = int(grid.bars[-1].start)
+    tracks = tuple(tuple((min(t, line), m) if m.type == "end_of_track" else (t, m) for t, m in events)
+                   for events in perf.tracks)
+    song = replace(perf, tracks=tracks, notes=tuple(n for n in perf.notes if n not in spill))
+    if len(song.bars) != len(perf.bars) - 1:  # a note of the primer rings past the line: leave it whole
+        return perf, ()
+    return song, spill
+
+
+def _bars_before_last(grid: DrumGrid) -> DrumGrid:
+    rows = slice(0, len(grid.hits) - STEPS_PER_BAR)
+    return DrumGrid(grid.hits[rows], grid.velocity[rows], grid.offset[rows], grid.bars[:-1], np.full(0, -1, np.int64))
 
 
 def _trailing_four_four(grid: DrumGrid) -> DrumGrid:

@@ -10,7 +10,7 @@ condition, the drummer's notes as the target; at inference the sketch's own note
 into the decoder's state as it goes, so each drawn note follows the sketch and the notes before
 it. On the GMD test songs it plays the drummers' notes more often (note F1 0.685 against 0.653)
 and as many (17.8 notes per bar; drummers 17.5, prior draws 18.5); the realism judges rate both
-alike, within their own noise (``benchmarks/eval_decorate.py``, docs/results.md section 2).
+alike, within their own noise (``experiments/eval_decorate.py``, docs/results.md section 2).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import numpy as np
 import torch
 
 from ..constants import STEPS_PER_BAR
+from ..grid.drumgrid import from_windows, to_windows
+from ..grid.patterns import derive_template
 from .chains import run_chains
 
 COND_DIM = 9 + STEPS_PER_BAR  # the template's drums, and where in the bar the step is
@@ -72,3 +74,52 @@ def probabilities(cond_model, sketch: torch.Tensor, template: torch.Tensor, genr
     hits = decorate_windows(cond_model, rep(sketch), rep(template), rep(genre), gen, temperature,
                             None if allowed is None else rep(allowed), songs=True)
     return hits.view(draws, *sketch.shape).mean(0)
+
+
+# Notes GMD's drummers play per note of the sketch a producer would draw of their bar
+# (``patterns.derive_template``), per genre: train beats, bars with notes (``python
+# experiments/eval_musicianship.py --data ../shared/data/gmd --only density`` prints them).
+PLAYED_PER_SKETCH_NOTE = {
+    "afrobeat": 1.313, "afrocuban": 1.523, "country": 1.035, "dance": 1.086, "funk": 1.279, "hiphop": 1.103,
+    "jazz": 1.198, "latin": 1.491, "neworleans": 1.145, "pop": 1.159, "punk": 1.206, "reggae": 1.258,
+    "rock": 1.247, "soul": 1.323,
+}
+ANY_GENRE = 1.25  # all of GMD train's beats together
+
+
+def add_budget(part: np.ndarray, velocity: np.ndarray, genre: str) -> tuple[np.ndarray, int]:
+    """Notes ``add`` may add to ``part`` (T, 9; ``velocity`` its velocities): per bar, and over the
+    song. The song gains as many as the genre's drummers play around its skeleton (the sketch a
+    producer would draw of it, ``patterns.derive_template``), less what it already plays: a
+    sketch is its own skeleton and gains what drummers add to it; a part that is played already
+    (ghost notes, open hats, a busy kick: notes beyond its skeleton) gains little, and a sparse
+    ballad's skeleton asks for few notes, so it stays a ballad. A bar may take up to twice its
+    own shortfall (drummers' bars vary around their mean), the song no more than its own."""
+    n_bars = len(part) // STEPS_PER_BAR
+    skeleton = from_windows(derive_template(to_windows(part), to_windows(velocity)), n_bars)
+    per_bar = lambda x: np.asarray(x, np.float32).reshape(n_bars, -1).sum(1)  # noqa: E731
+    wanted = PLAYED_PER_SKETCH_NOTE.get(genre, ANY_GENRE) * per_bar(skeleton)
+    short = np.maximum(wanted - per_bar(part), 0)
+    return np.floor(2 * short + 0.5).astype(np.int64), int(round(max(float((wanted - per_bar(part)).sum()), 0.0)))
+
+
+def within_budget(part: np.ndarray, velocity: np.ndarray, notes: np.ndarray, genre: str,
+                  gen: torch.Generator) -> np.ndarray:
+    """``notes`` (T, 9; ``part`` and what ``add`` drew around it) with the added notes cut to
+    ``add_budget``, per bar and then over the song (which of them stay is drawn from ``gen``);
+    the part's notes all stay."""
+    part = np.asarray(part) > 0.5
+    out = np.asarray(notes) > 0.5
+    bars, whole = add_budget(part.astype(np.float32), velocity, genre)
+    for b, allowed in enumerate(bars):
+        rows = slice(b * STEPS_PER_BAR, (b + 1) * STEPS_PER_BAR)
+        added = np.argwhere(out[rows] & ~part[rows])
+        if len(added) > allowed:
+            order = torch.randperm(len(added), generator=gen).numpy()
+            for r, c in added[order[allowed:]]:
+                out[rows][r, c] = False
+    added = np.argwhere(out & ~part)
+    if len(added) > whole:
+        order = torch.randperm(len(added), generator=gen).numpy()
+        out[tuple(added[order[whole:]].T)] = False
+    return out.astype(np.float32)

@@ -17,21 +17,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import mido
 import numpy as np
 import torch
 
-from ..constants import DRUM_CHANNEL, DRUMS, N_DRUMS, genre_key
+from ..constants import DRUM_CHANNEL, DRUMS, KICK, N_DRUMS, genre_key
 from ..errors import GrooveError
-from ..grid.drumgrid import DrumGrid, Runs, bar_bpm, quantize, render
+from ..grid.drumgrid import DrumGrid, Runs, bar_bpm, half_step_ms, half_step_ms_at, quantize, render
+from ..grid.hands import playable
 from ..grid.taps import collapse
 from ..midi.drummap import GM, DrumMap
 from ..midi.performance import Performance, note_channels, read_midi
 from ..weights import LoadedCond, LoadedModel, load_cond, load_model
 from .genres import resolve_genre
 from .steps import seeded_generator
+from .take import Take
 
 CONDUCTOR = frozenset({"set_tempo", "time_signature", "key_signature", "marker", "smpte_offset", "cue_marker"})
 
@@ -48,9 +49,11 @@ class Drumified:
 
 
 def drumify_taps(taps: np.ndarray, model: LoadedCond, *, genre: str, temperature: float = 1.0,
-                 seed: int | None = None) -> Drumified:
+                 seed: int | None = None, half_ms: np.ndarray | None = None) -> Drumified:
     """The kit for ``taps`` (T, 3) in a genre the model knows (``T`` a whole number of bars).
-    ``temperature`` 0 plays the likeliest drums; 1 draws them as the model believes in them."""
+    ``temperature`` 0 plays the likeliest drums; 1 draws them as the model believes in them.
+    ``half_ms`` (T,): half a 16th in ms at each step (None: 120 bpm), the clock by which the
+    kit is kept to what two hands can play (``grid/hands.py``)."""
     if genre not in model.config.genres:
         raise GrooveError(f"unknown genre {genre!r}; the drumify model knows: {', '.join(model.config.genres)}")
     gen, seed = seeded_generator(seed)
@@ -65,7 +68,20 @@ def drumify_taps(taps: np.ndarray, model: LoadedCond, *, genre: str, temperature
                                allowed=struck, required=struck)
     hits, velocity = (runs.join(out[k].numpy()) for k in ("hits", "velocity"))
     offset = np.repeat(taps[:, 2:3], N_DRUMS, axis=1) * hits  # every drum of a step where its tap was played
+    clock = half_step_ms_at(120.0, len(hits)) if half_ms is None else half_ms
+    hits = _two_hands(hits, offset, velocity, clock)
     return Drumified(hits, np.clip(velocity, 1 / 127, 1.0) * hits, offset.astype(np.float32), seed, genre)
+
+
+def _two_hands(hits: np.ndarray, offset: np.ndarray, velocity: np.ndarray, half_ms: np.ndarray) -> np.ndarray:
+    """``hits`` kept to what one drummer plays, louder drums first, every tap still sounding: each
+    tap's kick (a foot: it costs no hand), else its loudest drum, stays whatever the hands do."""
+    struck = hits > 0.5
+    lead = np.where(struck[:, KICK], KICK, np.argmax(np.where(struck, velocity, -1.0), axis=1))
+    keep = np.zeros(hits.shape, bool)
+    rows = np.flatnonzero(struck.any(1))
+    keep[rows, lead[rows]] = True
+    return playable(hits, offset, half_ms, keep, velocity)
 
 
 def rhythm_part(path: str | Path, channel: int | None = None, track: str | None = None,
@@ -106,18 +122,10 @@ def drum_file(perf: Performance, drum_map: DrumMap) -> Performance:
     return Performance(perf.ticks_per_beat, 1, tracks, (), 1, DRUM_CHANNEL, perf.source, drum_map, "channel 10")
 
 
-@dataclass(frozen=True)
-class DrumifyResult:
-    performance: Performance
-    grid: DrumGrid
-    seed: int
-    report: dict[str, Any]
-
-
 def drumify(rhythm: str | Path | Performance, model: LoadedCond | None = None, *, genre: str = "auto",
             temperature: float = 1.0, seed: int | None = None, channel: int | None = None,
             track: str | None = None, pitch: int | None = None, drum_map: DrumMap | None = None,
-            groove_model: LoadedModel | None = None) -> DrumifyResult:
+            groove_model: LoadedModel | None = None) -> Take:
     """A kit groove that plays ``rhythm`` (a MIDI path, or a Performance read with ``read_rhythm``).
 
     ``genre="auto"`` drums the rhythm once as rock, then asks the genre guesser of the groove
@@ -130,10 +138,10 @@ def drumify(rhythm: str | Path | Performance, model: LoadedCond | None = None, *
     note, genre = None, genre_key(genre)
     if genre not in loaded.config.genres:
         guide = groove_model if groove_model is not None else load_model()
-        first = drumify_taps(taps, loaded, genre="rock", temperature=0.0, seed=0)
+        first = drumify_taps(taps, loaded, genre="rock", temperature=0.0, seed=0, half_ms=half_step_ms(perf, grid.bars))
         sketch = replace(grid, hits=first.hits, velocity=first.velocity, offset=first.offset)
         genre, note = resolve_genre(guide, genre, sketch, bar_bpm(perf, grid))
-    kit = drumify_taps(taps, loaded, genre=genre, temperature=temperature, seed=seed)
+    kit = drumify_taps(taps, loaded, genre=genre, temperature=temperature, seed=seed, half_ms=half_step_ms(perf, grid.bars))
     out = drum_file(perf, drum_map or GM)
     kit_grid = DrumGrid(kit.hits, kit.velocity, kit.offset, grid.bars, np.zeros(0, np.int64))
     rendered = render(out, kit_grid, drum_map or GM)
@@ -142,4 +150,4 @@ def drumify(rhythm: str | Path | Performance, model: LoadedCond | None = None, *
               "bars": len(grid.bars), "drums": per_drum}
     if note:
         report["genre_note"] = note
-    return DrumifyResult(rendered, kit_grid, kit.seed, report)
+    return Take(rendered, grid, kit_grid, kit.seed, report)

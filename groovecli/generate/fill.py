@@ -11,9 +11,17 @@ genre, and writes the fill and its landing (a crash or kick on the next downbeat
 plays one there). One z per fill, drawn from its own generator seeded from the take's seed, so a
 song with fills is the same song without them everywhere else.
 
-The user's notes stay in every mode that keeps them (``add``, ``keep``, and ``groove fill``): in
-the fill's beats the notes the humanizer *added* make way for the fill, the user's stay with their
-feel, and the fill's notes join them. In ``free`` the fill's beats are the fill alone.
+Fills take over, as drummers' do: the beats a fill was asked for (``fill_beats``, the whole bar
+by default) are the fill model's, which plays a drummer's fill bar there (the groove, thinning,
+then the fill). From the first beat the fill plays (a tom, or a snare the groove did not have)
+the time-keeping (hi-hats, ride) yields to it, down to the share of it GMD's drummers keep in
+their fills (``TIMEKEEPING_KEPT``); the user's other notes in those beats stay where the fill
+plays them too; and a landing crash replaces the hi-hat on the next downbeat. A drawn bar with
+no fill in it (no tom, no new snare) takes nothing over. That replaces some of the user's own notes:
+asking for a fill asks for that (the report counts them; ``--fill-over`` plays the fill on top
+instead, as before). Every other note of the user's stays in every mode that keeps them
+(``add``, ``keep``, ``groove fill``); the notes the humanizer *added* in the fill bar make way
+for the fill. In ``free`` the fill bar is the fill alone. No fill note needs a third hand (``grid/hands.py``).
 """
 
 from __future__ import annotations
@@ -24,18 +32,25 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..constants import CRASH, KICK, N_DRUMS, STEPS_PER_BAR, STEPS_PER_BEAT, genre_key
+from ..constants import CLOSED_HIHAT, CRASH, KICK, N_DRUMS, OPEN_HIHAT, SNARE, STEPS_PER_BAR, STEPS_PER_BEAT, genre_key
 from ..errors import GrooveError
 from ..grid.drawn import parse_fills
-from ..grid.drumgrid import DrumGrid, bar_bpm, quantize, render
-from ..grid.fill_bars import condition
+from ..grid.drumgrid import DrumGrid, bar_bpm, half_step_ms, half_step_ms_at, quantize, render
+from ..grid.fill_bars import KEEPERS, TOMS, condition
+from ..grid.hands import playable
 from ..midi.drummap import DrumMap
 from ..midi.performance import Performance, read_midi
 from ..weights import LoadedCond, LoadedModel, load_cond, load_model
 from .genres import resolve_genre
 from .steps import seeded_generator
+from .take import Take
 
 LANDING = (KICK, CRASH)  # what a fill may add on the next downbeat
+HATS = [CLOSED_HIHAT, OPEN_HIHAT]
+# The share of the time-keeping (hi-hat, ride) hits drummers keep in a fill's beats, against the
+# same beats of the bar before: GMD train's beat files, fills found by ``fill_bars.find_fills``
+# (experiments/eval_musicianship.py prints it, with test's, as "fills.gmd_kept")
+TIMEKEEPING_KEPT = 0.5
 FILL_SEED_OFFSET = 7919  # fills draw from their own stream: the rest of the take stays as it was
 
 
@@ -73,24 +88,24 @@ class Filled:
     offset: np.ndarray
     bars: tuple[int, ...]  # song bar numbers (1-based) that got a fill
     notes_added: int
+    replaced: int = 0  # the user's notes the fills took over
 
 
 def add_fills(grid: DrumGrid, sketch: np.ndarray, rows: list[int], model: LoadedCond, *, genre: str,
-              seed: int, mode: str = "add", beats: int = 4, temperature: float = 1.0) -> Filled:
+              seed: int, mode: str = "add", beats: int = 4, temperature: float = 1.0, over: bool = False,
+              half_ms: np.ndarray | None = None) -> Filled:
     """``grid`` (the output so far) with fills in ``rows``.
 
-    ``sketch`` (T, 9): the notes the user wrote (they stay, except in ``free``), which are also
-    the fill bar's and next bar's sketch the model reads. Fills in consecutive bars (``--bars
-    7:8``) are written one bar after the other, each reading the fill before it as its bar
-    before; fills apart from each other are written together.
+    ``sketch`` (T, 9): the notes the user wrote (they stay, except in ``free`` and the
+    notes the fill takes over in its beats unless ``over``), which are also the fill bar's and next
+    bar's sketch the model reads. Fills in consecutive bars (``--bars 7:8``) are written one bar
+    after the other, each reading the fill before it as its bar before; fills apart from each
+    other are written together. ``half_ms`` (T,): half a 16th in ms at each step (the hands'
+    clock; None: 120 bpm).
     """
-    hits, velocity, offset = grid.hits.copy(), grid.velocity.copy(), grid.offset.copy()
+    part = {"hits": grid.hits.copy(), "velocity": grid.velocity.copy(), "offset": grid.offset.copy()}
     consecutive = {r: r + 1 < len(grid.bars) and grid.bars[r + 1].index == grid.bars[r].index + 1
                    for r in range(len(grid.bars))}
-
-    def bar(x: np.ndarray, r: int) -> np.ndarray:
-        return x[r * STEPS_PER_BAR : (r + 1) * STEPS_PER_BAR]
-
     waves: list[list[int]] = []  # wave k: the k-th bar of every run of consecutive fill bars
     depth: dict[int, int] = {}
     for r in sorted(rows):
@@ -100,14 +115,14 @@ def add_fills(grid: DrumGrid, sketch: np.ndarray, rows: list[int], model: Loaded
         waves[depth[r]].append(r)
     gen = torch.Generator().manual_seed(seed + FILL_SEED_OFFSET)
     genre_id = model.config.genres.index(genre)
-    first_step = (4 - beats) * STEPS_PER_BEAT
-    added = 0
+    clock = half_step_ms_at(120.0, grid.steps) if half_ms is None else np.asarray(half_ms, np.float64)
+    added = replaced = 0
     for wave in waves:
         conds, known = [], []
         for r in wave:
-            before = bar(hits, r - 1) if r > 0 and consecutive[r - 1] and bar(hits, r - 1).any() else None
-            after = bar(sketch, r + 1) if consecutive[r] else None
-            conds.append(condition(before, bar(sketch, r), after))
+            played = _bar(part["hits"], r - 1) if r > 0 and consecutive[r - 1] else None
+            before = played if played is not None and played.any() else None
+            conds.append(condition(before, _bar(sketch, r), _bar(sketch, r + 1) if consecutive[r] else None))
             known.append(before is not None)
         cond = torch.as_tensor(np.stack(conds))
         force = torch.zeros(cond.shape[:2], dtype=torch.bool)
@@ -116,59 +131,122 @@ def add_fills(grid: DrumGrid, sketch: np.ndarray, rows: list[int], model: Loaded
         out = model.model.generate(cond, torch.full((len(wave),), genre_id, dtype=torch.long), z,
                                    temperature=temperature, generator=gen, forced=cond[..., :N_DRUMS],
                                    force_mask=force)
-        drawn, vel, off = (out[k].numpy() for k in ("hits", "velocity", "offset"))
         for i, r in enumerate(wave):
-            fill = slice(STEPS_PER_BAR + first_step, 2 * STEPS_PER_BAR)
-            song = slice(r * STEPS_PER_BAR + first_step, (r + 1) * STEPS_PER_BAR)
-            new = drawn[i, fill] > 0
-            mine = sketch[song] > 0 if mode != "free" else np.zeros_like(new)
-            was = hits[song] > 0
-            keep = was & mine  # the user's own notes, with the feel they already have
-            put = new & ~keep
-            hits[song] = (keep | put).astype(np.float32)
-            velocity[song] = np.where(put, vel[i, fill], np.where(keep, velocity[song], 0.0))
-            offset[song] = np.where(put, off[i, fill], np.where(keep, offset[song], 0.0))
-            added += int((put & ~was).sum())
-            if consecutive[r] and r + 1 not in depth:  # the landing on the next downbeat, after the last fill bar
-                step = (r + 1) * STEPS_PER_BAR
-                for d in LANDING:
-                    if drawn[i, 2 * STEPS_PER_BAR, d] and not hits[step, d]:
-                        hits[step, d] = 1.0
-                        velocity[step, d] = vel[i, 2 * STEPS_PER_BAR, d]
-                        offset[step, d] = off[i, 2 * STEPS_PER_BAR, d]
-                        added += 1
-    velocity = np.clip(velocity, 0, 1) * hits
-    offset = np.clip(offset, -1, 1 - 1e-3) * hits
+            drawn = {k: out[k][i].numpy() for k in ("hits", "velocity", "offset")}
+            landing = consecutive[r] and r + 1 not in depth  # the last bar of a run of fills lands in the next
+            a, b = _place_fill(part, drawn, sketch, r, (4 - beats) * STEPS_PER_BEAT, mode, over, landing)
+            added, replaced = added + a, replaced + b
+    keep = sketch > 0.5 if mode != "free" else np.zeros_like(sketch, bool)
+    fill_cells = (part["hits"] > 0.5) & (grid.hits < 0.5)
+    keep = keep & (part["hits"] > 0.5)
+    playable_hits = playable(part["hits"], part["offset"], clock, keep | ~_rows_mask(grid, rows),
+                             priority=part["velocity"] + fill_cells)
+    added -= int(((part["hits"] > 0.5) & (playable_hits < 0.5)).sum())
+    hits = playable_hits
+    velocity = np.clip(part["velocity"], 0, 1) * hits
+    offset = np.clip(part["offset"], -1, 1 - 1e-3) * hits
     return Filled(hits, velocity.astype(np.float32), offset.astype(np.float32),
-                  tuple(grid.bars[r].index + 1 for r in sorted(rows)), added)
+                  tuple(grid.bars[r].index + 1 for r in sorted(rows)), added, replaced)
+
+
+def _bar(x: np.ndarray, r: int) -> np.ndarray:
+    return x[r * STEPS_PER_BAR : (r + 1) * STEPS_PER_BAR]
+
+
+def _rows_mask(grid: DrumGrid, rows: list[int]) -> np.ndarray:
+    """(T, 9) True in the fill bars and on the downbeat after each (where notes may change)."""
+    mask = np.zeros(grid.hits.shape, bool)
+    for r in rows:
+        mask[r * STEPS_PER_BAR : (r + 1) * STEPS_PER_BAR + 1] = True
+    return mask[: grid.steps]
+
+
+def _place_fill(part: dict[str, np.ndarray], drawn: dict[str, np.ndarray], sketch: np.ndarray, r: int,
+                first_step: int, mode: str, over: bool, landing: bool) -> tuple[int, int]:
+    """Write one drawn fill (48, 9 per value) into bar ``r`` of ``part`` in place, from
+    ``first_step`` of the bar; returns (notes added, the user's notes the fill took over)."""
+    hits, velocity, offset = part["hits"], part["velocity"], part["offset"]
+    fill = slice(STEPS_PER_BAR + first_step, 2 * STEPS_PER_BAR)
+    song = slice(r * STEPS_PER_BAR + first_step, (r + 1) * STEPS_PER_BAR)
+    new = drawn["hits"][fill] > 0
+    mine = sketch[song] > 0 if mode != "free" else np.zeros_like(new)
+    was = hits[song] > 0
+    keep = was & mine  # the user's own notes, with the feel they already have
+    replaced = 0
+    active = _fill_beats(new & ~was)[:, None]
+    if not over and active.any():  # the fill's beats are the fill's, with the time-keeping drummers keep
+        keepers = np.isin(np.arange(N_DRUMS), KEEPERS)
+        groove = drawn["hits"][first_step:STEPS_PER_BAR] > 0  # the bar before (as played, when there is one)
+        plays = np.where(active & keepers, _kept_time(new, was, groove, active & keepers), new)
+        replaced = int((keep & ~plays).sum())
+        keep &= plays
+        new &= plays
+    put = new & ~keep
+    hits[song] = (keep | put).astype(np.float32)
+    velocity[song] = np.where(put, drawn["velocity"][fill], np.where(keep, velocity[song], 0.0))
+    offset[song] = np.where(put, drawn["offset"][fill], np.where(keep, offset[song], 0.0))
+    added = int((put & ~was).sum())
+    if landing:  # the landing on the next downbeat, after the last fill bar
+        step = (r + 1) * STEPS_PER_BAR
+        for d in LANDING:
+            if drawn["hits"][2 * STEPS_PER_BAR, d] and not hits[step, d]:
+                hits[step, d] = 1.0
+                velocity[step, d] = drawn["velocity"][2 * STEPS_PER_BAR, d]
+                offset[step, d] = drawn["offset"][2 * STEPS_PER_BAR, d]
+                added += 1
+        if not over and hits[step, CRASH] and drawn["hits"][2 * STEPS_PER_BAR, CRASH]:
+            replaced += int(hits[step, HATS].sum())  # the crash takes the hand that kept time
+            hits[step, HATS] = velocity[step, HATS] = offset[step, HATS] = 0.0
+    return added, replaced
+
+
+def _fill_beats(fresh: np.ndarray) -> np.ndarray:
+    """(steps,) True in the fill's beats: from the first beat where the fill plays a tom or a
+    snare the groove did not have (``fresh``, steps x 9), to the bar's end."""
+    steps = len(fresh)
+    beat_of = (np.arange(steps) + (STEPS_PER_BAR - steps)) // STEPS_PER_BEAT
+    plays = fresh[:, TOMS].any(1) | fresh[:, SNARE]
+    return beat_of >= beat_of[np.argmax(plays)] if plays.any() else np.zeros(steps, bool)
+
+
+def _kept_time(new: np.ndarray, was: np.ndarray, groove: np.ndarray, yields: np.ndarray) -> np.ndarray:
+    """Of the time-keeping cells ``yields`` in the fill's beats, the ones that still sound: as
+    many as ``TIMEKEEPING_KEPT`` of the ``groove``'s in the same beats of the bar before (GMD's
+    measure), of the fill's own first, then of those ``was`` there, on the beat, then on the 8th,
+    earliest first."""
+    cells = np.argwhere(yields & (new | was))
+    quota = int(round(TIMEKEEPING_KEPT * (yields & groove).sum()))
+    steps = len(new)
+    position = (cells[:, 0] + (STEPS_PER_BAR - steps)) % STEPS_PER_BEAT
+    rank = np.lexsort((cells[:, 0], np.where(position == 0, 0, np.where(position == 2, 1, 2)),
+                       ~new[cells[:, 0], cells[:, 1]]))
+    out = np.zeros_like(yields)
+    for k in rank[:quota]:
+        out[tuple(cells[k])] = True
+    return out
 
 
 def fill_song(perf: Performance, before: DrumGrid, after: DrumGrid, rows: list[int], model: LoadedCond, *,
-              genre: str, seed: int, mode: str = "add", beats: int = 4,
-              temperature: float = 1.0) -> tuple[DrumGrid, dict]:
-    """``after`` (a take of ``before``) with fills in ``rows``; and what was done, for the report."""
+              genre: str, seed: int, mode: str = "add", beats: int = 4, temperature: float = 1.0,
+              over: bool = False) -> tuple[DrumGrid, dict]:
+    """``after`` (a take of ``before``) with fills in ``rows``; and what was done, for the report:
+    the fill bars, the notes added, and how many of the user's notes the fills took over
+    (``fill_replaced``; none with ``over``)."""
     if not 1 <= beats <= 4:
         raise GrooveError(f"--fill-beats must be between 1 and 4, not {beats}")
     filled = add_fills(after, before.hits, rows, model, genre=genre, seed=seed, mode=mode, beats=beats,
-                       temperature=temperature)
+                       temperature=temperature, over=over, half_ms=half_step_ms(perf, before.bars))
     grid = after.with_values(filled.hits, filled.velocity, filled.offset)
-    return grid, {"fills": list(filled.bars), "fill_notes": filled.notes_added}
-
-
-@dataclass(frozen=True)
-class FillResult:
-    performance: Performance
-    before: DrumGrid
-    after: DrumGrid
-    seed: int
-    report: dict
+    return grid, {"fills": list(filled.bars), "fill_notes": filled.notes_added, "fill_replaced": filled.replaced}
 
 
 def fill(song: Performance | str | Path, bars: tuple[int, int], model: LoadedCond | None = None, *,
          genre: str = "auto", seed: int | None = None, beats: int = 4, temperature: float = 1.0,
-         drum_map: DrumMap | None = None, groove_model: LoadedModel | None = None) -> FillResult:
+         drum_map: DrumMap | None = None, groove_model: LoadedModel | None = None,
+         over: bool = False) -> Take:
     """A fill written into song bars ``bars`` (1-based, inclusive) of a drum part; every note of
-    the file stays as it is, the fill's notes join them. ``genre="auto"`` asks the genre guesser of
+    the file stays as it is but those the fill takes over in its beats (module docstring; ``over``:
+    none), and the fill's notes join them. ``genre="auto"`` asks the genre guesser of
     ``groove_model`` (bundled by default) about the song.
 
     Raises:
@@ -189,8 +267,8 @@ def fill(song: Performance | str | Path, bars: tuple[int, int], model: LoadedCon
                                    bar_bpm(perf, grid))
     _, seed = seeded_generator(seed)
     after, report = fill_song(perf, grid, grid, rows, loaded, genre=name, seed=seed, beats=beats,
-                              temperature=temperature)
+                              temperature=temperature, over=over)
     report |= {"genre": name} | ({"genre_note": note} if note else {})
     if skipped:
         report["skipped_bars"] = skipped
-    return FillResult(render(perf, after, drum_map), grid, after, seed, report)
+    return Take(render(perf, after, drum_map), grid, after, seed, report)

@@ -1,7 +1,10 @@
 """Which genre to play in: names as users type them, GMD styles training merged, and ``auto``.
 
-``auto`` (the default of ``humanize`` and ``transfer``) asks the genre guesser that ships in the
-weights (``nn/genre_guesser.py``) about the sketch and its tempo.
+``auto`` (the default of ``humanize`` and ``transfer``) asks the guesser that ships beside the
+weights (``grid/genre_guess.py``, numpy; the weights' own network guesser, ``nn/genre_guesser.py``,
+when none ships) about the sketch and its tempo. A guess under its "unsure" line is said as
+such, and the genre's own feel (its swing and its drummers' push and accents) is not played:
+the model still hears its best guess, but nothing genre-specific is laid on top of it.
 """
 
 from __future__ import annotations
@@ -12,8 +15,16 @@ import torch
 from ..constants import DROPPED_STYLES, GENRE_MERGES, STEPS_PER_BAR, genre_key
 from ..errors import GrooveError
 from ..grid.drumgrid import DrumGrid, to_windows, window_starts
+from ..grid.genre_guess import bundled_guesser, sketch_features
 from ..grid.patterns import derive_template
 from ..weights import LoadedModel
+
+UNSURE = "unsure of the genre"
+
+
+def sure(genre_note: str | None) -> bool:
+    """False when ``resolve_genre`` said it was unsure: then no genre feel is laid on top."""
+    return genre_note is None or UNSURE not in genre_note
 
 
 def named_genre(loaded: LoadedModel, genre: str) -> str:
@@ -41,6 +52,12 @@ def resolve_genre(loaded: LoadedModel, genre: str, grid: DrumGrid, bpm: float | 
         key, note = "auto", f"{key} has no training data of its own (one GMD file); guessing the genre from the sketch"
     if key != "auto":
         return named_genre(loaded, genre), None
+    guesser = bundled_guesser()
+    if guesser is not None and set(guesser.genres) <= set(genres):
+        guess = guesser.guess(sketch_features(grid.hits, grid.velocity, bpm))
+        said = (f"guessed {guess.genre} ({guess.confidence:.0%}) from the sketch" if guess.sure else
+                f"{UNSURE} (best guess {guess.genre}, {guess.confidence:.0%}): a neutral feel, no genre swing or push")
+        return guess.genre, f"{note}; {said}" if note else said
     if loaded.guesser is None:
         raise GrooveError(f"the weights {loaded.path.name} cannot guess a genre; name one with --genre ({', '.join(genres)})")
     template = torch.as_tensor(derive_template(to_windows(grid.hits), to_windows(grid.velocity)))

@@ -11,7 +11,7 @@ output, byte for byte.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,26 +19,33 @@ import numpy as np
 import torch
 
 from ..errors import GrooveError
-from ..grid.drawn import parse_fills
+from ..grid.drawn import check_swing, parse_fills
 from ..grid.drumgrid import (
     DrumGrid,
     Runs,
     bar_bpm,
+    check_groovable,
+    half_step_ms_at,
     offsets_ms,
     quantize,
     render,
 )
 from ..grid.features import grid_features
-from ..grid.knobs import check_knobs, notes_per_bar, parse_density
+from ..grid.hands import playable
+from ..grid.knobs import check_knobs, knob_shortfall, notes_per_bar, parse_density
+from ..grid.loops import fit_length, unwrap, wrap_before
 from ..grid.patterns import derive_template
+from ..grid.swing import Swing, apply_swing
+from ..grid.written import as_written, has_quantized_band, is_programmed, keep_audible
 from ..midi.drummap import DrumMap
 from ..midi.performance import Performance, read_midi
 from ..weights import LoadedCond, LoadedModel, load_cond, load_model
-from .decorate import decorate_windows
-from .feel import blend, decode_feels, pattern_levels
-from .genres import resolve_genre
+from .decorate import decorate_windows, within_budget
+from .feel import blend, decode_feels, own_patterns, pattern_levels, play_genre, swing_for
+from .genres import resolve_genre, sure
 from .notes import CANDIDATES, choose_notes, closest_codes, decode_notes, decorations, draw_codes, steered_notes
 from .steps import seeded_generator, window_tensors
+from .take import Take
 
 NOTE_MODES = ("keep", "add", "free")
 
@@ -59,6 +66,9 @@ class HumanizeOptions:
     syncopation: float | None = None  # target syncopation (GrooveToolbox's, as `groove analyze` shows it)
     fills: str | None = None  # a fill every N bars ("4", "8") or before changes and the end ("ends"); fills.py
     fill_beats: int = 4  # how many of the fill bar's last beats the fill takes
+    fill_over: bool = False  # the fill on top of the time-keeping, not taking it over (fill.py)
+    swing: float | None = None  # off-beat 8ths at this percent of the beat (50 straight, 66 triplet); None: the genre's
+    loop: bool = False  # the part is one turn of a loop: decoding wraps, early first hits sound at its end (loops.py)
 
     def __post_init__(self) -> None:
         if self.notes not in NOTE_MODES:
@@ -73,28 +83,14 @@ class HumanizeOptions:
             parse_fills(self.fills)
         if not 1 <= self.fill_beats <= 4:
             raise GrooveError(f"--fill-beats must be between 1 and 4, not {self.fill_beats}")
+        check_swing(self.swing)
 
     @classmethod
     def from_params(cls, params: dict[str, Any], seed: int | None) -> HumanizeOptions:
         """The options from the parameters of ``groove humanize`` / ``transfer``, named as click
         passes them: the CLI and the studio build them here, so both give the same take."""
-        return cls(genre=params["genre"], velocity_pattern=params["velocity_pattern"],
-                   timing_pattern=params["timing_pattern"], notes=params["notes"],
-                   velocity_amount=params["velocity_amount"], timing_amount=params["timing_amount"],
-                   temperature=params["temperature"], seed=seed, density=params.get("density"),
-                   syncopation=params.get("syncopation"), fills=params.get("fills"),
-                   fill_beats=params.get("fill_beats", 4))
-
-
-@dataclass(frozen=True)
-class Result:
-    """A humanized song and what changed."""
-
-    performance: Performance
-    before: DrumGrid
-    after: DrumGrid
-    seed: int
-    report: dict[str, Any] = field(default_factory=dict)
+        given = {f.name: params[f.name] for f in fields(cls) if f.name in params and f.name != "seed"}
+        return cls(**given, seed=seed)
 
 
 def prepare(song, model, options, drum_map, overrides) -> tuple[Performance, LoadedModel, HumanizeOptions]:
@@ -105,7 +101,7 @@ def prepare(song, model, options, drum_map, overrides) -> tuple[Performance, Loa
 
 
 def humanize(song: Performance | str | Path, model: LoadedModel | None = None, options: HumanizeOptions | None = None,
-             *, drum_map: DrumMap | None = None, fill_model: LoadedCond | None = None, **overrides: Any) -> Result:
+             *, drum_map: DrumMap | None = None, fill_model: LoadedCond | None = None, **overrides: Any) -> Take:
     """Groove a stiff drum part: decorative notes, velocity dynamics and microtiming.
 
     Args:
@@ -118,24 +114,28 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
         fill_model: the fill model for ``fills`` (``weights.load_cond("fills")``; None: bundled).
 
     Returns:
-        A ``Result`` with the new Performance (every non-drum event unchanged).
+        A ``Take`` with the new Performance (every non-drum event unchanged).
 
     Raises:
         GrooveError: for an unknown genre, a malformed pattern, or a song with no 4/4 bar.
     """
     perf, loaded, options = prepare(song, model, options, drum_map, overrides)
     before = quantize(perf)
-    take = humanize_grid(before, loaded, options, bpm=bar_bpm(perf, before))
-    after, extra = take.grid, {}
+    check_groovable(perf, before)
+    played = wrap_before(before) if options.loop else before
+    take = humanize_grid(played, loaded, options, bpm=bar_bpm(perf, played), band=has_quantized_band(perf))
+    after, extra = unwrap(take.grid, before) if options.loop else take.grid, {}
     if options.fills is not None:
         from .fill import fill_rows, fill_song
 
         after, extra = fill_song(perf, before, after, fill_rows(perf, before, options.fills),
                                  fill_model if fill_model is not None else load_cond("fills"), genre=take.genre,
                                  seed=take.seed, mode=options.notes, beats=options.fill_beats,
-                                 temperature=options.temperature)
-    return Result(render(perf, after, drum_map), before, after, take.seed,
-                  summary(perf, before, after) | take.genre_report() | extra)
+                                 temperature=options.temperature, over=options.fill_over)
+    knobs = knob_shortfall(options.density, options.syncopation, options.notes, before.hits, after.hits)
+    out = fit_length(perf, apply_swing(render(perf, after, drum_map), after, take.swing), after, options.loop)
+    return Take(out, before, after, take.seed, summary(perf, before, after) | take.genre_report() | take.written
+                | extra | ({"knob_notes": knobs} if knobs else {}))
 
 
 @dataclass(frozen=True)
@@ -146,15 +146,19 @@ class GridTake:
     seed: int
     genre: str  # the model genre it was played in
     genre_note: str | None = None  # why that genre, when it is not the name the user gave
+    swing: Swing = Swing()  # where the off-beats go when the grid becomes ticks (grid/swing.py)
+    written: dict[str, str] = field(default_factory=dict)  # what was kept of the sketch's dynamics and placement
 
     def genre_report(self) -> dict[str, Any]:
-        return {"genre": self.genre} | ({"genre_note": self.genre_note} if self.genre_note else {})
+        return ({"genre": self.genre} | ({"genre_note": self.genre_note} if self.genre_note else {})
+                | ({} if self.swing.straight else {"swing": self.swing.describe()}))
 
 
 def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOptions,
-                  bpm: float | np.ndarray = 120.0) -> GridTake:
-    """``humanize`` on the grid alone (no MIDI). ``bpm`` (one value, or one per bar) is only read
-    by ``--genre auto``. ``groove evaluate`` calls this on templates derived from real performances.
+                  bpm: float | np.ndarray = 120.0, band: bool = False) -> GridTake:
+    """``humanize`` on the grid alone (no MIDI). ``bpm`` (one value, or one per bar) is read by
+    ``--genre auto`` and for milliseconds; ``band``: the file has quantized parts beside the drums
+    (``grid/written.py``). ``groove evaluate`` calls this on templates derived from real performances.
     """
     genre_name, genre_note = resolve_genre(loaded, options.genre, before, bpm)
     genre_idx = loaded.config.genres.index(genre_name)
@@ -174,16 +178,28 @@ def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOption
         notes = steered_notes(options.notes, loaded, runs, before.hits, win["hits"], template, genre, gen,
                               options.temperature, density, options.syncopation)
     song_notes = runs.join(notes.numpy())
+    if options.notes == "add" and options.density is None:  # the part's own density says how much to add
+        song_notes = within_budget(before.hits, before.velocity, song_notes, genre_name, gen)
     notes = torch.as_tensor(runs.cut(song_notes))  # one value per bar, as stitched
     z_dim = loaded.config.z_dim
     latents = {}
     for name, kind in (("velocity", "velocity"), ("offset", "timing")):
         z = (torch.randn(1, z_dim, generator=gen) * options.temperature).expand(n_win, -1)
         latents[name] = (z, pattern_levels(getattr(options, f"{kind}_pattern"), kind, n_win))
+    programmed = options.velocity_pattern is None and is_programmed(before.hits, before.velocity)
+    if programmed:  # the producer's accent contour is the velocity pattern the model follows
+        latents["velocity"] = (latents["velocity"][0], own_patterns(win)["velocity"])
     feel = decode_feels(loaded, latents, notes, genre, gen, options.temperature, runs.first_windows)
-    after = blend(before, song_notes, {k: runs.join(v.numpy()) for k, v in feel.items()}, options.velocity_amount,
-                  options.timing_amount)
-    return GridTake(after, seed, genre_name, genre_note)
+    swing = swing_for(options, genre_name, sure(genre_note))
+    half_ms = half_step_ms_at(bpm, before.steps)
+    played = play_genre({k: runs.join(v.numpy()) for k, v in feel.items()}, song_notes, options,
+                        genre_name if sure(genre_note) else None, swing, half_ms)
+    played, written = as_written(before, song_notes, played, half_ms, programmed=programmed,
+                                 band=band and options.timing_pattern is None)
+    after = blend(before, song_notes, played, options.velocity_amount, options.timing_amount)
+    hits = playable(after.hits, after.offset, half_ms, before.hits > 0.5, after.velocity)
+    velocity = keep_audible(before.hits > 0.5, before.velocity, after.velocity)
+    return GridTake(after.with_values(hits, velocity, after.offset), seed, genre_name, genre_note, swing, written)
 
 
 @torch.no_grad()

@@ -19,22 +19,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 
-from ..constants import MAX_STEPS, STEPS_PER_BAR
+from ..constants import MAX_STEPS, STEPS_PER_BAR, WINDOW_BARS
 from ..errors import GrooveError
-from ..grid.drumgrid import DrumGrid, bar_bpm, from_windows, new_song, quantize, to_windows
+from ..grid.drumgrid import DrumGrid, bar_bpm, from_windows, half_step_ms_at, new_song, quantize, to_windows
+from ..grid.hands import playable
 from ..grid.knobs import check_syncopation, parse_density, steer_new
 from ..grid.patterns import derive_template
+from ..grid.phrases import held
 from ..midi.drummap import DrumMap
 from ..midi.performance import Performance, read_midi
 from ..weights import LoadedModel, load_model
 from .feel import decode_feels, own_patterns, song_latents
 from .genres import resolve_genre
 from .steps import seeded_generator
+from .take import Take
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ def interpolate_grids(a: DrumGrid, b: DrumGrid, loaded: LoadedModel, steps: int,
     patterns = [own_patterns(w) for w in win]
     counts = [w["hits"].sum((1, 2)) for w in win]  # notes per window at each end
     out = [Step(0.0, *(ends[0][k] for k in ("hits", "velocity", "offset")))]
+    rng = np.random.default_rng(int(torch.randint(2**62, (1,), generator=gen)))
+    clock = half_step_ms_at(float(np.atleast_1d(bpm_a)[0]), bars * STEPS_PER_BAR)  # the sequence plays at A's tempo
     for i in range(1, steps - 1):
         t = i / (steps - 1)
         near = int(t >= 0.5)
@@ -95,13 +99,16 @@ def interpolate_grids(a: DrumGrid, b: DrumGrid, loaded: LoadedModel, steps: int,
             song = steer_new(from_windows(mixed.numpy(), bars), wanted, syncopation,
                              relative_to=from_windows(notes.numpy(), bars))
             notes = torch.as_tensor(to_windows(song))
-        notes = torch.as_tensor(to_windows(from_windows(notes.numpy(), bars)))
+        song = from_windows(notes.numpy(), bars)
+        if bars > WINDOW_BARS:  # a longer step holds its first two bars, varied at phrase ends
+            song = held(song[: WINDOW_BARS * STEPS_PER_BAR], song, rng, i * bars)
+        notes = torch.as_tensor(to_windows(song))
         latents = {f: (((1 - t) * feels[0][f] + t * feels[1][f]).expand(n_win, -1), patterns[near][f])
                    for f in ("velocity", "offset")}
         feel = decode_feels(loaded, latents, notes, genre_ids[near], gen, temperature)
-        hits = from_windows(notes.numpy(), bars)
-        out.append(Step(t, hits, from_windows(feel["velocity"].numpy(), bars) * hits,
-                        from_windows(feel["offset"].numpy(), bars) * hits))
+        velocity, offset = (from_windows(feel[k].numpy(), bars) for k in ("velocity", "offset"))
+        hits = playable(from_windows(notes.numpy(), bars), offset, clock, np.zeros(offset.shape, bool), velocity)
+        out.append(Step(t, hits, velocity * hits, offset * hits))
     out.append(Step(1.0, *(ends[1][k] for k in ("hits", "velocity", "offset"))))
     return out, seed
 
@@ -115,20 +122,10 @@ def _top_cells(p: torch.Tensor, count: torch.Tensor) -> torch.Tensor:
     return (ranks < k[:, None]).float().view_as(p)
 
 
-@dataclass(frozen=True)
-class InterpolationResult:
-    """The sequence as one Performance (A, the in-betweens, B), and each step on its own."""
-
-    performance: Performance
-    steps: list[Performance]
-    seed: int
-    report: dict[str, Any]
-
-
 def interpolate(a: Performance | str | Path, b: Performance | str | Path, model: LoadedModel | None = None, *,
                 steps: int = 5, bars: int = 2, genre: str = "auto", temperature: float = 1.0, seed: int | None = None,
                 drum_map: DrumMap | None = None, density: str | None = None,
-                syncopation: float | None = None) -> InterpolationResult:
+                syncopation: float | None = None) -> Take:
     """A morph from A to B in ``steps`` grooves of ``bars`` bars each, at A's tempo, as General
     MIDI drums (or the pitches of ``drum_map``)."""
     perfs = [p if isinstance(p, Performance) else read_midi(p, drum_map=drum_map) for p in (a, b)]
@@ -142,7 +139,7 @@ def interpolate(a: Performance | str | Path, b: Performance | str | Path, model:
     each = [_as_performance([s], bpm, drum_map) for s in seq]
     report = {"steps": steps, "bars_per_step": bars, "bars": steps * bars,
               "notes_per_bar": [round(float(s.hits.sum()) / bars, 2) for s in seq]}
-    return InterpolationResult(whole, each, seed, report)
+    return Take(whole, grids[0], quantize(whole), seed, report, tuple(each))
 
 
 def _as_performance(seq: list[Step], bpm: float, drum_map: DrumMap | None) -> Performance:

@@ -37,11 +37,10 @@ def draw_codes(loaded: LoadedModel, genre: torch.Tensor, gen: torch.Generator, t
     """``draws`` independent code sequences for every window (W, draws, S), in one batched call.
 
     For a sketch, the sketch holds consecutive windows together (``closest_codes`` picks the
-    draw nearest it), so windows need not follow one another through the prior: on the GMD test
-    songs (``python benchmarks/bench_add_notes.py``) 8 chained and 8 independent draws give the
-    same note F1 (0.636 / 0.637) and notes per bar (19.6 / 19.7), bar-to-bar note overlap 0.573
-    vs 0.560 (drummers 0.591), and independent draws are one batched call instead of a chain of
-    batch-8 steps, window after window (34 s vs 23 s for the 88 songs).
+    draw nearest it), so windows need not follow one another through the prior: chained and
+    independent draws give the same notes on the GMD test songs, and independent draws are one
+    batched call instead of a chain of steps, window after window (``python
+    benchmarks/bench_add_notes.py``; docs/results.md has the figures).
     """
     need_prior(loaded)
     codes = loaded.prior.sample(genre.repeat_interleave(draws), loaded.config.codes, temperature=temperature,
@@ -88,7 +87,7 @@ def choose_notes(mode: str, loaded, hits_w, template_w, genre_w, gen, temperatur
 def nearest_draws(loaded, hits_w: torch.Tensor, genre_w: torch.Tensor, gen: torch.Generator,
                   temperature: float) -> torch.Tensor:
     """Codes (W, S): for each window, the nearest to the sketch of ``CANDIDATES`` prior draws,
-    ``DRAW_CHUNK`` windows at a time (16 draws of a 5,000-window file at once took 2.3 GB)."""
+    ``DRAW_CHUNK`` windows at a time: every draw of a very long file at once needs gigabytes."""
     return torch.cat([closest_codes(loaded, draw_codes(loaded, genre_w[i : i + DRAW_CHUNK], gen, temperature, CANDIDATES),
                                     hits_w[i : i + DRAW_CHUNK]) for i in range(0, len(hits_w), DRAW_CHUNK)])
 
@@ -99,12 +98,9 @@ def closest_codes(loaded, candidates: torch.Tensor, sketch: torch.Tensor) -> tor
 
     One prior draw is a whole drummer's groove, and ``add`` unions it with the sketch: a draw
     whose kicks fall elsewhere doubles the kick part. The draw nearest the sketch decorates it.
-    Measured on the GMD test songs' templates (``python benchmarks/bench_add_notes.py``): one
-    chained draw gave note F1 0.625 against the drummers and 21.5 notes per bar; the nearest of
-    8, 0.648 and 19.1; of 16, 0.653 and 18.5; of 32, 0.660 and 17.9; of 64, 0.665 and 17.5 (the
-    drummers played 17.5, their templates 13.6). 16 is where the prior's batch still costs
-    little: a 120-bar song's draws are 1,904 sequences; at 64 they are 7,616 and humanize takes
-    twice as long.
+    More candidates bring the notes nearer the drummers' and cost prior draws in proportion;
+    ``CANDIDATES`` is where the gain flattens while the prior's batch still costs little
+    (``python benchmarks/bench_add_notes.py``, docs/results.md).
     """
     model = loaded.model
     w, k, s = candidates.shape

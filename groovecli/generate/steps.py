@@ -26,7 +26,7 @@ def seeded_generator(seed: int | None) -> tuple[torch.Generator, int]:
 @contextmanager
 def one_thread():
     """Window-by-window decoding runs at batch 1, where thread hand-offs cost more than they
-    save (measured: 3.2 s with 1 thread, 5.5 s with 2, for 120 bars); restores the setting."""
+    save (``python benchmarks/bench_infer.py``); restores the setting."""
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     try:

@@ -16,6 +16,7 @@ from ..grid.drumgrid import (
     DrumGrid,
     Runs,
     bar_bpm,
+    check_groovable,
     half_step_ms_at,
     quantize,
     render,
@@ -27,22 +28,24 @@ from ..midi.performance import Performance, read_midi
 from ..weights import LoadedModel
 from .feel import blend, decode_feels, own_patterns, pattern_levels
 from .genres import resolve_genre
-from .humanize import GridTake, HumanizeOptions, Result, prepare, summary
+from .humanize import GridTake, HumanizeOptions, prepare, summary
 from .steps import seeded_generator, window_tensors
+from .take import Take
 
 
 def transfer(template: Performance | str | Path, reference: Performance | str | Path, model: LoadedModel | None = None,
              options: HumanizeOptions | None = None, *, velocity: bool = True, timing: bool = True,
-             drum_map: DrumMap | None = None, **overrides: Any) -> Result:
+             drum_map: DrumMap | None = None, **overrides: Any) -> Take:
     """Put the reference's groove on the template (see ``transfer_grid``), window by window,
     cycled when the files differ in length. Arguments as for ``humanize``.
     """
     template, loaded, options = prepare(template, model, options, drum_map, overrides)
     reference = reference if isinstance(reference, Performance) else read_midi(reference, drum_map=drum_map)
     before, ref = quantize(template), quantize(reference)
+    check_groovable(template, before)
     take = transfer_grid(before, ref, loaded, options, velocity=velocity, timing=timing, bpm=bar_bpm(template, before),
                          ref_bpm=bar_bpm(reference, ref))
-    return Result(render(template, take.grid, drum_map), before, take.grid, take.seed,
+    return Take(render(template, take.grid, drum_map), before, take.grid, take.seed,
                   summary(template, before, take.grid) | take.genre_report())
 
 
@@ -77,18 +80,59 @@ def transfer_grid(before: DrumGrid, ref: DrumGrid, loaded: LoadedModel, options:
     genre_idx = loaded.config.genres.index(genre_name)
     genre = torch.full((n_win,), genre_idx, dtype=torch.long)
     ref_genre = torch.full((n_ref,), genre_idx, dtype=torch.long)
-    template_w = torch.as_tensor(derive_template(win["hits"].numpy(), win["velocity"].numpy()))
-    model = loaded.model
-    notes = win["hits"]
-    if options.notes != "keep":
-        ref_template = torch.as_tensor(derive_template(ref_win["hits"].numpy(), ref_win["velocity"].numpy()))
-        with torch.no_grad():
-            codes = model.note.encode(ref_win["hits"], ref_template, model.skel(ref_template))[cycle]
-            decoded = (torch.sigmoid(model.note.decode(codes, template_w, model.skel(template_w))) > 0.5).float()
-        notes = decoded if options.notes == "free" else torch.maximum(decoded, notes)
-        notes = torch.as_tensor(runs.cut(runs.join(notes.numpy())))
-    ref_patterns = own_patterns(ref_win)
+    notes = reference_notes(loaded, win, ref_win, cycle, runs, options.notes)
     wanted = {"velocity": velocity, "offset": timing}
+    latents = reference_latents(loaded, ref_win, ref_genre, cycle, options, wanted, gen, n_win)
+    feel = decode_feels(loaded, latents, notes, genre, gen, options.temperature, runs.first_windows)
+    song_notes = runs.join(notes.numpy())
+    values = {k: runs.join(v.numpy()) for k, v in feel.items()}
+    for name in latents:
+        if not wanted[name]:
+            values[name] = np.where(before.hits > 0.5, getattr(before, name), values[name])
+    values = follow_reference(values, song_notes, before, ref, options, velocity=velocity, timing=timing, bpm=bpm,
+                              ref_bpm=ref_bpm)
+    after = blend(before, song_notes, values, options.velocity_amount, options.timing_amount)
+    return GridTake(after, seed, genre_name, genre_note)
+
+
+def reference_notes(loaded: LoadedModel, win: dict[str, torch.Tensor], ref_win: dict[str, torch.Tensor],
+                    cycle: torch.Tensor, runs: Runs, mode: str) -> torch.Tensor:
+    """The template's notes, with ``add`` / ``free`` the reference's note codes decoded against the
+    template (its windows cycled when the reference is shorter)."""
+    notes = win["hits"]
+    if mode == "keep":
+        return notes
+    model = loaded.model
+    template_w = torch.as_tensor(derive_template(win["hits"].numpy(), win["velocity"].numpy()))
+    ref_template = torch.as_tensor(derive_template(ref_win["hits"].numpy(), ref_win["velocity"].numpy()))
+    with torch.no_grad():
+        codes = model.note.encode(ref_win["hits"], ref_template, model.skel(ref_template))[cycle]
+        decoded = (torch.sigmoid(model.note.decode(codes, template_w, model.skel(template_w))) > 0.5).float()
+    notes = decoded if mode == "free" else torch.maximum(decoded, notes)
+    return torch.as_tensor(runs.cut(runs.join(notes.numpy())))
+
+
+def follow_reference(values: dict[str, np.ndarray], song_notes: np.ndarray, before: DrumGrid, ref: DrumGrid,
+                     options: HumanizeOptions, *, velocity: bool, timing: bool, bpm: float | np.ndarray,
+                     ref_bpm: float | np.ndarray) -> dict[str, np.ndarray]:
+    """The decoded feel moved onto the reference's profile per drum and 16th, where not drawn."""
+    if velocity and options.velocity_pattern is None:
+        values["velocity"] = follow(values["velocity"], song_notes, profile_of(ref.hits, ref.velocity),
+                                    1 / MIDI_VELOCITY_MAX, 1.0)
+    if timing and options.timing_pattern is None:
+        ms, ref_ms = half_step_ms_at(bpm, before.steps)[:, None], half_step_ms_at(ref_bpm, ref.steps)[:, None]
+        moved = follow(values["offset"] * ms, song_notes, profile_of(ref.hits, ref.offset * ref_ms), -np.inf, np.inf)
+        values["offset"] = np.clip(moved / ms, -1.0, 1.0 - 1e-3) * song_notes
+    return values
+
+
+def reference_latents(loaded: LoadedModel, ref_win: dict[str, torch.Tensor], ref_genre: torch.Tensor,
+                      cycle: torch.Tensor, options: HumanizeOptions, wanted: dict[str, bool], gen: torch.Generator,
+                      n_win: int) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """Per feel, the reference's posterior latent and its own pattern as the condition (a drawn
+    pattern wins); a feel not taken from the reference gets a fresh draw and the drawn pattern."""
+    model = loaded.model
+    ref_patterns = own_patterns(ref_win)
     latents = {}
     for name, kind in (("velocity", "velocity"), ("offset", "timing")):
         drawn = getattr(options, f"{kind}_pattern")
@@ -99,18 +143,4 @@ def transfer_grid(before: DrumGrid, ref: DrumGrid, loaded: LoadedModel, options:
             z = (torch.randn(1, loaded.config.z_dim, generator=gen) * options.temperature).expand(n_win, -1)
             pattern = pattern_levels(drawn, kind, n_win)
         latents[name] = (z, pattern)
-    feel = decode_feels(loaded, latents, notes, genre, gen, options.temperature, runs.first_windows)
-    song_notes = runs.join(notes.numpy())
-    values = {k: runs.join(v.numpy()) for k, v in feel.items()}
-    for name in latents:
-        if not wanted[name]:
-            values[name] = np.where(before.hits > 0.5, getattr(before, name), values[name])
-    if velocity and options.velocity_pattern is None:
-        values["velocity"] = follow(values["velocity"], song_notes, profile_of(ref.hits, ref.velocity),
-                                    1 / MIDI_VELOCITY_MAX, 1.0)
-    if timing and options.timing_pattern is None:
-        ms, ref_ms = half_step_ms_at(bpm, before.steps)[:, None], half_step_ms_at(ref_bpm, ref.steps)[:, None]
-        moved = follow(values["offset"] * ms, song_notes, profile_of(ref.hits, ref.offset * ref_ms), -np.inf, np.inf)
-        values["offset"] = np.clip(moved / ms, -1.0, 1.0 - 1e-3) * song_notes
-    after = blend(before, song_notes, values, options.velocity_amount, options.timing_amount)
-    return GridTake(after, seed, genre_name, genre_note)
+    return latents

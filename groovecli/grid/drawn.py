@@ -38,9 +38,33 @@ TIMING_PRESETS: dict[str, str] = {
     "laidback": "+",
     "pushed": "-",
     "swing16": "0+",  # the "e" and "a" late
-    "swing8": "00+0",  # the "and" late
+    "swing8": ".",  # 8ths swung to a triplet feel: a placement (SWING_PRESETS), not a drawn condition
+    "shuffle": ".",  # 16ths swung to a triplet feel (a half-time shuffle), likewise
     "laidback-backbeat": "0000 +000 0000 +000",  # beats 2 and 4 behind
 }
+
+
+TRIPLET = 2 / 3
+# Timing presets that swing: (8th, 16th) off-beat positions for grid/swing.py's Swing. The swung
+# "and" sits past half a 16th, where no drawn offset reaches, so these leave the model's timing
+# undrawn and move the off-beats where the grid becomes ticks.
+SWING_PRESETS: dict[str, tuple[float, float]] = {"swing8": (TRIPLET, 0.5), "shuffle": (0.5, TRIPLET)}
+
+
+SWING_RANGE = (50, 75)  # --swing percent: straight to a hard dotted feel (66 is a triplet)
+
+
+def check_swing(percent: float | None) -> None:
+    """``--swing``: a percent of the beat where the off-beat 8th sits, as a one-line error."""
+    lo, hi = SWING_RANGE
+    if percent is not None and not lo <= percent <= hi:
+        raise GrooveError(f"--swing {percent:g}: give a percent of the beat between {lo} (straight) and {hi} "
+                          "(66 is a triplet feel)")
+
+
+def swing_preset(text: str | None) -> tuple[float, float] | None:
+    """The (8th, 16th) swing a ``--timing-pattern`` preset asks for; None for any other pattern."""
+    return None if text is None else SWING_PRESETS.get(text.strip().lower())
 
 
 def _did_you_mean(text: str, presets: dict[str, str]) -> str:

@@ -4,7 +4,7 @@ Each cell holds hit (0/1), velocity in [0, 1] and offset in [-1, 1), where ±1 i
 positive is late (PocketVAE's scaling; GrooVAE's sign is the opposite). A cell shows one hit per
 class, the loudest, as GrooVAE does; the grid also links every source note to its cell, so that
 writing back moves flams, drags and doubled hits with the hit they belong to instead of dropping
-them (GrooVAE loses 6.9 % of GMD's notes there).
+them (GrooVAE's converter drops those notes).
 
 Notes are assigned to the *nearest* step by ticks of the file's own bars, so a hit played just
 before a bar line belongs to that bar's downbeat. Bars in other meters are not in the grid:
@@ -104,6 +104,18 @@ def quantize(perf: Performance) -> DrumGrid:
     return DrumGrid(hits, velocity, offset, tuple(bars), cells)
 
 
+def check_groovable(perf: Performance, grid: DrumGrid) -> None:
+    """Refuse a song whose drum notes all lie outside its 4/4 bars: there is nothing to groove,
+    and writing it back unchanged as if it were grooved would mislead.
+
+    Raises:
+        GrooveError: naming the file.
+    """
+    if not grid.hits.any():
+        raise GrooveError(f"{perf.source}: no drum note lies in a 4/4 bar, so there is nothing to groove "
+                          "(groove grooves 4/4 bars and passes the others through)")
+
+
 def _place(perf: Performance, starts: list[float], tick: int, row_of_bar: dict[int, int]) -> tuple[int, float] | None:
     """(grid step, offset) of a tick, or None when its nearest step is outside the grid."""
     step_ticks = perf.step_ticks
@@ -175,7 +187,7 @@ def _move_group(group: list[DrumNote], tick: int, velocity: int) -> list[DrumNot
     for n in group:
         v = velocity if n is lead else int(np.clip(round(n.velocity * scale), 1, MIDI_VELOCITY_MAX))
         start = max(n.start + shift, 0)
-        end = None if n.end is None else max(n.end + shift, start)
+        end = None if n.end is None else start + (n.end - n.start)  # a note clamped at 0 keeps its length
         moved.append(DrumNote(n.track, start, end, n.pitch, v, n.channel, n.drum, n.off_velocity, n.off_as_note_on))
     return moved
 

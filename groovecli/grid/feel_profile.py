@@ -3,7 +3,7 @@ much single hits stray from it. ``transfer`` moves its output onto the reference
 
 Why: the VEL/TIME latent of one 2-bar window holds about 7 nats, and a template's notes differ
 from the reference's, so decoding the reference's latents alone gave outputs no nearer their
-own reference's profile than another's (0.51 of 144 GMD test pairs; chance). What a producer
+own reference's profile than another's (no better than chance on GMD test pairs). What a producer
 means by "this drummer's feel" is what a DAW's groove template extracts: where each drum sits
 against the grid at each position of the bar and how loud, over the whole song. So ``transfer``
 takes the per-note variation from the model (sampled, with its phrasing) and re-centres it on
@@ -25,7 +25,7 @@ from ..constants import STEPS_PER_BAR
 MIN_HITS = 2  # hits of a drum a profile needs before its spread is trusted
 # A 16th's mean over few hits is partly that drummer's luck there: it is pulled towards the drum's
 # mean by weight SHRINK_HITS / (hits + SHRINK_HITS) (one hit: 1/3). Chosen on GMD *validation*
-# pairs (``benchmarks/eval_transfer_shrink.py``; docs/results.md section 5): 0, 0.5, 1, 2 gave
+# pairs (``experiments/eval_transfer_shrink.py``; docs/results.md section 6): 0, 0.5, 1, 2 gave
 # class timing gaps of 5.5, 4.8, 4.4, 3.8 ms and nearest-own-reference shares (velocity) of 0.85,
 # 0.84, 0.78, 0.60: 0.5 narrows the gap at little cost to following the reference.
 SHRINK_HITS = 0.5

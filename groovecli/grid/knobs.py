@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 SYNCOPATION_RANGE = (0.0, 2.0)
-TILT_RANGE, TILT_COUNT = 8.0, 33  # logit units added at the weakest 16ths and taken at the strongest
+TILT_RANGE, TILT_COUNT = 8.0, 33
+SYNCOPATION_TOLERANCE = 0.15  # a result this far from a --syncopation target says so  # logit units added at the weakest 16ths and taken at the strongest
 
 
 @dataclass(frozen=True)
@@ -121,3 +122,24 @@ def steer_new(p: np.ndarray, density: Density | None, syncopation: float | None,
     ones = np.ones(p.shape, np.float32)
     target = None if density is None else density.per_bar(notes_per_bar(relative_to))
     return steer(p, ones, ones > 0, keep_sketch=False, density=target, syncopation=syncopation)
+
+
+def knob_shortfall(density: str | None, syncopation: float | None, notes: str, sketch: np.ndarray,
+                   result: np.ndarray) -> list[str]:
+    """What a knob asked for and the result does not have, one line each (a knob that changes
+    nothing must say so): ``--density`` below the sketch's with ``--notes add``, which keeps every
+    sketch note, or beyond what the model offers; ``--syncopation`` beyond the notes' reach."""
+    from .features import song_syncopation
+
+    said = []
+    if density is not None:
+        has, wanted, got = notes_per_bar(sketch), parse_density(density).per_bar(notes_per_bar(sketch)), notes_per_bar(result)
+        if abs(got - wanted) > max(1.0, 0.1 * wanted):
+            why = (f"; --notes add keeps all {has:.1f} of the sketch's (--notes free may remove some)"
+                   if notes == "add" and wanted < has else "")
+            said.append(f"--density {density} asks for {wanted:.1f} notes a bar and the result has {got:.1f}{why}")
+    if syncopation is not None:
+        got = song_syncopation(result)
+        if abs(got - syncopation) > SYNCOPATION_TOLERANCE:
+            said.append(f"--syncopation {syncopation:g} is beyond the model's notes here: the nearest is {got:.2f}")
+    return said

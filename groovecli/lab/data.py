@@ -2,8 +2,8 @@
 
 The dataset folder is always an argument (users keep their own copy; GMD v1.0.0, CC BY 4.0,
 Gillick et al. 2019). Only 4/4 files are used. Windows are cut on the quantized grid, not on
-raw time, so a downbeat played early stays in the window that owns it (the TFDS cut loses
-3.8 % of hits there). A window is kept when its second bar has at least one hit, GrooVAE's
+raw time, so a downbeat played early stays in the window that owns it (a cut on raw time, as
+TFDS makes it, loses those hits). A window is kept when its second bar has at least one hit, GrooVAE's
 "usable" rule, which drops empty tails and 1-bar fills.
 
 Genres come from the top-level style name (``funk/groove1`` → funk). Styles with too little data

@@ -29,7 +29,7 @@ FEATURE_EPOCHS = 300  # full-batch steps of logistic regression; it converges we
 
 def notes_only(grid: DrumGrid) -> DrumGrid:
     """The grid with every note at one velocity and on the grid: what a judge of the notes alone
-    sees (``benchmarks/eval_notes_judge.py``, ``eval_oracle_notes.py``)."""
+    sees (``experiments/eval_notes_judge.py``, ``eval_oracle_notes.py``)."""
     return grid.with_values(grid.hits, 0.8 * grid.hits, np.zeros_like(grid.hits))
 
 

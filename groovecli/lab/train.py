@@ -18,7 +18,6 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -30,10 +29,9 @@ from ..nn.pocketvae import GrooveModel
 from ..nn.prior import CodePrior
 from ..weights import checkpoint_dict
 from .data import GENRES, GrooveDataset
-from .metrics import reconstruction_metrics
+from .validation import classifier_accuracy, encode_codes, evaluate_model, to_batch, validation_score
 
 TRAINABLE = ("pocketvae", "twostep-vae", "onestep", "feel", "prior", "guesser", "classifier")
-BATCH_KEYS = ("template", "hits", "velocity", "offset", "velocity_pattern", "timing_pattern", "genre")
 Event = Callable[[str, dict[str, Any]], None]
 
 
@@ -58,15 +56,6 @@ class Dist:
         if not dist.is_initialized():
             dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
         return cls(dist.get_rank(), world)
-
-
-def to_batch(ds: GrooveDataset, idx: np.ndarray, device: torch.device) -> dict[str, torch.Tensor]:
-    """Tensors for the windows ``idx``: floats for grids, longs for patterns and genre."""
-    out = {}
-    for key in BATCH_KEYS:
-        arr = getattr(ds, key)[idx]
-        out[key] = torch.as_tensor(arr, dtype=torch.long if arr.dtype.kind in "iu" else torch.float32, device=device)
-    return out
 
 
 def schedules(progress: float, tcfg: TrainConfig) -> tuple[float, float]:
@@ -134,55 +123,19 @@ class Trainer:
         over them, stay exactly as they were, and an epoch costs about half as much.
         """
         torch.manual_seed(self.tcfg.seed)
-        model = GrooveModel(self.cfg).to(self.device)
+        model, opt = self._new_model(base)
         feel_only = base is not None
-        if feel_only:
-            for part in ("skel", "note"):
-                getattr(model, part).load_state_dict(base[part])
-                getattr(model, part).requires_grad_(False)
-        opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=self.tcfg.lr)
-        start_epoch, best, stale = 0, float("inf"), 0
-        last = self.run_dir / "last.pt"
-        if resume:
-            if not last.exists():
-                raise GrooveError(f"nothing to resume in {self.run_dir} (no last.pt)")
-            state = torch.load(last, map_location=self.device, weights_only=True)
-            model.load_state_dict(state["state_dicts"]["model"])
-            opt.load_state_dict(state["optimizer"])
-            start_epoch, best, stale = state["epoch"] + 1, state["best"], state["stale"]
-            torch.set_rng_state(state["rng"])
+        start_epoch, best, stale = self._resume(model, opt) if resume else (0, float("inf"), 0)
         net = model
         if self.dist.world > 1:
             net = torch.nn.parallel.DistributedDataParallel(model)
         n = len(train) if not self.tcfg.max_train_windows else min(len(train), self.tcfg.max_train_windows)
-        per_rank = n // self.dist.world
-        steps_per_epoch = max(per_rank // self.tcfg.batch_size, 1)
-        total = steps_per_epoch * self.tcfg.epochs
+        steps_per_epoch = max(n // self.dist.world // self.tcfg.batch_size, 1)
         self.on_event("start", {"epochs": self.tcfg.epochs, "steps": steps_per_epoch, "windows": n,
                                 "epoch": start_epoch})
         for epoch in range(start_epoch, self.tcfg.epochs):
-            model.train()
-            if feel_only:  # frozen modules stay in eval mode (no EMA codebook updates)
-                model.skel.eval(), model.note.eval()
-            perm = torch.randperm(n, generator=torch.Generator().manual_seed(self.tcfg.seed * 1000 + epoch)).numpy()
-            shard = perm[self.dist.rank :: self.dist.world][:per_rank]
-            t0, sums = time.perf_counter(), {}
-            for step in range(steps_per_epoch):
-                idx = shard[step * self.tcfg.batch_size : (step + 1) * self.tcfg.batch_size]
-                tf, beta = schedules((epoch * steps_per_epoch + step) / total, self.tcfg)
-                loss, stats, codes = net(to_batch(train, idx, self.device), tf, beta, self.tcfg, feel_only)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-                opt.step()
-                if codes is not None:
-                    self._update_codebook(model, *codes)
-                stats = {k: v.item() for k, v in stats.items()} | {"loss": loss.item(), "tf": tf, "beta": beta}
-                for k, v in stats.items():
-                    sums[k] = sums.get(k, 0.0) + v
-                elapsed = time.perf_counter() - t0
-                self.on_event("step", stats | {"epoch": epoch, "step": step + 1,
-                                               "windows_per_s": (step + 1) * len(idx) * self.dist.world / elapsed})
+            t0 = time.perf_counter()
+            sums = self._epoch(model, net, opt, train, n, epoch, steps_per_epoch, feel_only)
             metrics = evaluate_model(model, val, self.device)
             score = validation_score(metrics, feel_only)
             improved = score < best
@@ -191,17 +144,72 @@ class Trainer:
                       "train": {k: v / steps_per_epoch for k, v in sums.items()}, "val": metrics}
             self._log(record)
             if self.dist.main:
-                states = {"model": model.state_dict()}
-                if improved:
-                    _save(checkpoint_dict(self.cfg, states, metrics | {"epoch": epoch}, self.command),
-                          self.run_dir / "best.pt")
-                _save({**checkpoint_dict(self.cfg, states, metrics, self.command), "optimizer": opt.state_dict(),
-                       "epoch": epoch, "best": best, "stale": stale, "rng": torch.get_rng_state(),
-                       "train_config": asdict(self.tcfg)}, last)
+                self._save_epoch(model, opt, metrics, epoch, improved, best, stale)
             self.on_event("epoch", record | {"improved": improved})
             if stale >= self.tcfg.patience:
                 break
         self.on_event("end", {"model": model})  # every rank, before the best weights come back
+        return self._best(model)
+
+    def _new_model(self, base: dict[str, dict[str, torch.Tensor]] | None) -> tuple[GrooveModel, torch.optim.Adam]:
+        model = GrooveModel(self.cfg).to(self.device)
+        if base is not None:
+            for part in ("skel", "note"):
+                getattr(model, part).load_state_dict(base[part])
+                getattr(model, part).requires_grad_(False)
+        return model, torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=self.tcfg.lr)
+
+    def _resume(self, model: GrooveModel, opt: torch.optim.Adam) -> tuple[int, float, int]:
+        """The epoch to start at, the best score and the epochs without improvement, from last.pt."""
+        last = self.run_dir / "last.pt"
+        if not last.exists():
+            raise GrooveError(f"nothing to resume in {self.run_dir} (no last.pt)")
+        state = torch.load(last, map_location=self.device, weights_only=True)
+        model.load_state_dict(state["state_dicts"]["model"])
+        opt.load_state_dict(state["optimizer"])
+        torch.set_rng_state(state["rng"])
+        return state["epoch"] + 1, state["best"], state["stale"]
+
+    def _epoch(self, model: GrooveModel, net: torch.nn.Module, opt: torch.optim.Adam, train: GrooveDataset, n: int,
+               epoch: int, steps_per_epoch: int, feel_only: bool) -> dict[str, float]:
+        """One pass over this rank's shard; returns the summed step statistics."""
+        model.train()
+        if feel_only:  # frozen modules stay in eval mode (no EMA codebook updates)
+            model.skel.eval(), model.note.eval()
+        per_rank = n // self.dist.world
+        total = steps_per_epoch * self.tcfg.epochs
+        perm = torch.randperm(n, generator=torch.Generator().manual_seed(self.tcfg.seed * 1000 + epoch)).numpy()
+        shard = perm[self.dist.rank :: self.dist.world][:per_rank]
+        t0, sums = time.perf_counter(), {}
+        for step in range(steps_per_epoch):
+            idx = shard[step * self.tcfg.batch_size : (step + 1) * self.tcfg.batch_size]
+            tf, beta = schedules((epoch * steps_per_epoch + step) / total, self.tcfg)
+            loss, stats, codes = net(to_batch(train, idx, self.device), tf, beta, self.tcfg, feel_only)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            opt.step()
+            if codes is not None:
+                self._update_codebook(model, *codes)
+            stats = {k: v.item() for k, v in stats.items()} | {"loss": loss.item(), "tf": tf, "beta": beta}
+            for k, v in stats.items():
+                sums[k] = sums.get(k, 0.0) + v
+            elapsed = time.perf_counter() - t0
+            self.on_event("step", stats | {"epoch": epoch, "step": step + 1,
+                                           "windows_per_s": (step + 1) * len(idx) * self.dist.world / elapsed})
+        return sums
+
+    def _save_epoch(self, model: GrooveModel, opt: torch.optim.Adam, metrics: dict[str, Any], epoch: int,
+                    improved: bool, best: float, stale: int) -> None:
+        states = {"model": model.state_dict()}
+        if improved:
+            _save(checkpoint_dict(self.cfg, states, metrics | {"epoch": epoch}, self.command), self.run_dir / "best.pt")
+        _save({**checkpoint_dict(self.cfg, states, metrics, self.command), "optimizer": opt.state_dict(),
+               "epoch": epoch, "best": best, "stale": stale, "rng": torch.get_rng_state(),
+               "train_config": asdict(self.tcfg)}, self.run_dir / "last.pt")
+
+    def _best(self, model: GrooveModel) -> GrooveModel:
+        """The best epoch's weights, on every rank."""
         if self.dist.main:
             best_state = torch.load(self.run_dir / "best.pt", map_location=self.device, weights_only=True)
             model.load_state_dict(best_state["state_dicts"]["model"])
@@ -309,65 +317,6 @@ class Trainer:
                 break
         keeper.restore(clf)
         return clf, {"classifier_val_accuracy": keeper.best}
-
-
-@torch.no_grad()
-def encode_codes(model: GrooveModel, ds: GrooveDataset, device: torch.device, batch: int = 512) -> torch.Tensor:
-    """NOTE code indices (N, S) of every window."""
-    model.eval()
-    out = []
-    for i in range(0, len(ds), batch):
-        b = to_batch(ds, np.arange(i, min(i + batch, len(ds))), device)
-        out.append(model.note.encode(b["hits"], b["template"], model.skel(b["template"])))
-    return torch.cat(out) if out else torch.zeros(0, model.cfg.codes, dtype=torch.long, device=device)
-
-
-@torch.no_grad()
-def classifier_accuracy(clf: GenreClassifier, ds: GrooveDataset, device: torch.device, batch: int = 512) -> float:
-    clf.eval()
-    right = 0
-    for i in range(0, len(ds), batch):
-        b = to_batch(ds, np.arange(i, min(i + batch, len(ds))), device)
-        right += int((clf(b["hits"], b["velocity"], b["offset"]).argmax(-1) == b["genre"]).sum())
-    return right / max(len(ds), 1)
-
-
-def validation_score(metrics: dict[str, float], feel_only: bool = False) -> float:
-    """Lower is better. The feel heads are scored by their likelihood per note (a sampled
-    reconstruction's squared error rewards the mean, the very thing the heads replace); a tenth
-    of a nat per note weighs like 0.01 of note F1 in the joint score."""
-    feel = metrics.get("velocity_nll", 0.0) + metrics.get("offset_nll", 0.0)
-    if feel_only:
-        return feel
-    if "velocity_nll" not in metrics:  # the one-step baseline: squared errors, as before
-        return (1 - metrics["note_f1"]) + metrics["velocity_mse_hits"] + metrics["offset_mse_hits"]
-    return (1 - metrics["note_f1"]) + 0.1 * feel
-
-
-@torch.no_grad()
-def evaluate_model(model: GrooveModel, ds: GrooveDataset, device: torch.device, batch: int = 512,
-                   seed: int = 0) -> dict[str, float]:
-    """Free-running reconstruction metrics on a dataset (see ``metrics.reconstruction_metrics``),
-    and the feel heads' likelihood per note; sampled values come from a generator seeded ``seed``."""
-    model.eval()
-    gen = torch.Generator().manual_seed(seed)  # CPU: the heads draw on the CPU (feel_head.py)
-    parts: dict[str, list[np.ndarray]] = {"hits": [], "velocity": [], "offset": [], "codes": []}
-    nll = {"velocity": 0.0, "offset": 0.0}
-    for i in range(0, len(ds), batch):
-        b = to_batch(ds, np.arange(i, min(i + batch, len(ds))), device)
-        out = model.reconstruct(b, generator=gen)
-        for k, v in out.items():
-            parts[k].append(v.cpu().numpy())
-        if model.cfg.kind != "onestep":
-            for k, v in model.feel_nll(b).items():
-                nll[k] += float(v)
-    pred = {k: np.concatenate(v) for k, v in parts.items() if v}
-    codebook = model.cfg.codebook_size if model.cfg.kind == "pocketvae" else None
-    metrics = reconstruction_metrics(ds.hits, ds.velocity, ds.offset, pred, codebook_size=codebook)
-    if model.cfg.kind != "onestep":
-        total = max(float(ds.hits.sum()), 1.0)
-        metrics |= {f"{k}_nll": v / total for k, v in nll.items()}
-    return metrics
 
 
 def default_configs(kind: str, use_genre: bool = True, use_patterns: bool = True,

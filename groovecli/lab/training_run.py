@@ -23,7 +23,8 @@ from ..weights import (
     resolve,
 )
 from .data import load_dataset
-from .train import Event, Trainer, default_configs, evaluate_model
+from .train import Event, Trainer, default_configs
+from .validation import evaluate_model
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import tempfile
+from bisect import bisect_right
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -26,6 +26,7 @@ import mido
 from ..constants import DRUM_CHANNEL, STEPS_PER_BEAT
 from ..errors import GrooveError
 from .drummap import GM, DrumMap
+from .smf import load_midifile, retimed
 
 DEFAULT_TEMPO = 500_000  # µs per quarter note (120 bpm), the SMF default
 # Longest song groove lays out: 10,000 bars of 4/4 is over five hours at 120 bpm. A file's length
@@ -112,18 +113,31 @@ class Performance:
         return max(last, default=0)
 
     def tempos(self) -> list[tuple[int, int]]:
-        """(tick, µs per quarter) for every tempo event, with the SMF default at tick 0."""
-        found = sorted((t, m.tempo) for events in self.tracks for t, m in events if m.type == "set_tempo")
-        if not found or found[0][0] > 0:
-            found.insert(0, (0, DEFAULT_TEMPO))
-        return found
+        """(tick, µs per quarter) in effect from each tempo event on, the SMF default at tick 0.
+
+        Of several events at one tick the last in file order wins (track by track, as mido and
+        DAWs play a type-1 file), not the largest or smallest."""
+        return list(self._tempo_map[0])
+
+    @cached_property
+    def _tempo_map(self) -> tuple[tuple[tuple[int, int], ...], list[int], list[float]]:
+        """The tempo changes, their ticks and the seconds at each: read once, so ``seconds_at``
+        is a bisection rather than a scan of every event (a 17-minute song asks thousands of times)."""
+        by_tick = dict(sorted(((t, m.tempo) for events in self.tracks for t, m in events if m.type == "set_tempo"),
+                              key=lambda e: e[0]))  # a stable sort: at one tick, file order, the later one kept
+        changes = [(0, DEFAULT_TEMPO)] if 0 not in by_tick else []
+        changes += sorted(by_tick.items())
+        ticks, seconds = [t for t, _ in changes], [0.0]
+        for (t0, us), t1 in zip(changes, ticks[1:]):
+            seconds.append(seconds[-1] + (t1 - t0) * us / 1e6 / self.ticks_per_beat)
+        return tuple(changes), ticks, seconds
 
     def meters(self) -> list[tuple[int, int, int]]:
-        """(tick, numerator, denominator) for every time signature, 4/4 at tick 0 if none is."""
-        found = sorted(
-            (t, m.numerator, m.denominator) for events in self.tracks for t, m in events if m.type == "time_signature"
-        )
-        by_tick = {t: (t, n, d) for t, n, d in found}  # a later event at the same tick wins
+        """(tick, numerator, denominator) for every time signature, 4/4 at tick 0 if none is;
+        of several at one tick, the last in file order wins."""
+        found = sorted(((t, m.numerator, m.denominator) for events in self.tracks for t, m in events
+                        if m.type == "time_signature"), key=lambda e: e[0])
+        by_tick = {t: (t, n, d) for t, n, d in found}
         meters = [by_tick[t] for t in sorted(by_tick)]
         if not meters or meters[0][0] > 0:
             meters.insert(0, (0, 4, 4))
@@ -137,14 +151,11 @@ class Performance:
         return tuple(_lay_out_bars(self.meters(), self.ticks_per_beat, max(self.end_tick, last_hit)))
 
     def seconds_at(self, tick: float) -> float:
-        """Time in seconds of a tick, following the tempo map."""
-        seconds, last_tick, tempo = 0.0, 0, DEFAULT_TEMPO
-        for t, us in self.tempos():
-            if t >= tick:
-                break
-            seconds += (t - last_tick) * tempo / 1e6 / self.ticks_per_beat
-            last_tick, tempo = t, us
-        return seconds + (tick - last_tick) * tempo / 1e6 / self.ticks_per_beat
+        """Time in seconds of a tick, following the tempo map (a tempo event applies from its tick on)."""
+        changes, ticks, seconds = self._tempo_map
+        i = max(bisect_right(ticks, tick) - 1, 0)
+        t, us = changes[i]
+        return seconds[i] + (tick - t) * us / 1e6 / self.ticks_per_beat
 
 
 def _lay_out_bars(meters: list[tuple[int, int, int]], ticks_per_beat: int, end_tick: float) -> list[Bar]:
@@ -179,132 +190,12 @@ def empty_performance(bars: int, *, ticks_per_beat: int = 480, bpm: float = 120.
 
 # --- reading -------------------------------------------------------------------------------
 #
-# A MIDI file is untrusted input (packs come from anywhere), and DAWs read damaged files that a
-# strict parser refuses. groove reads what they read, repairs only what it must to write the file
-# back, and lists each repair once in ``Performance.notices``.
+# The file's bytes are checked and repaired first (``smf.py``); what follows finds the drum part
+# in what mido parsed and lifts its notes out.
 
-_REALTIME = {"clock", "start", "continue", "stop", "active_sensing", "reset"}
 _DRUM_NAME = ("drum", "kit", "perc", "beat", "groove", "loop", "kick", "snare")
 _PITCHED_NAME = ("bass", "piano", "keys", "guitar", "gtr", "synth", "lead", "pad", "string", "vocal", "vox",
                  "organ", "brass", "horn", "sax", "flute", "chord", "melody", "arp")
-
-
-def _unwrap(data: bytes, name: str, repairs: list[str]) -> bytes:
-    """The Standard MIDI File inside ``data``: itself, or the ``data`` chunk of a RIFF RMID (.rmi)."""
-    if data[:4] == b"RIFF" and data[8:12] == b"RMID":
-        pos = 12
-        while pos + 8 <= len(data):
-            chunk, size = data[pos : pos + 4], int.from_bytes(data[pos + 4 : pos + 8], "little")
-            if chunk == b"data":
-                repairs.append("read the MIDI data inside its RIFF (.rmi) wrapper; the output is a plain .mid")
-                return data[pos + 8 : pos + 8 + size]
-            pos += 8 + size + (size & 1)
-        raise GrooveError(f"{name} is a RIFF MIDI (.rmi) file with no MIDI data in it")
-    return data
-
-
-def _check_chunks(data: bytes, name: str, repairs: list[str]) -> bytes:
-    """Catch what mido would read wrongly or with an obscure message: empty, non-MIDI, truncated;
-    a header whose track count disagrees with the chunks present is corrected (as DAWs do)."""
-    if not data:
-        raise GrooveError(f"{name} is empty (0 bytes)")
-    data = _unwrap(data, name, repairs)
-    if data[:4] != b"MThd":
-        raise GrooveError(f"{name} is not a MIDI file (no MThd header)")
-    if len(data) < 14:
-        raise GrooveError(f"{name} is truncated: the MIDI header is incomplete")
-    header_len = int.from_bytes(data[4:8], "big")
-    fmt, n_tracks, division = (int.from_bytes(data[i : i + 2], "big") for i in (8, 10, 12))
-    if fmt not in (0, 1):
-        raise GrooveError(f"{name} is a type {fmt} MIDI file; groove reads types 0 and 1")
-    if division & 0x8000:
-        raise GrooveError(f"{name} uses SMPTE time division; groove needs ticks per beat (re-export from your DAW)")
-    if division == 0:
-        raise GrooveError(f"{name} has 0 ticks per beat")
-    pos, found = 8 + header_len, 0
-    while pos + 8 <= len(data):
-        chunk, length = data[pos : pos + 4], int.from_bytes(data[pos + 4 : pos + 8], "big")
-        if not chunk.isalpha():
-            break  # trailing padding some tools append; nothing more to read
-        if pos + 8 + length > len(data):
-            raise GrooveError(f"{name} is truncated: track {found + 1} ends after the end of the file")
-        found += chunk == b"MTrk"
-        pos += 8 + length
-    if found == 0:
-        raise GrooveError(f"{name} holds no track")
-    if found != n_tracks:
-        repairs.append(f"its header says {n_tracks} track(s) but it holds {found}; read the {found}")
-        data = data[:10] + found.to_bytes(2, "big") + data[12:]
-    return data
-
-
-def _fix_key_signatures(data: bytes, repairs: list[str]) -> bytes:
-    """Replace key-signature events mido cannot decode (sharps/flats outside -7..7, mode not 0/1)
-    by C major: the only part of a file groove changes that it was not asked to."""
-    fixed = bytearray(data)
-    count = 0
-    for match in re.finditer(rb"\xff\x59\x02(.)(.)", data, flags=re.DOTALL):
-        sf, mode = int.from_bytes(match.group(1), "big", signed=True), match.group(2)[0]
-        if not -7 <= sf <= 7 or mode > 1:
-            fixed[match.start(1) : match.end(2)] = b"\x00\x00"
-            count += 1
-    if count:
-        repairs.append(f"replaced {count} invalid key signature(s) with C major")
-    return bytes(fixed)
-
-
-def _load_midifile(path: Path) -> tuple[mido.MidiFile, list[str]]:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise GrooveError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise GrooveError(f"{path} is a folder, not a MIDI file") from None
-    except OSError as exc:
-        raise GrooveError(f"cannot read {path}: {exc.strerror or exc}") from None
-    repairs: list[str] = []
-    data = _fix_key_signatures(_check_chunks(data, str(path), repairs), repairs)
-    for clip in (False, True):
-        try:
-            mf = mido.MidiFile(file=io.BytesIO(data), clip=clip)
-            break
-        except (ValueError, OSError, EOFError, KeyError, IndexError, TypeError) as exc:
-            if clip or "data byte" not in str(exc):  # a byte above 127 where data belongs: clip it, as DAWs do
-                raise GrooveError(f"{path} is damaged: {_reason(exc)}") from None
-    if clip:
-        repairs.append("clipped data bytes above 127 (a damaged byte) to 127")
-    _drop_unwritable(mf, repairs)
-    return mf, repairs
-
-
-def _reason(exc: Exception) -> str:
-    return str(exc) or {EOFError: "it ends in the middle of an event"}.get(type(exc), type(exc).__name__)
-
-
-def _drop_unwritable(mf: mido.MidiFile, repairs: list[str]) -> None:
-    """Remove events a MIDI file cannot hold or groove cannot time (real-time bytes, a tempo of
-    0, a meter of 0 beats): whatever is read must be writable, and time must advance."""
-    dropped: Counter = Counter()
-    for t, track in enumerate(mf.tracks):
-        keep = mido.MidiTrack()
-        carry = 0
-        for msg in track:
-            bad = (msg.type in _REALTIME and "real-time message(s)") or (
-                msg.type == "set_tempo" and msg.tempo == 0 and "tempo event(s) of 0") or (
-                msg.type == "time_signature" and (msg.numerator == 0 or msg.denominator == 0)
-                and "time signature(s) with 0 beats")
-            if bad:
-                dropped[bad] += 1
-                carry += msg.time  # the time it carried moves to the next event
-                continue
-            keep.append(msg.copy(time=msg.time + carry) if carry else msg)
-            carry = 0
-        if carry or len(keep) != len(track):
-            if carry:
-                keep.append(mido.MetaMessage("end_of_track", time=carry))
-            mf.tracks[t] = keep
-    for what, n in dropped.items():
-        repairs.append(f"dropped {n} {what}")
 
 
 def read_midi(
@@ -336,7 +227,7 @@ def read_midi(
             no drum notes.
     """
     path = Path(path)
-    mf, notices = _load_midifile(path)
+    mf, notices = load_midifile(path)
     names = [_track_name(t) for t in mf.tracks]
     if drum_track is not None:
         wanted = {i for i, n in enumerate(names) if n.strip().lower() == drum_track.strip().lower()}
@@ -410,7 +301,7 @@ def note_channels(path: str | Path, pitch: int | None = None) -> dict[int, int]:
     Raises:
         GrooveError: for files that cannot be read.
     """
-    mf, _ = _load_midifile(Path(path))
+    mf, _ = load_midifile(Path(path))
     return dict(Counter(m.channel for t in mf.tracks for m in t
                         if m.type == "note_on" and m.velocity and (pitch is None or m.note == pitch)))
 
@@ -438,9 +329,11 @@ def _find_drum_channel(mf: mido.MidiFile, names: list[str]) -> int | None:
 
     Clearly drums: on a track named like a drum part, or nearly all its notes on kit pitches
     (35-59, where every drum library keeps kick, snare and hats) with kick and snare among them,
-    short, and no program change picking a pitched instrument.
+    short (of the notes that end: a drum hit needs no note-off, and exports often leave some out),
+    and no program change picking a pitched instrument.
     """
-    stats: dict[int, dict] = defaultdict(lambda: {"pitches": Counter(), "short": 0, "named": False, "program": False})
+    stats: dict[int, dict] = defaultdict(lambda: {"pitches": Counter(), "short": 0, "ended": 0, "named": False,
+                                                  "program": False})
     for i, track in enumerate(mf.tracks):
         named = any(w in names[i].lower() for w in _DRUM_NAME)
         tick, open_at = 0, {}
@@ -454,6 +347,7 @@ def _find_drum_channel(mf: mido.MidiFile, names: list[str]) -> int | None:
                 st["named"] |= named
                 open_at[(msg.channel, msg.note)] = tick
             elif msg.type in ("note_on", "note_off") and (msg.channel, msg.note) in open_at:
+                stats[msg.channel]["ended"] += 1
                 if tick - open_at.pop((msg.channel, msg.note)) <= mf.ticks_per_beat // 2:
                     stats[msg.channel]["short"] += 1
     drums = []
@@ -463,7 +357,8 @@ def _find_drum_channel(mf: mido.MidiFile, names: list[str]) -> int | None:
             continue
         kit = sum(c for p, c in st["pitches"].items() if 35 <= p <= 59) / total
         core = {35, 36} & set(st["pitches"]) and {37, 38, 39, 40} & set(st["pitches"])
-        if st["named"] or (kit >= 0.9 and core and st["short"] >= 0.8 * total and not st["program"]):
+        short = st["ended"] >= total / 2 and st["short"] >= 0.8 * st["ended"]
+        if st["named"] or (kit >= 0.9 and core and short and not st["program"]):
             drums.append(channel)
     return drums[0] if len(drums) == 1 else None
 
@@ -503,7 +398,7 @@ def _split_track(index: int, track: mido.MidiTrack, is_drum, drum_map: DrumMap):
                              msg.velocity, msg.type == "note_on")
                 )
                 continue
-        events.append((tick, msg.copy(time=0)))
+        events.append((tick, retimed(msg, 0)))
     for (ch, pitch), pending in open_notes.items():
         notes.extend(DrumNote(index, s, None, pitch, v, ch, d) for s, v, d in pending)
     return tuple(events), notes
@@ -514,9 +409,19 @@ def _no_drums_message(path: Path, mf: mido.MidiFile, drum_track, part: str, drum
     if not used:
         return f"{path} has no notes at all"
     option = "--channel" if rhythm else "--drum-channel"
-    hint = "" if drum_track else f" (notes are on channel(s) {', '.join(map(str, used))}; try {option} N)"
     if rhythm:
+        hint = "" if drum_track else f" (notes are on channel(s) {', '.join(map(str, used))}; try {option} N)"
         return f"{path} has no rhythm notes on {part}{hint}"
+    channel = int(part.split()[-1]) if part.startswith("channel ") else None
+    if channel in used:  # the part has notes, just none the map calls a drum: say which they are
+        pitches = sorted({m.note for t in mf.tracks for m in t
+                          if m.type == "note_on" and m.velocity and m.channel == channel - 1})
+        others = [c for c in used if c != channel]
+        where = f"; other notes are on channel(s) {', '.join(map(str, others))}" if others else ""
+        return (f"{path}: the notes on {part} (pitches {', '.join(map(str, pitches[:8]))}"
+                f"{'...' if len(pitches) > 8 else ''}) are no drum the {drum_map.name} drum map covers "
+                f"(a click track? see --drum-map{', ' + option if others else ''}){where}")
+    hint = "" if drum_track else f" (notes are on channel(s) {', '.join(map(str, used))}; try {option} N)"
     return f"{path} has no drum notes on {part} that the {drum_map.name} drum map covers{hint}"
 
 
@@ -524,17 +429,24 @@ def _no_drums_message(path: Path, mf: mido.MidiFile, drum_track, part: str, drum
 
 
 def _without_overlaps(notes: Iterable[DrumNote]) -> list[DrumNote]:
-    """Shorten each note that would still sound when the same pitch on its channel strikes again."""
+    """Shorten each note that would still sound when the same pitch on its channel strikes again
+    later, so a player does not cut the new hit with the old one's note-off.
+
+    Notes struck at the same tick (three claps stacked on one tick, as songs have them) are not
+    shortened to nothing: they keep the lengths they had, stacked as the input stacked them, and
+    end by the next later strike at the latest."""
     by_key: dict[tuple[int, int], list[DrumNote]] = defaultdict(list)
     for n in notes:
         by_key[(n.channel, n.pitch)].append(n)
     fixed = []
     for group in by_key.values():
         group.sort(key=lambda n: n.start)
-        for n, nxt in zip(group, group[1:] + [None]):
-            if nxt is not None and (n.end is None or n.end > nxt.start):
-                n = DrumNote(n.track, n.start, nxt.start, n.pitch, n.velocity, n.channel, n.drum,
-                             n.off_velocity, n.off_as_note_on)
+        starts = [n.start for n in group]
+        for n in group:
+            at = bisect_right(starts, n.start)
+            later = starts[at] if at < len(starts) else None
+            if later is not None and (n.end is None or n.end > later):
+                n = replace(n, end=later)
             fixed.append(n)
     return fixed
 
@@ -565,7 +477,7 @@ def to_midifile(perf: Performance) -> mido.MidiFile:
         events.sort(key=lambda e: e[:3])
         track, last = mido.MidiTrack(), 0
         for tick, _, _, msg in events:
-            track.append(msg.copy(time=tick - last))
+            track.append(retimed(msg, tick - last))
             last = tick
         track.append(mido.MetaMessage("end_of_track", time=max(end - last, 0)))
         mf.tracks.append(track)

@@ -1,8 +1,8 @@
 """The VEL and TIME output heads: a categorical distribution over value bins per note cell.
 
 Why bins and not a mean: a decoder trained with squared error predicts the conditional mean,
-so dynamics shrink and timing spreads about half as wide as a drummer's (groove 0.1's weights:
-velocity spread 23 vs 30 MIDI units, timing SD 8-13 ms vs 22-29 ms). A categorical head learns
+so dynamics shrink and timing spreads about half as wide as a drummer's (groove 0.1's weights
+did; docs/results.md's changelog). A categorical head learns
 the whole conditional distribution (multi-modal where the drummer is: a ghost note or an
 accent, on the beat or a flam's early stroke); sampled, the output spreads like the data.
 

@@ -47,7 +47,7 @@ def sketch_scores(notes: torch.Tensor, template: torch.Tensor, cut: float, union
     Why: ``--notes keep`` gives VEL and TIME a sketch, sparser than any drummer's part, and ``add``
     the sketch's straight time-keeping line with notes around it; a feel model that has only seen
     drummers' parts plays a sketch's backbeats late and the 16ths around its straight line later
-    still (``benchmarks/eval_class_offsets.py``). Cut windows teach how the drummer played just
+    still (``experiments/eval_class_offsets.py``). Cut windows teach how the drummer played just
     the notes a producer would have drawn; in union windows the line's cells the drummer did not
     play are read but not scored (there is no drummer's value to score them against).
     """
@@ -114,7 +114,7 @@ class GrooveModel(nn.Module):
         """post(raw, steps) → values drawn from the head, zero off the notes (SeqVAE's ``Post``).
 
         The random numbers for every step of ``notes`` are drawn up front, in one call: the decoder
-        then calls ``post`` once per step without any random draw of its own (2-3x faster per step).
+        then calls ``post`` once per step without any random draw of its own, which is what makes a step cheap.
         """
         gumbel, inside = feel_head.noise((*notes.shape, self.cfg.feel_bins), generator, notes.device)
         silent = (~notes.bool().any(-1).any(0)).tolist()  # steps where no window has a note

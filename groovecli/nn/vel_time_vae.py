@@ -12,8 +12,8 @@ predictions. Both passes run the whole sequence in one fused GRU call, which is 
 faster on CPU than a Python loop over 32 steps; generation at inference is step by step.
 
 ``prev_dropout`` blanks a share of the previous-step inputs in training: a decoder that can
-copy the last step's values learns to ignore z (the VEL/TIME latents of groove 0.1 carried
-0.002 and 0.1 nats), and the blanked steps can only be predicted from z and the conditions.
+copy the last step's values learns to ignore z (groove 0.1's VEL/TIME latents carried almost
+no information), and the blanked steps can only be predicted from z and the conditions.
 """
 
 from __future__ import annotations

@@ -1,0 +1,58 @@
+"""How each genre's drummers play, as ``humanize`` leans on it: swing, and where each drum sits.
+
+The feel model hears the genre only as one embedding among its inputs, and on a stiff sketch
+that barely shows (``--genre`` moved few of the issue's measures). What a drummer means by
+"play it as jazz" is measurable on GMD's beats (``experiments/genre_profiles.py`` writes
+``models/genre-feel.json``): the genre's swing, and per drum and 16th of the bar its drummers'
+mean timing (ms) and velocity (and how tightly they play around those means, which groove
+does not use: see ``generate/feel.lean_on_genre``). ``humanize`` re-centres the model's decoded
+feel on them (``feel_profile.follow``, as ``transfer`` does on a reference), keeping the
+model's own hit-to-hit variation, then writes the swing as ticks
+(``swing.py``). The timing profile is measured de-swung, so the swing is not counted twice.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from ..bundled import bundled_dir
+from .feel_profile import Profile
+from .swing import Swing
+
+FEEL_FILE = "genre-feel.json"
+
+
+@dataclass(frozen=True)
+class GenreFeel:
+    """A genre's swing, and its drummers' timing (ms) and velocity profiles (de-swung)."""
+
+    swing: Swing
+    timing_ms: Profile
+    velocity: Profile
+
+
+def genre_feel(genre: str) -> GenreFeel | None:
+    """The bundled feel of ``genre``; None when groove ships none for it."""
+    entry = _entries().get(genre)
+    if entry is None:
+        return None
+    return GenreFeel(Swing(**entry["swing"]), _profile(entry["timing_ms"]), _profile(entry["velocity"]))
+
+
+def _profile(entry: dict) -> Profile:
+    def arr(x) -> np.ndarray:
+        return np.asarray(x, dtype=float)  # JSON's nulls become NaN, the profile's "never hit"
+
+    return Profile(arr(entry["cell_mean"]), arr(entry["cell_hits"]), arr(entry["drum_mean"]), arr(entry["drum_sd"]))
+
+
+@lru_cache(maxsize=1)
+def _entries() -> dict[str, dict]:
+    folder = bundled_dir()
+    if folder is None or not (folder / FEEL_FILE).exists():
+        return {}
+    return json.loads((folder / FEEL_FILE).read_text()).get("genres", {})
