@@ -75,17 +75,18 @@ def test_every_mode_with_the_cli_options_and_defaults(client):
     controls = {c["name"]: c for c in humanize["controls"]}
     params = {p.name: p for p in cli.commands["humanize"].params}
     for name in ("genre", "notes", "velocity_amount", "timing_amount", "temperature", "density", "syncopation",
-                 "velocity_pattern", "timing_pattern", "fills", "fill_beats", "drum_map"):
+                 "velocity_pattern", "timing_pattern", "fills", "fill_beats", "drum_map", "swing"):
         assert controls[name]["flag"] == max(params[name].opts, key=len)
         assert controls[name]["default"] == modes.default(params[name])
     assert "auto" in controls["genre"]["choices"] and "funk" in controls["genre"]["choices"]
     assert "swing8" in controls["timing_pattern"]["suggestions"]
+    assert not {"out", "force", "preview", "weights", "device", "n_jobs", "ray"} & set(controls)  # terminal-only
     sample = next(m for m in setup["modes"] if m["name"] == "sample")
     assert sample["inputs"] == [] and "auto" not in next(c for c in sample["controls"] if c["name"] == "genre")["choices"]
 
 
 CASES = {
-    "humanize": ({"inputs": FUNK}, {"genre": "funk", "velocity_amount": "0.7", "notes": "keep", "fills": "4"}),
+    "humanize": ({"inputs": FUNK}, {"genre": "funk", "velocity_amount": "0.7", "notes": "keep", "fills": "4", "swing": "58"}),
     "transfer": ({"template": FUNK, "reference": ROCK}, {"timing_only": True}),
     "sample": ({}, {"genre": "jazz", "bars": "6", "tempo": "96"}),
     "continue": ({"primer": FUNK}, {"bars": "2", "temperature": "0.8"}),
