@@ -93,8 +93,8 @@ def in_process(session, song: Path, repeats: int) -> dict:
     for seed in range(repeats + 1):
         params = modes.parse(modes.command_args("humanize", {"inputs": song.name}, {}, seed))
         start, start_cpu = time.perf_counter(), time.thread_time()
-        with session.files_on_disk({"inputs": upload}) as paths:
-            modes.run_mode("humanize", params, paths, session.models)
+        with session.files_on_disk({"inputs": upload}) as staged:
+            modes.run_mode("humanize", params, staged.paths, session.models)
         if seed:
             times.append(time.perf_counter() - start)
             cpu.append(time.thread_time() - start_cpu)

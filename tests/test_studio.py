@@ -160,6 +160,9 @@ def test_uploads_are_limited_and_never_name_a_path(client, session):
     take = run(client, "humanize", {"inputs": named["id"]}).json()
     assert take["name"] == "ドラム 1.groove.mid"
     assert client.get(take["midi"]).headers["content-disposition"].endswith(quote("ドラム 1.groove.mid"))
+    warned = client.post("/api/upload", content=FUNK.read_bytes(), headers={"X-Filename": "my beat.mid"}).json()
+    said = " ".join(warned["notices"] + run(client, "humanize", {"inputs": warned["id"]}).json()["notices"])
+    assert "input-" not in said and "/tmp" not in said  # warnings name the file as the user did
     leftovers = [p for p in session.folder.iterdir() if p.suffix != ".wav"]
     assert leftovers == []  # each run's input files went with the run
 

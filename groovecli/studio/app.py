@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import secrets
@@ -166,8 +167,9 @@ async def run(request: Request) -> Response:
         with session.work:
             if not session.current(ticket):  # a knob moved again while this waited: only the newest runs
                 return None
-            with session.files_on_disk(uploads) as paths:
-                return modes.run_mode(mode, params, paths, session.models)
+            with session.files_on_disk(uploads) as staged:
+                outcome = modes.run_mode(mode, params, staged.paths, session.models)
+                return dataclasses.replace(outcome, notices=[staged.mask(n) for n in outcome.notices])
 
     outcome = await run_in_threadpool(work)
     if outcome is None:
@@ -231,9 +233,12 @@ def create_app(session: Session | None = None, *, allowed_hosts: set[str] | None
 
 def _read_upload(session: Session, file, notices: list[str]):
     """An upload read as ``groove humanize`` reads it with the default drum options."""
-    with session.files_on_disk({"inputs": file}) as paths:
+    found: list[str] = []
+    with session.files_on_disk({"inputs": file}) as staged:
         params = {"drum_map": "auto", "drum_channel": None, "drum_track": None}
-        return modes.read_with_notices(paths["inputs"], params, notices)
+        perf = modes.read_with_notices(staged.paths["inputs"], params, found)
+        notices.extend(staged.mask(n) for n in found if n)
+        return perf
 
 
 def _choices_for(mode: str, choices: dict[str, list[str]]) -> dict[str, list[str]]:
