@@ -124,6 +124,7 @@ class Session:
         self.takes: OrderedDict[str, Take] = OrderedDict()
         self.work = threading.Lock()  # one model run at a time: two would only share the same cores
         self._wavs: OrderedDict[str, Future] = OrderedDict()
+        self._wav_lock = threading.Lock()
         self._audio = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-audio")
         self._count = 0
         self.latest = 0  # the newest run asked for; older ones still waiting are dropped
@@ -189,15 +190,16 @@ class Session:
         from ..midi.performance import midi_bytes
 
         key = hashlib.sha1(midi_bytes(perf)).hexdigest()
-        if key in self._wavs:
-            self._wavs.move_to_end(key)
-            return self._wavs[key]
-        future = self._audio.submit(self._render, perf, self.folder / f"{key}.wav")
-        self._wavs[key] = future
-        while len(self._wavs) > KEEP_WAVS:
-            _, old = self._wavs.popitem(last=False)
-            old.add_done_callback(lambda f: f.exception() is None and Path(f.result()).unlink(missing_ok=True))
-        return future
+        with self._wav_lock:  # asked for from the event loop and from background tasks
+            if key in self._wavs:
+                self._wavs.move_to_end(key)
+                return self._wavs[key]
+            future = self._audio.submit(self._render, perf, self.folder / f"{key}.wav")
+            self._wavs[key] = future
+            while len(self._wavs) > KEEP_WAVS:
+                _, old = self._wavs.popitem(last=False)
+                old.add_done_callback(lambda f: f.exception() is None and Path(f.result()).unlink(missing_ok=True))
+            return future
 
     @staticmethod
     def _render(perf, path: Path) -> Path:
