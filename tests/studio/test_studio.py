@@ -310,6 +310,10 @@ def test_the_page_in_a_real_browser(browser, live, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert saved.read_bytes() == cli_output(line, {"funk.mid": FUNK}, tmp_path)
 
+    problems = [e["message"] for e in d.get_log("browser") if e["level"] == "SEVERE"
+                and "status of 409" not in e["message"]]  # 409: a run dropped for newer settings
+    assert problems == []  # no script error, no failed request
+
     junk = tmp_path / "notes.txt"
     junk.write_bytes(NOT_MIDI)
     d.find_element(By.ID, "file-main").send_keys(str(junk))
