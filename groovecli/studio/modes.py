@@ -29,7 +29,7 @@ GROUPS = {"density": "knobs", "syncopation": "knobs", "fills": "fills", "fill_be
 INPUT_LABELS = {"inputs": "song", "template": "template (its notes)", "reference": "reference (its groove)",
                 "primer": "primer", "rhythm": "rhythm", "song": "song", "a": "A (from)", "b": "B (to)"}
 # The file name each mode's CLI writes by default, from the first input's stem (or the genre).
-OUTPUT_NAMES = {"humanize": "{stem}.groove.mid", "transfer": "{stem}.groove.mid", "sample": "{genre}-groove.mid",
+OUTPUT_NAMES = {"humanize": "{stem}.groove.mid", "transfer": "{stem}.transfer.mid", "sample": "{genre}-groove.mid",
                 "continue": "{stem}.continued.mid", "drumify": "{stem}.drums.mid", "fill": "{stem}.fill.mid",
                 "interpolate": "{stem}.to.{stem_b}.mid"}
 

@@ -55,17 +55,19 @@ def run(client, mode: str, files: dict, options: dict | None = None, seed: int =
     return client.post("/api/run", json={"mode": mode, "files": files, "options": options or {}, "seed": seed})
 
 
-def cli_output(line: str, inputs: dict[str, Path], folder: Path) -> bytes:
+def cli_output(line: str, inputs: dict[str, Path], folder: Path, name: str) -> bytes:
     """Run the page's command line with the CLI in ``folder`` (the working directory), its files
-    under the names the page shows."""
+    under the names the page shows, and read the file it writes, which must be called ``name``
+    (the studio's download name is the CLI's own)."""
     args = shlex.split(line)
     assert args[0] == "groove"
-    out = folder / "cli-out.mid"
-    for name, src in inputs.items():
-        shutil.copy(src, folder / name)
-    result = CliRunner().invoke(cli, [*args[1:], "-o", str(out), "-q"])
+    for file, src in inputs.items():
+        shutil.copy(src, folder / file)
+    result = CliRunner().invoke(cli, [*args[1:], "-q"])
     assert result.exit_code == 0, result.output
-    return out.read_bytes()
+    written = set(p.name for p in folder.iterdir()) - set(inputs)
+    assert written == {name}
+    return (folder / name).read_bytes()
 
 
 def test_every_mode_with_the_cli_options_and_defaults(client):
@@ -105,7 +107,7 @@ def test_every_mode_gives_the_cli_bytes(client, mode, tmp_path, monkeypatch):
     assert "error" not in take, take
     assert take["seed"] == 11 and "--seed 11" in take["cli"]
     studio_bytes = client.get(take["midi"]).content
-    assert studio_bytes == cli_output(take["cli"], {p.name: p for p in files.values()}, tmp_path)
+    assert studio_bytes == cli_output(take["cli"], {p.name: p for p in files.values()}, tmp_path, take["name"])
     assert client.get(take["wav"]).content[:4] == b"RIFF"
 
 
@@ -307,8 +309,10 @@ def test_the_page_in_a_real_browser(browser, live, tmp_path, monkeypatch):
     link.click()
     saved = d.downloads / name
     wait(d, lambda d: saved.exists() and not list(d.downloads.glob("*.crdownload")), timeout=20)
-    monkeypatch.chdir(tmp_path)
-    assert saved.read_bytes() == cli_output(line, {"funk.mid": FUNK}, tmp_path)
+    here = tmp_path / "cli"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert saved.read_bytes() == cli_output(line, {"funk.mid": FUNK}, here, name)
 
     problems = [e["message"] for e in d.get_log("browser") if e["level"] == "SEVERE"
                 and "status of 409" not in e["message"]]  # 409: a run dropped for newer settings
