@@ -190,7 +190,11 @@ async function upload(file, slot) {
 }
 
 async function run() {
-  if (!readyToRun()) return;
+  if (!readyToRun()) {
+    const missing = modeSpec().inputs.find((_, i) => !S.files[i]);
+    showError(`${S.mode} needs a file for ${missing.label}: drop one or choose one`);
+    return;
+  }
   clearTimeout(S.timer);
   if (S.running) S.running.abort();
   const controller = new AbortController();
