@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import secrets
@@ -38,6 +39,7 @@ from .guard import HostGuard
 from .session import UPLOAD_LIMIT, Session, Take
 
 log = logging.getLogger("groove.studio")
+SETTINGS_LIMIT = 64 * 1024
 
 
 def _error(message: str, status: int = 400) -> JSONResponse:
@@ -62,7 +64,7 @@ async def _json(request: Request) -> dict[str, Any]:
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         raise GrooveError("send the settings as application/json")
     try:
-        body = json.loads(await _body(request, 64 * 1024))
+        body = json.loads(await _body(request, SETTINGS_LIMIT, "the settings"))
     except ValueError:
         raise GrooveError("the settings are not valid JSON") from None
     if not isinstance(body, dict):
@@ -70,11 +72,10 @@ async def _json(request: Request) -> dict[str, Any]:
     return body
 
 
-async def _body(request: Request, limit: int) -> bytes:
+async def _body(request: Request, limit: int, what: str) -> bytes:
     """The request body, refused as soon as it passes ``limit`` bytes (never held whole)."""
+    too_big = GrooveError(f"{what} is larger than {_size(limit)}, the most the studio takes")
     declared = request.headers.get("content-length")
-    too_big = GrooveError(f"the file is over {limit // (1024 * 1024) or limit // 1024} "
-                          f"{'MB' if limit >= 1024 * 1024 else 'kB'}; the studio takes MIDI files up to 5 MB")
     if declared and declared.isdigit() and int(declared) > limit:
         raise too_big
     chunks, size = [], 0
@@ -84,6 +85,10 @@ async def _body(request: Request, limit: int) -> bytes:
             raise too_big
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n // 1024} kB"
 
 
 def _settings(session: Session, body: dict[str, Any], *, placeholders: bool = False) -> tuple[str, dict, list[str], dict]:
@@ -132,7 +137,7 @@ async def setup(request: Request) -> Response:
 async def upload(request: Request) -> Response:
     session = _session(request)
     name = unquote(request.headers.get("x-filename", "song.mid"))
-    data = await _body(request, UPLOAD_LIMIT)
+    data = await _body(request, UPLOAD_LIMIT, "the file")
     if not data:
         raise GrooveError("the file is empty")
     file = session.add_upload(name, data)
@@ -162,8 +167,9 @@ async def run(request: Request) -> Response:
         with session.work:
             if not session.current(ticket):  # a knob moved again while this waited: only the newest runs
                 return None
-            with session.files_on_disk(uploads) as paths:
-                return modes.run_mode(mode, params, paths, session.models)
+            with session.files_on_disk(uploads) as staged:
+                outcome = modes.run_mode(mode, params, staged.paths, session.models)
+                return dataclasses.replace(outcome, notices=[staged.mask(n) for n in outcome.notices])
 
     outcome = await run_in_threadpool(work)
     if outcome is None:
@@ -227,9 +233,12 @@ def create_app(session: Session | None = None, *, allowed_hosts: set[str] | None
 
 def _read_upload(session: Session, file, notices: list[str]):
     """An upload read as ``groove humanize`` reads it with the default drum options."""
-    with session.files_on_disk({"inputs": file}) as paths:
+    found: list[str] = []
+    with session.files_on_disk({"inputs": file}) as staged:
         params = {"drum_map": "auto", "drum_channel": None, "drum_track": None}
-        return modes.read_with_notices(paths["inputs"], params, notices)
+        perf = modes.read_with_notices(staged.paths["inputs"], params, found)
+        notices.extend(staged.mask(n) for n in found if n)
+        return perf
 
 
 def _choices_for(mode: str, choices: dict[str, list[str]]) -> dict[str, list[str]]:

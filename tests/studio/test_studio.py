@@ -4,8 +4,13 @@ mode) through Starlette's TestClient, then the page itself in headless Chromium.
 from __future__ import annotations
 
 import http.client
+import json
+import os
 import shlex
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -50,17 +55,19 @@ def run(client, mode: str, files: dict, options: dict | None = None, seed: int =
     return client.post("/api/run", json={"mode": mode, "files": files, "options": options or {}, "seed": seed})
 
 
-def cli_output(line: str, inputs: dict[str, Path], folder: Path) -> bytes:
+def cli_output(line: str, inputs: dict[str, Path], folder: Path, name: str) -> bytes:
     """Run the page's command line with the CLI in ``folder`` (the working directory), its files
-    under the names the page shows."""
+    under the names the page shows, and read the file it writes, which must be called ``name``
+    (the studio's download name is the CLI's own)."""
     args = shlex.split(line)
     assert args[0] == "groove"
-    out = folder / "cli-out.mid"
-    for name, src in inputs.items():
-        shutil.copy(src, folder / name)
-    result = CliRunner().invoke(cli, [*args[1:], "-o", str(out), "-q"])
+    for file, src in inputs.items():
+        shutil.copy(src, folder / file)
+    result = CliRunner().invoke(cli, [*args[1:], "-q"])
     assert result.exit_code == 0, result.output
-    return out.read_bytes()
+    written = set(p.name for p in folder.iterdir()) - set(inputs)
+    assert written == {name}
+    return (folder / name).read_bytes()
 
 
 def test_every_mode_with_the_cli_options_and_defaults(client):
@@ -70,17 +77,18 @@ def test_every_mode_with_the_cli_options_and_defaults(client):
     controls = {c["name"]: c for c in humanize["controls"]}
     params = {p.name: p for p in cli.commands["humanize"].params}
     for name in ("genre", "notes", "velocity_amount", "timing_amount", "temperature", "density", "syncopation",
-                 "velocity_pattern", "timing_pattern", "fills", "fill_beats", "drum_map"):
+                 "velocity_pattern", "timing_pattern", "fills", "fill_beats", "drum_map", "swing"):
         assert controls[name]["flag"] == max(params[name].opts, key=len)
         assert controls[name]["default"] == modes.default(params[name])
     assert "auto" in controls["genre"]["choices"] and "funk" in controls["genre"]["choices"]
     assert "swing8" in controls["timing_pattern"]["suggestions"]
+    assert not {"out", "force", "preview", "weights", "device", "n_jobs", "ray"} & set(controls)  # terminal-only
     sample = next(m for m in setup["modes"] if m["name"] == "sample")
     assert sample["inputs"] == [] and "auto" not in next(c for c in sample["controls"] if c["name"] == "genre")["choices"]
 
 
 CASES = {
-    "humanize": ({"inputs": FUNK}, {"genre": "funk", "velocity_amount": "0.7", "notes": "keep", "fills": "4"}),
+    "humanize": ({"inputs": FUNK}, {"genre": "funk", "velocity_amount": "0.7", "notes": "keep", "fills": "4", "swing": "58"}),
     "transfer": ({"template": FUNK, "reference": ROCK}, {"timing_only": True}),
     "sample": ({}, {"genre": "jazz", "bars": "6", "tempo": "96"}),
     "continue": ({"primer": FUNK}, {"bars": "2", "temperature": "0.8"}),
@@ -99,7 +107,7 @@ def test_every_mode_gives_the_cli_bytes(client, mode, tmp_path, monkeypatch):
     assert "error" not in take, take
     assert take["seed"] == 11 and "--seed 11" in take["cli"]
     studio_bytes = client.get(take["midi"]).content
-    assert studio_bytes == cli_output(take["cli"], {p.name: p for p in files.values()}, tmp_path)
+    assert studio_bytes == cli_output(take["cli"], {p.name: p for p in files.values()}, tmp_path, take["name"])
     assert client.get(take["wav"]).content[:4] == b"RIFF"
 
 
@@ -144,6 +152,8 @@ def test_foreign_host_and_origin_are_refused(client):
 def test_uploads_are_limited_and_never_name_a_path(client, session):
     big = client.post("/api/upload", content=b"MThd" + bytes(UPLOAD_LIMIT), headers={"X-Filename": "big.mid"})
     assert big.status_code == 400 and "5 MB" in big.json()["error"]
+    chunked = client.post("/api/upload", content=iter([b"MThd", bytes(UPLOAD_LIMIT)]))  # no Content-Length
+    assert chunked.status_code == 400 and "5 MB" in chunked.json()["error"]
     sneaky = upload(client, FUNK, name="../../etc/cron.d/x.mid").json()
     assert sneaky["name"] == "x.mid"
     take = run(client, "humanize", {"inputs": sneaky["id"]}).json()
@@ -152,6 +162,9 @@ def test_uploads_are_limited_and_never_name_a_path(client, session):
     take = run(client, "humanize", {"inputs": named["id"]}).json()
     assert take["name"] == "ドラム 1.groove.mid"
     assert client.get(take["midi"]).headers["content-disposition"].endswith(quote("ドラム 1.groove.mid"))
+    warned = client.post("/api/upload", content=FUNK.read_bytes(), headers={"X-Filename": "my beat.mid"}).json()
+    said = " ".join(warned["notices"] + run(client, "humanize", {"inputs": warned["id"]}).json()["notices"])
+    assert "input-" not in said and "/tmp" not in said  # warnings name the file as the user did
     leftovers = [p for p in session.folder.iterdir() if p.suffix != ".wav"]
     assert leftovers == []  # each run's input files went with the run
 
@@ -189,9 +202,12 @@ CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver"
 
 
 @pytest.fixture(scope="module")
-def live(session):
-    """The studio served by uvicorn on a free loopback port, as `groove studio` serves it."""
+def live():
+    """The studio served by uvicorn on a free loopback port, as `groove studio` serves it, with a
+    session of its own (the page shows only the browser test's takes)."""
     uvicorn = pytest.importorskip("uvicorn")
+    session = Session()
+    session.models.warm()
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
     app = create_app(session, allowed_hosts=allowed_hosts("127.0.0.1", port))
@@ -205,6 +221,7 @@ def live(session):
     server.should_exit = True
     thread.join(10)
     sock.close()
+    session.close()
 
 
 @pytest.fixture(scope="module")
@@ -250,6 +267,8 @@ def test_the_page_in_a_real_browser(browser, live, tmp_path, monkeypatch):
     d.get(live + "/")
     wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#modes button.active"))  # set up, the last take shown
     shown = d.find_element(By.ID, "grid-b").get_attribute("data-take")
+    d.find_element(By.ID, "seed").clear()
+    d.find_element(By.ID, "seed").send_keys("2026")  # the same take, and picture, every run
     d.find_element(By.ID, "file-main").send_keys(str(FUNK))
     wait(d, lambda d: d.find_element(By.ID, "grid-b").get_attribute("data-take") not in (None, shown))
     Select(d.find_element(By.ID, "opt-genre")).select_by_value("funk")
@@ -261,7 +280,7 @@ def test_the_page_in_a_real_browser(browser, live, tmp_path, monkeypatch):
         return shown if "--genre funk" in shown and "--velocity-amount 0.7" in shown else None
 
     line = wait(d, settled)
-    assert d.find_element(By.ID, "cli").text == line
+    assert d.find_element(By.ID, "cli").text == line and line.endswith("--seed 2026")
     assert "genre funk" in d.find_element(By.ID, "summary").text
 
     d.find_element(By.ID, "play-b").click()
@@ -290,8 +309,14 @@ def test_the_page_in_a_real_browser(browser, live, tmp_path, monkeypatch):
     link.click()
     saved = d.downloads / name
     wait(d, lambda d: saved.exists() and not list(d.downloads.glob("*.crdownload")), timeout=20)
-    monkeypatch.chdir(tmp_path)
-    assert saved.read_bytes() == cli_output(line, {"funk.mid": FUNK}, tmp_path)
+    here = tmp_path / "cli"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert saved.read_bytes() == cli_output(line, {"funk.mid": FUNK}, here, name)
+
+    problems = [e["message"] for e in d.get_log("browser") if e["level"] == "SEVERE"
+                and "status of 409" not in e["message"]]  # 409: a run dropped for newer settings
+    assert problems == []  # no script error, no failed request
 
     junk = tmp_path / "notes.txt"
     junk.write_bytes(NOT_MIDI)
@@ -346,3 +371,22 @@ def test_the_lanes_show_drums_by_the_map_and_hits_off_the_grid(tmp_path):
     assert by_row[1] == (1.0625, 64, 0.25)
     assert by_row[0][2] == 0 and by_row[2] == (2.0, 90, 0.0)
     assert lanes["bars"][0][:5] == [0.0, 4.0, 4, 4, 120.0]
+
+
+def test_groove_studio_serves_until_ctrl_c_and_cleans_up(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "groovecli", "studio", "--no-browser", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("groove studio: http://127.0.0.1:"), first + proc.stderr.read()
+        url = first.split()[2]
+        host = url.split("//")[1].rstrip("/")
+        conn = http.client.HTTPConnection(host, timeout=30)
+        conn.request("GET", "/api/setup")
+        assert json.loads(conn.getresponse().read())["version"]
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith("groove-studio-")]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("groove-studio-")]
