@@ -11,6 +11,8 @@ For an 8-bar and a 120-bar song (``bench_infer.write_song``'s stiff rock beat, 1
    as soon as the take is made, so most of it overlaps the page drawing the lanes.
 3. ``click_to_playing_s`` (with Debian's chromium, unless --no-browser): in headless Chromium,
    from a click on Play B to its audio element's ``playing`` event, once the take is shown.
+4. ``mode_s``: the same humanize called in-process (``modes.run_mode``, no HTTP, no lanes): what
+   the model and the reader take, so ``request_s - mode_s`` is the studio's own cost.
 Medians over ``--repeats``; prints one JSON object.
 """
 
@@ -80,6 +82,22 @@ def measure(port: int, song: Path, repeats: int) -> dict:
     return {"request_s": round(statistics.median(requests), 3), "first_sound_s": round(statistics.median(sounds), 3)}
 
 
+def in_process(session, song: Path, repeats: int) -> float:
+    """Median seconds of the humanize run itself, as the server runs it, without HTTP."""
+    from groovecli.studio import modes
+
+    upload = session.add_upload(song.name, song.read_bytes())
+    times = []
+    for seed in range(repeats + 1):
+        params = modes.parse(modes.command_args("humanize", {"inputs": song.name}, {}, seed))
+        start = time.perf_counter()
+        with session.files_on_disk({"inputs": upload}) as paths:
+            modes.run_mode("humanize", params, paths, session.models)
+        if seed:
+            times.append(time.perf_counter() - start)
+    return round(statistics.median(times), 3)
+
+
 def click_to_playing(port: int, song: Path, repeats: int) -> float | None:
     """Median seconds from a click on Play B to 'playing', in headless Chromium (None without it)."""
     if not (Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists()):
@@ -131,6 +149,7 @@ def main() -> None:
                 song = Path(tmp) / f"song-{bars}.mid"
                 write_song(song, bars)
                 report[f"{bars}_bars"] = measure(port, song, args.repeats)
+                report[f"{bars}_bars"]["mode_s"] = in_process(session, song, args.repeats)
                 if not args.no_browser:
                     report[f"{bars}_bars"]["click_to_playing_s"] = click_to_playing(port, song, args.repeats)
     finally:

@@ -9,7 +9,8 @@ real fills.
    Its accuracy on the test split's real fills and beat bars is printed first.
 2. Every test beat song's stiff template (as ``groove evaluate`` derives it) is humanized in its
    genre, seed = its index, with ``--fills 4`` (the default ``add`` mode: the sketch's notes stay
-   in the fill bar; and as ``--notes free`` would write the fill, alone). The judge's verdict on
+   in the fill bar but the time-keeping the fill takes over; with ``--fill-over``, on top of all
+   of them; and as ``--notes free`` would write the fill, alone). The judge's verdict on
    the fill bars written, on the same bars humanized without fills, and on real test fills.
 3. Toms and crash per fill, the share of fills with a tom, and the landing: the share of fills
    whose next downbeat has a crash or a kick, for generated fills and real ones (real: fills
@@ -91,24 +92,27 @@ def main() -> None:
     songs = [s for s in _songs(args.data, test, 0) if beats_file.get(s.path) == "beat"]
     if args.max_files:
         songs = songs[: args.max_files]
-    gen_fill, plain_fill, free_fill, landings, toms, crashes = [], [], [], [], [], []
+    gen_fill, plain_fill, free_fill, over_fill, landings, toms, crashes = [], [], [], [], [], [], []
     for i, song in enumerate(songs):
         genre = GENRES[song.genre]
         take = humanize_grid(song.stiff, loaded, HumanizeOptions(genre=genre, seed=i))
         n_bars = song.stiff.steps // STEPS_PER_BAR
         rows = [r for r in range(n_bars) if (song.stiff.bars[r].index + 1) % 4 == 0 and song.stiff.hits[r * 16 : (r + 1) * 16].any()]
-        filled = add_fills(take.grid, song.stiff.hits, rows, model, genre=genre, seed=i)
-        alone = add_fills(take.grid, song.stiff.hits, rows, model, genre=genre, seed=i, mode="free")
+        clock = song.half_step_ms[:, 0]
+        filled = add_fills(take.grid, song.stiff.hits, rows, model, genre=genre, seed=i, half_ms=clock)
+        on_top = add_fills(take.grid, song.stiff.hits, rows, model, genre=genre, seed=i, half_ms=clock, over=True)
+        alone = add_fills(take.grid, song.stiff.hits, rows, model, genre=genre, seed=i, mode="free", half_ms=clock)
         for r in rows:
             bar = filled.hits[r * STEPS_PER_BAR : (r + 1) * STEPS_PER_BAR]
             gen_fill.append(bar)
             plain_fill.append(take.grid.hits[r * STEPS_PER_BAR : (r + 1) * STEPS_PER_BAR])
+            over_fill.append(on_top.hits[r * STEPS_PER_BAR : (r + 1) * STEPS_PER_BAR])
             free_fill.append(alone.hits[r * STEPS_PER_BAR : (r + 1) * STEPS_PER_BAR])
             toms.append(bar[:, TOMS].sum())
             crashes.append(bar[:, CRASH].sum())
             if r + 1 < n_bars:
                 landings.append(bool(filled.hits[(r + 1) * STEPS_PER_BAR, [KICK, CRASH]].any()))
-    gen_fill, plain_fill, free_fill = np.stack(gen_fill), np.stack(plain_fill), np.stack(free_fill)
+    gen_fill, plain_fill, free_fill, over_fill = (np.stack(x) for x in (gen_fill, plain_fill, free_fill, over_fill))
     real = fill_bar(test_fills)
     beat_real = test_fills.select(test_fills.from_beat & (test_fills.mask[:, 2 * STEPS_PER_BAR] > 0))
     result["generated"] = {
@@ -116,6 +120,7 @@ def main() -> None:
         "judged_fill": round(float((judge(bar_features(gen_fill)) > 0.5).mean()), 3),
         "same_bars_without_fills_judged_fill": round(float((judge(bar_features(plain_fill)) > 0.5).mean()), 3),
         "judged_fill_with_notes_free": round(float((judge(bar_features(free_fill)) > 0.5).mean()), 3),
+        "judged_fill_with_fill_over": round(float((judge(bar_features(over_fill)) > 0.5).mean()), 3),
         "toms_per_fill": round(float(np.mean(toms)), 2), "share_with_toms": round(float(np.mean(np.asarray(toms) > 0)), 3),
         "crashes_per_fill": round(float(np.mean(crashes)), 2),
         "landing_crash_or_kick": round(float(np.mean(landings)), 3),

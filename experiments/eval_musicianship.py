@@ -17,7 +17,9 @@ Sections (all by default; ``--only`` picks some):
   sketches and on the drummers' own quantized parts, ``--fills 4``, ``continue`` (the first half
   as the primer, 8 new bars), ``interpolate`` (song i to song i + 1, 5 steps of 4 bars),
   ``drumify`` (each song collapsed to taps) and ``sample`` (every genre, 4 seeds, 8 bars). From
-  their outputs: the share of clusters needing more than two hands over all modes and per mode;
+  their outputs: the share of clusters needing more than two hands over all modes and per mode
+  (for ``add`` and fills, the clusters holding a note groove added: the user's own notes stay,
+  three-handed or not);
   bar-to-bar onset overlap (Jaccard of drum class x 16th, bar i vs bar i + 1) of sample and
   continue against the test beats'; continue's notes per bar against its primer's; the kept
   time-keeping share in groove's fill beats; notes `add` adds to played parts and notes per
@@ -46,7 +48,7 @@ from groovecli.generate.interpolate import interpolate_grids
 from groovecli.generate.sample import sample
 from groovecli.grid.drumgrid import DrumGrid, from_windows, half_step_ms, quantize, to_windows
 from groovecli.grid.fill_bars import TOMS, find_fills
-from groovecli.grid.hands import CLUSTER_MS, cluster_hands, grid_clusters
+from groovecli.grid.hands import CLUSTER_MS, HAND, cluster_hands, cluster_of, grid_clusters, onset_ms
 from groovecli.grid.patterns import derive_template
 from groovecli.grid.taps import collapse
 from groovecli.lab.data import genre_of
@@ -154,9 +156,18 @@ class Song:
         self.played = self.real.with_values(self.real.hits, self.real.velocity, np.zeros_like(t))
 
 
-def over_two(hits: np.ndarray, offset: np.ndarray, half_ms: np.ndarray) -> tuple[int, int]:
-    c = grid_clusters(hits, offset, half_ms)
-    return len(c), int((c > 2).sum())
+def over_two(hits: np.ndarray, offset: np.ndarray, half_ms: np.ndarray, given: np.ndarray | None = None
+             ) -> tuple[int, int]:
+    """(clusters, clusters needing more than two hands); with ``given`` (T, 9), the notes the
+    user gave, only the clusters groove made so: those holding a note it added."""
+    if given is None:
+        c = grid_clusters(hits, offset, half_ms)
+        return len(c), int((c > 2).sum())
+    rows, cols = np.nonzero(hits > 0.5)
+    ids = cluster_of(onset_ms(half_ms, offset)[rows, cols])
+    hands = np.bincount(ids, weights=HAND[cols].astype(float))
+    added = np.bincount(ids, weights=(given[rows, cols] < 0.5).astype(float))
+    return len(hands), int(((hands > 2) & (added > 0)).sum())
 
 
 def run_add_and_fills(songs: list[Song], loaded, fills_model, hands: dict, out: dict) -> None:
@@ -168,15 +179,16 @@ def run_add_and_fills(songs: list[Song], loaded, fills_model, hands: dict, out: 
         added, played = added + int(on_played.hits.sum() - s.played.hits.sum()), played + int(s.played.hits.sum())
         on_sketch = humanize_grid(s.stiff, loaded, opts, bpm=s.bpm).grid
         sketch_notes, drum_notes = sketch_notes + on_sketch.hits.sum(), drum_notes + s.real.hits.sum()
-        for name, g in (("add", on_played), ("add_sketch", on_sketch)):
-            tally(hands, name, over_two(g.hits, g.offset, s.half_ms))
-        # the drummer's own clusters on the grid (a pedal hi-hat is a hi-hat there, and quantizing
-        # brings a flam together): add keeps every one of them, so they are counted apart
+        # add keeps every note the user gave, three-handed or not (a drummer's own pedal hi-hat is a
+        # hi-hat on the grid, and quantizing brings a flam together): only the clusters holding a
+        # note add wrote count against it; the drummers' own are counted apart
+        for name, g, given in (("add", on_played, s.played.hits), ("add_sketch", on_sketch, s.stiff.hits)):
+            tally(hands, name, over_two(g.hits, g.offset, s.half_ms, given))
         tally(hands, "add_input_own", over_two(s.played.hits, s.played.offset, s.half_ms))
         rows = [r for r in range(s.n_bars) if (s.stiff.bars[r].index + 1) % 4 == 0
                 and s.stiff.hits[r * STEPS_PER_BAR : (r + 1) * STEPS_PER_BAR].any()]
         filled = add_fills(on_sketch, s.stiff.hits, rows, fills_model, genre=s.genre, seed=i, half_ms=s.half_ms)
-        tally(hands, "fills", over_two(filled.hits, filled.offset, s.half_ms))
+        tally(hands, "fills", over_two(filled.hits, filled.offset, s.half_ms, s.stiff.hits))
         bars = filled.hits.reshape(-1, STEPS_PER_BAR, filled.hits.shape[1])
         for r in rows:
             got = fill_beats_kept(bars[r], bars[r - 1]) if r else None
@@ -257,7 +269,6 @@ def main() -> None:
         own = hands.pop("add_input_own")
         total = np.sum(list(hands.values()), axis=0)
         modes["hands"] = {"over_two_share_all_modes": round(float(total[1] / total[0]), 5),
-                          "over_two_share_all_modes_less_the_drummers_own": round(float((total[1] - own[1]) / total[0]), 5),
                           "drummers_own_in_add_inputs": {"clusters": own[0], "over_two": own[1]},
                           "per_mode": {m: {"clusters": c[0], "over_two": c[1]} for m, c in hands.items()}}
         result["modes"] = modes

@@ -129,7 +129,7 @@ def main() -> None:
             ms = np.concatenate(ms)
             push.append(f"{ms.mean():+.1f}" if len(ms) else "-")
         ghost, *per_bar = rows[:, cols].mean(0)
-        played = f"{swing.percent()}% {'8ths' if swing.eighth != STRAIGHT else '16ths'}" if not swing.straight else "straight"
+        played = swing.describe()
         print(f"| {genre} | {len(beats)} | {med['eighth']:.3f} ({med['eighth_pairs']}) | {med['sixteenth']:.3f} "
               f"({med['sixteenth_pairs']}) | {played} | {' / '.join(push)} | {ghost:.2f} | "
               f"{' / '.join(f'{x:.1f}' for x in per_bar)} | {accent_levels(rows)} |")

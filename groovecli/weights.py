@@ -23,6 +23,7 @@ from typing import Any
 import torch
 
 from .bundled import DEFAULT_FILE, MANIFEST, bundled_dir, local_weights
+from .constants import COND_TASKS
 from .errors import GrooveError, WeightsError
 from .nn.cond_vae import CondConfig, CondVAE
 from .nn.config import FORMAT_VERSION, ModelConfig
@@ -255,7 +256,32 @@ def export_weights(checkpoint: Path, out_dir: Path, name: str = DEFAULT_FILE) ->
         entry["guesser"] = "guesser" in ckpt["state_dicts"]
     manifest["files"][name] = entry
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    export_onnx(target)
     return target
+
+
+def export_onnx(path: Path) -> list[Path]:
+    """Write the ONNX graphs of the checkpoint at ``path`` beside it (``nn/export.py``), for the
+    torch-free runtime; [] for a model the product does not run (the baselines, the classifier).
+
+    Raises:
+        WeightsError: for a file that is not a groove checkpoint.
+    """
+    from .nn.export import cond_graphs, export_graphs, groove_graphs
+
+    path = Path(path)
+    ckpt = read_checkpoint(path)
+    states = ckpt["state_dicts"]
+    # float16 graphs only from float16 weights (shipped ones): a training run's float32 stay exact
+    half = all(v.dtype != torch.float32 for sd in states.values() for v in sd.values())
+    if "model" in states and ckpt["config"].get("kind", "pocketvae") == "pocketvae":
+        loaded = load_model(path, "cpu", raw=True)
+        return export_graphs(groove_graphs(loaded.model, loaded.prior, loaded.guesser), path, ckpt["config"], half)
+    task = next((t for t in states if t in COND_TASKS), None)
+    if task is None:
+        return []
+    cond = load_cond(task, path)
+    return export_graphs(cond_graphs(cond.model), path, ckpt["config"], half)
 
 
 def pick_device(name: str) -> torch.device:

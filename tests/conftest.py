@@ -30,6 +30,7 @@ def isolated_env(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("GROOVE_CACHE", str(home / "groove-cache"))
     monkeypatch.delenv("GROOVE_WEIGHTS", raising=False)
     monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("GROOVE_PROGRESS_AFTER", "3600")  # a slow machine must not add progress lines to stderr
 
 
 def track(*lines: str, name: str | None = None) -> mido.MidiTrack:

@@ -45,8 +45,8 @@ def invoke(fast_models, monkeypatch):
 
     loaded, cond = fast_models
     for module in [weights, *_modules(generate), *_modules(cli_package())]:
-        if hasattr(module, "_load"):
-            monkeypatch.setattr(module, "_load", lambda weights_spec, device: loaded)
+        if hasattr(module, "load_model_for"):
+            monkeypatch.setattr(module, "load_model_for", lambda weights_spec, device: loaded)
         if hasattr(module, "load_cond"):
             monkeypatch.setattr(module, "load_cond", cond)
 

@@ -68,6 +68,14 @@ def test_takes_to_a_folder_are_name_dash_n_inside_it(tiny_weights, song, tmp_pat
     assert not (tmp_path / "out.1").exists()
 
 
+@pytest.mark.parametrize("command", ["transfer", "fill"])
+def test_one_output_into_a_new_folder(tiny_weights, song, tmp_path, command):
+    args = ["transfer", song, FUNK, "--weights", tiny_weights] if command == "transfer" else ["fill", song, "--bars", "1:1"]
+    result = run(*args, "-o", f"{tmp_path / 'new'}/", "--seed", "1", "-q")
+    assert result.exit_code == 0, result.output
+    assert names(tmp_path / "new") == [f"rock.{command}.mid"]
+
+
 @pytest.mark.parametrize("command,args,written", [
     ("interpolate", ["interpolate", "{song}", FUNK, "--steps", "3"], "morph2.mid"),
     ("humanize", ["humanize", "{song}"], "morph2.mid"),
@@ -80,6 +88,12 @@ def test_one_output_named_without_a_suffix_gets_mid(tiny_weights, song, tmp_path
     result = run(*args, *weights, "-o", tmp_path / "morph2", "--seed", "1", "-q")
     assert result.exit_code == 0, result.output
     assert written in names(tmp_path) and "morph2" not in names(tmp_path)
+
+
+def test_render_follows_the_rule_with_wav(song, tmp_path):
+    assert run("render", song, "-o", tmp_path / "mix").exit_code == 0
+    assert run("render", song, "-o", f"{tmp_path / 'audio'}/").exit_code == 0
+    assert (tmp_path / "mix.wav").exists() and names(tmp_path / "audio") == ["rock.wav"]
 
 
 def test_previews_follow_their_take(tmp_path):
@@ -131,7 +145,7 @@ def test_a_song_with_nothing_to_groove_is_an_error_not_a_written_file(tiny_weigh
 def test_an_unwritable_output_fails_before_the_model_runs(tiny_weights, song, tmp_path, monkeypatch):
     import groovecli.cli.generate as generate
 
-    monkeypatch.setattr(generate, "_load", lambda *a: pytest.fail("the model was loaded"))
+    monkeypatch.setattr(generate, "load_model_for", lambda *a: pytest.fail("the model was loaded"))
     missing = run("humanize", song, "-o", tmp_path / "no" / "such" / "x.mid", "--weights", tiny_weights)
     assert missing.exit_code == 1 and "does not exist" in missing.stderr and "unexpected" not in missing.output
     if os.geteuid() != 0:  # root writes anywhere
@@ -166,3 +180,20 @@ def test_the_report_fits_80_columns_and_each_grid_is_headed_once(tiny_weights, t
     assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
     assert sum("intro.mid" in line for line in lines) == 1 and sum("i.mid" in line for line in lines) == 2
     assert any("bars 13-14" in line for line in lines)  # the grids show where the drums are
+
+
+def test_a_slow_single_file_says_what_it_is_doing(tiny_weights, song, tmp_path, monkeypatch):
+    monkeypatch.setenv("GROOVE_PROGRESS_AFTER", "0")  # every file is slow
+    result = run("humanize", song, "-o", tmp_path / "p.mid", "--weights", tiny_weights, "--seed", "1")
+    assert result.exit_code == 0, result.output
+    stages = [line.split(": ")[1].split(" (")[0] for line in result.stderr.splitlines() if line.startswith("humanizing")]
+    assert stages[-2:] == ["grooving", "writing"] and "loading the model" in stages
+    quiet = run("humanize", song, "-o", tmp_path / "q.mid", "--weights", tiny_weights, "--seed", "1", "-q")
+    assert quiet.stderr == ""
+
+
+def test_file_names_with_brackets_print_as_they_are(tiny_weights, tmp_path):
+    src = tmp_path / "beat [final].mid"
+    shutil.copy(ROCK, src)
+    result = run("humanize", src, "--weights", tiny_weights, "--seed", "1")
+    assert result.exit_code == 0 and "beat [final].groove.mid" in result.stdout

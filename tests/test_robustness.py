@@ -233,6 +233,20 @@ def test_held_notes_of_many_lengths_share_one_cached_sound(tmp_path):
     assert peak < 60e6
 
 
+def test_a_song_longer_than_a_wav_can_hold_is_refused_before_rendering(tmp_path):
+    """A damaged delta time can put a hit 30 hours in: one line, not gigabytes and a struct error."""
+    from conftest import midi_file, save, track
+
+    tempo = [mido.MetaMessage("set_tempo", tempo=round(mido.bpm2tempo(20)))]
+    drums = track("note_on channel=9 note=36 velocity=100 time=0", "note_off channel=9 note=36 velocity=0 time=60",
+                  f"note_on channel=9 note=36 velocity=100 time={9000 * 4 * 480}",
+                  "note_off channel=9 note=36 velocity=0 time=60")
+    path = save(midi_file(drums, meta=tempo), tmp_path / "long.mid")
+    result = run("render", path, "-o", tmp_path / "long.wav")
+    assert result.exit_code == 1 and "a WAV file holds at most" in result.stderr
+    assert not (tmp_path / "long.wav").exists()
+
+
 # --- 12. the kit's licence ships beside it; the evaluation-only classifier does not ship -----
 
 

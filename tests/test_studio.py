@@ -8,7 +8,9 @@ import shlex
 import shutil
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
@@ -146,6 +148,10 @@ def test_uploads_are_limited_and_never_name_a_path(client, session):
     assert sneaky["name"] == "x.mid"
     take = run(client, "humanize", {"inputs": sneaky["id"]}).json()
     assert take["cli"].startswith("groove humanize x.mid ")
+    named = client.post("/api/upload", content=FUNK.read_bytes(), headers={"X-Filename": quote('ドラム "1".mid')}).json()
+    take = run(client, "humanize", {"inputs": named["id"]}).json()
+    assert take["name"] == "ドラム 1.groove.mid"
+    assert client.get(take["midi"]).headers["content-disposition"].endswith(quote("ドラム 1.groove.mid"))
     leftovers = [p for p in session.folder.iterdir() if p.suffix != ".wav"]
     assert leftovers == []  # each run's input files went with the run
 
@@ -231,6 +237,10 @@ def playing(driver, side: str) -> bool:
     return driver.execute_script(f"const a = document.getElementById('audio-{side}'); return !a.paused && a.currentTime > 0")
 
 
+def position(driver, side: str) -> float:
+    return driver.execute_script(f"return document.getElementById('audio-{side}').currentTime")
+
+
 def test_the_page_in_a_real_browser(browser, live, tmp_path, monkeypatch):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -255,10 +265,21 @@ def test_the_page_in_a_real_browser(browser, live, tmp_path, monkeypatch):
     assert "genre funk" in d.find_element(By.ID, "summary").text
 
     d.find_element(By.ID, "play-b").click()
-    wait(d, lambda d: playing(d, "b"), timeout=10)
-    d.find_element(By.ID, "play-a").click()  # A/B while playing: A takes over
+    wait(d, lambda d: playing(d, "b") and position(d, "b") > 0.4, timeout=10)
+    d.find_element(By.ID, "play-a").click()  # A/B while playing: A takes over where B was
     wait(d, lambda d: playing(d, "a") and not playing(d, "b"), timeout=10)
+    assert position(d, "a") >= 0.4
     d.find_element(By.ID, "stop").click()
+    d.find_element(By.ID, "loop-from").clear()
+    d.find_element(By.ID, "loop-from").send_keys("3")
+    d.find_element(By.ID, "loop-to").clear()
+    d.find_element(By.ID, "loop-to").send_keys("3")
+    d.find_element(By.ID, "loop").click()
+    d.find_element(By.ID, "play-b").click()  # 100 bpm: bar 3 is 4.8-7.2 s
+    wait(d, lambda d: playing(d, "b"), timeout=10)
+    assert 4.8 <= position(d, "b") < 7.2
+    d.find_element(By.ID, "stop").click()
+    d.find_element(By.ID, "loop").click()
 
     (REPO / "docs").mkdir(exist_ok=True)
     d.save_screenshot(str(REPO / "docs" / "studio.png"))
@@ -286,3 +307,42 @@ def test_the_page_in_a_real_browser(browser, live, tmp_path, monkeypatch):
     conn = http.client.HTTPConnection(host, timeout=10)
     conn.request("GET", "/api/setup", headers={"Host": "attacker.example"})
     assert conn.getresponse().status == 403
+
+
+def test_runs_queued_behind_newer_settings_are_dropped(client, session):
+    song = upload(client, FUNK).json()["id"]
+
+    def asked_after(count: int) -> None:  # until the server has taken a newer run request
+        deadline = time.monotonic() + 20
+        while session.latest == count and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    pool = ThreadPoolExecutor(2)
+    session.work.acquire()  # a run in progress; two more arrive, the second with newer settings
+    try:
+        start = session.latest
+        older = pool.submit(run, client, "humanize", {"inputs": song}, {"genre": "rock"})
+        asked_after(start)
+        newer = pool.submit(run, client, "humanize", {"inputs": song}, {"genre": "funk"})
+        asked_after(start + 1)
+    finally:
+        session.work.release()
+    assert older.result().status_code == 409
+    assert newer.result().json()["cli"].endswith("--genre funk --seed 7")
+    pool.shutdown()
+
+
+def test_the_lanes_show_drums_by_the_map_and_hits_off_the_grid(tmp_path):
+    from conftest import hits_track, midi_file, save
+
+    from groovecli.midi.performance import read_midi
+    from groovecli.studio.views import view
+
+    # 4/4 at 480 ticks per beat: a 16th is 120 ticks; the snare is 30 ticks (a quarter 16th) late
+    song = save(midi_file(hits_track([(0, 36, 100), (480 + 30, 38, 64), (960, 42, 90)], 60)), tmp_path / "s.mid")
+    lanes = view(read_midi(song), "s.mid")
+    assert [label for _, _, label in lanes["rows"]] == ["Bass Drum 1 (36)", "Acoustic Snare (38)", "Closed Hi-Hat (42)"]
+    by_row = {row: (beat, velocity, off) for row, beat, velocity, off in lanes["notes"]}
+    assert by_row[1] == (1.0625, 64, 0.25)
+    assert by_row[0][2] == 0 and by_row[2] == (2.0, 90, 0.0)
+    assert lanes["bars"][0][:5] == [0.0, 4.0, 4, 4, 120.0]

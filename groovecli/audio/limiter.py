@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .voices import SAMPLE_RATE
+
 CEILING = 0.98  # of full scale: the loudest a sample may be
 WINDOW = 256  # frames (5.8 ms at 44.1 kHz): the look-ahead, and the resolution of the gain
 RELEASE_S = 0.25  # seconds for the gain to rise from 0 back to 1 after a peak
-SAMPLE_RATE = 44100
 
 
 class Limiter:

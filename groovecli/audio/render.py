@@ -20,7 +20,6 @@ import os
 import tempfile
 import wave
 from bisect import bisect_right
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -34,13 +33,10 @@ from ..midi.drummap import GM
 from ..midi.performance import Performance
 from .limiter import Limiter
 from .soundfont import Instrument, SoundFont, Zone, read_soundfont
+from .voices import DRUM_RING_S, SAMPLE_RATE, Voices
 
-SAMPLE_RATE = 44100
 BLOCK = 1 << 15
 KIT_FILE = "kit/groove-drums.sf3"
-DRUM_RING_S = 6.0  # a drum hit that is not choked rings at most this long
-DARK_AT_SOFTEST = 0.6  # how much of a soft hit's brightness a one-layer drum loses
-VOICE_CACHE_BYTES = 48 << 20  # rendered notes kept for reuse (see _Voices)
 _FADE = 64  # frames of fade where a note is choked or released, against clicks
 
 
@@ -139,76 +135,6 @@ def velocity_gain(velocity: int) -> float:
     return (velocity / 127.0) ** 2
 
 
-class _Voices:
-    """Rendered notes (one zone at one key), cached: a song plays the same few sounds again and again.
-
-    A held note's sound is a prefix of the same key held longer, so one array per zone and key
-    serves every length (keyed by length, a long song with many instruments kept one per distinct
-    length and grew with the song: 919 MB for 17 minutes, issue #24). The cache holds at most
-    ``VOICE_CACHE_BYTES``, least recently used out first. Only drums (sounds that ring out) get
-    darker when soft, as a real drum does; a held note keeps its one timbre.
-    """
-
-    def __init__(self) -> None:
-        self._cache: OrderedDict[tuple, tuple[np.ndarray, float]] = OrderedDict()
-        self._bytes = 0
-
-    def signal(self, zone: Zone, key: int, frames: int | None, layered: bool, velocity: int) -> np.ndarray:
-        """The zone's sound at ``key``: mono float32, ``frames`` long when held (looped) else to its end."""
-        if layered or frames is not None:
-            return self._pitched(zone, key, frames)
-        return self._cached(("timbre", id(zone), key, velocity), None, lambda _: self._darker(zone, key, velocity))
-
-    def _darker(self, zone: Zone, key: int, velocity: int) -> np.ndarray:
-        """One layer for every velocity: a soft hit keeps less of the top end."""
-        x = self._pitched(zone, key, None)
-        width = 6  # a moving average: -6 dB near 3.7 kHz at 44.1 kHz
-        c = np.concatenate([[0.0], np.cumsum(x, dtype=np.float64)])
-        dark = np.concatenate([x[: width - 1], (c[width:] - c[:-width]) / width]).astype(np.float32)
-        bright = 1.0 - DARK_AT_SOFTEST * (1.0 - velocity / 127.0)
-        return bright * x + (1.0 - bright) * dark
-
-    def _pitched(self, zone: Zone, key: int, frames: int | None) -> np.ndarray:
-        return self._cached(("pitched", id(zone), key, frames is None), frames, lambda n: _resample(zone, key, n))
-
-    def _cached(self, key: tuple, frames: int | None, make) -> np.ndarray:
-        """``make(frames)``, or the first ``frames`` of what an earlier, longer call made."""
-        wanted = float("inf") if frames is None else frames
-        found = self._cache.get(key)
-        if found is not None and found[1] >= wanted:
-            self._cache.move_to_end(key)
-            return found[0] if frames is None else found[0][:frames]
-        if found is not None:  # a longer hold than any before: make it with room to spare
-            frames = max(frames, int(found[1] * 1.25))
-            self._bytes -= found[0].nbytes
-        sound = make(frames)
-        self._cache[key] = (sound, float("inf") if frames is None else frames)
-        self._cache.move_to_end(key)
-        self._bytes += sound.nbytes
-        while self._bytes > VOICE_CACHE_BYTES and len(self._cache) > 1:
-            self._bytes -= self._cache.popitem(last=False)[1][0].nbytes
-        return sound if frames is None else sound[: int(wanted)]
-
-
-def _resample(zone: Zone, key: int, frames: int | None) -> np.ndarray:
-    """The zone's sample at ``key``'s pitch and the output rate; looped up to ``frames`` when held."""
-    cents = (key - zone.root) * zone.scale_tuning + zone.tune_cents
-    step = 2.0 ** (cents / 1200.0) * zone.rate / SAMPLE_RATE
-    data = zone.data
-    if abs(step - 1.0) < 1e-6 and (zone.loop is None or frames is None):
-        return data[: int(DRUM_RING_S * SAMPLE_RATE)] if frames is None else data[:frames]
-    if zone.loop is not None and frames is not None:
-        positions = np.arange(frames, dtype=np.float64) * step
-        ls, le = zone.loop
-        beyond = positions >= le
-        positions[beyond] = ls + np.mod(positions[beyond] - ls, le - ls)
-    else:
-        n = int((len(data) - 1) / step)
-        n = min(n, frames if frames is not None else int(DRUM_RING_S * SAMPLE_RATE))
-        positions = np.arange(max(n, 0), dtype=np.float64) * step
-    return np.interp(positions, np.arange(len(data)), data).astype(np.float32)
-
-
 @dataclass
 class _Ringing:
     """A sound of an exclusive class (hi-hats), mixed only once it is choked or its block is due."""
@@ -274,7 +200,7 @@ def render_blocks(hits: list[Hit], *, until_frame: int | None = None) -> Iterato
     A note is added to a buffer that reaches as far as the longest sound still ringing; each
     finished block is handed on, so memory holds the ringing notes, not the song.
     """
-    voices = _Voices()
+    voices = Voices()
     layered: dict[tuple[int, int], bool] = {}
     zones_of: dict[tuple[int, int, int], list[Zone]] = {}
     mix = _Mix()
@@ -342,6 +268,7 @@ def _blocks(perf, font, all_channels, until_s) -> Iterator[np.ndarray]:
     return render_blocks(hits, until_frame=until)
 
 
+WAV_MAX_BYTES = (1 << 32) - 1024  # a RIFF size field is 32 bits: the most audio a WAV file holds
 HEADROOM = 0.5  # a fixed master gain, not normalisation: louder hits stay louder across files
 
 
@@ -393,7 +320,16 @@ def _pcm16(blocks: Iterator[np.ndarray] | list[np.ndarray]) -> Iterator[np.ndarr
 
 def render_file(perf: Performance, path: str | Path, *, font: SoundFont | None = None, all_channels: bool = False,
                 force: bool = False) -> Path:
-    """``groove render``: the drum part (or every channel) to a WAV or FLAC file."""
+    """``groove render``: the drum part (or every channel) to a WAV or FLAC file.
+
+    Raises:
+        GrooveError: for a song longer than a WAV file can hold (a damaged delta time can make a
+            song last days), said before any audio is made.
+    """
+    seconds = perf.seconds_at(perf.end_tick) + DRUM_RING_S
+    if Path(path).suffix.lower() == ".wav" and seconds * SAMPLE_RATE * 4 > WAV_MAX_BYTES:
+        raise GrooveError(f"{perf.source} lasts {seconds / 3600:.1f} hours; a WAV file holds at most "
+                          f"{WAV_MAX_BYTES / (SAMPLE_RATE * 4 * 3600):.1f} (write a .flac file)")
     return write_audio(_blocks(perf, font, all_channels, None), path, force=force)
 
 

@@ -6,22 +6,20 @@ import click
 
 from . import cli
 from .options import (
-    check_genre,
-    check_soundfont,
     drum_map_of,
     drum_options,
     fill_over_option,
-    must_exist,
-    output_options,
     outputs_free,
     preview_options,
     preview_path,
     read_song,
+    take_options,
     take_outputs,
     warn,
     with_previews,
 )
 from .outputs import all_or_nothing, make_folders
+from .preflight import preflight
 
 
 def _genre_option(func):
@@ -49,12 +47,10 @@ def _say(results: list[dict], as_json: bool, quiet: bool, line) -> None:
 @click.option("--channel", type=click.IntRange(1, 16), metavar="N",
               help="Take the rhythm from this MIDI channel [default: the file's only channel with notes].")
 @click.option("-n", "--n", "count", type=click.IntRange(1, 100), default=1, show_default=True, help="Write N takes.")
-@click.option("--temperature", type=click.FloatRange(0, 3), default=1.0, show_default=True,
-              help="How far a take strays from the most likely kit (0: always that one).")
-@click.option("--seed", type=int, help="Same rhythm and seed give the same output, byte for byte.")
 @click.option("--drum-map", metavar="NAME|FILE", default="gm", show_default=True,
               help="Your drum library's layout, for the pitches of the drums written (see `groove maps`).")
-@output_options
+@take_options("Same rhythm and seed give the same output, byte for byte.", zero_temperature=True,
+              temperature_help="How far a take strays from the most likely kit (0: always that one).")
 @preview_options
 def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum_map, out, force, skip_existing,
             dry_run, as_json, quiet, preview, preview_bars, preview_from, soundfont):
@@ -62,11 +58,8 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
     drum groove that plays it, with its timing and accents. Writes RHYTHM.drums.mid: the song's
     tempo and meter, and a drum track on channel 10. With --preview, also a WAV: the rhythm's
     first bars as taps on a kick, then the same bars drummed."""
-    check_genre(genre, None)
-    must_exist(rhythm)
-    drum_map_of(drum_map)
+    preflight(genre=genre, inputs=((rhythm, ""),), drum_map=drum_map, soundfont=soundfont)
     paths = take_outputs(rhythm, out, "drums", count)
-    check_soundfont(soundfont)
     if not outputs_free(with_previews(paths, preview), force, skip_existing, dry_run, quiet):
         return
     from ..generate.drumify import drumify as run
@@ -112,10 +105,8 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
 @click.option("--fill-beats", type=click.IntRange(1, 4), default=4, show_default=True, metavar="N",
               help="How many of each bar's last beats the fill takes.")
 @fill_over_option
-@click.option("--temperature", type=click.FloatRange(0, 3), default=1.0, show_default=True)
-@click.option("--seed", type=int, help="Same song and seed give the same output, byte for byte.")
 @drum_options
-@output_options
+@take_options("Same song and seed give the same output, byte for byte.", zero_temperature=True)
 def fill(song, bars, genre, fill_beats, fill_over, temperature, seed, drum_map, drum_channel, drum_track, out, force,
          skip_existing, dry_run, as_json, quiet):
     """Write a fill into bars A:B of SONG's drum part (and a landing on the next downbeat when the
@@ -125,8 +116,7 @@ def fill(song, bars, genre, fill_beats, fill_over, temperature, seed, drum_map, 
     from ..grid.drawn import parse_bar_range
 
     span = parse_bar_range(bars)
-    check_genre(genre, None)
-    drum_map_of(drum_map)
+    preflight(genre=genre, drum_map=drum_map)
     [path] = take_outputs(song, out, "fill")
     if not outputs_free([path], force, skip_existing, dry_run, quiet):
         return
@@ -142,7 +132,7 @@ def fill(song, bars, genre, fill_beats, fill_over, temperature, seed, drum_map, 
     r = {"input": song, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report}
     _say([r], as_json, quiet, lambda r: (
         f"{'would write' if r['dry_run'] else 'wrote'} {r['output']}: a fill in bar(s) {', '.join(map(str, r['fills']))} "
-        f"(+{r['fill_notes']} notes, {r['fill_replaced']} of your hi-hat and ride notes taken over, genre {r['genre']}, "
+        f"(+{r['fill_notes']} notes, {r['fill_replaced']} of your notes in its beats taken over, genre {r['genre']}, "
         f"seed {r['seed']})"
         + (f"; bar(s) {', '.join(map(str, r['skipped_bars']))} are not 4/4 and stay as they are"
            if r.get("skipped_bars") else "")))

@@ -10,24 +10,21 @@ from ..constants import MAX_NEW_BARS, MAX_STEPS
 from ..errors import GrooveError
 from . import cli
 from .options import (
-    _load,
-    check_genre,
-    check_knobs,
-    check_soundfont,
-    check_weights,
     drum_map_of,
     drum_options,
     knob_options,
+    load_model_for,
     model_options,
-    output_options,
     outputs_free,
     preview_options,
     preview_path,
     read_song,
+    take_options,
     take_outputs,
     with_previews,
 )
 from .outputs import all_or_nothing, check_writable, make_folders, names_folder, take_paths
+from .preflight import preflight
 
 
 @cli.command("continue")
@@ -37,12 +34,10 @@ from .outputs import all_or_nothing, check_writable, make_folders, names_folder,
               help="Write N different continuations.")
 @click.option("-g", "--genre", default="auto", show_default=True,
               help="Genre to play in (see `groove genres`); auto guesses it from the primer.")
-@click.option("--temperature", type=click.FloatRange(0, 3, min_open=True), default=1.0, show_default=True)
-@click.option("--seed", type=int, help="Same primer and seed give the same output, byte for byte.")
 @knob_options
 @model_options
 @drum_options
-@output_options
+@take_options("Same primer and seed give the same output, byte for byte.")
 @preview_options
 def continue_(primer, bars, count, genre, temperature, seed, density, syncopation, weights, device, drum_map,
               drum_channel, drum_track, out, force, skip_existing, dry_run, as_json, quiet, preview, preview_bars,
@@ -51,19 +46,16 @@ def continue_(primer, bars, count, genre, temperature, seed, density, syncopatio
     the prior, its dynamics and timing through the feel model)."""
     if not 1 <= bars <= MAX_NEW_BARS:
         raise GrooveError(f"--bars must be between 1 and {MAX_NEW_BARS}, not {bars}")
-    check_knobs(density, syncopation)
-    check_genre(genre, weights)
-    check_weights(weights)
-    drum_map_of(drum_map)
+    preflight(density=density, syncopation=syncopation, genre=genre, weights=weights, drum_map=drum_map,
+              soundfont=soundfont)
     paths = take_outputs(primer, out, "continued", count)
-    check_soundfont(soundfont)
     if not outputs_free(with_previews(paths, preview), force, skip_existing, dry_run, quiet):
         return
     perf = read_song(primer, drum_map, drum_channel, drum_track)
     from ..generate.continue_ import continue_song
     from ..midi.performance import write_midi
 
-    loaded = _load(weights, device)
+    loaded = load_model_for(weights, device)
     results = []
     for i, path in enumerate(paths):
         result = continue_song(perf, loaded, bars=bars, genre=genre, temperature=temperature,
@@ -103,12 +95,10 @@ def continue_(primer, bars, count, genre, temperature, seed, density, syncopatio
 @click.option("--bars-per-step", "bars", type=int, default=2, show_default=True, help="Bars of each groove.")
 @click.option("-g", "--genre", default="auto", show_default=True,
               help="Genre to play the in-betweens in; auto guesses each end's from its notes.")
-@click.option("--temperature", type=click.FloatRange(0, 3, min_open=True), default=1.0, show_default=True)
-@click.option("--seed", type=int, help="Same inputs and seed give the same output, byte for byte.")
 @knob_options
 @model_options
 @drum_options
-@output_options
+@take_options("Same inputs and seed give the same output, byte for byte.")
 def interpolate(a, b, steps, bars, genre, temperature, seed, density, syncopation, weights, device, drum_map,
                 drum_channel, drum_track, out, force, skip_existing, dry_run, as_json, quiet):
     """Grooves that morph from A to B: A, the in-betweens, B, one after the other in one file
@@ -117,10 +107,7 @@ def interpolate(a, b, steps, bars, genre, temperature, seed, density, syncopatio
         raise GrooveError(f"--steps must be between 3 and {MAX_STEPS} (A, at least one in-between, B), not {steps}")
     if not 1 <= bars <= 16:
         raise GrooveError(f"--bars-per-step must be between 1 and 16, not {bars}")
-    check_knobs(density, syncopation)
-    check_genre(genre, weights)
-    check_weights(weights)
-    drum_map_of(drum_map)
+    preflight(density=density, syncopation=syncopation, genre=genre, weights=weights, drum_map=drum_map)
     src_a, src_b = Path(a), Path(b)
     folder = names_folder(out)  # a folder: one file per step (the output-name rule's takes)
     paths = take_paths(src_a.with_name(f"{src_a.stem}.to.{src_b.stem}.mid"), out, steps if folder else 1)
@@ -137,7 +124,7 @@ def interpolate(a, b, steps, bars, genre, temperature, seed, density, syncopatio
     from ..generate.interpolate import interpolate as run
     from ..midi.performance import write_midi
 
-    result = run(perf_a, perf_b, _load(weights, device), steps=steps, bars=bars, genre=genre, temperature=temperature,
+    result = run(perf_a, perf_b, load_model_for(weights, device), steps=steps, bars=bars, genre=genre, temperature=temperature,
                  seed=seed, drum_map=drum_map_of(drum_map), density=density, syncopation=syncopation)
     with all_or_nothing([] if dry_run else paths):
         if not dry_run:

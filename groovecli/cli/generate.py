@@ -10,26 +10,16 @@ import click
 from ..errors import GrooveError
 from . import cli
 from .options import (
-    _check_patterns,
-    _load,
-    _options,
     batch_failure,
-    check_fills,
-    check_genre,
-    check_knobs,
-    check_soundfont,
-    check_swing,
-    check_weights,
-    drum_map_of,
     drum_options,
     existing_outputs,
     expand_inputs,
     feel_options,
     fill_options,
+    humanize_options,
     knob_options,
+    load_model_for,
     model_options,
-    must_exist,
-    output_options,
     outputs_free,
     plan_outputs,
     preview_options,
@@ -37,10 +27,13 @@ from .options import (
     preview_request,
     read_song,
     swing_option,
+    take_options,
     warn,
     with_previews,
 )
 from .outputs import all_or_nothing, check_writable, make_folders, take_paths
+from .pool import parallel_options
+from .preflight import preflight
 from .report import batch_report, before_after, folder_progress, print_report, slow_progress
 
 
@@ -54,35 +47,33 @@ from .report import batch_report, before_after, folder_progress, print_report, s
 @click.option("--loop", is_flag=True, help="The file is one turn of a loop: decoding wraps, early first hits sound at its end.")
 @model_options
 @drum_options
-@output_options
+@take_options()
 @preview_options
 @click.option("--show", "show_grids", is_flag=True, help="Show before/after grids for every file of a folder run.")
+@parallel_options
 def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_track, out, force, skip_existing, dry_run,
-             as_json, quiet, show_grids, preview, preview_bars, preview_from, soundfont, **kw):
+             as_json, quiet, show_grids, preview, preview_bars, preview_from, soundfont, n_jobs, ray, **kw):
     """Make INPUTS (MIDI files or folders) sound played: ghost notes, accents, microtiming.
 
     With several files or a folder, one file's problem does not stop the others: each is
     reported in the summary, and the exit code is 1 when any failed.
     """
-    _check_patterns(kw)
-    check_knobs(kw["density"], kw["syncopation"], kw["notes"])
-    check_swing(kw["swing"])
-    check_fills(kw["fills"])
-    check_genre(kw["genre"], weights)
-    check_weights(weights)
-    drum_map_of(drum_map)  # an unknown map name fails here, before any file is read
-    check_soundfont(soundfont)
+    preflight(patterns=kw, density=kw["density"], syncopation=kw["syncopation"], notes=kw["notes"], swing=kw["swing"],
+              fills=kw["fills"], genre=kw["genre"], weights=weights, drum_map=drum_map, soundfont=soundfont)
     files = expand_inputs(inputs)
     batch = len(files) > 1 or any(Path(p).is_dir() for p in inputs)
     plans = plan_outputs(files, out, variations, force, batch=batch)
     listen = preview_request(preview, preview_bars, soundfont, preview_from)
+    skip_existing = skip_existing or ray is not None  # a Ray run resumes
     with slow_progress(f"humanizing {files[0].name}", enabled=not batch and not (quiet or as_json)) as slow:
+        slow.stage("reading")
         jobs, results = _read_jobs(files, plans, (drum_map, drum_channel, drum_track), force, skip_existing, dry_run,
                                    batch, preview)
         if jobs:
             results.extend(_run_jobs(jobs, weights, device, kw, force, dry_run, listen, batch=batch,
                                      views=not (quiet or as_json) and (show_grids or not batch),
-                                     progress=batch and not (quiet or as_json), stage=slow.stage))
+                                     progress=batch and not (quiet or as_json), stage=slow.stage,
+                                     parallel=(n_jobs, ray)))
     order = {str(f): i for i, f in enumerate(files)}
     results.sort(key=lambda r: order[r["input"]])
     if batch:
@@ -131,7 +122,7 @@ def _humanize_one(perf, src: Path, paths: list[Path], loaded, kw: dict, force: b
     for i, path in enumerate(paths):
         seed = None if kw["seed"] is None else kw["seed"] + i
         stage("grooving" if len(paths) == 1 else f"grooving take {i + 1} of {len(paths)}")
-        result = run(perf, loaded, _options(kw, seed), fill_model=fill_model)
+        result = run(perf, loaded, humanize_options(kw, seed), fill_model=fill_model)
         for note in result.report.get("knob_notes", []) if i == 0 else []:
             warn(f"{src}: {note}")
         with all_or_nothing([] if dry_run else with_previews([path], listen is not None)):
@@ -172,17 +163,20 @@ def _preview(before, after, output: Path, listen: dict | None, force: bool, dry_
 
 
 def _run_jobs(jobs: list, weights, device: str, kw: dict, force: bool, dry_run: bool, listen: dict | None, *,
-              batch: bool, views: bool, progress: bool, stage=None) -> list[dict]:
+              batch: bool, views: bool, progress: bool, stage=None, parallel: tuple = (None, None)) -> list[dict]:
     """Humanize every (source, outputs, performance) job: in worker processes when there are
-    several files and cores (``pool.py``), else here; one file's error is its own result."""
-    from .pool import run, workers_for
+    several files and cores (``pool.py``), on Ray when ``parallel`` (--jobs, --ray) names a
+    cluster, else here; one file's error is its own result."""
+    from .pool import cores, run, workers_for
 
-    workers = 0 if views or str(weights or "").startswith("hf://") else workers_for(len(jobs), device)
+    (n_jobs, ray), hub = parallel, str(weights or "").startswith("hf://")
+    workers = 0 if views or hub else workers_for(len(jobs), device, n_jobs)
     results = []
     with folder_progress(len(jobs), enabled=progress) as advance:
-        if workers:
+        if workers or ray is not None:
             outcomes = run(_humanize_job, [(perf, src, paths, kw, force, dry_run, listen) for src, paths, perf in jobs],
-                           weights=weights, workers=workers, sizes=[len(perf.notes) for _, _, perf in jobs])
+                           weights=weights, workers=workers or n_jobs or cores(), ray=ray,
+                           sizes=[len(perf.notes) for _, _, perf in jobs])
             for i, outcome in outcomes:
                 advance(jobs[i][0].name)
                 if isinstance(outcome, BaseException):
@@ -194,7 +188,7 @@ def _run_jobs(jobs: list, weights, device: str, kw: dict, force: bool, dry_run: 
             return results
         if stage is not None:
             stage("loading the model")
-        loaded = _load(weights, device)
+        loaded = load_model_for(weights, device)
         for src, paths, perf in jobs:
             try:
                 results.extend(_humanize_one(perf, src, paths, loaded, kw, force, dry_run, views=views, listen=listen,
@@ -221,21 +215,18 @@ def _humanize_job(loaded, perf, src: Path, paths: list[Path], kw: dict, force: b
 @click.option("--timing-only", is_flag=True, help="Take only the reference's timing.")
 @model_options
 @drum_options
-@output_options
+@take_options()
 @preview_options
 def transfer(template, reference, velocity_only, timing_only, weights, device, drum_map, drum_channel, drum_track,
              out, force, skip_existing, dry_run, as_json, quiet, preview, preview_bars, preview_from, soundfont, **kw):
     """Put REFERENCE's groove (dynamics, timing, with --notes add its notes) on TEMPLATE."""
     if velocity_only and timing_only:
         raise GrooveError("--velocity-only and --timing-only exclude each other")
-    _check_patterns(kw)
-    check_genre(kw["genre"], weights)
-    check_weights(weights)
-    check_soundfont(soundfont)
+    preflight(patterns=kw, genre=kw["genre"], weights=weights, drum_map=drum_map, soundfont=soundfont)
     [paths] = plan_outputs([Path(template)], out, 1, force or dry_run or skip_existing, name="transfer")
     if not outputs_free(with_previews(paths, preview), force, skip_existing, dry_run, quiet):
         return
-    must_exist(reference, "reference: ")  # before the template is read: a typo costs nothing
+    preflight(inputs=((reference, "reference: "),))  # before the template is read: a typo costs nothing
     perf = read_song(template, drum_map, drum_channel, drum_track)
     try:
         ref = read_song(reference, drum_map, drum_channel, drum_track)
@@ -244,11 +235,12 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
     from ..generate.transfer import transfer as run
     from ..midi.performance import write_midi
 
-    loaded = _load(weights, device)
-    result = run(perf, ref, loaded, _options(kw, kw["seed"]), velocity=not timing_only, timing=not velocity_only)
+    loaded = load_model_for(weights, device)
+    result = run(perf, ref, loaded, humanize_options(kw, kw["seed"]), velocity=not timing_only, timing=not velocity_only)
     listen = preview_request(preview, preview_bars, soundfont, preview_from)
     with all_or_nothing([] if dry_run else with_previews(paths, preview)):
         if not dry_run:
+            make_folders(paths)
             write_midi(result.performance, paths[0], force=force)
         report = {"input": template, "reference": reference, "output": str(paths[0]), "seed": result.seed,
                   "dry_run": dry_run, "drum_map": perf.drum_map.name, "drum_part": perf.drum_part, **result.report,
@@ -262,11 +254,9 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
 @click.option("--bars", type=click.IntRange(1, 1000), default=4, show_default=True)
 @click.option("--tempo", type=float, default=120.0, show_default=True, help="Beats per minute.")
 @click.option("-n", "--n", "count", type=click.IntRange(1, 100), default=1, show_default=True, help="How many grooves.")
-@click.option("--temperature", type=click.FloatRange(0, 3, min_open=True), default=1.0, show_default=True)
-@click.option("--seed", type=int)
 @knob_options
 @model_options
-@output_options
+@take_options("Same seed, same groove, byte for byte.")
 @preview_options
 def sample(genre, bars, tempo, count, temperature, seed, density, syncopation, weights, device, out, force, skip_existing,
            dry_run, as_json, quiet, preview, preview_bars, preview_from, soundfont):
@@ -278,12 +268,11 @@ def sample(genre, bars, tempo, count, temperature, seed, density, syncopation, w
         out = f"{genre}-grooves/"  # several takes and no -o: a folder of their own
     paths = take_paths(Path(f"{genre}-groove.mid"), out, count)
     check_writable(paths, out)
-    check_soundfont(soundfont)
-    check_knobs(density, syncopation)
+    preflight(density=density, syncopation=syncopation, genre=genre, weights=weights, soundfont=soundfont)
     if not outputs_free(with_previews(paths, preview), force, skip_existing, dry_run, quiet):
         return
     listen = preview_request(preview, preview_bars, soundfont, preview_from)
-    loaded = _load(weights, device)
+    loaded = load_model_for(weights, device)
     results = []
     for i, path in enumerate(paths):
         result = run(loaded, genre=genre, bars=bars, bpm=tempo, temperature=temperature,
@@ -314,7 +303,7 @@ def genres(weights, device):
     entry = bundled_entry() if weights is None else {}
     names, guesser = entry.get("genres"), entry.get("guesser", False)
     if names is None:  # other weights: ask the checkpoint itself
-        loaded = _load(weights, device)
+        loaded = load_model_for(weights, device)
         names, guesser = loaded.config.genres, loaded.guesser is not None
     if guesser:
         click.echo("auto (the default for humanize and transfer: guessed from the sketch and its tempo)")

@@ -8,8 +8,9 @@ import click
 
 from ..errors import GrooveError
 from . import cli
-from .options import check_soundfont, drum_options, read_song, soundfont_option
+from .options import drum_options, read_song, soundfont_option
 from .outputs import check_writable, make_folders, names_folder
+from .preflight import preflight
 from .report import slow_progress
 
 
@@ -24,7 +25,7 @@ from .report import slow_progress
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def render(song, out, all_channels, soundfont, drum_map, drum_channel, drum_track, force, quiet):
     """Render SONG's drum part to 44.1 kHz audio, with its tempo map, velocities and microtiming."""
-    check_soundfont(soundfont)
+    preflight(soundfont=soundfont)
     if all_channels and soundfont is None:
         raise GrooveError("--all needs a General MIDI SoundFont (--soundfont FILE.sf2): the bundled kit has only drums")
     default = Path(song).with_suffix(".wav")

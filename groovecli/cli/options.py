@@ -7,12 +7,12 @@ from pathlib import Path
 import click
 
 from ..errors import GrooveError
+from .preflight import must_exist
 
 
 def warn(message: str) -> None:
     """One warning line on stderr."""
     click.echo(f"warning: {message}", err=True)
-
 
 
 def batch_failure(exc: Exception) -> str:
@@ -47,26 +47,27 @@ def drum_map_of(spec: str | None):
     return None if spec is None or spec.strip().lower() == "auto" else load_drum_map(spec)
 
 
-def must_exist(path: str, label: str = "") -> None:
-    """A missing input, said before numpy and mido load (the reader says the same, later)."""
-    if not Path(path).exists():
-        raise GrooveError(f"{label}{path}: no such file")
-
-
-def read_song(path: str, drum_map: str | None, drum_channel: int | None, drum_track: str | None):
-    """Read a MIDI file with the user's drum options; warn about repairs, the drum part and map
-    chosen when in doubt, and bars groove cannot groove, each line naming the file. Warnings go
-    to stderr whatever ``-q`` or ``--json`` say: those quiet the report, not what went wrong."""
+def open_song(path: str, drum_map: str | None, drum_channel: int | None, drum_track: str | None):
+    """Read a MIDI file with the user's drum options (``--drum-map``, ``--drum-channel`` 1-16,
+    ``--drum-track``); its repairs and doubts stay in ``perf.notices`` for the caller to say."""
     must_exist(path)
     from ..midi.performance import read_midi
-    from .view import skipped_bars_warning
 
-    perf = read_midi(
+    return read_midi(
         path,
         drum_map=drum_map_of(drum_map),
         drum_channel=None if drum_channel is None else drum_channel - 1,
         drum_track=drum_track,
     )
+
+
+def read_song(path: str, drum_map: str | None, drum_channel: int | None, drum_track: str | None):
+    """``open_song``, then a warning for each repair, the drum part and map chosen when in doubt,
+    and bars groove cannot groove, each line naming the file. Warnings go to stderr whatever
+    ``-q`` or ``--json`` say: those quiet the report, not what went wrong."""
+    from .view import skipped_bars_warning
+
+    perf = open_song(path, drum_map, drum_channel, drum_track)
     for message in (*perf.notices, skipped_bars_warning(perf)):
         if message:
             warn(f"{path}: {message}")
@@ -136,25 +137,6 @@ def outputs_free(paths: list[Path], force: bool, skip_existing: bool, dry_run: b
     return True
 
 
-def check_genre(genre: str, weights: str | None) -> None:
-    """Refuse an unknown genre before torch is imported, from the genres the bundled manifest lists
-    (other weights are checked when they load)."""
-    from ..bundled import bundled_entry
-    from ..constants import DROPPED_STYLES, GENRE_MERGES, genre_key
-
-    known = bundled_entry().get("genres") if weights is None else None
-    if known and genre_key(genre) not in (*known, "auto", *DROPPED_STYLES, *GENRE_MERGES):
-        raise GrooveError(f"unknown genre {genre!r}; the model knows: auto, {', '.join(known)}")
-
-
-def check_weights(weights: str | None) -> None:
-    """A local --weights path that holds no weights fails before torch is imported."""
-    from ..bundled import local_weights
-
-    if weights is not None and not weights.startswith("hf://"):
-        local_weights(weights)
-
-
 def expand_inputs(paths: tuple[str, ...]) -> list[Path]:
     """Files as given, and the .mid/.midi files inside any folder given."""
 
@@ -180,6 +162,18 @@ def model_options(func):
     return func
 
 
+def take_options(seed_help: str = "Same input and seed give the same output, byte for byte.", *,
+                 zero_temperature: bool = False, temperature_help: str | None = None):
+    """The options every generating command shares: how adventurous a take is, its seed, and where
+    it goes (``output_options``). ``zero_temperature``: 0 is allowed (the most likely take)."""
+    def wrap(func):
+        func = output_options(func)
+        func = click.option("--seed", type=int, help=seed_help)(func)
+        return click.option("--temperature", type=click.FloatRange(0, 3, min_open=not zero_temperature), default=1.0,
+                            show_default=True, help=temperature_help)(func)
+    return wrap
+
+
 def output_options(func):
     for option in reversed([
         click.option("-o", "--output", "out", metavar="PATH", help="Output file, or folder for several inputs."),
@@ -203,34 +197,23 @@ def feel_options(func):
                      help="keep: feel only; add: also decorative notes; free: may remove notes too."),
         click.option("--velocity-amount", type=click.FloatRange(0, 1), default=1.0, show_default=True),
         click.option("--timing-amount", type=click.FloatRange(0, 1), default=1.0, show_default=True),
-        click.option("--temperature", type=click.FloatRange(0, 3, min_open=True), default=1.0, show_default=True),
-        click.option("--seed", type=int, help="Same input and seed give the same output, byte for byte."),
     ]):
         func = option(func)
     return func
 
 
-def _options(kw: dict, seed: int | None):
+def humanize_options(kw: dict, seed: int | None):
+    """The HumanizeOptions of a humanize or transfer command line."""
     from ..generate.humanize import HumanizeOptions
 
     return HumanizeOptions.from_params(kw, seed)
 
 
-def _load(weights: str | None, device: str):
+def load_model_for(weights: str | None, device: str):
+    """The groove model a command's --weights and --device name."""
     from ..weights import load_model, pick_device
 
     return load_model(weights, pick_device(device))
-
-
-def _check_patterns(kw: dict) -> None:
-    """Parse drawn patterns before any file is read, so a typo fails fast."""
-    from ..grid.drawn import parse_pattern
-
-    for kind in ("velocity", "timing"):
-        if kw.get(f"{kind}_pattern") is not None:
-            parse_pattern(kw[f"{kind}_pattern"], kind)
-
-
 
 
 def preview_options(func):
@@ -269,20 +252,6 @@ def preview_request(preview: bool, bars: int, soundfont: str | None, start: int 
     return {"bars": bars, "soundfont": soundfont, "from": None if start is None else start - 1} if preview else None
 
 
-def check_soundfont(path: str | None) -> None:
-    """A missing or non-SoundFont file fails before any model is loaded (its header is all we read)."""
-    if path is None:
-        return
-    p = Path(path)
-    try:
-        with p.open("rb") as fh:
-            head = fh.read(12)
-    except OSError as exc:
-        raise GrooveError(f"cannot read SoundFont {p}: {exc.strerror or exc}") from None
-    if head[:4] != b"RIFF" or head[8:12] != b"sfbk":
-        raise GrooveError(f"{p} is not a SoundFont (.sf2/.sf3): no RIFF sfbk header")
-
-
 def fill_options(func):
     """``--fills``, ``--fill-beats`` and ``--fill-over`` (``generate/fill.py``)."""
     func = fill_over_option(func)
@@ -299,24 +268,9 @@ def fill_over_option(func):
                         help="Play fills on top of the hi-hats and ride instead of taking them over.")(func)
 
 
-def check_fills(fills: str | None) -> None:
-    """A bad ``--fills`` fails before numpy or torch is imported."""
-    if fills is not None:
-        from ..grid.drawn import parse_fills
-
-        parse_fills(fills)
-
-
 swing_option = click.option(
     "--swing", type=float, metavar="PCT",
     help="Off-beat 8ths at PCT of the beat (50 straight, 66 a triplet feel); default: the genre's drummers' swing.")
-
-
-def check_swing(percent: float | None) -> None:
-    """A bad ``--swing`` fails before numpy or torch is imported."""
-    from ..grid.drawn import check_swing as check
-
-    check(percent)
 
 
 def knob_options(func):
@@ -327,10 +281,3 @@ def knob_options(func):
                         help="Notes per bar (e.g. 24) or a change from the input's (+50%, -25%).")(func)
     return func
 
-
-def check_knobs(density: str | None, syncopation: float | None, notes: str = "add") -> None:
-    """Knob values checked before torch is imported (numpy only when a knob is given)."""
-    if density is not None or syncopation is not None:
-        from ..grid.knobs import check_knobs as check
-
-        check(density, syncopation, notes)

@@ -9,10 +9,8 @@ Results are the same bytes as a sequential run: a file's output depends only on 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
 MIN_FILES = 3  # below this, starting workers (torch's import, 1.5-2.5 s each) costs more than it saves
@@ -26,16 +24,20 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def workers_for(n_files: int, device: str) -> int:
-    """How many worker processes a run of ``n_files`` should use: 0 means run in this process."""
-    if device not in ("cpu", "auto") or n_files < MIN_FILES or cores() < 2:
+def workers_for(n_files: int, device: str, jobs: int | None = None) -> int:
+    """How many worker processes a run of ``n_files`` should use: 0 means run in this process.
+    ``jobs``: the user's ``--jobs`` (None: the cores, when the folder is big enough to pay for
+    starting them; 1: this process)."""
+    if device not in ("cpu", "auto") or jobs == 1 or n_files < (2 if jobs else MIN_FILES):
+        return 0
+    if jobs is None and cores() < 2:
         return 0
     if device == "auto":
         import torch
 
         if torch.cuda.is_available():  # one GPU: one process feeding it
             return 0
-    return min(cores(), n_files)
+    return min(jobs or cores(), n_files)
 
 
 # Each worker process holds its loaded model here: a process has one, set by its initializer.
@@ -57,12 +59,21 @@ def _call(fn: Callable, args: tuple) -> Any:
 
 
 def run(fn: Callable, jobs: list[tuple], *, weights: str | None, workers: int,
-        sizes: list[int] | None = None) -> Iterator[tuple[int, Any]]:
+        sizes: list[int] | None = None, ray: str | None = None) -> Iterator[tuple[int, Any]]:
     """``fn(model, *job)`` for every job in ``workers`` processes; yields (job index, result or
     the exception it raised) as each finishes. ``fn`` must be importable (a module-level function).
     With ``sizes`` (the work in each job), the largest go first, so that no worker is left alone
-    with a long song at the end."""
+    with a long song at the end. ``ray``: the jobs go to that Ray cluster instead (``ray_run.py``;
+    "local" starts one here with ``workers`` CPUs)."""
     order = sorted(range(len(jobs)), key=lambda i: -sizes[i]) if sizes else range(len(jobs))
+    if ray is not None:
+        from .ray_run import run_on_ray
+
+        yield from run_on_ray(fn, [jobs[i] for i in order], list(order), weights=weights, address=ray, cpus=workers)
+        return
+    import multiprocessing  # here, not at the top: `groove --help` imports this module for its options
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
     context = multiprocessing.get_context("spawn")  # fork after torch has started threads can hang
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(weights,)) as pool:
         pending = {pool.submit(_call, fn, jobs[i]): i for i in order}
@@ -72,3 +83,15 @@ def run(fn: Callable, jobs: list[tuple], *, weights: str | None, workers: int,
                 i = pending.pop(future)
                 exc = future.exception()
                 yield i, exc if exc is not None else future.result()
+
+
+def parallel_options(func):
+    """``--jobs`` and ``--ray``: how a folder's files are spread (``pool.run``, ``ray_run.py``)."""
+    import click
+
+    func = click.option("--ray", "ray", metavar="[ADDRESS]", is_flag=False, flag_value="local", default=None,
+                        help="Run the files as tasks on a Ray cluster (a local one without ADDRESS); "
+                             "files whose output exists are skipped, so a rerun resumes. Needs groove-cli[ray].")(func)
+    func = click.option("--jobs", "-j", "n_jobs", type=click.IntRange(1, 512), metavar="N",
+                        help="Worker processes for a folder [default: the cores]; 1: one process.")(func)
+    return func

@@ -147,3 +147,17 @@ def evaluate(data_dir, split, weights, classifier, models, out_dir, cache_dir, s
         console.print(f"wrote {outputs[0]} and {outputs[1]}")
 
 
+
+
+@cli.command("export-onnx", hidden=True)
+@click.argument("checkpoints", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def export_onnx(checkpoints):
+    """Write the ONNX graphs of existing checkpoints beside them (the runtime that needs no torch)."""
+    from ..weights import export_onnx as export
+
+    for path in checkpoints:
+        if not Path(path).is_file():
+            raise GrooveError(f"no such file: {path}")
+        written = export(Path(path))
+        click.echo(f"{path}: " + (f"{len(written) - 1} graph(s), {sum(p.stat().st_size for p in written) / 1e6:.1f} MB"
+                                  if written else "nothing to export (the product does not run this model)"))

@@ -22,7 +22,7 @@ import mido
 import numpy as np
 import torch
 
-from ..constants import DRUM_CHANNEL, DRUMS, N_DRUMS, genre_key
+from ..constants import DRUM_CHANNEL, DRUMS, KICK, N_DRUMS, genre_key
 from ..errors import GrooveError
 from ..grid.drumgrid import DrumGrid, Runs, bar_bpm, half_step_ms, half_step_ms_at, quantize, render
 from ..grid.hands import playable
@@ -74,13 +74,14 @@ def drumify_taps(taps: np.ndarray, model: LoadedCond, *, genre: str, temperature
 
 
 def _two_hands(hits: np.ndarray, offset: np.ndarray, velocity: np.ndarray, half_ms: np.ndarray) -> np.ndarray:
-    """``hits`` kept to what one drummer plays, louder drums first; a tap that lost every drum to
-    it keeps its loudest (every tap sounds)."""
-    out = playable(hits, offset, half_ms, np.zeros(hits.shape, bool), velocity)
-    silent = (hits > 0.5).any(1) & ~(out > 0.5).any(1)
-    loudest = np.argmax(np.where(hits > 0.5, velocity, -1.0), axis=1)
-    out[silent, loudest[silent]] = 1.0
-    return out
+    """``hits`` kept to what one drummer plays, louder drums first, every tap still sounding: each
+    tap's kick (a foot: it costs no hand), else its loudest drum, stays whatever the hands do."""
+    struck = hits > 0.5
+    lead = np.where(struck[:, KICK], KICK, np.argmax(np.where(struck, velocity, -1.0), axis=1))
+    keep = np.zeros(hits.shape, bool)
+    rows = np.flatnonzero(struck.any(1))
+    keep[rows, lead[rows]] = True
+    return playable(hits, offset, half_ms, keep, velocity)
 
 
 def rhythm_part(path: str | Path, channel: int | None = None, track: str | None = None,

@@ -4,9 +4,10 @@ The feel model hears the genre only as one embedding among its inputs, and on a 
 that barely shows (``--genre`` moved few of the issue's measures). What a drummer means by
 "play it as jazz" is measurable on GMD's beats (``experiments/genre_profiles.py`` writes
 ``models/genre-feel.json``): the genre's swing, and per drum and 16th of the bar its drummers'
-mean timing (ms) and velocity, with how tightly they play around those means. ``humanize``
-re-centres the model's decoded feel on them (``feel_profile.follow``, as ``transfer`` does on a
-reference), keeping the model's own hit-to-hit variation, then writes the swing as ticks
+mean timing (ms) and velocity (and how tightly they play around those means, which groove
+does not use: see ``generate/feel.lean_on_genre``). ``humanize`` re-centres the model's decoded
+feel on them (``feel_profile.follow``, as ``transfer`` does on a reference), keeping the
+model's own hit-to-hit variation, then writes the swing as ticks
 (``swing.py``). The timing profile is measured de-swung, so the swing is not counted twice.
 """
 

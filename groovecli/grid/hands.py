@@ -31,18 +31,24 @@ def onset_ms(half_ms: np.ndarray, offset: np.ndarray) -> np.ndarray:
     return start[:, None] + np.asarray(offset, np.float64) * half_ms[:, None]
 
 
+def cluster_of(times: np.ndarray) -> np.ndarray:
+    """The cluster (0, 1, ... in time order) of each onset of ``times`` (N,) ms: a cluster is the
+    onsets within ``CLUSTER_MS`` of its first."""
+    times = np.asarray(times, np.float64)
+    order = np.argsort(times, kind="stable")
+    ids = np.zeros(len(times), np.int64)
+    start, k = -np.inf, -1
+    for i in order:
+        if times[i] - start > CLUSTER_MS:
+            start, k = times[i], k + 1
+        ids[i] = k
+    return ids
+
+
 def cluster_hands(times: np.ndarray, hand: np.ndarray) -> np.ndarray:
     """Hand notes in each cluster of the onsets ``times`` (N,) ms, ``hand`` (N,) bool."""
-    order = np.argsort(times, kind="stable")
-    t, h = np.asarray(times, np.float64)[order], np.asarray(hand, bool)[order]
-    counts: list[int] = []
-    start = -np.inf
-    for when, is_hand in zip(t, h):
-        if when - start > CLUSTER_MS:
-            counts.append(0)
-            start = when
-        counts[-1] += int(is_hand)
-    return np.asarray(counts, np.int64)
+    ids = cluster_of(times)
+    return np.bincount(ids, weights=np.asarray(hand, np.float64), minlength=ids.max(initial=-1) + 1).astype(np.int64)
 
 
 def grid_clusters(hits: np.ndarray, offset: np.ndarray, half_ms: np.ndarray) -> np.ndarray:

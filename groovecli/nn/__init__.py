@@ -1,1 +1,2 @@
-"""The networks (torch only; no numpy, no I/O). Built from a ModelConfig, nothing else."""
+"""The networks (torch only; no numpy, no I/O). Built from a ModelConfig, nothing else; ``export.py``
+writes them as ONNX graphs for the torch-free runtime."""

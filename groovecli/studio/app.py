@@ -21,9 +21,10 @@ import logging
 import secrets
 from importlib import resources
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -141,9 +142,9 @@ async def upload(request: Request) -> Response:
     except GrooveError:
         session.uploads.pop(file.id, None)
         raise
-    session.wav(perf)  # rendered now, so Play A answers at once
     return JSONResponse({"id": file.id, "name": file.name, "view": views.view(perf, file.name),
-                         "notices": notices, "wav": f"/api/file/{file.id}.wav"})
+                         "notices": notices, "wav": f"/api/file/{file.id}.wav"},
+                        background=BackgroundTask(_prerender, session, [perf]))  # so Play A answers at once
 
 
 async def command(request: Request) -> Response:
@@ -155,17 +156,22 @@ async def run(request: Request) -> Response:
     session = _session(request)
     mode, uploads, args, options = _settings(session, await _json(request))
     params = modes.parse(args)
+    ticket = session.ticket()
 
     def work():
-        with session.work, session.files_on_disk(uploads) as paths:
-            return modes.run_mode(mode, params, paths, session.models)
+        with session.work:
+            if not session.current(ticket):  # a knob moved again while this waited: only the newest runs
+                return None
+            with session.files_on_disk(uploads) as paths:
+                return modes.run_mode(mode, params, paths, session.models)
 
     outcome = await run_in_threadpool(work)
+    if outcome is None:
+        return _error("superseded by newer settings", 409)
     take = _take(session, mode, args, options, uploads, params, outcome)
-    session.wav(outcome.after)  # pre-rendered while the page draws, so Play B starts at once
-    if outcome.before is not None:
-        session.wav(outcome.before)
-    return JSONResponse(take.public())
+    # rendered once the answer is sent (not competing with it), while the page draws: Play B is then ready
+    later = [p for p in (outcome.after, outcome.before) if p is not None]
+    return JSONResponse(take.public(), background=BackgroundTask(_prerender, session, later))
 
 
 async def take_file(request: Request) -> Response:
@@ -175,8 +181,9 @@ async def take_file(request: Request) -> Response:
     if kind not in ("mid", "wav", "before"):
         return _error("no such file", 404)
     if kind == "mid":
-        return Response(take.midi, media_type="audio/midi",
-                        headers={"Content-Disposition": f'attachment; filename="{take.name}"'})
+        plain = take.name.encode("ascii", "replace").decode().replace("?", "_")
+        return Response(take.midi, media_type="audio/midi", headers={
+            "Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(take.name)}"})
     perf = take.before if kind == "before" else take.after
     if perf is None:
         raise GrooveError("this take has no input to play")
@@ -230,6 +237,11 @@ def _choices_for(mode: str, choices: dict[str, list[str]]) -> dict[str, list[str
     if mode == "drumify":
         return choices | {"drum_map": [m for m in choices["drum_map"] if m != "auto"]}
     return choices
+
+
+def _prerender(session: Session, performances: list) -> None:
+    for perf in performances:
+        session.wav(perf)
 
 
 async def _wav_response(session: Session, perf) -> Response:

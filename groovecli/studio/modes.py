@@ -158,21 +158,20 @@ class Outcome:
 
 def read_with_notices(path: Path, p: dict[str, Any], notices: list[str]):
     """The file read as the CLI reads it (``read_song``), its warnings kept for the page."""
-    from ..cli.options import read_song
+    from ..cli.options import open_song
     from ..cli.view import skipped_bars_warning
 
-    perf = read_song(str(path), p["drum_map"], p["drum_channel"], p["drum_track"], quiet=True)
+    perf = open_song(str(path), p["drum_map"], p["drum_channel"], p["drum_track"])
     notices.extend([*perf.notices, skipped_bars_warning(perf) or ""])
     return perf
 
 
 def _humanize(p, files, models, notices) -> Outcome:
-    from ..cli.options import check_fills, check_genre, check_knobs
+    from ..cli.preflight import preflight
     from ..generate.humanize import HumanizeOptions, humanize
 
-    check_knobs(p["density"], p["syncopation"], p["notes"])
-    check_fills(p["fills"])
-    check_genre(p["genre"], p["weights"])
+    preflight(patterns=p, density=p["density"], syncopation=p["syncopation"], notes=p["notes"], swing=p.get("swing"),
+              fills=p["fills"], genre=p["genre"], weights=p["weights"], drum_map=p["drum_map"])
     perf = read_with_notices(files["inputs"], p, notices)
     fill_model = models.cond("fills") if p["fills"] is not None else None
     result = humanize(perf, models.model(p), HumanizeOptions.from_params(p, p["seed"]), fill_model=fill_model)
@@ -180,13 +179,13 @@ def _humanize(p, files, models, notices) -> Outcome:
 
 
 def _transfer(p, files, models, notices) -> Outcome:
-    from ..cli.options import check_genre
+    from ..cli.preflight import preflight
     from ..generate.humanize import HumanizeOptions
     from ..generate.transfer import transfer
 
     if p["velocity_only"] and p["timing_only"]:
         raise GrooveError("--velocity-only and --timing-only exclude each other")
-    check_genre(p["genre"], p["weights"])
+    preflight(patterns=p, genre=p["genre"], weights=p["weights"], drum_map=p["drum_map"])
     perf = read_with_notices(files["template"], p, notices)
     try:
         ref = read_with_notices(files["reference"], p, notices)
@@ -198,24 +197,25 @@ def _transfer(p, files, models, notices) -> Outcome:
 
 
 def _sample(p, files, models, notices) -> Outcome:
-    from ..cli.options import check_knobs
+    from ..cli.preflight import preflight
     from ..generate.sample import sample
 
-    check_knobs(p["density"], p["syncopation"])
+    preflight(density=p["density"], syncopation=p["syncopation"], genre=p["genre"], weights=p["weights"])
     result = sample(models.model(p), genre=p["genre"], bars=p["bars"], bpm=p["tempo"], temperature=p["temperature"],
                     seed=p["seed"], density=p["density"], syncopation=p["syncopation"])
     return Outcome(None, result.performance, result.seed, result.report)
 
 
 def _continue(p, files, models, notices) -> Outcome:
-    from ..cli.options import check_genre, check_knobs, drum_map_of
+    from ..cli.options import drum_map_of
+    from ..cli.preflight import preflight
     from ..constants import MAX_NEW_BARS
     from ..generate.continue_ import continue_song
 
     if not 1 <= p["bars"] <= MAX_NEW_BARS:
         raise GrooveError(f"--bars must be between 1 and {MAX_NEW_BARS}, not {p['bars']}")
-    check_knobs(p["density"], p["syncopation"])
-    check_genre(p["genre"], p["weights"])
+    preflight(density=p["density"], syncopation=p["syncopation"], genre=p["genre"], weights=p["weights"],
+              drum_map=p["drum_map"])
     perf = read_with_notices(files["primer"], p, notices)
     result = continue_song(perf, models.model(p), bars=p["bars"], genre=p["genre"], temperature=p["temperature"],
                            seed=p["seed"], drum_map=drum_map_of(p["drum_map"]), density=p["density"],
@@ -224,11 +224,12 @@ def _continue(p, files, models, notices) -> Outcome:
 
 
 def _drumify(p, files, models, notices) -> Outcome:
-    from ..cli.options import check_genre, drum_map_of
+    from ..cli.options import drum_map_of
+    from ..cli.preflight import preflight
     from ..cli.view import skipped_bars_warning
     from ..generate.drumify import drumify, read_rhythm
 
-    check_genre(p["genre"], None)
+    preflight(genre=p["genre"], drum_map=p["drum_map"])
     drum_map = drum_map_of(p["drum_map"])
     perf = read_rhythm(files["rhythm"], channel=None if p["channel"] is None else p["channel"] - 1, track=p["track"],
                        pitch=p["pitch"])
@@ -239,20 +240,22 @@ def _drumify(p, files, models, notices) -> Outcome:
 
 
 def _fill(p, files, models, notices) -> Outcome:
-    from ..cli.options import check_genre, drum_map_of
+    from ..cli.options import drum_map_of
+    from ..cli.preflight import preflight
     from ..generate.fill import fill
     from ..grid.drawn import parse_bar_range
 
     span = parse_bar_range(p["bars"])
-    check_genre(p["genre"], None)
+    preflight(genre=p["genre"], drum_map=p["drum_map"])
     perf = read_with_notices(files["song"], p, notices)
     result = fill(perf, span, models.cond("fills"), genre=p["genre"], seed=p["seed"], beats=p["fill_beats"],
-                  temperature=p["temperature"], drum_map=drum_map_of(p["drum_map"]))
+                  temperature=p["temperature"], drum_map=drum_map_of(p["drum_map"]), over=p.get("fill_over", False))
     return Outcome(perf, result.performance, result.seed, result.report)
 
 
 def _interpolate(p, files, models, notices) -> Outcome:
-    from ..cli.options import check_genre, check_knobs, drum_map_of
+    from ..cli.options import drum_map_of
+    from ..cli.preflight import preflight
     from ..constants import MAX_STEPS
     from ..generate.interpolate import interpolate
 
@@ -260,8 +263,8 @@ def _interpolate(p, files, models, notices) -> Outcome:
         raise GrooveError(f"--steps must be between 3 and {MAX_STEPS} (A, at least one in-between, B), not {p['steps']}")
     if not 1 <= p["bars"] <= 16:
         raise GrooveError(f"--bars-per-step must be between 1 and 16, not {p['bars']}")
-    check_knobs(p["density"], p["syncopation"])
-    check_genre(p["genre"], p["weights"])
+    preflight(density=p["density"], syncopation=p["syncopation"], genre=p["genre"], weights=p["weights"],
+              drum_map=p["drum_map"])
     perf_a = read_with_notices(files["a"], p, notices)
     try:
         perf_b = read_with_notices(files["b"], p, notices)

@@ -96,7 +96,7 @@ class Take:
 def safe_name(raw: str) -> str:
     """A file name for messages and the command line: the last part, printable, not an option."""
     name = raw.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if c.isprintable()).strip().lstrip("-.") or "song.mid"
+    name = "".join(c for c in name if c.isprintable() and c not in '"\\').strip().lstrip("-.") or "song.mid"
     return name[:80]
 
 
@@ -112,6 +112,7 @@ class Session:
         self._wavs: OrderedDict[str, Future] = OrderedDict()
         self._audio = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-audio")
         self._count = 0
+        self.latest = 0  # the newest run asked for; older ones still waiting are dropped
 
     def close(self) -> None:
         self._audio.shutdown(wait=True, cancel_futures=True)
@@ -139,6 +140,14 @@ class Session:
         if take_id not in self.takes:
             raise GrooveError("that take is no longer in the studio")
         return self.takes[take_id]
+
+    def ticket(self) -> int:
+        """A number for a run request; ``current(ticket)`` says whether a newer one came since."""
+        self.latest += 1
+        return self.latest
+
+    def current(self, ticket: int) -> bool:
+        return ticket == self.latest
 
     def next_number(self) -> int:
         self._count += 1

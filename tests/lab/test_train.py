@@ -74,6 +74,7 @@ def test_train_command_end_to_end(tmp_path):
         assert (out / name).exists(), name
     loaded = load_model(export)
     assert loaded.prior is not None and "note_f1" in loaded.metrics
+    assert (export / "pocketvae.onnx.json").is_file() and (export / "pocketvae.prior_step.onnx").is_file()
     assert torch.load(out / "model.pt", weights_only=True)["command"].startswith("groove")
     prior_only = CliRunner().invoke(cli, ["train", "--data", str(FIXTURE_GMD), "--out", str(tmp_path / "prior"),
                                           "--model", "prior", "--weights", str(out / "model.pt"), "--epochs", "1",
@@ -145,7 +146,7 @@ def test_a_trained_decorator_beside_the_weights_draws_add_s_notes(tiny_weights, 
                                       "--model", "decorate", "--epochs", "1", "--max-windows", "64",
                                       "--cache", str(tmp_path / "c"), "--export", str(folder)])
     assert result.exit_code == 0, result.output
-    assert (folder / "decorate.pt").is_file()
+    assert (folder / "decorate.pt").is_file() and (folder / "decorate.step.onnx").is_file()  # and its graphs
     loaded = load_model(folder)
     assert loaded.decorator is not None and loaded.decorator.config.task == "decorate"
     assert load_model(tiny_weights).decorator is None

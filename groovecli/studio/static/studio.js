@@ -11,7 +11,7 @@ const S = {
 async function api(path, options = {}) {
   const response = await fetch(path, options);
   const body = await response.json().catch(() => ({ error: `the studio answered ${response.status}` }));
-  if (!response.ok) throw new Error(body.error || `the studio answered ${response.status}`);
+  if (!response.ok) throw Object.assign(new Error(body.error || `the studio answered ${response.status}`), { status: response.status });
   return body;
 }
 
@@ -212,7 +212,7 @@ async function run() {
     S.takes.push(take);
     showTake(take);
   } catch (e) {
-    if (e.name !== "AbortError") showError(e.message);
+    if (e.name !== "AbortError" && e.status !== 409) showError(e.message);  // 409: newer settings won
   } finally {
     clearInterval(progress);
     if (S.running === controller) { S.running = null; $("progress").hidden = true; $("progress-bar").style.width = "0"; }

@@ -1,0 +1,70 @@
+"""A folder spread over processes (--jobs) or Ray tasks (--ray) writes what one process writes."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+
+import pytest
+from click.testing import CliRunner
+from conftest import hits_track, midi_file, save
+
+from groovecli.cli import cli, pool
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def beats(folder, n: int = 3):
+    folder.mkdir()
+    for i in range(n):
+        save(midi_file(hits_track([(k * 120, (36, 42, 38, 42)[(k + i) % 4], 90 + i) for k in range(48)], 60)),
+             folder / f"beat{i}.mid")
+    return folder
+
+
+def outputs(folder) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.mid"))}
+
+
+def test_jobs_decides_the_workers(monkeypatch):
+    monkeypatch.setattr(pool, "cores", lambda: 1)
+    assert pool.workers_for(10, "cpu") == 0  # one core: no workers unless asked
+    assert pool.workers_for(10, "cpu", 3) == 3 and pool.workers_for(2, "cpu", 4) == 2
+    assert pool.workers_for(10, "cpu", 1) == 0 and pool.workers_for(1, "cpu", 4) == 0
+    assert pool.workers_for(10, "cuda", 4) == 0  # one GPU is fed by one process
+
+
+def test_jobs_two_writes_the_bytes_and_summary_of_jobs_one(tmp_path):
+    folder = beats(tmp_path / "in")
+    two = run("humanize", str(folder), "-o", str(tmp_path / "two"), "--seed", "3", "--jobs", "2", "--json")
+    one = run("humanize", str(folder), "-o", str(tmp_path / "one"), "--seed", "3", "-j", "1", "--json")
+    assert two.exit_code == 0 and one.exit_code == 0, two.output + one.output
+    assert outputs(tmp_path / "two") == outputs(tmp_path / "one") and len(outputs(tmp_path / "one")) == 3
+    assert json.loads(two.stdout) == [{**r, "output": r["output"].replace("one", "two")} for r in json.loads(one.stdout)]
+
+
+def test_ray_missing_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError
+    folder = beats(tmp_path / "in")
+    result = run("humanize", str(folder), "-o", str(tmp_path / "out"), "--ray")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip().splitlines() == ['error: --ray needs Ray: pip install "groove-cli[ray]"']
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray is not installed (groove-cli[ray])")
+def test_ray_on_a_local_two_cpu_instance_writes_the_same_bytes_and_resumes(tmp_path):
+    folder = beats(tmp_path / "in", 4)
+    local = run("humanize", str(folder), "-o", str(tmp_path / "one"), "--seed", "7", "-j", "1", "--json")
+    ray = run("humanize", str(folder), "-o", str(tmp_path / "ray"), "--seed", "7", "--jobs", "2", "--ray", "--json")
+    assert ray.exit_code == 0, ray.output
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "one") and len(outputs(tmp_path / "one")) == 4
+    assert json.loads(ray.stdout) == [{**r, "output": r["output"].replace("one", "ray")} for r in json.loads(local.stdout)]
+    (tmp_path / "ray" / "beat2.groove.mid").unlink()  # as if the run had been stopped before this file
+    again = run("humanize", str(folder), "-o", str(tmp_path / "ray"), "--seed", "7", "--jobs", "2", "--ray", "--json")
+    assert again.exit_code == 0, again.output
+    rows = json.loads(again.stdout)
+    assert [("skipped" in r, "output" in r) for r in rows] == [(True, False), (True, False), (False, True), (True, False)]
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "one")
