@@ -3,7 +3,8 @@
     python experiments/eval_loops.py --data ../shared/data/gmd [--split test] [--bars 4 8] [--seed 0]
 
 Every GMD beat of the split (4/4) gives its stiff sketch (``groove evaluate``'s template, one
-velocity) cut to its first 4 and 8 bars, written as a file that ends on its last bar line. Each is
+velocity) cut to its first 4 and 8 bars, written as a file that ends on its last bar line, each
+note an 8th long (cut at the end). Each is
 humanized with the defaults and with ``--loop``. Counted: outputs longer than their input (their
 end-of-track or a note-off past the last bar line, so a DAW shows one bar more), and, for
 ``--loop``, hits of one drum class within 30 ms of each other across the seam when the output is
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 
 import numpy as np
 
@@ -64,6 +66,9 @@ def main() -> None:
                 continue
             perf, _ = new_song(t, STIFF_VELOCITY * t, np.zeros_like(t), bpm=song.bpm)
             length = perf.end_tick
+            # an 8th-note long note, as a DAW's drum clip draws them, ending at the loop's end at the latest
+            eighth = perf.ticks_per_beat // 2
+            perf = replace(perf, notes=tuple(replace(n, end=min(n.start + eighth, length)) for n in perf.notes))
             counts["loops"] += 1
             plain = humanize(perf, loaded, HumanizeOptions(seed=args.seed)).performance
             counts["longer"] += plain.end_tick > length
