@@ -43,7 +43,7 @@ from groovecli.grid.patterns import derive_template  # noqa: E402
 from groovecli.grid.swing import cell_shifts  # noqa: E402
 from groovecli.lab.genre_judge import beat_profiles, hit_times, read_beats, segment_profiles, swing_ratios  # noqa: E402
 from groovecli.lab.logistic import fit_logistic  # noqa: E402
-from groovecli.midi.performance import read_midi  # noqa: E402
+from groovecli.midi.read import read_midi
 from groovecli.weights import load_model  # noqa: E402
 
 TOP = 10

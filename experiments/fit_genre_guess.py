@@ -26,7 +26,7 @@ from groovecli.grid.genre_guess import Guesser, sketch_features  # noqa: E402
 from groovecli.lab.data import GENRES  # noqa: E402
 from groovecli.lab.genre_judge import read_beats  # noqa: E402
 from groovecli.lab.logistic import fit_logistic, softmax  # noqa: E402
-from groovecli.midi.performance import read_midi  # noqa: E402
+from groovecli.midi.read import read_midi
 
 L2S = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
 WRONG_CEILING = 0.5  # on validation; the bound for test is 0.6

@@ -142,7 +142,7 @@ def midi_bytes(perf) -> bytes:
     """A Performance as the bytes ``write_midi`` would write."""
     import io
 
-    from groovecli.midi.performance import to_midifile
+    from groovecli.midi.write import to_midifile
 
     buf = io.BytesIO()
     to_midifile(perf).save(file=buf)

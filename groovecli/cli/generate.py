@@ -114,7 +114,7 @@ def _read_jobs(files: list[Path], plans: list[list[Path]], drums: tuple, force: 
 def _humanize_one(perf, src: Path, paths: list[Path], loaded, kw: dict, force: bool, dry_run: bool,
                   views: bool, listen: dict | None = None, stage=None) -> list[dict]:
     from ..generate.humanize import humanize as run
-    from ..midi.performance import write_midi
+    from ..midi.write import write_midi
 
     stage = stage or (lambda name: None)
     out = []
@@ -233,7 +233,7 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
     except GrooveError as exc:
         raise GrooveError(f"reference: {exc}") from None
     from ..generate.transfer import transfer as run
-    from ..midi.performance import write_midi
+    from ..midi.write import write_midi
 
     loaded = load_model_for(weights, device)
     result = run(perf, ref, loaded, humanize_options(kw, kw["seed"]), velocity=not timing_only, timing=not velocity_only)
@@ -262,7 +262,7 @@ def sample(genre, bars, tempo, count, temperature, seed, density, syncopation, w
            dry_run, as_json, quiet, preview, preview_bars, preview_from, soundfont):
     """Write a new groove in GENRE from the model's prior (a GM drum MIDI file)."""
     from ..generate.sample import sample as run
-    from ..midi.performance import write_midi
+    from ..midi.write import write_midi
 
     if out is None and count > 1:
         out = f"{genre}-grooves/"  # several takes and no -o: a folder of their own

@@ -51,7 +51,7 @@ def open_song(path: str, drum_map: str | None, drum_channel: int | None, drum_tr
     """Read a MIDI file with the user's drum options (``--drum-map``, ``--drum-channel`` 1-16,
     ``--drum-track``); its repairs and doubts stay in ``perf.notices`` for the caller to say."""
     must_exist(path)
-    from ..midi.performance import read_midi
+    from ..midi.read import read_midi
 
     return read_midi(
         path,

@@ -39,7 +39,8 @@ from ..grid.drumgrid import DrumGrid, bar_bpm, half_step_ms, half_step_ms_at, qu
 from ..grid.fill_bars import KEEPERS, TOMS, condition
 from ..grid.hands import playable
 from ..midi.drummap import DrumMap
-from ..midi.performance import Performance, read_midi
+from ..midi.performance import Performance
+from ..midi.read import read_midi
 from ..weights import LoadedCond, LoadedModel, load_cond, load_model
 from .genres import resolve_genre
 from .steps import seeded_generator

@@ -39,7 +39,8 @@ from ..grid.patterns import derive_template
 from ..grid.swing import Swing, apply_swing
 from ..grid.written import as_written, has_quantized_band, is_programmed, keep_audible
 from ..midi.drummap import DrumMap
-from ..midi.performance import Performance, read_midi
+from ..midi.performance import Performance
+from ..midi.read import read_midi
 from ..weights import LoadedCond, LoadedModel, load_cond, load_model
 from .decorate import decorate_windows, within_budget
 from .feel import blend, decode_feels, own_patterns, pattern_levels, play_genre, swing_for

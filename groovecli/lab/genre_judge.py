@@ -19,7 +19,7 @@ import numpy as np
 from ..constants import CLOSED_HIHAT, KICK, OPEN_HIHAT, RIDE, SNARE, STEPS_PER_BAR
 from ..grid.drumgrid import bar_bpm, quantize
 from ..midi.drummap import GMD
-from ..midi.performance import read_midi
+from ..midi.read import read_midi
 from .data import genre_of, read_files
 
 CYMBALS = (CLOSED_HIHAT, OPEN_HIHAT, RIDE)

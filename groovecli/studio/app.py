@@ -251,7 +251,7 @@ async def _wav_response(session: Session, perf) -> Response:
 
 def _take(session: Session, mode: str, args: list[str], options: dict, uploads: dict, params: dict,
           outcome: modes.Outcome) -> Take:
-    from ..midi.performance import midi_bytes
+    from ..midi.write import midi_bytes
 
     names = [u.name for u in uploads.values()]
     name = modes.output_name(mode, names, params)

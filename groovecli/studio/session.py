@@ -175,7 +175,7 @@ class Session:
 
     def wav(self, perf) -> Future:
         """The WAV of a Performance through the bundled kit, rendered once (keyed by its MIDI bytes)."""
-        from ..midi.performance import midi_bytes
+        from ..midi.write import midi_bytes
 
         key = hashlib.sha1(midi_bytes(perf)).hexdigest()
         if key in self._wavs:

@@ -16,7 +16,7 @@ from groovecli.generate.fill import TIMEKEEPING_KEPT, fill
 from groovecli.generate.humanize import humanize
 from groovecli.grid.drawn import parse_bar_range, parse_fills
 from groovecli.grid.fill_bars import TOMS
-from groovecli.midi.performance import read_midi
+from groovecli.midi.read import read_midi
 
 STEP = 120
 

@@ -15,7 +15,8 @@ from groovecli.constants import CLOSED_HIHAT, CRASH, HIGH_TOM, KICK, LOW_TOM, MI
 from groovecli.errors import GrooveError
 from groovecli.grid.drumgrid import quantize, render
 from groovecli.midi.drummap import GM, builtin_map, builtin_maps, load_drum_map, map_as_toml
-from groovecli.midi.performance import read_midi, to_midifile
+from groovecli.midi.read import read_midi
+from groovecli.midi.write import to_midifile
 
 MAPS = sorted(builtin_maps())
 TOMS = {LOW_TOM, MID_TOM, HIGH_TOM}

@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 from groovecli.constants import CLOSED_HIHAT, KICK
 from groovecli.errors import GrooveError
 from groovecli.grid.drumgrid import quantize
-from groovecli.midi.performance import MAX_BARS, read_midi, to_midifile
+from groovecli.midi.performance import MAX_BARS
+from groovecli.midi.read import read_midi
+from groovecli.midi.write import to_midifile
 
 ROCK = [(k * 120, 42, 90) for k in range(0, 32, 2)] + [(k * 120, 36, 100) for k in (0, 8, 16, 24)] + \
        [(k * 120, 38, 100) for k in (4, 12, 20, 28)]

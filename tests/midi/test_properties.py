@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from midi_invariants import check_output
 
 from groovecli.errors import GrooveError
-from groovecli.midi.performance import read_midi, write_midi
+from groovecli.midi.read import read_midi
+from groovecli.midi.write import write_midi
 
 KIT = [35, 36, 37, 38, 40, 42, 44, 46, 49, 51, 45, 48, 50, 56]
 # Files per test: 60 in CI (about 20 s); GROOVE_PROPERTY_EXAMPLES=1000 for a longer run.

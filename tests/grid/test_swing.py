@@ -11,7 +11,7 @@ from groovecli.errors import GrooveError
 from groovecli.generate.humanize import HumanizeOptions, humanize
 from groovecli.grid.drumgrid import quantize
 from groovecli.grid.swing import Swing, apply_swing, cell_shifts
-from groovecli.midi.performance import read_midi
+from groovecli.midi.read import read_midi
 
 TPB, STEP = 480, 120  # ticks per beat, per 16th
 HAT, SNARE, KICK = 42, 38, 36

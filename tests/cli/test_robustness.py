@@ -10,7 +10,8 @@ from conftest import DATA, REPO
 from midi_invariants import note_spans, zero_length_notes
 
 from groovecli.cli import cli
-from groovecli.midi.performance import read_midi, to_midifile
+from groovecli.midi.read import read_midi
+from groovecli.midi.write import to_midifile
 
 CORPUS = DATA / "corpus"
 
@@ -36,7 +37,7 @@ def test_a_key_signature_of_length_3_is_repaired_not_fatal(tmp_path, tiny_weight
 
 def test_one_unreadable_file_does_not_stop_a_folder(tmp_path, tiny_weights, monkeypatch):
     """Whatever goes wrong reading one file (here a bug, simulated) is that file's failure alone."""
-    import groovecli.midi.performance as performance
+    import groovecli.midi.read as performance
 
     folder = tmp_path / "in"
     folder.mkdir()

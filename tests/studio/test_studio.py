@@ -335,7 +335,7 @@ def test_runs_queued_behind_newer_settings_are_dropped(client, session):
 def test_the_lanes_show_drums_by_the_map_and_hits_off_the_grid(tmp_path):
     from conftest import hits_track, midi_file, save
 
-    from groovecli.midi.performance import read_midi
+    from groovecli.midi.read import read_midi
     from groovecli.studio.views import view
 
     # 4/4 at 480 ticks per beat: a 16th is 120 ticks; the snare is 30 ticks (a quarter 16th) late
