@@ -27,8 +27,8 @@ from groovecli.grid.meters import frame_mask
 from groovecli.grid.patterns import derive_template
 from groovecli.lab.evaluation import STIFF_VELOCITY
 from groovecli.lab.metrics import position_kl
+from groovecli.midi import read_midi
 from groovecli.midi.drummap import GMD
-from groovecli.midi.performance import read_midi
 from groovecli.weights import load_model
 
 

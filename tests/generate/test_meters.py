@@ -8,7 +8,8 @@ from conftest import hits_track, midi_file, save, track
 
 from groovecli.generate.humanize import HumanizeOptions, humanize
 from groovecli.grid.meters import frame_splits
-from groovecli.midi.performance import Bar, read_midi
+from groovecli.midi import read_midi
+from groovecli.midi.performance import Bar
 from groovecli.weights import bundled_dir, load_model
 
 STEP = 120
