@@ -83,8 +83,8 @@ def quantize(perf: Performance, meters: bool = False) -> DrumGrid:
     if not framed:
         which = sorted({b.meter for b in perf.bars})
         raise GrooveError(f"{perf.source} has no 4/4 bar (meters: {', '.join(which)}); groove only grooves 4/4"
-                          if not meters else f"{perf.source} has no bar groove can put on its grid (meters: "
-                          f"{', '.join(which)})")
+                          if not meters else f"{perf.source} has no whole bar, so there is nothing to groove (meters: "
+                          f"{', '.join(which)}; a bar a meter change cuts short passes through)")
     bars = [frame for _, frame, _ in framed]
     row_of_bar: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for row, (bar, frame, first) in enumerate(framed):
