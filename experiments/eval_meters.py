@@ -25,6 +25,7 @@ from groovecli.generate.humanize import HumanizeOptions, humanize_grid
 from groovecli.grid.drumgrid import bar_bpm, from_windows, half_step_ms, quantize, to_windows
 from groovecli.grid.meters import frame_mask
 from groovecli.grid.patterns import derive_template
+from groovecli.lab.data import genre_of
 from groovecli.lab.evaluation import STIFF_VELOCITY
 from groovecli.lab.metrics import position_kl
 from groovecli.midi import read_midi
@@ -32,7 +33,7 @@ from groovecli.midi.drummap import GMD
 from groovecli.weights import load_model
 
 
-def played(path: Path, loaded, seed: int) -> dict[str, np.ndarray] | None:
+def played(path: Path, loaded, seed: int, genre: str = "auto") -> dict[str, np.ndarray] | None:
     """The drummer's and the model's (hits, velocity, ms) on the framed grid of one file."""
     perf = read_midi(path, drum_map=GMD)
     real = quantize(perf, meters=True)
@@ -42,7 +43,7 @@ def played(path: Path, loaded, seed: int) -> dict[str, np.ndarray] | None:
     t = from_windows(derive_template(to_windows(real.hits), to_windows(real.velocity)), frames)
     t = t * frame_mask(real.bars, perf.step_ticks)
     stiff = real.with_values(t, STIFF_VELOCITY * t, np.zeros_like(t))
-    take = humanize_grid(stiff, loaded, HumanizeOptions(seed=seed), bpm=bar_bpm(perf, real)).grid
+    take = humanize_grid(stiff, loaded, HumanizeOptions(seed=seed, genre=genre), bpm=bar_bpm(perf, real)).grid
     hits = take.hits * frame_mask(real.bars, perf.step_ticks)
     ms = half_step_ms(perf, real.bars)[:, None]
     return {"real_hits": real.hits, "real_velocity": real.velocity, "real_ms": real.offset * ms,
@@ -68,15 +69,22 @@ def main() -> None:
     parser.add_argument("--data", required=True)
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--genre-from-style", action="store_true",
+                        help="play each file in its GMD style's genre instead of --genre auto")
     args = parser.parse_args()
     rows = [r for r in csv.DictReader(open(Path(args.data) / "info.csv")) if r["beat_type"] == "beat"]
     loaded = load_model()
+
+    def genre(row: dict[str, str]) -> str:
+        return (genre_of(row["style"]) or "auto") if args.genre_from_style else "auto"
+
     other: dict[str, list] = {}
     for r in rows:
-        if r["time_signature"] != "4-4" and (p := played(Path(args.data) / r["midi_filename"], loaded, args.seed)):
+        if r["time_signature"] != "4-4" and (p := played(Path(args.data) / r["midi_filename"], loaded, args.seed,
+                                                         genre(r))):
             other.setdefault(r["time_signature"].replace("-", "/"), []).append(p)
     four = [p for r in rows if r["time_signature"] == "4-4" and r["split"] == "test"
-            if (p := played(Path(args.data) / r["midi_filename"], loaded, args.seed))]
+            if (p := played(Path(args.data) / r["midi_filename"], loaded, args.seed, genre(r)))]
     rng = np.random.default_rng(args.seed)
     groups = dict(other) | {"all other meters": [p for ps in other.values() for p in ps]}
     for meter, parts in groups.items():
