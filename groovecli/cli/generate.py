@@ -101,7 +101,7 @@ def _read_jobs(files: list[Path], plans: list[list[Path]], drums: tuple, force: 
             reason = f"{existing[0]} exists" + ("" if skip_existing else "; use --force or --skip-existing")
         else:
             try:
-                jobs.append((src, paths, read_song(str(src), *drums)))
+                jobs.append((src, paths, read_song(str(src), *drums, meters=True)))
                 continue
             except Exception as exc:  # noqa: BLE001 - in a batch, whatever one file does is its own failure
                 if not batch:

@@ -59,7 +59,7 @@ def fill_rows(perf: Performance, grid: DrumGrid, every: str) -> list[int]:
     """Grid bar rows (indices into ``grid.bars``) that get a fill for ``--fills every``."""
     n = parse_fills(every)
     sounding = grid.hits.reshape(-1, STEPS_PER_BAR, N_DRUMS).any(axis=(1, 2))
-    rows = [r for r, bar in enumerate(grid.bars) if sounding[r]]
+    rows = [r for r, bar in enumerate(grid.bars) if sounding[r] and bar.is_four_four]  # a fill is a 4/4 bar's
     if n is not None:
         return [r for r in rows if (grid.bars[r].index + 1) % n == 0]
     tempo_ticks = {t for t, _ in perf.tempos() if t > 0}

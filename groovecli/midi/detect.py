@@ -190,12 +190,14 @@ def _rival(chosen: DrumMap, notes: list[tuple[int, int]], gains: dict[str, float
                     f"{_drum_share(m, notes):.0%}")
     thin = len({KIND[d] for p, _ in notes if (d := chosen.class_of(p)) is not None}) <= THIN_KINDS
     mine = gains.get(chosen.name, 0.0)
+    cymbals = [step % 16 for p, step in notes if (d := chosen.class_of(p)) is not None and KIND[d] == TIME_KEEPERS]
+    line = len(cymbals) >= 0.25 * len(notes) and len(set(cymbals)) >= 4  # quarters or more: the cymbal keeps time
     for name, m in builtin_maps().items():
         if name in (chosen.name, "gmd") or m is chosen:
             continue
         gain = gains.get(name, 0.0 if m is GM else -math.inf)
         busy_rival = BORDERLINE <= gain < MARGIN or (chosen is not GM and gain >= mine - CLOSE)
-        fights = [f for f in contested(chosen, m, notes) if busy_rival or _open_to_doubt(f, notes, thin)]
+        fights = [f for f in contested(chosen, m, notes) if _open_to_doubt(f, thin or busy_rival, line)]
         if not busy_rival and fights and (_position_gain(fights, notes) < -THIN_CLOSE or _drum_share(m, notes) < drums):
             continue  # where the contested notes fall, or what the rival cannot read, says which map it is
         if fights:
@@ -205,12 +207,11 @@ def _rival(chosen: DrumMap, notes: list[tuple[int, int]], gains: dict[str, float
     return None
 
 
-def _open_to_doubt(fight: tuple[int, int, int], notes: list[tuple[int, int]], thin: bool) -> bool:
-    """Whether a contested pitch leaves the reading in doubt: in a thin part always, unless the
-    chosen map hears it keep time (a hi-hat or ride line is what it says it is); in a busier part
-    when the chosen map hears a hi-hat or ride that keeps no time (a sidestick read as a hi-hat)."""
-    pitch, mine, _ = fight
-    if KIND[mine] != TIME_KEEPERS:
-        return thin
-    steps = [step % 16 for p, step in notes if p == pitch]
-    return not _keeps_time(steps, len(steps))
+def _open_to_doubt(fight: tuple[int, int, int], thin: bool, line: bool) -> bool:
+    """Whether a contested pitch leaves the reading in doubt: one the chosen map reads as a hi-hat
+    or ride when it hears no time-keeping line (a sidestick read as a hi-hat), any other in a thin
+    part or against a close rival. A part that keeps time on the chosen map's cymbals is read
+    as it says."""
+    if KIND[fight[1]] == TIME_KEEPERS:
+        return not line
+    return thin

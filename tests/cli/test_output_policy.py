@@ -136,10 +136,23 @@ def test_a_preview_that_cannot_be_made_leaves_nothing_behind(tiny_weights, tmp_p
 
 
 def test_a_song_with_nothing_to_groove_is_an_error_not_a_written_file(tiny_weights, tmp_path):
-    result = run("humanize", CORPUS / "drums-only-outside-4-4.mid", "-o", tmp_path / "x.mid",
-                 "--weights", tiny_weights)
+    import mido
+    from conftest import hits_track, midi_file, save, track
+
+    # the drums only in a bar a meter change cuts short (#23 grooves every whole bar, in any meter)
+    meta = [mido.MetaMessage("time_signature", numerator=4, denominator=4),
+            mido.MetaMessage("time_signature", numerator=3, denominator=4, time=960)]
+    drums = hits_track([(0, 36, 100), (480, 38, 100)], 60)
+    src = save(midi_file(track(name="conductor"), drums, meta=meta), tmp_path / "cut.mid")
+    result = run("humanize", src, "-o", tmp_path / "x.mid", "--weights", tiny_weights)
     assert result.exit_code == 1 and "nothing to groove" in result.stderr
     assert not (tmp_path / "x.mid").exists() and "guess" not in result.output
+
+
+def test_drums_in_three_four_are_grooved(tiny_weights, tmp_path):
+    result = run("humanize", CORPUS / "drums-only-outside-4-4.mid", "-o", tmp_path / "x.mid",
+                 "--weights", tiny_weights, "--seed", "0")
+    assert result.exit_code == 0 and (tmp_path / "x.mid").exists() and "not 4/4" not in result.stderr
 
 
 def test_an_unwritable_output_fails_before_the_model_runs(tiny_weights, song, tmp_path, monkeypatch):
@@ -156,11 +169,11 @@ def test_an_unwritable_output_fails_before_the_model_runs(tiny_weights, song, tm
 
 
 def test_quiet_keeps_warnings_on_stderr(tiny_weights, tmp_path):
-    src = tmp_path / "meters.mid"
-    shutil.copy(CORPUS / "meter-and-tempo-changes.mid", src)
+    src = tmp_path / "kit.mid"
+    shutil.copy(CORPUS / "plain-kit-channel-1.mid", src)
     result = run("humanize", src, "-q", "--weights", tiny_weights, "--seed", "1")
     assert result.exit_code == 0 and result.stdout == ""
-    assert "warning: " in result.stderr and "meters.mid: bar" in result.stderr
+    assert "warning: " in result.stderr and "kit.mid: channel 10 has no notes" in result.stderr
 
 
 def test_a_knob_out_of_reach_says_so(tiny_weights, song, tmp_path):
