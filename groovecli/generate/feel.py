@@ -15,7 +15,7 @@ from ..grid.drumgrid import DrumGrid, Runs
 from ..grid.feel_profile import Profile, follow
 from ..grid.genre_feel import GenreFeel, genre_feel
 from ..grid.patterns import timing_pattern, velocity_pattern
-from ..grid.swing import Swing, as_eighths, dotted_notes, eighth_swing
+from ..grid.swing import STRAIGHT, Swing, as_eighths, dotted_notes, eighth_swing
 from ..weights import LoadedModel
 from .chains import run_chains
 from .steps import DRAW_CHUNK, one_thread, window_tensors
@@ -134,14 +134,19 @@ def centres(profile: Profile) -> Profile:
 
 def swing_for(options, genre: str, sure: bool) -> Swing:
     """Where the off-beats go: ``--swing`` when given, else a swing preset of ``--timing-pattern``,
-    else the genre's drummers' swing (none when the genre was only an unsure guess)."""
+    else the genre's drummers' swing, as far as ``--timing-amount`` takes the model's timing
+    (none when the genre was only an unsure guess)."""
     if options.swing is not None:
         return eighth_swing(options.swing)
     preset = swing_preset(options.timing_pattern)
     if preset is not None:
         return Swing(*preset)
     feel = genre_feel(genre) if sure else None
-    return feel.swing if feel is not None else Swing()
+    if feel is None:
+        return Swing()
+    # the genre's swing is part of the model's timing, which --timing-amount blends in
+    amount = options.timing_amount
+    return Swing(STRAIGHT + amount * (feel.swing.eighth - STRAIGHT), STRAIGHT + amount * (feel.swing.sixteenth - STRAIGHT))
 
 
 def play_genre(model: dict[str, np.ndarray], hits: np.ndarray, options, genre: str | None, swing: Swing,
