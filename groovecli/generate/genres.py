@@ -19,7 +19,6 @@ from ..grid.genre_guess import bundled_guesser, sketch_features
 from ..grid.patterns import derive_template
 from ..weights import LoadedModel
 
-
 UNSURE = "unsure of the genre"
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from ..errors import GrooveError
+from ..grid.drawn import check_swing, parse_fills
 from ..grid.drumgrid import (
     DrumGrid,
     Runs,
@@ -30,9 +31,8 @@ from ..grid.drumgrid import (
 )
 from ..grid.features import grid_features
 from ..grid.knobs import check_knobs, notes_per_bar, parse_density
-from ..grid.drawn import check_swing, parse_fills
-from ..grid.swing import Swing, apply_swing
 from ..grid.patterns import derive_template
+from ..grid.swing import Swing, apply_swing
 from ..midi.drummap import DrumMap
 from ..midi.performance import Performance, read_midi
 from ..weights import LoadedCond, LoadedModel, load_cond, load_model

@@ -21,8 +21,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..constants import OFFSET_SCALE_STEPS, STEPS_PER_BAR, STEPS_PER_BEAT
-from .drawn import check_swing
 from ..midi.performance import Performance
+from .drawn import check_swing
 from .drumgrid import DrumGrid
 
 STRAIGHT = 0.5

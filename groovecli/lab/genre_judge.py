@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..constants import CLOSED_HIHAT, KICK, N_DRUMS, OPEN_HIHAT, RIDE, SNARE, STEPS_PER_BAR, STEPS_PER_BEAT
+from ..constants import CLOSED_HIHAT, KICK, OPEN_HIHAT, RIDE, SNARE, STEPS_PER_BAR
 from ..grid.drumgrid import bar_bpm, quantize
 from ..midi.drummap import GMD
 from ..midi.performance import read_midi
