@@ -1,6 +1,6 @@
 """Does ``--genre`` sound like the genre? A judge on musician-readable part profiles decides.
 
-    python benchmarks/eval_genre.py --data ../shared/data/gmd [--bars 8] [--seed 0] [--model-only]
+    python benchmarks/eval_genre.py --data ../shared/data/gmd [--bars 8] [--seed 0] [--seeds 1] [--model-only]
 
 The judge (``lab/genre_judge.py``: swing of off-beat 8ths and 16ths, push per drum, accent
 contour per 16th, snare ghost share, notes per bar per drum; multinomial logistic regression,
@@ -9,7 +9,8 @@ with the most training bars, its L2 penalty chosen on the validation beats. Then
 
 * real: each test beat's first ``--bars`` bars, as the drummer played them;
 * outputs: every test beat's sketch (its template, stiff) humanized as each of the 10 genres
-  (``humanize_grid``, bundled weights, default options, ``--seed``), written with its swing;
+  (``humanize_grid``, bundled weights, default options, ``--seeds`` takes from ``--seed`` on),
+  written with its swing;
 * per genre, the share of stretches the judge hears as that genre, real against outputs;
 * per pair of genres with test beats, how well the judge tells them apart (balanced accuracy
   of "more likely a than b" on a's and b's stretches): real beats of each genre, and the same
@@ -41,7 +42,7 @@ from groovecli.grid.drumgrid import DrumGrid, bar_bpm, from_windows, quantize, t
 from groovecli.grid.genre_guess import bundled_guesser, sketch_features  # noqa: E402
 from groovecli.grid.patterns import derive_template  # noqa: E402
 from groovecli.grid.swing import cell_shifts  # noqa: E402
-from groovecli.lab.genre_judge import beat_profiles, hit_times, read_beats, segment_profiles, swing_ratios  # noqa: E402
+from groovecli.lab.genre_judge import FEATURES, beat_profiles, hit_times, read_beats, segment_profiles, swing_ratios  # noqa: E402
 from groovecli.lab.logistic import fit_logistic  # noqa: E402
 from groovecli.midi.read import read_midi
 from groovecli.weights import load_model  # noqa: E402
@@ -106,21 +107,24 @@ def main() -> None:
     if ARGS.model_only:
         feel_step.genre_feel = lambda genre: None
     loaded = load_model()
-    outputs, swings = defaultdict(list), defaultdict(list)
+    outputs, swings, profiles = defaultdict(list), defaultdict(list), defaultdict(list)
     sketches = [sketch_of(b, ARGS.bars) for b in test]
     for g, genre in enumerate(genres):
-        for (grid, bpm), b in zip(sketches, test):
-            take = humanize_grid(grid, loaded, HumanizeOptions(genre=genre, seed=ARGS.seed), bpm=bpm)
+        for seed, ((grid, bpm), b) in ((s, pair) for s in range(ARGS.seed, ARGS.seed + ARGS.seeds)
+                                        for pair in zip(sketches, test)):
+            take = humanize_grid(grid, loaded, HumanizeOptions(genre=genre, seed=seed), bpm=bpm)
             out = take.grid
             times = hit_times(out.hits, out.offset, cell_shifts(out.hits, take.swing))
             ms16 = b.ms16[: len(out.hits)]
-            outputs[g].append(judge.probabilities(segment_profiles(out.hits, out.velocity, times, ms16)))
+            profiles[g].append(segment_profiles(out.hits, out.velocity, times, ms16))
+            outputs[g].append(judge.probabilities(profiles[g][-1]))
             cymbal = grid.hits[:, [CLOSED_HIHAT, RIDE]].max(1)
             unit = 2 if cymbal[1::2].sum() > 0 else 4
             swings[(genre, unit)].append(swing_ratios(out.hits, times, unit))
-    print(f"humanized {len(test)} test sketches x {len(genres)} genres, {ARGS.bars} bars each "
+    print(f"humanized {len(test)} test sketches x {len(genres)} genres x {ARGS.seeds} seeds, {ARGS.bars} bars each "
           f"({time.time() - started:.0f} s so far)\n")
     report(genres, real, outputs, swings, beats, sketches, test)
+    compare_profiles(genres, profiles, beats)
     print(f"\n{time.time() - started:.0f} s")
 
 
@@ -154,6 +158,22 @@ def report(genres, real, outputs, swings, beats, sketches, test) -> None:
     auto_report(genres, sketches, test)
 
 
+def compare_profiles(genres, profiles, beats) -> None:
+    """Where the outputs' profiles differ from the genre's train beats (means over stretches)."""
+    cols = {"ghost share": ["snare ghost share"], "snare/bar": ["snare per bar"], "hats/bar": ["closed hh per bar"],
+            "ride/bar": ["ride per bar"], "toms+crash/bar": ["low tom per bar", "mid tom per bar", "high tom per bar",
+                                                             "crash per bar"],
+            "push kick ms": ["push kick ms"], "push snare ms": ["push snare ms"], "push hihat ms": ["push hihat ms"]}
+    print("\n| genre | " + " | ".join(f"{c}: out / train" for c in cols) + " |")
+    print("|---|" + "---|" * len(cols))
+    for g, genre in enumerate(genres):
+        out = np.concatenate(profiles[g])
+        real = np.concatenate([beat_profiles(b) for b in beats if b.split == "train" and b.genre == genre])
+        cells = [f"{out[:, ix].sum(1).mean():.2f} / {real[:, ix].sum(1).mean():.2f}"
+                 for ix in ([FEATURES.index(f) for f in names] for names in cols.values())]
+        print(f"| {genre} | " + " | ".join(cells) + " |")
+
+
 def auto_report(genres, sketches, test) -> None:
     guesser = bundled_guesser()
     whole = [sketch_of(b, len(b.hits) // STEPS_PER_BAR) for b in test]
@@ -178,7 +198,8 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", required=True)
     ap.add_argument("--bars", type=int, default=8, help="bars of each test beat judged and humanized")
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0, help="the first seed")
+    ap.add_argument("--seeds", type=int, default=1, help="takes per sketch and genre (seeds --seed, --seed + 1...)")
     ap.add_argument("--model-only", action="store_true", help="no genre swing or leaning (groove 0.5's genre)")
     ARGS = ap.parse_args()
     main()

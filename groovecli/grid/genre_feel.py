@@ -28,11 +28,13 @@ FEEL_FILE = "genre-feel.json"
 
 @dataclass(frozen=True)
 class GenreFeel:
-    """A genre's swing, and its drummers' timing (ms) and velocity profiles (de-swung)."""
+    """A genre's swing, and its drummers' timing (ms) and velocity profiles (de-swung); velocity
+    apart for the notes a sketch holds (accents) and the notes added around them (mostly ghosts)."""
 
     swing: Swing
     timing_ms: Profile
-    velocity: Profile
+    velocity_sketch: Profile
+    velocity_added: Profile
 
 
 def genre_feel(genre: str) -> GenreFeel | None:
@@ -40,7 +42,8 @@ def genre_feel(genre: str) -> GenreFeel | None:
     entry = _entries().get(genre)
     if entry is None:
         return None
-    return GenreFeel(Swing(**entry["swing"]), _profile(entry["timing_ms"]), _profile(entry["velocity"]))
+    return GenreFeel(Swing(**entry["swing"]), _profile(entry["timing_ms"]), _profile(entry["velocity_sketch"]),
+                     _profile(entry["velocity_added"]))
 
 
 def _profile(entry: dict) -> Profile:

@@ -131,3 +131,12 @@ def test_auto_is_unsure_on_an_ambiguous_sketch_and_plays_no_genre_swing(tmp_path
     finally:
         genres.bundled_guesser = original
     assert unsure_jazz.report["genre"] == "jazz" and "swing" not in unsure_jazz.report
+
+
+def test_timing_amount_0_keeps_a_genre_s_swing_out_but_not_an_explicit_one(tmp_path, tiny):
+    sketch = eighths_sketch(tmp_path / "eighths.mid", bars=2)
+    kept = humanize(sketch, tiny, seed=0, genre="jazz", notes="keep", timing_amount=0.0)
+    assert [n.start for n in kept.performance.notes] == [n.start for n in read_midi(sketch).notes]
+    assert "swing" not in kept.report
+    asked = humanize(sketch, tiny, seed=0, genre="jazz", notes="keep", timing_amount=0.0, swing=60)
+    assert asked.report["swing"] == "60% 8ths"
