@@ -177,7 +177,7 @@ def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOption
         latents[name] = (z, pattern_levels(getattr(options, f"{kind}_pattern"), kind, n_win))
     feel = decode_feels(loaded, latents, notes, genre, gen, options.temperature, runs.first_windows)
     swing = swing_for(options, genre_name, sure(genre_note))
-    played = play_genre({k: runs.join(v.numpy()) for k, v in feel.items()}, song_notes, before.hits, options,
+    played = play_genre({k: runs.join(v.numpy()) for k, v in feel.items()}, song_notes, options,
                         genre_name if sure(genre_note) else None, swing, half_step_ms_at(bpm, before.steps))
     after = blend(before, song_notes, played, options.velocity_amount, options.timing_amount)
     return GridTake(after, seed, genre_name, genre_note, swing)
