@@ -77,7 +77,7 @@ import time, json
 t0 = time.perf_counter()
 import torch
 from groovecli.generate.humanize import HumanizeOptions, humanize
-from groovecli.midi.performance import read_midi, write_midi
+from groovecli.midi import read_midi, write_midi
 from groovecli.weights import load_model
 t1 = time.perf_counter()
 loaded = load_model({weights!r})

@@ -30,7 +30,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args()
     from groovecli.audio.render import load_font, render_file
-    from groovecli.midi.performance import read_midi
+    from groovecli.midi.read import read_midi
 
     with tempfile.TemporaryDirectory() as tmp:
         song, long_song = Path(tmp) / "song.mid", Path(tmp) / "long.mid"

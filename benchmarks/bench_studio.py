@@ -10,7 +10,12 @@ For an 8-bar and a 120-bar song (``bench_infer.write_song``'s stiff rock beat, 1
    the soonest a click on Play B can sound after asking for a take. The server starts rendering
    as soon as the take is made, so most of it overlaps the page drawing the lanes.
 3. ``click_to_playing_s`` (with Debian's chromium, unless --no-browser): in headless Chromium,
-   from a click on Play B to its audio element's ``playing`` event, once the take is shown.
+   from a click on Play B to its audio element's ``playing`` event, clicked the moment the take
+   is shown (its WAV may still be rendering); ``click_to_playing_ready_s``: the same once the WAV
+   has loaded, as when the producer looks at the lanes first.
+4. ``mode_s``: the same humanize called in-process (``modes.run_mode``, no HTTP, no lanes): what
+   the model and the reader take, so ``request_s - mode_s`` is the studio's own cost; and
+   ``mode_cpu_s``, its CPU time, which other work on the machine does not inflate.
 Medians over ``--repeats``; prints one JSON object.
 """
 
@@ -80,8 +85,27 @@ def measure(port: int, song: Path, repeats: int) -> dict:
     return {"request_s": round(statistics.median(requests), 3), "first_sound_s": round(statistics.median(sounds), 3)}
 
 
-def click_to_playing(port: int, song: Path, repeats: int) -> float | None:
-    """Median seconds from a click on Play B to 'playing', in headless Chromium (None without it)."""
+def in_process(session, song: Path, repeats: int) -> dict:
+    """Median seconds of the humanize run itself, as the server runs it, without HTTP: wall time,
+    and this thread's CPU time (torch on one thread, as here: what an idle core would take)."""
+    from groovecli.studio import modes
+
+    upload = session.add_upload(song.name, song.read_bytes())
+    times, cpu = [], []
+    for seed in range(repeats + 1):
+        params = modes.parse(modes.command_args("humanize", {"inputs": song.name}, {}, seed))
+        start, start_cpu = time.perf_counter(), time.thread_time()
+        with session.files_on_disk({"inputs": upload}) as staged:
+            modes.run_mode("humanize", params, staged.paths, session.models)
+        if seed:
+            times.append(time.perf_counter() - start)
+            cpu.append(time.thread_time() - start_cpu)
+    return {"mode_s": round(statistics.median(times), 3), "mode_cpu_s": round(statistics.median(cpu), 3)}
+
+
+def click_to_playing(port: int, song: Path, repeats: int, ready: bool) -> float | None:
+    """Median seconds from a click on Play B to 'playing', in headless Chromium (None without it):
+    clicked as soon as the take shows, or (``ready``) once its audio has loaded."""
     if not (Path("/usr/bin/chromium").exists() and Path("/usr/bin/chromedriver").exists()):
         return None
     from selenium import webdriver
@@ -106,6 +130,8 @@ def click_to_playing(port: int, song: Path, repeats: int) -> float | None:
             else:
                 d.find_element(By.ID, "new-take").click()
             WebDriverWait(d, 60).until(lambda d, shown=shown: d.find_element(By.ID, "grid-b").get_attribute("data-take") not in (None, shown))
+            if ready:  # the WAV rendered and loaded, as when a producer looks at the lanes first
+                WebDriverWait(d, 60).until(lambda d: d.execute_script("return document.getElementById('audio-b').readyState >= 3"))
             d.execute_script("""const a = document.getElementById('audio-b'); window.__playing = null;
                 a.addEventListener('playing', () => { window.__playing = performance.now(); }, {once: true});
                 document.getElementById('play-b').addEventListener('click', () => { window.__clicked = performance.now(); }, {once: true, capture: true});""")
@@ -131,8 +157,10 @@ def main() -> None:
                 song = Path(tmp) / f"song-{bars}.mid"
                 write_song(song, bars)
                 report[f"{bars}_bars"] = measure(port, song, args.repeats)
+                report[f"{bars}_bars"] |= in_process(session, song, args.repeats)
                 if not args.no_browser:
-                    report[f"{bars}_bars"]["click_to_playing_s"] = click_to_playing(port, song, args.repeats)
+                    report[f"{bars}_bars"]["click_to_playing_s"] = click_to_playing(port, song, args.repeats, False)
+                    report[f"{bars}_bars"]["click_to_playing_ready_s"] = click_to_playing(port, song, args.repeats, True)
     finally:
         server.should_exit = True
         session.close()

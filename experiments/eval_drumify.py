@@ -72,7 +72,7 @@ def main() -> None:
         perf = read_rhythm(path, channel=9)
         real = quantize(read_rhythm(path, channel=9, pitch=None))
         from groovecli.midi.drummap import GMD
-        from groovecli.midi.performance import read_midi
+        from groovecli.midi.read import read_midi
 
         kit = quantize(read_midi(path, drum_map=GMD))
         taps = collapse(kit.hits, kit.velocity, kit.offset)

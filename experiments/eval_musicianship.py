@@ -53,7 +53,7 @@ from groovecli.grid.patterns import derive_template
 from groovecli.grid.taps import collapse
 from groovecli.lab.data import genre_of
 from groovecli.midi.drummap import GMD
-from groovecli.midi.performance import read_midi
+from groovecli.midi.read import read_midi
 from groovecli.weights import load_cond, load_model
 
 FEET = {35, 36, 44}  # GMD's kicks and pedal hi-hat

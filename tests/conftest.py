@@ -30,6 +30,7 @@ def isolated_env(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("GROOVE_CACHE", str(home / "groove-cache"))
     monkeypatch.delenv("GROOVE_WEIGHTS", raising=False)
     monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("GROOVE_PROGRESS_AFTER", "3600")  # a slow machine must not add progress lines to stderr
 
 
 def track(*lines: str, name: str | None = None) -> mido.MidiTrack:
@@ -141,7 +142,7 @@ def midi_bytes(perf) -> bytes:
     """A Performance as the bytes ``write_midi`` would write."""
     import io
 
-    from groovecli.midi.performance import to_midifile
+    from groovecli.midi.write import to_midifile
 
     buf = io.BytesIO()
     to_midifile(perf).save(file=buf)

@@ -56,7 +56,7 @@ def kept_events(mf: mido.MidiFile, drum_channels: set[int]) -> Counter:
 
 def timing_mismatch(path: Path) -> float:
     """The largest gap (seconds) between groove's time of an event and mido's, over the file."""
-    from groovecli.midi.performance import read_midi
+    from groovecli.midi.read import read_midi
     from groovecli.midi.smf import load_midifile
 
     mf, _ = load_midifile(path)
@@ -73,7 +73,7 @@ def timing_mismatch(path: Path) -> float:
 
 def check_output(src: Path, out: Path, *, keeps_input: bool = True) -> None:
     """Assert the invariants of ``out``, written by groove from ``src``."""
-    from groovecli.midi.performance import read_midi
+    from groovecli.midi.read import read_midi
     from groovecli.midi.smf import load_midifile
 
     before, _ = load_midifile(src)

@@ -33,7 +33,7 @@ from ..midi.drummap import GM
 from ..midi.performance import Performance
 from .limiter import Limiter
 from .soundfont import Instrument, SoundFont, Zone, read_soundfont
-from .voices import SAMPLE_RATE, Voices
+from .voices import DRUM_RING_S, SAMPLE_RATE, Voices
 
 BLOCK = 1 << 15
 KIT_FILE = "kit/groove-drums.sf3"
@@ -268,6 +268,7 @@ def _blocks(perf, font, all_channels, until_s) -> Iterator[np.ndarray]:
     return render_blocks(hits, until_frame=until)
 
 
+WAV_MAX_BYTES = (1 << 32) - 1024  # a RIFF size field is 32 bits: the most audio a WAV file holds
 HEADROOM = 0.5  # a fixed master gain, not normalisation: louder hits stay louder across files
 
 
@@ -319,7 +320,16 @@ def _pcm16(blocks: Iterator[np.ndarray] | list[np.ndarray]) -> Iterator[np.ndarr
 
 def render_file(perf: Performance, path: str | Path, *, font: SoundFont | None = None, all_channels: bool = False,
                 force: bool = False) -> Path:
-    """``groove render``: the drum part (or every channel) to a WAV or FLAC file."""
+    """``groove render``: the drum part (or every channel) to a WAV or FLAC file.
+
+    Raises:
+        GrooveError: for a song longer than a WAV file can hold (a damaged delta time can make a
+            song last days), said before any audio is made.
+    """
+    seconds = perf.seconds_at(perf.end_tick) + DRUM_RING_S
+    if Path(path).suffix.lower() == ".wav" and seconds * SAMPLE_RATE * 4 > WAV_MAX_BYTES:
+        raise GrooveError(f"{perf.source} lasts {seconds / 3600:.1f} hours; a WAV file holds at most "
+                          f"{WAV_MAX_BYTES / (SAMPLE_RATE * 4 * 3600):.1f} (write a .flac file)")
     return write_audio(_blocks(perf, font, all_channels, None), path, force=force)
 
 

@@ -64,7 +64,7 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
         return
     from ..generate.drumify import drumify as run
     from ..generate.drumify import read_rhythm
-    from ..midi.performance import write_midi
+    from ..midi.write import write_midi
     from ..weights import load_cond
 
     perf = read_rhythm(rhythm, channel=None if channel is None else channel - 1, track=track, pitch=pitch)
@@ -122,7 +122,7 @@ def fill(song, bars, genre, fill_beats, fill_over, temperature, seed, drum_map, 
         return
     perf = read_song(song, drum_map, drum_channel, drum_track)
     from ..generate.fill import fill as run
-    from ..midi.performance import write_midi
+    from ..midi.write import write_midi
 
     result = run(perf, span, genre=genre, seed=seed, beats=fill_beats, temperature=temperature,
                  drum_map=drum_map_of(drum_map), over=fill_over)
@@ -132,7 +132,7 @@ def fill(song, bars, genre, fill_beats, fill_over, temperature, seed, drum_map, 
     r = {"input": song, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report}
     _say([r], as_json, quiet, lambda r: (
         f"{'would write' if r['dry_run'] else 'wrote'} {r['output']}: a fill in bar(s) {', '.join(map(str, r['fills']))} "
-        f"(+{r['fill_notes']} notes, {r['fill_replaced']} of your hi-hat and ride notes taken over, genre {r['genre']}, "
+        f"(+{r['fill_notes']} notes, {r['fill_replaced']} of your notes in its beats taken over, genre {r['genre']}, "
         f"seed {r['seed']})"
         + (f"; bar(s) {', '.join(map(str, r['skipped_bars']))} are not 4/4 and stay as they are"
            if r.get("skipped_bars") else "")))

@@ -53,7 +53,7 @@ def continue_(primer, bars, count, genre, temperature, seed, density, syncopatio
         return
     perf = read_song(primer, drum_map, drum_channel, drum_track)
     from ..generate.continue_ import continue_song
-    from ..midi.performance import write_midi
+    from ..midi.write import write_midi
 
     loaded = load_model_for(weights, device)
     results = []
@@ -122,7 +122,7 @@ def interpolate(a, b, steps, bars, genre, temperature, seed, density, syncopatio
     except GrooveError as exc:
         raise GrooveError(f"B: {exc}") from None
     from ..generate.interpolate import interpolate as run
-    from ..midi.performance import write_midi
+    from ..midi.write import write_midi
 
     result = run(perf_a, perf_b, load_model_for(weights, device), steps=steps, bars=bars, genre=genre, temperature=temperature,
                  seed=seed, drum_map=drum_map_of(drum_map), density=density, syncopation=syncopation)

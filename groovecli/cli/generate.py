@@ -66,6 +66,7 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
     listen = preview_request(preview, preview_bars, soundfont, preview_from)
     skip_existing = skip_existing or ray is not None  # a Ray run resumes
     with slow_progress(f"humanizing {files[0].name}", enabled=not batch and not (quiet or as_json)) as slow:
+        slow.stage("reading")
         jobs, results = _read_jobs(files, plans, (drum_map, drum_channel, drum_track), force, skip_existing, dry_run,
                                    batch, preview)
         if jobs:
@@ -100,7 +101,7 @@ def _read_jobs(files: list[Path], plans: list[list[Path]], drums: tuple, force: 
             reason = f"{existing[0]} exists" + ("" if skip_existing else "; use --force or --skip-existing")
         else:
             try:
-                jobs.append((src, paths, read_song(str(src), *drums)))
+                jobs.append((src, paths, read_song(str(src), *drums, meters=True)))
                 continue
             except Exception as exc:  # noqa: BLE001 - in a batch, whatever one file does is its own failure
                 if not batch:
@@ -113,7 +114,7 @@ def _read_jobs(files: list[Path], plans: list[list[Path]], drums: tuple, force: 
 def _humanize_one(perf, src: Path, paths: list[Path], loaded, kw: dict, force: bool, dry_run: bool,
                   views: bool, listen: dict | None = None, stage=None) -> list[dict]:
     from ..generate.humanize import humanize as run
-    from ..midi.performance import write_midi
+    from ..midi.write import write_midi
 
     stage = stage or (lambda name: None)
     out = []
@@ -232,13 +233,14 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
     except GrooveError as exc:
         raise GrooveError(f"reference: {exc}") from None
     from ..generate.transfer import transfer as run
-    from ..midi.performance import write_midi
+    from ..midi.write import write_midi
 
     loaded = load_model_for(weights, device)
     result = run(perf, ref, loaded, humanize_options(kw, kw["seed"]), velocity=not timing_only, timing=not velocity_only)
     listen = preview_request(preview, preview_bars, soundfont, preview_from)
     with all_or_nothing([] if dry_run else with_previews(paths, preview)):
         if not dry_run:
+            make_folders(paths)
             write_midi(result.performance, paths[0], force=force)
         report = {"input": template, "reference": reference, "output": str(paths[0]), "seed": result.seed,
                   "dry_run": dry_run, "drum_map": perf.drum_map.name, "drum_part": perf.drum_part, **result.report,
@@ -260,7 +262,7 @@ def sample(genre, bars, tempo, count, temperature, seed, density, syncopation, w
            dry_run, as_json, quiet, preview, preview_bars, preview_from, soundfont):
     """Write a new groove in GENRE from the model's prior (a GM drum MIDI file)."""
     from ..generate.sample import sample as run
-    from ..midi.performance import write_midi
+    from ..midi.write import write_midi
 
     if out is None and count > 1:
         out = f"{genre}-grooves/"  # several takes and no -o: a folder of their own

@@ -51,7 +51,7 @@ def open_song(path: str, drum_map: str | None, drum_channel: int | None, drum_tr
     """Read a MIDI file with the user's drum options (``--drum-map``, ``--drum-channel`` 1-16,
     ``--drum-track``); its repairs and doubts stay in ``perf.notices`` for the caller to say."""
     must_exist(path)
-    from ..midi.performance import read_midi
+    from ..midi.read import read_midi
 
     return read_midi(
         path,
@@ -61,14 +61,15 @@ def open_song(path: str, drum_map: str | None, drum_channel: int | None, drum_tr
     )
 
 
-def read_song(path: str, drum_map: str | None, drum_channel: int | None, drum_track: str | None):
+def read_song(path: str, drum_map: str | None, drum_channel: int | None, drum_track: str | None,
+              meters: bool = False):
     """``open_song``, then a warning for each repair, the drum part and map chosen when in doubt,
-    and bars groove cannot groove, each line naming the file. Warnings go to stderr whatever
+    and bars groove cannot groove (``meters``: ``humanize``, which grooves every meter it can frame), each line naming the file. Warnings go to stderr whatever
     ``-q`` or ``--json`` say: those quiet the report, not what went wrong."""
     from .view import skipped_bars_warning
 
     perf = open_song(path, drum_map, drum_channel, drum_track)
-    for message in (*perf.notices, skipped_bars_warning(perf)):
+    for message in (*perf.notices, skipped_bars_warning(perf, meters=meters)):
         if message:
             warn(f"{path}: {message}")
     return perf

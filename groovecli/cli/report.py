@@ -7,6 +7,7 @@ terminal never wraps one mid-phrase.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from pathlib import Path
 import click
 
 SLOW_S = 2.0  # a single file taking longer than this shows what it is doing
+SLOW_ENV = "GROOVE_PROGRESS_AFTER"  # seconds, instead of SLOW_S (the tests set it high: their stderr is exact)
 
 
 def print_report(results: list[dict], as_json: bool, quiet: bool, views: list) -> None:
@@ -39,19 +41,21 @@ def print_report(results: list[dict], as_json: bool, quiet: bool, views: list) -
 
 def report_lines(r: dict) -> list[str]:
     """One output's report, a phrase or two per line."""
+    from rich.markup import escape
+
     a, b = r["after"], r["before"]
-    lines = [f"[bold]{'would write' if r.get('dry_run') else 'wrote'} {r['output']}[/bold]",
-             f"  genre {r['genre']}, seed {r['seed']}"]
+    lines = [f"[bold]{'would write' if r.get('dry_run') else 'wrote'} {escape(r['output'])}[/bold]",
+             f"  genre {r['genre']}" + (f", swing {r['swing']}" if r.get("swing") else "") + f", seed {r['seed']}"]
     if r.get("genre_note"):
-        lines.append(f"  genre: {r['genre_note']}")
-    lines += [f"  {key}: {r[key]}" for key in ("dynamics", "placement") if r.get(key)]  # what was kept of the input
+        lines.append(f"  genre: {escape(r['genre_note'])}")
+    lines += [f"  {key}: {escape(str(r[key]))}" for key in ("dynamics", "placement") if r.get(key)]  # what was kept of the input
     if r.get("preview"):
-        lines.append(f"  preview: {r['preview']} (before, then after)")
+        lines.append(f"  preview: {escape(r['preview'])} (before, then after)")
     if "fills" in r:
         where = ", ".join(map(str, r["fills"])) or "none (no 4/4 bar with notes at those places)"
         lines.append(f"  fills: bar(s) {where} (+{r['fill_notes']} notes)")
         if r.get("fill_replaced"):
-            lines.append(f"  {r['fill_replaced']} of your hi-hat and ride notes taken over by the fills"
+            lines.append(f"  {r['fill_replaced']} of your notes in their beats taken over by the fills"
                          " (--fill-over keeps them)")
     lines.append(f"  notes: {b['hits']} → {a['hits']} (+{r['notes_added']} added, -{r['notes_removed']} removed)")
     lines.append(f"  velocity {b['velocity_min']}-{b['velocity_max']} → {a['velocity_min']}-{a['velocity_max']}   "
@@ -99,15 +103,17 @@ def batch_report(results: list[dict], as_json: bool, quiet: bool) -> None:
     for r in results:
         if r.get("_view") is not None:
             console.print(r["_view"])
+    from rich.markup import escape
+
     table = Table("file", "notes", "genre", "seed", "output", title=f"{len(results)} result(s)")
     for r in results:
+        name = escape(Path(r["input"]).name)  # a file name may hold [brackets]
         if "output" in r:
-            where = ("would write " if r["dry_run"] else "") + r["output"]
-            table.add_row(Path(r["input"]).name, f"{r['before']['hits']} → {r['after']['hits']}", r["genre"],
-                          str(r["seed"]), where)
+            where = ("would write " if r["dry_run"] else "") + escape(r["output"])
+            table.add_row(name, f"{r['before']['hits']} → {r['after']['hits']}", r["genre"], str(r["seed"]), where)
         else:
             label = "[yellow]skipped[/yellow]: " if "skipped" in r else "[red]failed[/red]: "
-            table.add_row(Path(r["input"]).name, "", "", "", label + (r.get("skipped") or r.get("error")))
+            table.add_row(name, "", "", "", label + escape(r.get("skipped") or r.get("error")))
     console.print(table)
 
 
@@ -140,10 +146,11 @@ class SlowProgress:
     one line per stage from then on, so a long song never runs silent and a quick one prints
     nothing."""
 
-    def __init__(self, label: str, enabled: bool = True, delay: float = SLOW_S) -> None:
+    def __init__(self, label: str, enabled: bool = True, delay: float | None = None) -> None:
+        delay = float(os.environ.get(SLOW_ENV, SLOW_S)) if delay is None else delay
         self.label, self.enabled, self.stage_name = label, enabled, "starting"
-        self.started, self.shown, self._lock = time.perf_counter(), False, threading.Lock()
-        self._timer = threading.Timer(delay, self._show) if enabled else None
+        self.started, self.shown, self._lock = time.perf_counter(), enabled and delay <= 0, threading.Lock()
+        self._timer = threading.Timer(delay, self._show) if enabled and delay > 0 else None
         if self._timer is not None:
             self._timer.daemon = True
             self._timer.start()

@@ -89,7 +89,7 @@ def maps(name: str | None, export_to: str | None, force: bool) -> None:
         return
     m = load_drum_map(name)
     if export_to:
-        from ..midi.performance import write_atomic
+        from ..midi.write import write_atomic
 
         write_atomic(map_as_toml(m).encode(), export_to, force=force)
         click.echo(f"wrote {export_to}")

@@ -139,7 +139,7 @@ def evaluate(data_dir, split, weights, classifier, models, out_dir, cache_dir, s
     report = run_evaluation(request, on_stage=lambda name: console.print(f"evaluating: {name}", highlight=False))
     Console().print(report_view(report_tables(report)))
     if out_dir:
-        from ..midi.performance import write_atomic
+        from ..midi.write import write_atomic
 
         outputs[0].parent.mkdir(parents=True, exist_ok=True)
         write_atomic((json.dumps(report.to_dict(), indent=2) + "\n").encode(), outputs[0], force=True)

@@ -125,14 +125,17 @@ def _ranges(numbers: list[int]) -> str:
     return ", ".join(out)
 
 
-def skipped_bars_warning(perf: Performance, fate: str = "passed through unchanged") -> str | None:
-    """One line naming the bars that are not 4/4 and what becomes of them, or None."""
-    other = [b for b in perf.bars if not b.is_four_four]
-    if not other or len(other) == len(perf.bars):  # no 4/4 at all is an error, not a warning
+def skipped_bars_warning(perf: Performance, fate: str = "passed through unchanged", meters: bool = False) -> str | None:
+    """One line naming the bars that are not 4/4 (with ``meters``: that no frame holds,
+    ``grid/meters.py``) and what becomes of them, or None."""
+    from ..grid.meters import ungrooved
+
+    other = ungrooved(perf.bars, perf.step_ticks, meters)
+    if not other or len(other) == len(perf.bars):  # no bar to groove at all is an error, not a warning
         return None
-    meters = ", ".join(sorted({b.meter for b in other}))
-    which = f"bar {other[0].index + 1} ({meters}) is" if len(other) == 1 else f"bars {_ranges([b.index + 1 for b in other])} ({meters}) are"
-    return f"{which} not 4/4; {fate}"
+    kinds = ", ".join(sorted({b.meter for b in other}))
+    which = f"bar {other[0].index + 1} ({kinds}) is" if len(other) == 1 else f"bars {_ranges([b.index + 1 for b in other])} ({kinds}) are"
+    return f"{which} {'not grooved' if meters else 'not 4/4'}; {fate}"
 
 
 def counts_table(counts: dict[str, dict[str, int]], title: str) -> Table:

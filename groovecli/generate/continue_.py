@@ -34,7 +34,8 @@ from ..grid.knobs import check_syncopation, parse_density, steer_new
 from ..grid.patterns import derive_template
 from ..grid.phrases import CONTINUE_HOLD, held, land
 from ..midi.drummap import DrumMap
-from ..midi.performance import DrumNote, Performance, read_midi
+from ..midi.performance import DrumNote, Performance
+from ..midi.read import read_midi
 from ..weights import LoadedModel, load_model
 from .feel import decode_feels, own_patterns, song_latents
 from .genres import resolve_genre

@@ -28,7 +28,8 @@ from ..grid.drumgrid import DrumGrid, Runs, bar_bpm, half_step_ms, half_step_ms_
 from ..grid.hands import playable
 from ..grid.taps import collapse
 from ..midi.drummap import GM, DrumMap
-from ..midi.performance import Performance, note_channels, read_midi
+from ..midi.performance import Performance
+from ..midi.read import note_channels, read_midi
 from ..weights import LoadedCond, LoadedModel, load_cond, load_model
 from .genres import resolve_genre
 from .steps import seeded_generator

@@ -11,14 +11,17 @@ genre, and writes the fill and its landing (a crash or kick on the next downbeat
 plays one there). One z per fill, drawn from its own generator seeded from the take's seed, so a
 song with fills is the same song without them everywhere else.
 
-Fills take over, as drummers' do: from the first beat the fill plays (a tom, or a snare the
-groove did not have) to the bar's end, the time-keeping (hi-hats, ride) yields to the fill, down
-to the share of it GMD's drummers keep in their fills (``TIMEKEEPING_KEPT``), and a landing crash
-replaces the hi-hat on the next downbeat. That replaces the user's own hats there: asking for a
-fill asks for that (the report counts them; ``--fill-over`` plays the fill on top instead, as
-before). Every other note of the user's stays in every mode that keeps them (``add``, ``keep``,
-``groove fill``); the notes the humanizer *added* in the fill's beats make way for the fill. In
-``free`` the fill's beats are the fill alone. No fill note needs a third hand (``grid/hands.py``).
+Fills take over, as drummers' do: the beats a fill was asked for (``fill_beats``, the whole bar
+by default) are the fill model's, which plays a drummer's fill bar there (the groove, thinning,
+then the fill). From the first beat the fill plays (a tom, or a snare the groove did not have)
+the time-keeping (hi-hats, ride) yields to it, down to the share of it GMD's drummers keep in
+their fills (``TIMEKEEPING_KEPT``); the user's other notes in those beats stay where the fill
+plays them too; and a landing crash replaces the hi-hat on the next downbeat. A drawn bar with
+no fill in it (no tom, no new snare) takes nothing over. That replaces some of the user's own notes:
+asking for a fill asks for that (the report counts them; ``--fill-over`` plays the fill on top
+instead, as before). Every other note of the user's stays in every mode that keeps them
+(``add``, ``keep``, ``groove fill``); the notes the humanizer *added* in the fill bar make way
+for the fill. In ``free`` the fill bar is the fill alone. No fill note needs a third hand (``grid/hands.py``).
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ from ..grid.drumgrid import DrumGrid, bar_bpm, half_step_ms, half_step_ms_at, qu
 from ..grid.fill_bars import KEEPERS, TOMS, condition
 from ..grid.hands import playable
 from ..midi.drummap import DrumMap
-from ..midi.performance import Performance, read_midi
+from ..midi.performance import Performance
+from ..midi.read import read_midi
 from ..weights import LoadedCond, LoadedModel, load_cond, load_model
 from .genres import resolve_genre
 from .steps import seeded_generator
@@ -55,7 +59,7 @@ def fill_rows(perf: Performance, grid: DrumGrid, every: str) -> list[int]:
     """Grid bar rows (indices into ``grid.bars``) that get a fill for ``--fills every``."""
     n = parse_fills(every)
     sounding = grid.hits.reshape(-1, STEPS_PER_BAR, N_DRUMS).any(axis=(1, 2))
-    rows = [r for r, bar in enumerate(grid.bars) if sounding[r]]
+    rows = [r for r, bar in enumerate(grid.bars) if sounding[r] and bar.is_four_four]  # a fill is a 4/4 bar's
     if n is not None:
         return [r for r in rows if (grid.bars[r].index + 1) % n == 0]
     tempo_ticks = {t for t, _ in perf.tempos() if t > 0}
@@ -85,7 +89,7 @@ class Filled:
     offset: np.ndarray
     bars: tuple[int, ...]  # song bar numbers (1-based) that got a fill
     notes_added: int
-    replaced: int = 0  # the user's time-keeping notes the fills took over
+    replaced: int = 0  # the user's notes the fills took over
 
 
 def add_fills(grid: DrumGrid, sketch: np.ndarray, rows: list[int], model: LoadedCond, *, genre: str,
@@ -94,7 +98,7 @@ def add_fills(grid: DrumGrid, sketch: np.ndarray, rows: list[int], model: Loaded
     """``grid`` (the output so far) with fills in ``rows``.
 
     ``sketch`` (T, 9): the notes the user wrote (they stay, except in ``free`` and the
-    time-keeping the fill takes over unless ``over``), which are also the fill bar's and next
+    notes the fill takes over in its beats unless ``over``), which are also the fill bar's and next
     bar's sketch the model reads. Fills in consecutive bars (``--bars 7:8``) are written one bar
     after the other, each reading the fill before it as its bar before; fills apart from each
     other are written together. ``half_ms`` (T,): half a 16th in ms at each step (the hands'
@@ -161,7 +165,7 @@ def _rows_mask(grid: DrumGrid, rows: list[int]) -> np.ndarray:
 def _place_fill(part: dict[str, np.ndarray], drawn: dict[str, np.ndarray], sketch: np.ndarray, r: int,
                 first_step: int, mode: str, over: bool, landing: bool) -> tuple[int, int]:
     """Write one drawn fill (48, 9 per value) into bar ``r`` of ``part`` in place, from
-    ``first_step`` of the bar; returns (notes added, the user's time-keeping notes replaced)."""
+    ``first_step`` of the bar; returns (notes added, the user's notes the fill took over)."""
     hits, velocity, offset = part["hits"], part["velocity"], part["offset"]
     fill = slice(STEPS_PER_BAR + first_step, 2 * STEPS_PER_BAR)
     song = slice(r * STEPS_PER_BAR + first_step, (r + 1) * STEPS_PER_BAR)
@@ -170,12 +174,14 @@ def _place_fill(part: dict[str, np.ndarray], drawn: dict[str, np.ndarray], sketc
     was = hits[song] > 0
     keep = was & mine  # the user's own notes, with the feel they already have
     replaced = 0
-    if not over:
-        yields = _yielding(new & ~was, was)
-        kept = _kept_time(new, was, yields)
-        replaced = int((keep & yields & ~kept).sum())
-        keep &= ~yields | kept
-        new &= ~yields | kept
+    active = _fill_beats(new & ~was)[:, None]
+    if not over and active.any():  # the fill's beats are the fill's, with the time-keeping drummers keep
+        keepers = np.isin(np.arange(N_DRUMS), KEEPERS)
+        groove = drawn["hits"][first_step:STEPS_PER_BAR] > 0  # the bar before (as played, when there is one)
+        plays = np.where(active & keepers, _kept_time(new, was, groove, active & keepers), new)
+        replaced = int((keep & ~plays).sum())
+        keep &= plays
+        new &= plays
     put = new & ~keep
     hits[song] = (keep | put).astype(np.float32)
     velocity[song] = np.where(put, drawn["velocity"][fill], np.where(keep, velocity[song], 0.0))
@@ -195,25 +201,22 @@ def _place_fill(part: dict[str, np.ndarray], drawn: dict[str, np.ndarray], sketc
     return added, replaced
 
 
-def _yielding(fresh: np.ndarray, was: np.ndarray) -> np.ndarray:
-    """(steps, 9) True on the time-keeping cells of the fill's beats: from the first beat where
-    the fill plays a tom or a snare the groove did not have, to the bar's end."""
+def _fill_beats(fresh: np.ndarray) -> np.ndarray:
+    """(steps,) True in the fill's beats: from the first beat where the fill plays a tom or a
+    snare the groove did not have (``fresh``, steps x 9), to the bar's end."""
     steps = len(fresh)
     beat_of = (np.arange(steps) + (STEPS_PER_BAR - steps)) // STEPS_PER_BEAT
-    plays = (fresh[:, TOMS].any(1) | fresh[:, SNARE])
-    out = np.zeros_like(was)
-    if plays.any():
-        from_beat = beat_of[np.argmax(plays)]
-        out[beat_of >= from_beat] = np.isin(np.arange(N_DRUMS), KEEPERS)
-    return out
+    plays = fresh[:, TOMS].any(1) | fresh[:, SNARE]
+    return beat_of >= beat_of[np.argmax(plays)] if plays.any() else np.zeros(steps, bool)
 
 
-def _kept_time(new: np.ndarray, was: np.ndarray, yields: np.ndarray) -> np.ndarray:
-    """Of the time-keeping cells in the fill's beats, the ones that still sound: as many as
-    ``TIMEKEEPING_KEPT`` of the groove's there, the fill's own first, then on the beat, then
-    on the 8th, earliest first."""
+def _kept_time(new: np.ndarray, was: np.ndarray, groove: np.ndarray, yields: np.ndarray) -> np.ndarray:
+    """Of the time-keeping cells ``yields`` in the fill's beats, the ones that still sound: as
+    many as ``TIMEKEEPING_KEPT`` of the ``groove``'s in the same beats of the bar before (GMD's
+    measure), of the fill's own first, then of those ``was`` there, on the beat, then on the 8th,
+    earliest first."""
     cells = np.argwhere(yields & (new | was))
-    quota = int(round(TIMEKEEPING_KEPT * (yields & was).sum()))
+    quota = int(round(TIMEKEEPING_KEPT * (yields & groove).sum()))
     steps = len(new)
     position = (cells[:, 0] + (STEPS_PER_BAR - steps)) % STEPS_PER_BEAT
     rank = np.lexsort((cells[:, 0], np.where(position == 0, 0, np.where(position == 2, 1, 2)),
@@ -228,8 +231,8 @@ def fill_song(perf: Performance, before: DrumGrid, after: DrumGrid, rows: list[i
               genre: str, seed: int, mode: str = "add", beats: int = 4, temperature: float = 1.0,
               over: bool = False) -> tuple[DrumGrid, dict]:
     """``after`` (a take of ``before``) with fills in ``rows``; and what was done, for the report:
-    the fill bars, the notes added, and how many of the user's hi-hat and ride notes the fills
-    took over (``fill_replaced``; none with ``over``)."""
+    the fill bars, the notes added, and how many of the user's notes the fills took over
+    (``fill_replaced``; none with ``over``)."""
     if not 1 <= beats <= 4:
         raise GrooveError(f"--fill-beats must be between 1 and 4, not {beats}")
     filled = add_fills(after, before.hits, rows, model, genre=genre, seed=seed, mode=mode, beats=beats,
@@ -243,7 +246,7 @@ def fill(song: Performance | str | Path, bars: tuple[int, int], model: LoadedCon
          drum_map: DrumMap | None = None, groove_model: LoadedModel | None = None,
          over: bool = False) -> Take:
     """A fill written into song bars ``bars`` (1-based, inclusive) of a drum part; every note of
-    the file stays as it is but the time-keeping the fill takes over (module docstring; ``over``:
+    the file stays as it is but those the fill takes over in its beats (module docstring; ``over``:
     none), and the fill's notes join them. ``genre="auto"`` asks the genre guesser of
     ``groove_model`` (bundled by default) about the song.
 

@@ -34,11 +34,13 @@ from ..grid.features import grid_features
 from ..grid.hands import playable
 from ..grid.knobs import check_knobs, knob_shortfall, notes_per_bar, parse_density
 from ..grid.loops import fit_length, unwrap, wrap_before
+from ..grid.meters import frame_mask
 from ..grid.patterns import derive_template
 from ..grid.swing import Swing, apply_swing
 from ..grid.written import as_written, has_quantized_band, is_programmed, keep_audible
 from ..midi.drummap import DrumMap
-from ..midi.performance import Performance, read_midi
+from ..midi.performance import Performance
+from ..midi.read import read_midi
 from ..weights import LoadedCond, LoadedModel, load_cond, load_model
 from .decorate import decorate_windows, within_budget
 from .feel import blend, decode_feels, own_patterns, pattern_levels, play_genre, swing_for
@@ -120,11 +122,12 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
         GrooveError: for an unknown genre, a malformed pattern, or a song with no 4/4 bar.
     """
     perf, loaded, options = prepare(song, model, options, drum_map, overrides)
-    before = quantize(perf)
+    before = quantize(perf, meters=True)  # every meter, in 16-step frames (grid/meters.py)
     check_groovable(perf, before)
     played = wrap_before(before) if options.loop else before
     take = humanize_grid(played, loaded, options, bpm=bar_bpm(perf, played), band=has_quantized_band(perf))
     after, extra = unwrap(take.grid, before) if options.loop else take.grid, {}
+    after = after.with_values(after.hits * frame_mask(after.bars, perf.step_ticks), after.velocity, after.offset)
     if options.fills is not None:
         from .fill import fill_rows, fill_song
 
@@ -192,7 +195,7 @@ def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOption
     feel = decode_feels(loaded, latents, notes, genre, gen, options.temperature, runs.first_windows)
     swing = swing_for(options, genre_name, sure(genre_note))
     half_ms = half_step_ms_at(bpm, before.steps)
-    played = play_genre({k: runs.join(v.numpy()) for k, v in feel.items()}, song_notes, options,
+    played = play_genre({k: runs.join(v.numpy()) for k, v in feel.items()}, song_notes, before.hits, options,
                         genre_name if sure(genre_note) else None, swing, half_ms)
     played, written = as_written(before, song_notes, played, half_ms, programmed=programmed,
                                  band=band and options.timing_pattern is None)

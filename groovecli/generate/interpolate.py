@@ -31,7 +31,8 @@ from ..grid.knobs import check_syncopation, parse_density, steer_new
 from ..grid.patterns import derive_template
 from ..grid.phrases import held
 from ..midi.drummap import DrumMap
-from ..midi.performance import Performance, read_midi
+from ..midi.performance import Performance
+from ..midi.read import read_midi
 from ..weights import LoadedModel, load_model
 from .feel import decode_feels, own_patterns, song_latents
 from .genres import resolve_genre

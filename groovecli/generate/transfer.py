@@ -24,7 +24,8 @@ from ..grid.drumgrid import (
 from ..grid.feel_profile import follow, profile_of
 from ..grid.patterns import derive_template
 from ..midi.drummap import DrumMap
-from ..midi.performance import Performance, read_midi
+from ..midi.performance import Performance
+from ..midi.read import read_midi
 from ..weights import LoadedModel
 from .feel import blend, decode_feels, own_patterns, pattern_levels
 from .genres import resolve_genre

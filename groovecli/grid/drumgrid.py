@@ -33,6 +33,7 @@ from ..constants import (
 from ..errors import GrooveError
 from ..midi.drummap import DrumMap
 from ..midi.performance import Bar, DrumNote, Performance, empty_performance
+from .meters import frames
 
 
 @dataclass(frozen=True)
@@ -71,17 +72,23 @@ class DrumGrid:
         return DrumGrid(hits, velocity, offset, self.bars, self.note_cells)
 
 
-def quantize(perf: Performance) -> DrumGrid:
-    """Put a Performance's 4/4 bars on the grid.
+def quantize(perf: Performance, meters: bool = False) -> DrumGrid:
+    """Put a Performance's 4/4 bars on the grid; with ``meters``, every bar in a meter
+    ``grid/meters.py`` frames (3/4, 6/8, 12/8, 5/4 ...), each as one or more 16-step frames.
 
     Raises:
-        GrooveError: when the song has no 4/4 bar at all.
+        GrooveError: when the song has no bar to put on the grid.
     """
-    bars = [b for b in perf.bars if b.is_four_four]
-    if not bars:
-        meters = sorted({b.meter for b in perf.bars})
-        raise GrooveError(f"{perf.source} has no 4/4 bar (meters: {', '.join(meters)}); groove only grooves 4/4")
-    row_of_bar = {b.index: i for i, b in enumerate(bars)}
+    framed = frames(perf.bars, perf.step_ticks, meters)
+    if not framed:
+        which = sorted({b.meter for b in perf.bars})
+        raise GrooveError(f"{perf.source} has no 4/4 bar (meters: {', '.join(which)}); groove only grooves 4/4"
+                          if not meters else f"{perf.source} has no whole bar, so there is nothing to groove (meters: "
+                          f"{', '.join(which)}; a bar a meter change cuts short passes through)")
+    bars = [frame for _, frame, _ in framed]
+    row_of_bar: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for row, (bar, frame, first) in enumerate(framed):
+        row_of_bar[bar.index].append((row, first, round(frame.length / perf.step_ticks)))
     steps = len(bars) * STEPS_PER_BAR
     hits = np.zeros((steps, N_DRUMS), np.float32)
     velocity = np.zeros_like(hits)
@@ -116,18 +123,18 @@ def check_groovable(perf: Performance, grid: DrumGrid) -> None:
                           "(groove grooves 4/4 bars and passes the others through)")
 
 
-def _place(perf: Performance, starts: list[float], tick: int, row_of_bar: dict[int, int]) -> tuple[int, float] | None:
+def _place(perf: Performance, starts: list[float], tick: int,
+           row_of_bar: dict[int, list[tuple[int, int, int]]]) -> tuple[int, float] | None:
     """(grid step, offset) of a tick, or None when its nearest step is outside the grid."""
     step_ticks = perf.step_ticks
     half = step_ticks * OFFSET_SCALE_STEPS
     bar = perf.bars[max(bisect_right(starts, tick + half) - 1, 0)]
-    if bar.index not in row_of_bar:
-        return None
     k = math.floor((tick - bar.start) / step_ticks + 0.5)
-    if not 0 <= k < STEPS_PER_BAR:
-        return None  # past the song's last bar line
-    off = (tick - (bar.start + k * step_ticks)) / half
-    return row_of_bar[bar.index] * STEPS_PER_BAR + k, off
+    for row, first, length in row_of_bar.get(bar.index, ()):
+        if first <= k < first + length:  # past the last frame: past the song's last bar line
+            off = (tick - (bar.start + k * step_ticks)) / half
+            return row * STEPS_PER_BAR + k - first, off
+    return None
 
 
 def step_tick(perf: Performance, bar: Bar, k: int, offset: float) -> int:

@@ -36,7 +36,8 @@ from ..constants import (
     STEPS_PER_BAR,
 )
 from ..midi.drummap import DrumMap
-from ..midi.performance import Performance, read_midi
+from ..midi.performance import Performance
+from ..midi.read import read_midi
 from .drumgrid import DrumGrid, offsets_ms, quantize, to_windows, window_starts
 
 LOOP_STEPS = 2 * STEPS_PER_BAR  # the toolbox's 2-bar loop

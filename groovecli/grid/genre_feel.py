@@ -4,9 +4,10 @@ The feel model hears the genre only as one embedding among its inputs, and on a 
 that barely shows (``--genre`` moved few of the issue's measures). What a drummer means by
 "play it as jazz" is measurable on GMD's beats (``experiments/genre_profiles.py`` writes
 ``models/genre-feel.json``): the genre's swing, and per drum and 16th of the bar its drummers'
-mean timing (ms) and velocity, with how tightly they play around those means. ``humanize``
-re-centres the model's decoded feel on them (``feel_profile.follow``, as ``transfer`` does on a
-reference), keeping the model's own hit-to-hit variation, then writes the swing as ticks
+mean timing (ms) and velocity (and how tightly they play around those means, which groove
+does not use: see ``generate/feel.lean_on_genre``). ``humanize`` re-centres the model's decoded
+feel on them (``feel_profile.follow``, as ``transfer`` does on a reference), keeping the
+model's own hit-to-hit variation, then writes the swing as ticks
 (``swing.py``). The timing profile is measured de-swung, so the swing is not counted twice.
 """
 
@@ -27,11 +28,13 @@ FEEL_FILE = "genre-feel.json"
 
 @dataclass(frozen=True)
 class GenreFeel:
-    """A genre's swing, and its drummers' timing (ms) and velocity profiles (de-swung)."""
+    """A genre's swing, and its drummers' timing (ms) and velocity profiles (de-swung); velocity
+    apart for the notes a sketch holds (accents) and the notes added around them (mostly ghosts)."""
 
     swing: Swing
     timing_ms: Profile
-    velocity: Profile
+    velocity_sketch: Profile
+    velocity_added: Profile
 
 
 def genre_feel(genre: str) -> GenreFeel | None:
@@ -39,7 +42,8 @@ def genre_feel(genre: str) -> GenreFeel | None:
     entry = _entries().get(genre)
     if entry is None:
         return None
-    return GenreFeel(Swing(**entry["swing"]), _profile(entry["timing_ms"]), _profile(entry["velocity"]))
+    return GenreFeel(Swing(**entry["swing"]), _profile(entry["timing_ms"]), _profile(entry["velocity_sketch"]),
+                     _profile(entry["velocity_added"]))
 
 
 def _profile(entry: dict) -> Profile:

@@ -29,7 +29,7 @@ from ..errors import GrooveError
 from ..grid.drumgrid import bar_bpm, quantize, to_windows
 from ..grid.patterns import derive_template, timing_pattern, velocity_pattern
 from ..midi.drummap import GMD
-from ..midi.performance import read_midi
+from ..midi.read import read_midi
 
 T = TypeVar("T")
 BUILD_VERSION = 2  # bump when the arrays change meaning, so stale caches are rebuilt

@@ -36,7 +36,7 @@ from ..grid.drawn import parse_pattern
 from ..grid.drumgrid import DrumGrid, from_windows, half_step_ms, quantize, to_windows
 from ..grid.patterns import derive_template
 from ..midi.drummap import GMD
-from ..midi.performance import read_midi
+from ..midi.read import read_midi
 from ..nn.classifier import GenreClassifier
 from ..nn.config import ModelConfig
 from ..weights import bundled_dir, load_model, read_checkpoint, verify

@@ -12,7 +12,7 @@ from ..constants import CRASH, KICK, N_DRUMS, SNARE, STEPS_PER_BAR
 from ..grid.drumgrid import quantize
 from ..grid.fill_bars import FILL_STEPS, KEEPERS, TOMS, condition, find_fills, per_bar, sketch
 from ..midi.drummap import GMD
-from ..midi.performance import read_midi
+from ..midi.read import read_midi
 from .data import GENRES, SPLITS, genre_of, read_files, read_index
 
 

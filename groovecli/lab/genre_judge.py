@@ -19,7 +19,7 @@ import numpy as np
 from ..constants import CLOSED_HIHAT, KICK, OPEN_HIHAT, RIDE, SNARE, STEPS_PER_BAR
 from ..grid.drumgrid import bar_bpm, quantize
 from ..midi.drummap import GMD
-from ..midi.performance import read_midi
+from ..midi.read import read_midi
 from .data import genre_of, read_files
 
 CYMBALS = (CLOSED_HIHAT, OPEN_HIHAT, RIDE)
@@ -75,7 +75,7 @@ def swing_ratios(hits: np.ndarray, times: np.ndarray, unit: int) -> np.ndarray:
     pair = cym[:, 0].any(-1) & (rest.sum(-1) == 1) & rest[:, unit // 2 - 1 :].any(-1)
     t_on = np.where(cym[:, 0], tt[:, 0], np.inf).min(-1)
     t_off = np.where(cym[:, 1:], tt[:, 1:], np.inf).reshape(n, -1).min(-1)
-    return ((t_off - t_on) / unit)[pair]
+    return (t_off[pair] - t_on[pair]) / unit
 
 
 FEATURES: tuple[str, ...] = (

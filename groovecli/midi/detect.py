@@ -28,6 +28,7 @@ notes, the detection carries one warning that names the candidates.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -54,6 +55,19 @@ MARGIN = 0.4  # nats per note a library map must gain over GM (calibrated on GMD
 MIN_NOTES = 4
 CLOSE = 0.1  # maps within this of the best fit "about equally"
 POOR_FIT = 0.9  # share of notes the chosen map must cover before it counts as a good fit
+# When is the choice unsure (``unsure``)? A part of this many kinds of drum or fewer is thin: where
+# the notes fall cannot tell a snare line from a hi-hat line, so any map that reads one of its
+# pitches as another kind of drum is a rival. In a busier part, a rival is a library that gains at least
+# ``BORDERLINE`` nats per note over GM without reaching ``MARGIN``, or one within ``CLOSE`` of the
+# chosen library. Calibrated on GMD validation beats re-keyed into libraries' layouts
+# (``experiments/eval_map_unsure.py``).
+THIN_KINDS = 2
+BORDERLINE = 0.1
+CONTESTED_SHARE = 0.02  # a pitch counts when it holds this share of the part's notes
+# In a thin part, a rival whose reading puts the contested notes where its drums play less, by
+# this many nats per note, is no rival; nor is one that reads fewer of the notes as drums.
+THIN_CLOSE = 0.6
+KIND_NAMES = ("kick", "snare", "hi-hat/ride", "tom", "crash")
 
 
 def coverage(drum_map: DrumMap, notes: list[tuple[int, int]]) -> float:
@@ -63,10 +77,13 @@ def coverage(drum_map: DrumMap, notes: list[tuple[int, int]]) -> float:
 
 
 def _keeps_time(steps: list[int], n: int) -> bool:
-    """Whether hits at these 16ths make a time-keeping line: a quarter of the part's notes, nearly
-    all on 8ths, and at least 6 of the bar's 8 eighths (a tom fill read as hi-hats does not)."""
+    """Whether hits at these 16ths make a time-keeping line: a quarter of the part's notes, at least
+    6 of the bar's 8 eighths (a tom fill read as hi-hats does not), and either nearly all on 8ths
+    or a 16th line, on 12 or more of the bar's 16ths bar after bar (a one-bar 16th fill is not)."""
     on_eighths = [k for k in steps if k % 2 == 0]
-    return len(steps) >= 0.25 * n and len(on_eighths) >= 0.8 * len(steps) and len(set(on_eighths)) >= 6
+    if len(steps) < 0.25 * n or len(set(on_eighths)) < 6:
+        return False
+    return len(on_eighths) >= 0.8 * len(steps) or (len(set(steps)) >= 12 and len(steps) >= 2 * len(set(steps)))
 
 
 def evidence(drum_map: DrumMap, notes: list[tuple[int, int]]) -> tuple[float, int]:
@@ -102,6 +119,7 @@ class Detection:
     coverage: float  # share of the file's drum notes the chosen map covers
     candidates: tuple[str, ...]  # maps that fit about as well, best first (the chosen one included)
     warning: str | None = None
+    unsure: bool = False  # the warning says the choice is open: rival maps, close fits, or notes left unread
 
 
 def detect(notes: Iterable[tuple[int, int]], where: str = "the drum part") -> Detection:
@@ -121,7 +139,10 @@ def detect(notes: Iterable[tuple[int, int]], where: str = "the drum part") -> De
         chosen, close = GM, [GM.name]
     cover = coverage(chosen, notes)
     warning = None
-    if len(close) > 1:
+    rival = _rival(chosen, notes, {name: gain for (gain, differ), name in scored if differ >= MIN_NOTES})
+    if rival is not None:
+        warning = rival
+    elif len(close) > 1:
         warning = (f"{where} fits the drum maps {', '.join(close[:4])} about equally; using {chosen.name} "
                    f"(choose with --drum-map)")
     elif notes and cover < POOR_FIT:
@@ -129,4 +150,68 @@ def detect(notes: Iterable[tuple[int, int]], where: str = "the drum part") -> De
         warning = (f"only {cover:.0%} of the notes of {where} are on pitches the {chosen.name} drum map knows, "
                    f"and no built-in map fits better; the rest pass through untouched "
                    f"(closest maps: {', '.join(others)}; give yours with --drum-map FILE.toml)")
-    return Detection(chosen, cover, tuple(close), warning)
+    if rival is not None:
+        warning = f"unsure which drum map {where} is in: {rival}; using {chosen.name} (choose with --drum-map)"
+    return Detection(chosen, cover, tuple(close), warning, unsure=warning is not None)
+
+
+def contested(chosen: DrumMap, other: DrumMap, notes: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """(pitch, chosen's class, other's class) for the part's pitches, each holding at least
+    ``CONTESTED_SHARE`` of its notes, that both maps read as drums of different kinds."""
+    counts = Counter(p for p, _ in notes)
+    out = []
+    for pitch, n in counts.most_common():
+        mine, theirs = chosen.class_of(pitch), other.class_of(pitch)
+        if n >= CONTESTED_SHARE * len(notes) and mine is not None and theirs is not None and KIND[mine] != KIND[theirs]:
+            out.append((pitch, mine, theirs))
+    return out
+
+
+def _position_gain(fights: list[tuple[int, int, int]], notes: list[tuple[int, int]]) -> float:
+    """Nats per contested note the other reading gains by where those notes fall (``POSITION``)."""
+    other = {pitch: (KIND[a], KIND[b]) for pitch, a, b in fights}
+    gains = [POSITION[other[p][1]][step % 16] - POSITION[other[p][0]][step % 16] for p, step in notes if p in other]
+    return sum(gains) / len(gains)
+
+
+def _drum_share(drum_map: DrumMap, notes: list[tuple[int, int]]) -> float:
+    return sum(drum_map.class_of(p) is not None for p, _ in notes) / len(notes)
+
+
+def _rival(chosen: DrumMap, notes: list[tuple[int, int]], gains: dict[str, float]) -> str | None:
+    """What makes the choice unsure, as a phrase (the closest rival map and a pitch it reads
+    otherwise), or None when the part says clearly which map it is in."""
+    if not notes:
+        return None
+    drums = _drum_share(chosen, notes)
+    for name, m in builtin_maps().items():  # pitches it passes through as percussion that another reads as drums
+        if name != "gmd" and m is not chosen and drums < POOR_FIT and _drum_share(m, notes) >= drums + CONTESTED_SHARE:
+            return (f"{chosen.name} reads {drums:.0%} of its {len(notes)} notes as drums, {name} "
+                    f"{_drum_share(m, notes):.0%}")
+    thin = len({KIND[d] for p, _ in notes if (d := chosen.class_of(p)) is not None}) <= THIN_KINDS
+    mine = gains.get(chosen.name, 0.0)
+    cymbals = [step % 16 for p, step in notes if (d := chosen.class_of(p)) is not None and KIND[d] == TIME_KEEPERS]
+    line = len(cymbals) >= 0.25 * len(notes) and len(set(cymbals)) >= 4  # quarters or more: the cymbal keeps time
+    for name, m in builtin_maps().items():
+        if name in (chosen.name, "gmd") or m is chosen:
+            continue
+        gain = gains.get(name, 0.0 if m is GM else -math.inf)
+        busy_rival = BORDERLINE <= gain < MARGIN or (chosen is not GM and gain >= mine - CLOSE)
+        fights = [f for f in contested(chosen, m, notes) if _open_to_doubt(f, thin or busy_rival, line)]
+        if not busy_rival and fights and (_position_gain(fights, notes) < -THIN_CLOSE or _drum_share(m, notes) < drums):
+            continue  # where the contested notes fall, or what the rival cannot read, says which map it is
+        if fights:
+            pitch, a, b = fights[0]
+            return (f"{len(notes)} notes, {chosen.name} reads pitch {pitch} as "
+                    f"{KIND_NAMES[KIND[a]]}, {name} as {KIND_NAMES[KIND[b]]}")
+    return None
+
+
+def _open_to_doubt(fight: tuple[int, int, int], thin: bool, line: bool) -> bool:
+    """Whether a contested pitch leaves the reading in doubt: one the chosen map reads as a hi-hat
+    or ride when it hears no time-keeping line (a sidestick read as a hi-hat), any other in a thin
+    part or against a close rival. A part that keeps time on the chosen map's cymbals is read
+    as it says."""
+    if KIND[fight[1]] == TIME_KEEPERS:
+        return not line
+    return thin

@@ -18,7 +18,6 @@ import mido
 
 from ..errors import GrooveError
 
-_REALTIME = {"clock", "start", "continue", "stop", "active_sensing", "reset"}
 
 
 def _unwrap(data: bytes, name: str, repairs: list[str]) -> bytes:
@@ -142,7 +141,8 @@ def _drop_unwritable(mf: mido.MidiFile, repairs: list[str]) -> None:
         keep = mido.MidiTrack()
         carry = 0
         for msg in track:
-            bad = (msg.type in _REALTIME and "real-time message(s)") or (
+            # real-time as mido's writer judges them (it refuses a tune request too)
+            bad = (getattr(msg, "is_realtime", False) and "real-time message(s)") or (
                 msg.type == "set_tempo" and msg.tempo == 0 and "tempo event(s) of 0") or (
                 msg.type == "time_signature" and (msg.numerator == 0 or msg.denominator == 0)
                 and "time signature(s) with 0 beats")

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import secrets
 from importlib import resources
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -37,6 +39,7 @@ from .guard import HostGuard
 from .session import UPLOAD_LIMIT, Session, Take
 
 log = logging.getLogger("groove.studio")
+SETTINGS_LIMIT = 64 * 1024
 
 
 def _error(message: str, status: int = 400) -> JSONResponse:
@@ -61,7 +64,7 @@ async def _json(request: Request) -> dict[str, Any]:
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         raise GrooveError("send the settings as application/json")
     try:
-        body = json.loads(await _body(request, 64 * 1024))
+        body = json.loads(await _body(request, SETTINGS_LIMIT, "the settings"))
     except ValueError:
         raise GrooveError("the settings are not valid JSON") from None
     if not isinstance(body, dict):
@@ -69,11 +72,10 @@ async def _json(request: Request) -> dict[str, Any]:
     return body
 
 
-async def _body(request: Request, limit: int) -> bytes:
+async def _body(request: Request, limit: int, what: str) -> bytes:
     """The request body, refused as soon as it passes ``limit`` bytes (never held whole)."""
+    too_big = GrooveError(f"{what} is larger than {_size(limit)}, the most the studio takes")
     declared = request.headers.get("content-length")
-    too_big = GrooveError(f"the file is over {limit // (1024 * 1024) or limit // 1024} "
-                          f"{'MB' if limit >= 1024 * 1024 else 'kB'}; the studio takes MIDI files up to 5 MB")
     if declared and declared.isdigit() and int(declared) > limit:
         raise too_big
     chunks, size = [], 0
@@ -83,6 +85,10 @@ async def _body(request: Request, limit: int) -> bytes:
             raise too_big
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n // 1024} kB"
 
 
 def _settings(session: Session, body: dict[str, Any], *, placeholders: bool = False) -> tuple[str, dict, list[str], dict]:
@@ -131,7 +137,7 @@ async def setup(request: Request) -> Response:
 async def upload(request: Request) -> Response:
     session = _session(request)
     name = unquote(request.headers.get("x-filename", "song.mid"))
-    data = await _body(request, UPLOAD_LIMIT)
+    data = await _body(request, UPLOAD_LIMIT, "the file")
     if not data:
         raise GrooveError("the file is empty")
     file = session.add_upload(name, data)
@@ -141,9 +147,9 @@ async def upload(request: Request) -> Response:
     except GrooveError:
         session.uploads.pop(file.id, None)
         raise
-    session.wav(perf)  # rendered now, so Play A answers at once
     return JSONResponse({"id": file.id, "name": file.name, "view": views.view(perf, file.name),
-                         "notices": notices, "wav": f"/api/file/{file.id}.wav"})
+                         "notices": notices, "wav": f"/api/file/{file.id}.wav"},
+                        background=BackgroundTask(_prerender, session, [perf]))  # so Play A answers at once
 
 
 async def command(request: Request) -> Response:
@@ -155,17 +161,23 @@ async def run(request: Request) -> Response:
     session = _session(request)
     mode, uploads, args, options = _settings(session, await _json(request))
     params = modes.parse(args)
+    ticket = session.ticket()
 
     def work():
-        with session.work, session.files_on_disk(uploads) as paths:
-            return modes.run_mode(mode, params, paths, session.models)
+        with session.work:
+            if not session.current(ticket):  # a knob moved again while this waited: only the newest runs
+                return None
+            with session.files_on_disk(uploads) as staged:
+                outcome = modes.run_mode(mode, params, staged.paths, session.models)
+                return dataclasses.replace(outcome, notices=[staged.mask(n) for n in outcome.notices])
 
     outcome = await run_in_threadpool(work)
+    if outcome is None:
+        return _error("superseded by newer settings", 409)
     take = _take(session, mode, args, options, uploads, params, outcome)
-    session.wav(outcome.after)  # pre-rendered while the page draws, so Play B starts at once
-    if outcome.before is not None:
-        session.wav(outcome.before)
-    return JSONResponse(take.public())
+    # rendered once the answer is sent (not competing with it), while the page draws: Play B is then ready
+    later = [p for p in (outcome.after, outcome.before) if p is not None]
+    return JSONResponse(take.public(), background=BackgroundTask(_prerender, session, later))
 
 
 async def take_file(request: Request) -> Response:
@@ -175,8 +187,9 @@ async def take_file(request: Request) -> Response:
     if kind not in ("mid", "wav", "before"):
         return _error("no such file", 404)
     if kind == "mid":
-        return Response(take.midi, media_type="audio/midi",
-                        headers={"Content-Disposition": f'attachment; filename="{take.name}"'})
+        plain = take.name.encode("ascii", "replace").decode().replace("?", "_")
+        return Response(take.midi, media_type="audio/midi", headers={
+            "Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(take.name)}"})
     perf = take.before if kind == "before" else take.after
     if perf is None:
         raise GrooveError("this take has no input to play")
@@ -220,9 +233,12 @@ def create_app(session: Session | None = None, *, allowed_hosts: set[str] | None
 
 def _read_upload(session: Session, file, notices: list[str]):
     """An upload read as ``groove humanize`` reads it with the default drum options."""
-    with session.files_on_disk({"inputs": file}) as paths:
+    found: list[str] = []
+    with session.files_on_disk({"inputs": file}) as staged:
         params = {"drum_map": "auto", "drum_channel": None, "drum_track": None}
-        return modes.read_with_notices(paths["inputs"], params, notices)
+        perf = modes.read_with_notices(staged.paths["inputs"], params, found)
+        notices.extend(staged.mask(n) for n in found if n)
+        return perf
 
 
 def _choices_for(mode: str, choices: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -232,6 +248,11 @@ def _choices_for(mode: str, choices: dict[str, list[str]]) -> dict[str, list[str
     return choices
 
 
+def _prerender(session: Session, performances: list) -> None:
+    for perf in performances:
+        session.wav(perf)
+
+
 async def _wav_response(session: Session, perf) -> Response:
     path = await asyncio.wrap_future(session.wav(perf))
     return FileResponse(str(path), media_type="audio/wav")
@@ -239,7 +260,7 @@ async def _wav_response(session: Session, perf) -> Response:
 
 def _take(session: Session, mode: str, args: list[str], options: dict, uploads: dict, params: dict,
           outcome: modes.Outcome) -> Take:
-    from ..midi.performance import midi_bytes
+    from ..midi.write import midi_bytes
 
     names = [u.name for u in uploads.values()]
     name = modes.output_name(mode, names, params)

@@ -21,15 +21,15 @@ from ..errors import GrooveError
 
 MODES = ("humanize", "transfer", "sample", "continue", "drumify", "fill", "interpolate")
 # Options that only make sense in a terminal: where files go, batch runs, printing, the device.
-HIDDEN = {"out", "force", "skip_existing", "dry_run", "as_json", "quiet", "preview", "preview_bars", "soundfont",
-          "show_grids", "variations", "count", "weights", "device", "seed"}
-GROUPS = {"density": "knobs", "syncopation": "knobs", "fills": "fills", "fill_beats": "fills",
+HIDDEN = {"out", "force", "skip_existing", "dry_run", "as_json", "quiet", "preview", "preview_bars", "preview_from",
+          "soundfont", "show_grids", "variations", "count", "weights", "device", "seed", "n_jobs", "ray"}
+GROUPS = {"density": "knobs", "syncopation": "knobs", "fills": "fills", "fill_beats": "fills", "fill_over": "fills",
           "drum_map": "drum part", "drum_channel": "drum part", "drum_track": "drum part", "pitch": "rhythm",
           "track": "rhythm", "channel": "rhythm"}
 INPUT_LABELS = {"inputs": "song", "template": "template (its notes)", "reference": "reference (its groove)",
                 "primer": "primer", "rhythm": "rhythm", "song": "song", "a": "A (from)", "b": "B (to)"}
 # The file name each mode's CLI writes by default, from the first input's stem (or the genre).
-OUTPUT_NAMES = {"humanize": "{stem}.groove.mid", "transfer": "{stem}.groove.mid", "sample": "{genre}-groove.mid",
+OUTPUT_NAMES = {"humanize": "{stem}.groove.mid", "transfer": "{stem}.transfer.mid", "sample": "{genre}-groove.mid",
                 "continue": "{stem}.continued.mid", "drumify": "{stem}.drums.mid", "fill": "{stem}.fill.mid",
                 "interpolate": "{stem}.to.{stem_b}.mid"}
 

@@ -93,10 +93,24 @@ class Take:
                 **self.views}
 
 
+@dataclass(frozen=True)
+class Staged:
+    """Uploads written for one run: where each lies, and the name its user gave it."""
+
+    paths: dict[str, Path]
+    names: dict[str, str]
+
+    def mask(self, text: str) -> str:
+        """A message or warning with the temp files named as the user named them."""
+        for slot, path in self.paths.items():
+            text = text.replace(str(path), self.names[slot]).replace(path.name, self.names[slot])
+        return text
+
+
 def safe_name(raw: str) -> str:
     """A file name for messages and the command line: the last part, printable, not an option."""
     name = raw.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if c.isprintable()).strip().lstrip("-.") or "song.mid"
+    name = "".join(c for c in name if c.isprintable() and c not in '"\\').strip().lstrip("-.") or "song.mid"
     return name[:80]
 
 
@@ -110,8 +124,10 @@ class Session:
         self.takes: OrderedDict[str, Take] = OrderedDict()
         self.work = threading.Lock()  # one model run at a time: two would only share the same cores
         self._wavs: OrderedDict[str, Future] = OrderedDict()
+        self._wav_lock = threading.Lock()
         self._audio = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-audio")
         self._count = 0
+        self.latest = 0  # the newest run asked for; older ones still waiting are dropped
 
     def close(self) -> None:
         self._audio.shutdown(wait=True, cancel_futures=True)
@@ -140,44 +156,50 @@ class Session:
             raise GrooveError("that take is no longer in the studio")
         return self.takes[take_id]
 
+    def ticket(self) -> int:
+        """A number for a run request; ``current(ticket)`` says whether a newer one came since."""
+        self.latest += 1
+        return self.latest
+
+    def current(self, ticket: int) -> bool:
+        return ticket == self.latest
+
     def next_number(self) -> int:
         self._count += 1
         return self._count
 
     @contextmanager
     def files_on_disk(self, uploads: dict[str, Upload]):
-        """The uploads as files for the reader (``slot -> path``), in a temp folder removed
-        afterwards; GrooveErrors that name those paths name the user's files instead."""
+        """The uploads as files for the reader (``Staged``), in a temp folder removed afterwards;
+        GrooveErrors that name those paths name the user's files instead."""
         folder = Path(tempfile.mkdtemp(prefix="run-", dir=self.folder))
-        paths = {}
+        staged = Staged({}, {slot: upload.name for slot, upload in uploads.items()})
         try:
             for i, (slot, upload) in enumerate(uploads.items()):
-                paths[slot] = folder / f"input-{i + 1}.mid"
-                paths[slot].write_bytes(upload.data)
+                staged.paths[slot] = folder / f"input-{i + 1}.mid"
+                staged.paths[slot].write_bytes(upload.data)
             try:
-                yield paths
+                yield staged
             except GrooveError as exc:
-                message = str(exc)
-                for slot, path in paths.items():
-                    message = message.replace(str(path), uploads[slot].name)
-                raise GrooveError(message) from None
+                raise GrooveError(staged.mask(str(exc))) from None
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
     def wav(self, perf) -> Future:
         """The WAV of a Performance through the bundled kit, rendered once (keyed by its MIDI bytes)."""
-        from ..midi.performance import midi_bytes
+        from ..midi.write import midi_bytes
 
         key = hashlib.sha1(midi_bytes(perf)).hexdigest()
-        if key in self._wavs:
-            self._wavs.move_to_end(key)
-            return self._wavs[key]
-        future = self._audio.submit(self._render, perf, self.folder / f"{key}.wav")
-        self._wavs[key] = future
-        while len(self._wavs) > KEEP_WAVS:
-            _, old = self._wavs.popitem(last=False)
-            old.add_done_callback(lambda f: f.exception() is None and Path(f.result()).unlink(missing_ok=True))
-        return future
+        with self._wav_lock:  # asked for from the event loop and from background tasks
+            if key in self._wavs:
+                self._wavs.move_to_end(key)
+                return self._wavs[key]
+            future = self._audio.submit(self._render, perf, self.folder / f"{key}.wav")
+            self._wavs[key] = future
+            while len(self._wavs) > KEEP_WAVS:
+                _, old = self._wavs.popitem(last=False)
+                old.add_done_callback(lambda f: f.exception() is None and Path(f.result()).unlink(missing_ok=True))
+            return future
 
     @staticmethod
     def _render(perf, path: Path) -> Path:

@@ -11,7 +11,7 @@ from conftest import REPO, hits_track, midi_file, save
 from groovecli.audio.render import SAMPLE_RATE, bundled_kit, load_font, render, write_audio
 from groovecli.audio.soundfont import read_soundfont
 from groovecli.errors import GrooveError
-from groovecli.midi.performance import read_midi
+from groovecli.midi.read import read_midi
 
 needs_kit = pytest.mark.skipif(not (REPO / "models" / "kit" / "groove-drums.sf3").exists(), reason="no bundled kit")
 

@@ -12,7 +12,7 @@ from conftest import REPO, hits_track, midi_bytes, midi_file, save, track
 from groovecli.cli import cli
 from groovecli.errors import GrooveError
 from groovecli.generate.continue_ import continue_song
-from groovecli.midi.performance import read_midi
+from groovecli.midi.read import read_midi
 
 
 def test_the_primer_is_kept_and_exactly_n_bars_are_added(tiny, rock_template):

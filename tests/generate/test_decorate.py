@@ -127,7 +127,7 @@ def test_add_on_a_busy_played_part_adds_few_notes_and_a_sketch_gains_what_drumme
     from groovecli.grid.drumgrid import from_windows, quantize, to_windows
     from groovecli.grid.patterns import derive_template
     from groovecli.midi.drummap import GMD
-    from groovecli.midi.performance import read_midi
+    from groovecli.midi.read import read_midi
 
     loaded = load_model()
     path = sorted((REPO / "tests" / "data" / "gmd").rglob("*beat*.mid"))[0]

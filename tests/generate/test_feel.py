@@ -15,7 +15,7 @@ from groovecli.generate.humanize import HumanizeOptions, humanize
 from groovecli.generate.sample import sample
 from groovecli.generate.transfer import transfer
 from groovecli.grid.drumgrid import offsets_ms, quantize
-from groovecli.midi.performance import read_midi
+from groovecli.midi.read import read_midi
 from groovecli.nn import feel_head
 from groovecli.nn.pocketvae import _free_bits_kl, sketch_scores
 from groovecli.weights import bundled_dir, load_model

@@ -14,7 +14,7 @@ from groovecli.generate.humanize import HumanizeOptions, humanize
 from groovecli.generate.sample import sample
 from groovecli.generate.transfer import transfer
 from groovecli.midi.drummap import GMD
-from groovecli.midi.performance import read_midi
+from groovecli.midi.read import read_midi
 from groovecli.weights import bundled_dir, load_model
 
 

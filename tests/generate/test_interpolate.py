@@ -10,7 +10,7 @@ from groovecli.cli import cli
 from groovecli.errors import GrooveError
 from groovecli.generate.interpolate import interpolate
 from groovecli.grid.drumgrid import quantize
-from groovecli.midi.performance import read_midi
+from groovecli.midi.read import read_midi
 
 
 def beat(path, per_bar: list[tuple[int, int]], bars: int = 2):

@@ -11,7 +11,7 @@ from conftest import hits_track, midi_file, save, track
 from groovecli.constants import KICK, SNARE
 from groovecli.generate.humanize import HumanizeOptions, humanize
 from groovecli.grid.written import backbone_ms, band_on_grid, is_programmed
-from groovecli.midi.performance import read_midi
+from groovecli.midi.read import read_midi
 from groovecli.weights import bundled_dir, load_model
 
 pytestmark = pytest.mark.skipif(bundled_dir() is None, reason="no weights bundled in this checkout")

@@ -14,7 +14,9 @@ from groovecli.constants import CLOSED_HIHAT, KICK, N_DRUMS, SNARE
 from groovecli.errors import GrooveError
 from groovecli.grid.drumgrid import DrumGrid, from_windows, quantize, render, to_windows, window_starts
 from groovecli.midi.drummap import GM
-from groovecli.midi.performance import empty_performance, read_midi, to_midifile
+from groovecli.midi.performance import empty_performance
+from groovecli.midi.read import read_midi
+from groovecli.midi.write import to_midifile
 
 
 def test_known_placements(tmp_path):

@@ -13,7 +13,7 @@ from groovecli.grid.patterns import derive_template, timing_pattern, velocity_pa
 from groovecli.lab import data
 from groovecli.lab.data import GENRES, SPLITS, build_dataset, check_shapes, genre_of, load_dataset, read_index
 from groovecli.midi.drummap import GMD
-from groovecli.midi.performance import read_midi
+from groovecli.midi.read import read_midi
 
 
 def test_genres_merge_and_drop():

@@ -10,7 +10,7 @@ from conftest import hits_track, midi_file, save
 from groovecli.constants import CLOSED_HIHAT, KICK, LOW_TOM, MID_TOM, SNARE
 from groovecli.errors import GrooveError
 from groovecli.midi.drummap import GM, GMD, load_drum_map
-from groovecli.midi.performance import read_midi
+from groovecli.midi.read import read_midi
 
 
 def test_builtin_maps():

@@ -15,7 +15,8 @@ from groovecli.constants import CLOSED_HIHAT, CRASH, HIGH_TOM, KICK, LOW_TOM, MI
 from groovecli.errors import GrooveError
 from groovecli.grid.drumgrid import quantize, render
 from groovecli.midi.drummap import GM, builtin_map, builtin_maps, load_drum_map, map_as_toml
-from groovecli.midi.performance import read_midi, to_midifile
+from groovecli.midi.read import read_midi
+from groovecli.midi.write import to_midifile
 
 MAPS = sorted(builtin_maps())
 TOMS = {LOW_TOM, MID_TOM, HIGH_TOM}
@@ -164,3 +165,33 @@ def test_a_tom_fill_is_not_read_as_hi_hats(tmp_path):
     hits = [(k * 120, (48, 48, 50, 50, 45, 45, 43, 43)[k % 8], 100) for k in range(16)] + [(0, 49, 110), (0, 36, 110)]
     perf = read_midi(save(midi_file(hits_track(hits, 60)), tmp_path / "fill.mid"))
     assert perf.drum_map is GM
+
+
+def sparse_part(tmp_path, name, hits):
+    return read_midi(save(midi_file(hits_track(hits, 60)), tmp_path / name))
+
+
+def test_a_sparse_part_in_two_libraries_layouts_is_unsure_not_a_guess(tmp_path):
+    """#23: a few pitches cannot say which layout they are in: the reader says so in one line and
+    names the rival map, instead of reading a snare as a hi-hat silently."""
+    # Addictive Drums 2, kick and snare with a sidestick on AD2's 42 (GM's closed hi-hat)
+    ad2 = [(b * 1920 + k * 120, 36, 100) for b in range(4) for k in (0, 8, 10)]
+    ad2 += [(b * 1920 + k * 120, 38, 110) for b in range(4) for k in (4, 12)]
+    ad2 += [(b * 1920 + k * 120, 42, 70) for b in range(4) for k in (6, 14)]
+    # GetGood Modern & Massive, a snare part on its 26 (a Roland hi-hat edge in GM)
+    ggd = [(b * 1920 + k * 120, 26, 110) for b in range(4) for k in (4, 7, 12)]
+    for name, hits, rival in (("ad2-kick-snare.mid", ad2, "addictive2"), ("ggd-snare.mid", ggd, "getgood-mm")):
+        perf = sparse_part(tmp_path, name, hits)
+        unsure = [n for n in perf.notices if n.startswith("unsure which drum map")]
+        assert len(unsure) == 1 and "\n" not in unsure[0] and "--drum-map" in unsure[0], perf.notices
+        assert rival in unsure[0] and "snare" in unsure[0]
+
+
+def test_busy_parts_and_a_gm_hi_hat_line_are_read_without_an_unsure_line(tmp_path, rock_template):
+    assert not read_midi(rock_template).notices
+    hats = sparse_part(tmp_path, "hats.mid", [(k * 120, 42, 90) for k in range(0, 64, 2)])
+    assert hats.drum_map is GM and not hats.notices
+    hits = [(k * 120, 52, 90) for k in range(0, 32, 2)] + [(k * 120, 38, 100) for k in (4, 12, 20, 28)]
+    hits += [(k * 120, 36, 100) for k in (0, 8, 16, 24)]
+    ad2 = sparse_part(tmp_path, "ad2.mid", hits)
+    assert ad2.drum_map.name == "addictive2" and not any(n.startswith("unsure") for n in ad2.notices)

@@ -14,7 +14,8 @@ from conftest import FIXTURE_FILES, hits_track, midi_file, save, track
 from groovecli.errors import GrooveError
 from groovecli.grid.drumgrid import quantize, render
 from groovecli.midi.drummap import GM, GMD
-from groovecli.midi.performance import read_midi, to_midifile, write_midi
+from groovecli.midi.read import read_midi
+from groovecli.midi.write import to_midifile, write_midi
 
 
 def kept_events(mf: mido.MidiFile, drum_pitches: set[int], channel: int = 9) -> list[list[tuple[int, str]]]:

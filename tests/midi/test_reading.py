@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 from groovecli.constants import CLOSED_HIHAT, KICK
 from groovecli.errors import GrooveError
 from groovecli.grid.drumgrid import quantize
-from groovecli.midi.performance import MAX_BARS, read_midi, to_midifile
+from groovecli.midi.performance import MAX_BARS
+from groovecli.midi.read import read_midi
+from groovecli.midi.write import to_midifile
 
 ROCK = [(k * 120, 42, 90) for k in range(0, 32, 2)] + [(k * 120, 36, 100) for k in (0, 8, 16, 24)] + \
        [(k * 120, 38, 100) for k in (4, 12, 20, 28)]
@@ -179,3 +181,16 @@ def test_valid_files_round_trip_with_nothing_lost(tmp_path_factory, hits):
     again = written(perf)
     notes = sorted((m.note, m.velocity) for t in again.tracks for m in t if m.type == "note_on" and m.velocity)
     assert notes == sorted((p, v) for _, p, v in hits)
+
+
+def test_a_tune_request_in_a_track_is_dropped_so_the_file_can_be_written(tmp_path):
+    """mido reads a tune request (F6) inside a track but its writer refuses it as real-time."""
+    events = (b"\x00\x99\x24\x64" b"\x00\xf6" b"\x83\x60\x89\x24\x00" b"\x00\x99\x26\x64" b"\x83\x60\x89\x26\x00"
+              b"\x00\xff\x2f\x00")
+    blob = (b"MThd\x00\x00\x00\x06\x00\x00\x00\x01\x01\xe0" b"MTrk" + len(events).to_bytes(4, "big") + events)
+    path = tmp_path / "tune.mid"
+    path.write_bytes(blob)
+    perf = read_midi(path)
+    assert any("real-time" in n for n in perf.notices)
+    assert sorted(n.pitch for n in perf.notes) == [36, 38]
+    written(perf)

@@ -13,6 +13,9 @@ const Player = (() => {
     if (audio.dataset.src === (url || "")) return;
     const wasPlaying = side === which && !audio.paused, at = audio.currentTime;
     audio.dataset.src = url || "";
+    const button = document.getElementById(`play-${which}`);
+    button.classList.toggle("loading", Boolean(url));  // until the rendered audio can play
+    if (url) audio.addEventListener("canplay", () => button.classList.remove("loading"), { once: true });
     if (url) { audio.src = url; audio.load(); } else { audio.removeAttribute("src"); audio.load(); }
     if (wasPlaying && url) audio.addEventListener("canplay", () => { audio.currentTime = at; audio.play(); }, { once: true });
     else if (side === which) stop();

@@ -4,14 +4,14 @@
 
 const $ = (id) => document.getElementById(id);
 const S = {
-  setup: null, mode: "humanize", values: {}, files: [null, null], takes: [], current: null,
+  setup: null, mode: "humanize", values: {}, files: [null, null], uploads: {}, takes: [], current: null,
   ppb: null, fit: true, running: null, msPerBar: 8, timer: null, cliTimer: null,
 };
 
 async function api(path, options = {}) {
   const response = await fetch(path, options);
   const body = await response.json().catch(() => ({ error: `the studio answered ${response.status}` }));
-  if (!response.ok) throw new Error(body.error || `the studio answered ${response.status}`);
+  if (!response.ok) throw Object.assign(new Error(body.error || `the studio answered ${response.status}`), { status: response.status });
   return body;
 }
 
@@ -172,9 +172,10 @@ async function upload(file, slot) {
     });
     showError(null);
     S.files[slot] = body;
+    S.uploads[body.id] = body;
     if (slot === 0) {
       S.fit = true;
-      showLanes(body.view, S.current ? null : null);
+      showLanes(body.view, null);
       Player.load("a", body.wav);
       showNotices(body.notices);
       const fill = modeSpec().controls.find((c) => c.name === "bars" && c.kind === "text");
@@ -189,7 +190,11 @@ async function upload(file, slot) {
 }
 
 async function run() {
-  if (!readyToRun()) return;
+  if (!readyToRun()) {
+    const missing = modeSpec().inputs.find((_, i) => !S.files[i]);
+    showError(`${S.mode} needs a file for ${missing.label}: drop one or choose one`);
+    return;
+  }
   clearTimeout(S.timer);
   if (S.running) S.running.abort();
   const controller = new AbortController();
@@ -212,7 +217,7 @@ async function run() {
     S.takes.push(take);
     showTake(take);
   } catch (e) {
-    if (e.name !== "AbortError") showError(e.message);
+    if (e.name !== "AbortError" && e.status !== 409) showError(e.message);  // 409: newer settings won
   } finally {
     clearInterval(progress);
     if (S.running === controller) { S.running = null; $("progress").hidden = true; $("progress-bar").style.width = "0"; }
@@ -242,9 +247,11 @@ function listTakes() {
     li.textContent = t.label;
     li.title = t.cli;
     li.className = t === S.current ? "current" : "";
-    li.addEventListener("click", () => {
+    li.addEventListener("click", () => {  // back to that take: its settings and, when still loaded here, its files
       S.mode = t.mode; S.values[t.mode] = { ...t.options };
       $("seed").value = t.seed;
+      const inputs = S.setup.modes.find((m) => m.name === t.mode).inputs;
+      inputs.forEach((input, i) => { if (S.uploads[t.files[input.name]]) S.files[i] = S.uploads[t.files[input.name]]; });
       setModeQuiet(t.mode);
       showTake(t);
     });
@@ -361,6 +368,11 @@ function wire() {
   Player.onFrame((side, seconds) => {
     const view = side === "a" ? lanes.a : lanes.b;
     lanes.head = side && view ? { side, beat: Grid.beatAt(view, seconds) } : null;
+    const scroller = $("scroller");
+    if (lanes.head) {  // keep the playhead in view when zoomed in
+      const x = Grid.GUTTER + lanes.head.beat * S.ppb - scroller.scrollLeft;
+      if (x < Grid.GUTTER || x > scroller.clientWidth - 30) scroller.scrollLeft = lanes.head.beat * S.ppb - 0.1 * (scroller.clientWidth - Grid.GUTTER);
+    }
     redraw();
   });
 }

@@ -68,6 +68,14 @@ def test_takes_to_a_folder_are_name_dash_n_inside_it(tiny_weights, song, tmp_pat
     assert not (tmp_path / "out.1").exists()
 
 
+@pytest.mark.parametrize("command", ["transfer", "fill"])
+def test_one_output_into_a_new_folder(tiny_weights, song, tmp_path, command):
+    args = ["transfer", song, FUNK, "--weights", tiny_weights] if command == "transfer" else ["fill", song, "--bars", "1:1"]
+    result = run(*args, "-o", f"{tmp_path / 'new'}/", "--seed", "1", "-q")
+    assert result.exit_code == 0, result.output
+    assert names(tmp_path / "new") == [f"rock.{command}.mid"]
+
+
 @pytest.mark.parametrize("command,args,written", [
     ("interpolate", ["interpolate", "{song}", FUNK, "--steps", "3"], "morph2.mid"),
     ("humanize", ["humanize", "{song}"], "morph2.mid"),
@@ -80,6 +88,12 @@ def test_one_output_named_without_a_suffix_gets_mid(tiny_weights, song, tmp_path
     result = run(*args, *weights, "-o", tmp_path / "morph2", "--seed", "1", "-q")
     assert result.exit_code == 0, result.output
     assert written in names(tmp_path) and "morph2" not in names(tmp_path)
+
+
+def test_render_follows_the_rule_with_wav(song, tmp_path):
+    assert run("render", song, "-o", tmp_path / "mix").exit_code == 0
+    assert run("render", song, "-o", f"{tmp_path / 'audio'}/").exit_code == 0
+    assert (tmp_path / "mix.wav").exists() and names(tmp_path / "audio") == ["rock.wav"]
 
 
 def test_previews_follow_their_take(tmp_path):
@@ -122,10 +136,23 @@ def test_a_preview_that_cannot_be_made_leaves_nothing_behind(tiny_weights, tmp_p
 
 
 def test_a_song_with_nothing_to_groove_is_an_error_not_a_written_file(tiny_weights, tmp_path):
-    result = run("humanize", CORPUS / "drums-only-outside-4-4.mid", "-o", tmp_path / "x.mid",
-                 "--weights", tiny_weights)
+    import mido
+    from conftest import hits_track, midi_file, save, track
+
+    # the drums only in a bar a meter change cuts short (#23 grooves every whole bar, in any meter)
+    meta = [mido.MetaMessage("time_signature", numerator=4, denominator=4),
+            mido.MetaMessage("time_signature", numerator=3, denominator=4, time=960)]
+    drums = hits_track([(0, 36, 100), (480, 38, 100)], 60)
+    src = save(midi_file(track(name="conductor"), drums, meta=meta), tmp_path / "cut.mid")
+    result = run("humanize", src, "-o", tmp_path / "x.mid", "--weights", tiny_weights)
     assert result.exit_code == 1 and "nothing to groove" in result.stderr
     assert not (tmp_path / "x.mid").exists() and "guess" not in result.output
+
+
+def test_drums_in_three_four_are_grooved(tiny_weights, tmp_path):
+    result = run("humanize", CORPUS / "drums-only-outside-4-4.mid", "-o", tmp_path / "x.mid",
+                 "--weights", tiny_weights, "--seed", "0")
+    assert result.exit_code == 0 and (tmp_path / "x.mid").exists() and "not 4/4" not in result.stderr
 
 
 def test_an_unwritable_output_fails_before_the_model_runs(tiny_weights, song, tmp_path, monkeypatch):
@@ -142,11 +169,11 @@ def test_an_unwritable_output_fails_before_the_model_runs(tiny_weights, song, tm
 
 
 def test_quiet_keeps_warnings_on_stderr(tiny_weights, tmp_path):
-    src = tmp_path / "meters.mid"
-    shutil.copy(CORPUS / "meter-and-tempo-changes.mid", src)
+    src = tmp_path / "kit.mid"
+    shutil.copy(CORPUS / "plain-kit-channel-1.mid", src)
     result = run("humanize", src, "-q", "--weights", tiny_weights, "--seed", "1")
     assert result.exit_code == 0 and result.stdout == ""
-    assert "warning: " in result.stderr and "meters.mid: bar" in result.stderr
+    assert "warning: " in result.stderr and "kit.mid: channel 10 has no notes" in result.stderr
 
 
 def test_a_knob_out_of_reach_says_so(tiny_weights, song, tmp_path):
@@ -166,3 +193,20 @@ def test_the_report_fits_80_columns_and_each_grid_is_headed_once(tiny_weights, t
     assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
     assert sum("intro.mid" in line for line in lines) == 1 and sum("i.mid" in line for line in lines) == 2
     assert any("bars 13-14" in line for line in lines)  # the grids show where the drums are
+
+
+def test_a_slow_single_file_says_what_it_is_doing(tiny_weights, song, tmp_path, monkeypatch):
+    monkeypatch.setenv("GROOVE_PROGRESS_AFTER", "0")  # every file is slow
+    result = run("humanize", song, "-o", tmp_path / "p.mid", "--weights", tiny_weights, "--seed", "1")
+    assert result.exit_code == 0, result.output
+    stages = [line.split(": ")[1].split(" (")[0] for line in result.stderr.splitlines() if line.startswith("humanizing")]
+    assert stages[-2:] == ["grooving", "writing"] and "loading the model" in stages
+    quiet = run("humanize", song, "-o", tmp_path / "q.mid", "--weights", tiny_weights, "--seed", "1", "-q")
+    assert quiet.stderr == ""
+
+
+def test_file_names_with_brackets_print_as_they_are(tiny_weights, tmp_path):
+    src = tmp_path / "beat [final].mid"
+    shutil.copy(ROCK, src)
+    result = run("humanize", src, "--weights", tiny_weights, "--seed", "1")
+    assert result.exit_code == 0 and "beat [final].groove.mid" in result.stdout

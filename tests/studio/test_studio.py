@@ -4,11 +4,18 @@ mode) through Starlette's TestClient, then the page itself in headless Chromium.
 from __future__ import annotations
 
 import http.client
+import json
+import os
 import shlex
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
@@ -48,17 +55,19 @@ def run(client, mode: str, files: dict, options: dict | None = None, seed: int =
     return client.post("/api/run", json={"mode": mode, "files": files, "options": options or {}, "seed": seed})
 
 
-def cli_output(line: str, inputs: dict[str, Path], folder: Path) -> bytes:
+def cli_output(line: str, inputs: dict[str, Path], folder: Path, name: str) -> bytes:
     """Run the page's command line with the CLI in ``folder`` (the working directory), its files
-    under the names the page shows."""
+    under the names the page shows, and read the file it writes, which must be called ``name``
+    (the studio's download name is the CLI's own)."""
     args = shlex.split(line)
     assert args[0] == "groove"
-    out = folder / "cli-out.mid"
-    for name, src in inputs.items():
-        shutil.copy(src, folder / name)
-    result = CliRunner().invoke(cli, [*args[1:], "-o", str(out), "-q"])
+    for file, src in inputs.items():
+        shutil.copy(src, folder / file)
+    result = CliRunner().invoke(cli, [*args[1:], "-q"])
     assert result.exit_code == 0, result.output
-    return out.read_bytes()
+    written = set(p.name for p in folder.iterdir()) - set(inputs)
+    assert written == {name}
+    return (folder / name).read_bytes()
 
 
 def test_every_mode_with_the_cli_options_and_defaults(client):
@@ -68,17 +77,18 @@ def test_every_mode_with_the_cli_options_and_defaults(client):
     controls = {c["name"]: c for c in humanize["controls"]}
     params = {p.name: p for p in cli.commands["humanize"].params}
     for name in ("genre", "notes", "velocity_amount", "timing_amount", "temperature", "density", "syncopation",
-                 "velocity_pattern", "timing_pattern", "fills", "fill_beats", "drum_map"):
+                 "velocity_pattern", "timing_pattern", "fills", "fill_beats", "drum_map", "swing"):
         assert controls[name]["flag"] == max(params[name].opts, key=len)
         assert controls[name]["default"] == modes.default(params[name])
     assert "auto" in controls["genre"]["choices"] and "funk" in controls["genre"]["choices"]
     assert "swing8" in controls["timing_pattern"]["suggestions"]
+    assert not {"out", "force", "preview", "weights", "device", "n_jobs", "ray"} & set(controls)  # terminal-only
     sample = next(m for m in setup["modes"] if m["name"] == "sample")
     assert sample["inputs"] == [] and "auto" not in next(c for c in sample["controls"] if c["name"] == "genre")["choices"]
 
 
 CASES = {
-    "humanize": ({"inputs": FUNK}, {"genre": "funk", "velocity_amount": "0.7", "notes": "keep", "fills": "4"}),
+    "humanize": ({"inputs": FUNK}, {"genre": "funk", "velocity_amount": "0.7", "notes": "keep", "fills": "4", "swing": "58"}),
     "transfer": ({"template": FUNK, "reference": ROCK}, {"timing_only": True}),
     "sample": ({}, {"genre": "jazz", "bars": "6", "tempo": "96"}),
     "continue": ({"primer": FUNK}, {"bars": "2", "temperature": "0.8"}),
@@ -97,7 +107,7 @@ def test_every_mode_gives_the_cli_bytes(client, mode, tmp_path, monkeypatch):
     assert "error" not in take, take
     assert take["seed"] == 11 and "--seed 11" in take["cli"]
     studio_bytes = client.get(take["midi"]).content
-    assert studio_bytes == cli_output(take["cli"], {p.name: p for p in files.values()}, tmp_path)
+    assert studio_bytes == cli_output(take["cli"], {p.name: p for p in files.values()}, tmp_path, take["name"])
     assert client.get(take["wav"]).content[:4] == b"RIFF"
 
 
@@ -142,10 +152,19 @@ def test_foreign_host_and_origin_are_refused(client):
 def test_uploads_are_limited_and_never_name_a_path(client, session):
     big = client.post("/api/upload", content=b"MThd" + bytes(UPLOAD_LIMIT), headers={"X-Filename": "big.mid"})
     assert big.status_code == 400 and "5 MB" in big.json()["error"]
+    chunked = client.post("/api/upload", content=iter([b"MThd", bytes(UPLOAD_LIMIT)]))  # no Content-Length
+    assert chunked.status_code == 400 and "5 MB" in chunked.json()["error"]
     sneaky = upload(client, FUNK, name="../../etc/cron.d/x.mid").json()
     assert sneaky["name"] == "x.mid"
     take = run(client, "humanize", {"inputs": sneaky["id"]}).json()
     assert take["cli"].startswith("groove humanize x.mid ")
+    named = client.post("/api/upload", content=FUNK.read_bytes(), headers={"X-Filename": quote('ドラム "1".mid')}).json()
+    take = run(client, "humanize", {"inputs": named["id"]}).json()
+    assert take["name"] == "ドラム 1.groove.mid"
+    assert client.get(take["midi"]).headers["content-disposition"].endswith(quote("ドラム 1.groove.mid"))
+    warned = client.post("/api/upload", content=FUNK.read_bytes(), headers={"X-Filename": "my beat.mid"}).json()
+    said = " ".join(warned["notices"] + run(client, "humanize", {"inputs": warned["id"]}).json()["notices"])
+    assert "input-" not in said and "/tmp" not in said  # warnings name the file as the user did
     leftovers = [p for p in session.folder.iterdir() if p.suffix != ".wav"]
     assert leftovers == []  # each run's input files went with the run
 
@@ -183,9 +202,12 @@ CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver"
 
 
 @pytest.fixture(scope="module")
-def live(session):
-    """The studio served by uvicorn on a free loopback port, as `groove studio` serves it."""
+def live():
+    """The studio served by uvicorn on a free loopback port, as `groove studio` serves it, with a
+    session of its own (the page shows only the browser test's takes)."""
     uvicorn = pytest.importorskip("uvicorn")
+    session = Session()
+    session.models.warm()
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
     app = create_app(session, allowed_hosts=allowed_hosts("127.0.0.1", port))
@@ -199,6 +221,7 @@ def live(session):
     server.should_exit = True
     thread.join(10)
     sock.close()
+    session.close()
 
 
 @pytest.fixture(scope="module")
@@ -231,6 +254,10 @@ def playing(driver, side: str) -> bool:
     return driver.execute_script(f"const a = document.getElementById('audio-{side}'); return !a.paused && a.currentTime > 0")
 
 
+def position(driver, side: str) -> float:
+    return driver.execute_script(f"return document.getElementById('audio-{side}').currentTime")
+
+
 def test_the_page_in_a_real_browser(browser, live, tmp_path, monkeypatch):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -240,6 +267,8 @@ def test_the_page_in_a_real_browser(browser, live, tmp_path, monkeypatch):
     d.get(live + "/")
     wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#modes button.active"))  # set up, the last take shown
     shown = d.find_element(By.ID, "grid-b").get_attribute("data-take")
+    d.find_element(By.ID, "seed").clear()
+    d.find_element(By.ID, "seed").send_keys("2026")  # the same take, and picture, every run
     d.find_element(By.ID, "file-main").send_keys(str(FUNK))
     wait(d, lambda d: d.find_element(By.ID, "grid-b").get_attribute("data-take") not in (None, shown))
     Select(d.find_element(By.ID, "opt-genre")).select_by_value("funk")
@@ -251,14 +280,25 @@ def test_the_page_in_a_real_browser(browser, live, tmp_path, monkeypatch):
         return shown if "--genre funk" in shown and "--velocity-amount 0.7" in shown else None
 
     line = wait(d, settled)
-    assert d.find_element(By.ID, "cli").text == line
+    assert d.find_element(By.ID, "cli").text == line and line.endswith("--seed 2026")
     assert "genre funk" in d.find_element(By.ID, "summary").text
 
     d.find_element(By.ID, "play-b").click()
-    wait(d, lambda d: playing(d, "b"), timeout=10)
-    d.find_element(By.ID, "play-a").click()  # A/B while playing: A takes over
+    wait(d, lambda d: playing(d, "b") and position(d, "b") > 0.4, timeout=10)
+    d.find_element(By.ID, "play-a").click()  # A/B while playing: A takes over where B was
     wait(d, lambda d: playing(d, "a") and not playing(d, "b"), timeout=10)
+    assert position(d, "a") >= 0.4
     d.find_element(By.ID, "stop").click()
+    d.find_element(By.ID, "loop-from").clear()
+    d.find_element(By.ID, "loop-from").send_keys("3")
+    d.find_element(By.ID, "loop-to").clear()
+    d.find_element(By.ID, "loop-to").send_keys("3")
+    d.find_element(By.ID, "loop").click()
+    d.find_element(By.ID, "play-b").click()  # 100 bpm: bar 3 is 4.8-7.2 s
+    wait(d, lambda d: playing(d, "b"), timeout=10)
+    assert 4.8 <= position(d, "b") < 7.2
+    d.find_element(By.ID, "stop").click()
+    d.find_element(By.ID, "loop").click()
 
     (REPO / "docs").mkdir(exist_ok=True)
     d.save_screenshot(str(REPO / "docs" / "studio.png"))
@@ -269,8 +309,14 @@ def test_the_page_in_a_real_browser(browser, live, tmp_path, monkeypatch):
     link.click()
     saved = d.downloads / name
     wait(d, lambda d: saved.exists() and not list(d.downloads.glob("*.crdownload")), timeout=20)
-    monkeypatch.chdir(tmp_path)
-    assert saved.read_bytes() == cli_output(line, {"funk.mid": FUNK}, tmp_path)
+    here = tmp_path / "cli"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert saved.read_bytes() == cli_output(line, {"funk.mid": FUNK}, here, name)
+
+    problems = [e["message"] for e in d.get_log("browser") if e["level"] == "SEVERE"
+                and "status of 409" not in e["message"]]  # 409: a run dropped for newer settings
+    assert problems == []  # no script error, no failed request
 
     junk = tmp_path / "notes.txt"
     junk.write_bytes(NOT_MIDI)
@@ -286,3 +332,61 @@ def test_the_page_in_a_real_browser(browser, live, tmp_path, monkeypatch):
     conn = http.client.HTTPConnection(host, timeout=10)
     conn.request("GET", "/api/setup", headers={"Host": "attacker.example"})
     assert conn.getresponse().status == 403
+
+
+def test_runs_queued_behind_newer_settings_are_dropped(client, session):
+    song = upload(client, FUNK).json()["id"]
+
+    def asked_after(count: int) -> None:  # until the server has taken a newer run request
+        deadline = time.monotonic() + 20
+        while session.latest == count and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    pool = ThreadPoolExecutor(2)
+    session.work.acquire()  # a run in progress; two more arrive, the second with newer settings
+    try:
+        start = session.latest
+        older = pool.submit(run, client, "humanize", {"inputs": song}, {"genre": "rock"})
+        asked_after(start)
+        newer = pool.submit(run, client, "humanize", {"inputs": song}, {"genre": "funk"})
+        asked_after(start + 1)
+    finally:
+        session.work.release()
+    assert older.result().status_code == 409
+    assert newer.result().json()["cli"].endswith("--genre funk --seed 7")
+    pool.shutdown()
+
+
+def test_the_lanes_show_drums_by_the_map_and_hits_off_the_grid(tmp_path):
+    from conftest import hits_track, midi_file, save
+
+    from groovecli.midi.read import read_midi
+    from groovecli.studio.views import view
+
+    # 4/4 at 480 ticks per beat: a 16th is 120 ticks; the snare is 30 ticks (a quarter 16th) late
+    song = save(midi_file(hits_track([(0, 36, 100), (480 + 30, 38, 64), (960, 42, 90)], 60)), tmp_path / "s.mid")
+    lanes = view(read_midi(song), "s.mid")
+    assert [label for _, _, label in lanes["rows"]] == ["Bass Drum 1 (36)", "Acoustic Snare (38)", "Closed Hi-Hat (42)"]
+    by_row = {row: (beat, velocity, off) for row, beat, velocity, off in lanes["notes"]}
+    assert by_row[1] == (1.0625, 64, 0.25)
+    assert by_row[0][2] == 0 and by_row[2] == (2.0, 90, 0.0)
+    assert lanes["bars"][0][:5] == [0.0, 4.0, 4, 4, 120.0]
+
+
+def test_groove_studio_serves_until_ctrl_c_and_cleans_up(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "groovecli", "studio", "--no-browser", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("groove studio: http://127.0.0.1:"), first + proc.stderr.read()
+        url = first.split()[2]
+        host = url.split("//")[1].rstrip("/")
+        conn = http.client.HTTPConnection(host, timeout=30)
+        conn.request("GET", "/api/setup")
+        assert json.loads(conn.getresponse().read())["version"]
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith("groove-studio-")]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("groove-studio-")]

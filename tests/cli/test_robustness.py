@@ -10,7 +10,8 @@ from conftest import DATA, REPO
 from midi_invariants import note_spans, zero_length_notes
 
 from groovecli.cli import cli
-from groovecli.midi.performance import read_midi, to_midifile
+from groovecli.midi.read import read_midi
+from groovecli.midi.write import to_midifile
 
 CORPUS = DATA / "corpus"
 
@@ -36,7 +37,7 @@ def test_a_key_signature_of_length_3_is_repaired_not_fatal(tmp_path, tiny_weight
 
 def test_one_unreadable_file_does_not_stop_a_folder(tmp_path, tiny_weights, monkeypatch):
     """Whatever goes wrong reading one file (here a bug, simulated) is that file's failure alone."""
-    import groovecli.midi.performance as performance
+    import groovecli.midi.read as performance
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -231,6 +232,20 @@ def test_held_notes_of_many_lengths_share_one_cached_sound(tmp_path):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 60e6
+
+
+def test_a_song_longer_than_a_wav_can_hold_is_refused_before_rendering(tmp_path):
+    """A damaged delta time can put a hit 30 hours in: one line, not gigabytes and a struct error."""
+    from conftest import midi_file, save, track
+
+    tempo = [mido.MetaMessage("set_tempo", tempo=round(mido.bpm2tempo(20)))]
+    drums = track("note_on channel=9 note=36 velocity=100 time=0", "note_off channel=9 note=36 velocity=0 time=60",
+                  f"note_on channel=9 note=36 velocity=100 time={9000 * 4 * 480}",
+                  "note_off channel=9 note=36 velocity=0 time=60")
+    path = save(midi_file(drums, meta=tempo), tmp_path / "long.mid")
+    result = run("render", path, "-o", tmp_path / "long.wav")
+    assert result.exit_code == 1 and "a WAV file holds at most" in result.stderr
+    assert not (tmp_path / "long.wav").exists()
 
 
 # --- 12. the kit's licence ships beside it; the evaluation-only classifier does not ship -----

@@ -11,7 +11,7 @@ from groovecli.errors import GrooveError
 from groovecli.generate.humanize import HumanizeOptions, humanize
 from groovecli.grid.drumgrid import quantize
 from groovecli.grid.swing import Swing, apply_swing, cell_shifts
-from groovecli.midi.performance import read_midi
+from groovecli.midi.read import read_midi
 
 TPB, STEP = 480, 120  # ticks per beat, per 16th
 HAT, SNARE, KICK = 42, 38, 36
@@ -131,3 +131,12 @@ def test_auto_is_unsure_on_an_ambiguous_sketch_and_plays_no_genre_swing(tmp_path
     finally:
         genres.bundled_guesser = original
     assert unsure_jazz.report["genre"] == "jazz" and "swing" not in unsure_jazz.report
+
+
+def test_timing_amount_0_keeps_a_genre_s_swing_out_but_not_an_explicit_one(tmp_path, tiny):
+    sketch = eighths_sketch(tmp_path / "eighths.mid", bars=2)
+    kept = humanize(sketch, tiny, seed=0, genre="jazz", notes="keep", timing_amount=0.0)
+    assert [n.start for n in kept.performance.notes] == [n.start for n in read_midi(sketch).notes]
+    assert "swing" not in kept.report
+    asked = humanize(sketch, tiny, seed=0, genre="jazz", notes="keep", timing_amount=0.0, swing=60)
+    assert asked.report["swing"] == "60% 8ths"

@@ -1,0 +1,102 @@
+"""How well other meters are grooved (issue #23 item 3; docs/producer.md section 4).
+
+    python experiments/eval_meters.py --data ../shared/data/gmd [--repeats 20] [--seed 0]
+
+GMD's beat performances outside 4/4 (every split: 5 in 3/4, 5 in 6/8, one 5/4, one 5/8) are put on
+the grid in 16-step frames (``grid/meters.py``); each one's stiff sketch (``groove evaluate``'s
+template, one velocity) is humanized with the defaults, and the velocity and timing KL per
+position (``lab.metrics.position_kl``) are taken against the drummer's own notes, all files
+pooled. The same is done for the 4/4 test beats, whose pooled notes are subsampled (``--repeats``
+draws) to as many notes as the other meters have, so that both KLs carry the same small-sample
+bias. Prints one JSON object per meter and for all of them, with the 4/4 reference and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+
+from groovecli.constants import STEPS_PER_BAR
+from groovecli.generate.humanize import HumanizeOptions, humanize_grid
+from groovecli.grid.drumgrid import bar_bpm, from_windows, half_step_ms, quantize, to_windows
+from groovecli.grid.meters import frame_mask
+from groovecli.grid.patterns import derive_template
+from groovecli.lab.data import genre_of
+from groovecli.lab.evaluation import STIFF_VELOCITY
+from groovecli.lab.metrics import position_kl
+from groovecli.midi import read_midi
+from groovecli.midi.drummap import GMD
+from groovecli.weights import load_model
+
+
+def played(path: Path, loaded, seed: int, genre: str = "auto") -> dict[str, np.ndarray] | None:
+    """The drummer's and the model's (hits, velocity, ms) on the framed grid of one file."""
+    perf = read_midi(path, drum_map=GMD)
+    real = quantize(perf, meters=True)
+    frames = real.steps // STEPS_PER_BAR
+    if frames < 2:
+        return None
+    t = from_windows(derive_template(to_windows(real.hits), to_windows(real.velocity)), frames)
+    t = t * frame_mask(real.bars, perf.step_ticks)
+    stiff = real.with_values(t, STIFF_VELOCITY * t, np.zeros_like(t))
+    take = humanize_grid(stiff, loaded, HumanizeOptions(seed=seed, genre=genre), bpm=bar_bpm(perf, real)).grid
+    hits = take.hits * frame_mask(real.bars, perf.step_ticks)
+    ms = half_step_ms(perf, real.bars)[:, None]
+    return {"real_hits": real.hits, "real_velocity": real.velocity, "real_ms": real.offset * ms,
+            "hits": hits, "velocity": take.velocity, "ms": take.offset * ms}
+
+
+def kls(parts: list[dict[str, np.ndarray]], keep: int | None = None, rng=None) -> dict[str, float]:
+    pool = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    if keep is not None:  # as many notes as the other meters have, drawn at random
+        for key in ("real_hits", "hits"):
+            cells = np.flatnonzero(pool[key] > 0.5)
+            drop = rng.choice(cells, size=max(len(cells) - keep, 0), replace=False)
+            flat = pool[key].copy().reshape(-1)
+            flat[drop] = 0
+            pool[key] = flat.reshape(pool[key].shape)
+    return {"velocity_kl": position_kl(pool["real_velocity"], pool["real_hits"], pool["velocity"], pool["hits"],
+                                       (0.0, 1.0)),
+            "timing_kl": position_kl(pool["real_ms"], pool["real_hits"], pool["ms"], pool["hits"], (-60.0, 60.0))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--genre-from-style", action="store_true",
+                        help="play each file in its GMD style's genre instead of --genre auto")
+    args = parser.parse_args()
+    rows = [r for r in csv.DictReader(open(Path(args.data) / "info.csv")) if r["beat_type"] == "beat"]
+    loaded = load_model()
+
+    def genre(row: dict[str, str]) -> str:
+        return (genre_of(row["style"]) or "auto") if args.genre_from_style else "auto"
+
+    other: dict[str, list] = {}
+    for r in rows:
+        if r["time_signature"] != "4-4" and (p := played(Path(args.data) / r["midi_filename"], loaded, args.seed,
+                                                         genre(r))):
+            other.setdefault(r["time_signature"].replace("-", "/"), []).append(p)
+    four = [p for r in rows if r["time_signature"] == "4-4" and r["split"] == "test"
+            if (p := played(Path(args.data) / r["midi_filename"], loaded, args.seed, genre(r)))]
+    rng = np.random.default_rng(args.seed)
+    groups = dict(other) | {"all other meters": [p for ps in other.values() for p in ps]}
+    for meter, parts in groups.items():
+        notes = int(sum(min(p["hits"].sum(), p["real_hits"].sum()) for p in parts))
+        mine = kls(parts)
+        ref = [kls(four, notes, rng) for _ in range(args.repeats)]
+        ref_mean = {k: float(np.mean([x[k] for x in ref])) for k in mine}
+        print(json.dumps({"meter": meter, "files": len(parts), "notes": notes}
+                         | {k: round(v, 4) for k, v in mine.items()}
+                         | {f"4/4_{k}": round(v, 4) for k, v in ref_mean.items()}
+                         | {f"{k}_ratio": round(mine[k] / ref_mean[k], 2) for k in mine}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

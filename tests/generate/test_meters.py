@@ -1,0 +1,89 @@
+"""Every meter a producer writes in is grooved (#23): 3/4, 6/8, 12/8, 5/4, 7/8, 2/4 and meter changes."""
+
+from __future__ import annotations
+
+import mido
+import pytest
+from conftest import hits_track, midi_file, save, track
+
+from groovecli.generate.humanize import HumanizeOptions, humanize
+from groovecli.grid.meters import frame_splits
+from groovecli.midi import read_midi
+from groovecli.midi.performance import Bar
+from groovecli.weights import bundled_dir, load_model
+
+STEP = 120
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    if bundled_dir() is None:
+        pytest.skip("no weights bundled in this checkout")
+    return load_model()
+
+
+def bar_hits(base: int, num: int, den: int) -> list[tuple[int, int, int]]:
+    """8th-note hats, a kick on the one and a snare on every other beat of one bar."""
+    steps = 16 * num // den
+    beat = 6 if den == 8 and num % 3 == 0 and num > 3 else 16 // den
+    hits = [(base + k * STEP, 42, 100) for k in range(0, steps, 2)] + [(base, 36, 100)]
+    return hits + [(base + k * STEP, 38, 100) for k in range(beat, steps, 2 * beat)]
+
+
+def meter_file(tmp_path, meters: list[tuple[int, int, int]], bpm: int = 100):
+    """One bar after another in the given (numerator, denominator, bars) meters."""
+    hits, meta, tick = [], [mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm))], 0
+    conductor = track(name="conductor")
+    last = 0
+    for num, den, bars in meters:
+        conductor.append(mido.MetaMessage("time_signature", numerator=num, denominator=den, time=tick - last))
+        last = tick
+        for _ in range(bars):
+            hits += bar_hits(tick, num, den)
+            tick += 16 * num // den * STEP
+    return save(midi_file(conductor, hits_track(hits, 60), meta=meta), tmp_path / "meters.mid"), tick
+
+
+def test_frames_cut_long_bars_at_beats():
+    def splits(num, den):
+        return frame_splits(Bar(0, 0, 16 * num / den * STEP, num, den), STEP)
+
+    assert splits(4, 4) == [(0, 16)]
+    assert splits(3, 4) == [(0, 12)] and splits(6, 8) == [(0, 12)] and splits(7, 8) == [(0, 14)]
+    assert splits(2, 4) == [(0, 8)]
+    assert splits(5, 4) == [(0, 12), (12, 8)]  # 3 + 2 beats
+    assert splits(12, 8) == [(0, 12), (12, 12)]  # two bars of 6/8
+    assert frame_splits(Bar(0, 0, 1000, 3, 4, complete=False), STEP) == []  # cut short by a meter change
+
+
+@pytest.mark.parametrize("num,den", [(3, 4), (6, 8), (12, 8), (5, 4), (7, 8), (2, 4)])
+def test_every_meter_is_grooved_in_every_bar(tmp_path, bundled, num, den):
+    path, end = meter_file(tmp_path, [(num, den, 6)])
+    perf = read_midi(path)
+    out = humanize(perf, bundled, HumanizeOptions(seed=1, notes="keep")).performance
+    assert len(out.notes) == len(perf.notes)  # keep: every note, none added in a frame's padding
+    bars = perf.bars
+    for bar in bars:
+        inside = [n for n in out.notes if bar.start - STEP // 2 <= n.start < bar.start + bar.length - STEP // 2]
+        before = [n for n in perf.notes if bar.start <= n.start < bar.start + bar.length]
+        assert len(inside) == len(before)  # no note moved into another bar or into the padding
+        assert any(n.start % STEP for n in inside), f"bar {bar.index + 1} not moved"  # timing grooved
+        assert len({n.velocity for n in inside}) > 2, f"bar {bar.index + 1} velocities flat"
+    assert out.end_tick <= end
+
+
+def test_meter_changes_are_grooved_throughout(tmp_path, bundled):
+    path, _ = meter_file(tmp_path, [(4, 4, 2), (3, 4, 2), (7, 8, 2), (6, 8, 2), (4, 4, 2)])
+    take = humanize(read_midi(path), bundled, HumanizeOptions(seed=2, notes="keep"))
+    assert [b.meter for b in take.before.bars] == ["4/4"] * 2 + ["3/4"] * 2 + ["7/8"] * 2 + ["6/8"] * 2 + ["4/4"] * 2
+    moved = [n for n in take.performance.notes if n.start % STEP]
+    assert len(moved) > 0.5 * len(take.performance.notes)
+
+
+def test_humanize_names_no_bar_as_passed_through(tmp_path, runner, tiny_weights):
+    from groovecli.cli import cli
+
+    path, _ = meter_file(tmp_path, [(4, 4, 2), (3, 4, 2)])
+    result = runner.invoke(cli, ["humanize", str(path), "--weights", str(tiny_weights), "--seed", "0", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "not 4/4" not in result.stderr and "passed through" not in result.stderr
