@@ -29,8 +29,11 @@ def interrupted(folder: Path, out: Path, files: int, share: float) -> tuple[int,
     """Start the Ray run, stop it with SIGINT once ``share`` of the outputs exist; (files written
     when it stopped, seconds it ran)."""
     t = time.perf_counter()
+    # a shell starts a background job with SIGINT ignored, and its children inherit that: give
+    # the run Python's default SIGINT handling back, or the interrupt below is not delivered
     proc = subprocess.Popen([sys.executable, "-m", "groovecli", "humanize", str(folder), "-o", str(out), "-q",
-                             "--seed", "0", "--jobs", "2", "--ray"])
+                             "--seed", "0", "--jobs", "2", "--ray"],
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     while proc.poll() is None and (len(list(out.glob("*.mid"))) if out.is_dir() else 0) < share * files:
         time.sleep(0.2)
     proc.send_signal(signal.SIGINT)

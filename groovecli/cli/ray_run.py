@@ -53,7 +53,8 @@ def connect(address: str, cpus: int) -> bool:
         else:
             ray.init(address=address, **quiet)
     except (ConnectionError, RuntimeError, ValueError) as exc:
-        raise GrooveError(f"cannot reach the Ray cluster at {address}: {str(exc).splitlines()[0][:120]}") from None
+        why = str(exc).splitlines()[0].split(". ")[0].rstrip(".")  # Ray's first sentence; the rest is its advice
+        raise GrooveError(f"cannot reach the Ray cluster at {address}: {why}") from None
     return True
 
 

@@ -98,9 +98,10 @@ def load_networks(spec: str | os.PathLike | None = None, device: str = "cpu", ba
 
 
 def _on_torch(spec, device: str) -> Networks:
-    from ..weights import load_cond, load_model
+    from ..weights import load_cond, load_model, pick_device
     from .torch_graphs import cond_torch_graphs, groove_torch_graphs
 
+    device = pick_device(device)  # --device cuda without CUDA: one line
     loaded = load_model(spec, device, raw=True)
     graphs = groove_torch_graphs(loaded.model, loaded.prior, loaded.guesser, loaded.config.to_dict(), device)
     model, prior, guesser = groove_nets(graphs)

@@ -55,6 +55,15 @@ def test_ray_missing_is_one_line(tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray is not installed (groove-cli[ray])")
+def test_ray_with_no_cluster_there_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    result = run("humanize", str(beats(tmp_path / "in")), "-o", str(tmp_path / "out"), "--ray", "auto")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip().splitlines() == [
+        "error: cannot reach the Ray cluster at auto: Could not find any running Ray instance"]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray is not installed (groove-cli[ray])")
 def test_ray_on_a_local_two_cpu_instance_writes_the_same_bytes_and_resumes(tmp_path):
     folder = beats(tmp_path / "in", 4)
     local = run("humanize", str(folder), "-o", str(tmp_path / "one"), "--seed", "7", "-j", "1", "--json")

@@ -77,3 +77,12 @@ def test_the_runtime_is_chosen_by_what_is_there(folder, tmp_path, monkeypatch):
             pick_backend(*args)
         assert str(info.value) == f'{why}{" (groove export-onnx writes them)" if "weights" in why else ""}: ' \
                                   'this needs torch: pip install "groove-cli[torch]"'
+
+
+def test_cuda_without_cuda_is_one_line(folder):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    with pytest.raises(GrooveError, match="^--device cuda was asked for, but this machine or this torch build has no CUDA"):
+        load_networks(folder, device="cuda")
