@@ -11,8 +11,7 @@ of a bar (mean velocity of every hit there, in drawn-pattern levels 1-5).
 ``--write`` stores what ``humanize`` plays each genre with (``grid/genre_feel.py``): its swing
 (straight unless the genre's drummers clearly swing, ``SWUNG``) and its drummers' timing and
 velocity profiles per drum and 16th of the bar, measured *de-swung* (each hit moved back by the
-genre's own swing), since groove applies the swing itself when it writes ticks; velocity
-apart for the notes a sketch of the beat would hold (its template) and the rest.
+genre's own swing), since groove applies the swing itself when it writes ticks.
 """
 
 from __future__ import annotations
@@ -28,9 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from groovecli.constants import STEPS_PER_BAR, STEPS_PER_BEAT  # noqa: E402
-from groovecli.grid.drumgrid import from_windows, to_windows  # noqa: E402
 from groovecli.grid.feel_profile import profile_of  # noqa: E402
-from groovecli.grid.patterns import derive_template  # noqa: E402
 from groovecli.grid.swing import STRAIGHT, Swing, as_eighths, cell_shifts, dotted_notes  # noqa: E402
 from groovecli.lab.genre_judge import FEATURES, PUSH_DRUMS, beat_profiles, hit_times, read_beats, swing_ratios  # noqa: E402
 
@@ -52,15 +49,12 @@ def genre_swing(beats) -> tuple[Swing, dict]:
     return Swing(), med
 
 
-def deswung(beat, swing: Swing) -> tuple[np.ndarray, ...]:
+def deswung(beat, swing: Swing) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The beat's hits, velocity and timing in ms against where the genre's swing puts each cell
-    (``swing.cell_shifts``), a dotted figure's "a" counted on the "and" as groove counts it; and
-    which hits its sketch (the template groove derives) would hold."""
+    (``swing.cell_shifts``), a dotted figure's "a" counted on the "and" as groove counts it."""
     dotted = dotted_notes(beat.hits, swing)
     ms = (0.5 * beat.offset - cell_shifts(beat.hits, swing)) * beat.ms16[:, None] * (beat.hits > 0.5)
-    bars = len(beat.hits) // STEPS_PER_BAR
-    sketch = from_windows(derive_template(to_windows(beat.hits), to_windows(beat.velocity)), bars)[: len(beat.hits)]
-    return tuple(as_eighths(a, dotted) for a in (beat.hits, beat.velocity, ms, sketch * beat.hits))
+    return tuple(as_eighths(a, dotted) for a in (beat.hits, beat.velocity, ms))
 
 
 def pooled_profile(parts: list[tuple[np.ndarray, np.ndarray]]) -> dict:
@@ -142,11 +136,8 @@ def main() -> None:
         parts = [deswung(b, swing) for b in beats]
         out[genre] = {"beats": len(beats), "swing": {"eighth": swing.eighth, "sixteenth": swing.sixteenth},
                       "measured": {k: round(v, 4) if isinstance(v, float) else v for k, v in med.items()},
-                      "timing_ms": on_the_swing(pooled_profile([(h, ms) for h, _, ms, _ in parts]), swing),
-                      # a sketch's notes are its accents, what groove adds mostly ghosts: the drummers'
-                      # velocity at a cell differs between the two (a New Orleans snare at 2)
-                      "velocity_sketch": pooled_profile([(k, v) for _, v, _, k in parts]),
-                      "velocity_added": pooled_profile([(h * (k < 0.5), v) for h, v, _, k in parts])}
+                      "timing_ms": on_the_swing(pooled_profile([(h, ms) for h, _, ms in parts]), swing),
+                      "velocity": pooled_profile([(h, v) for h, v, _ in parts])}
     if args.write:
         Path(args.write).write_text(json.dumps({"source": "experiments/genre_profiles.py, GMD train beats",
                                                 "genres": out}, separators=(",", ":")) + "\n")

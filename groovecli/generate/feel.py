@@ -103,30 +103,26 @@ def blend(before: DrumGrid, hits: np.ndarray, model: dict[str, np.ndarray], velo
     return before.with_values(hits, velocity * hits, offset * hits)
 
 
-def lean_on_genre(model: dict[str, np.ndarray], hits: np.ndarray, sketch: np.ndarray, feel: GenreFeel, swing: Swing,
+def lean_on_genre(model: dict[str, np.ndarray], hits: np.ndarray, feel: GenreFeel, swing: Swing,
                   half_ms: np.ndarray, *, timing: bool = True, velocity: bool = True) -> dict[str, np.ndarray]:
     """The model's decoded feel (song arrays (T, 9) per feel) re-centred on the genre's drummers
     (``grid/genre_feel.py``): each hit keeps the model's deviation from the model's own mean at
     its drum and 16th, around the drummers' mean there. Timing is matched in ms (``half_ms``
     (T,): ms per unit of offset) against where ``swing`` will put each hit, a dotted figure's
-    "a" read on the "and" it is played as. Velocity follows the drummers' sketch notes on the
-    cells of ``sketch`` (T, 9) and their other notes elsewhere.
+    "a" read on the "and" it is played as.
 
     The spread stays the model's: the drummers' pooled spread around a swung position mixes in
     the few who play the genre straight (GMD's jazz hi-hat: 34 ms against the model's 20), and
     rescaling to it pushed on-beats a whole half-16th early."""
     dotted = dotted_notes(hits, swing)
-    timing_ms = centres(feel.timing_ms)
+    feel = GenreFeel(feel.swing, centres(feel.timing_ms), centres(feel.velocity))
     out = dict(model)
     if timing:
         ms = as_eighths(model["offset"] * half_ms[:, None], dotted)
-        moved = follow(ms, as_eighths(hits, dotted), timing_ms, -np.inf, np.inf)
+        moved = follow(ms, as_eighths(hits, dotted), feel.timing_ms, -np.inf, np.inf)
         out["offset"] = np.clip(as_eighths(moved, dotted, back=True) / half_ms[:, None], -1.0, 1.0)
     if velocity:
-        own = as_eighths(model["velocity"], dotted)
-        moved = sum(follow(own, as_eighths(part, dotted), centres(profile), 1 / 127, 1.0)
-                    for part, profile in (((hits > 0.5) & (sketch > 0.5), feel.velocity_sketch),
-                                          ((hits > 0.5) & (sketch < 0.5), feel.velocity_added)))
+        moved = follow(as_eighths(model["velocity"], dotted), as_eighths(hits, dotted), feel.velocity, 1 / 127, 1.0)
         out["velocity"] = as_eighths(moved, dotted, back=True)
     return out
 
@@ -153,8 +149,8 @@ def swing_for(options, genre: str, sure: bool) -> Swing:
     return Swing(STRAIGHT + amount * (feel.swing.eighth - STRAIGHT), STRAIGHT + amount * (feel.swing.sixteenth - STRAIGHT))
 
 
-def play_genre(model: dict[str, np.ndarray], hits: np.ndarray, sketch: np.ndarray, options, genre: str | None,
-               swing: Swing, half_ms: np.ndarray) -> dict[str, np.ndarray]:
+def play_genre(model: dict[str, np.ndarray], hits: np.ndarray, options, genre: str | None, swing: Swing,
+               half_ms: np.ndarray) -> dict[str, np.ndarray]:
     """The model's feel leaned on ``genre``'s drummers (``lean_on_genre``); as decoded when no
     genre is sure or groove ships no feel for it. A drawn pattern is the user's own feel: the
     genre does not move the feel it draws."""
@@ -162,5 +158,5 @@ def play_genre(model: dict[str, np.ndarray], hits: np.ndarray, sketch: np.ndarra
     if feel is None:
         return model
     drawn_timing = options.timing_pattern is not None and swing_preset(options.timing_pattern) is None
-    return lean_on_genre(model, hits, sketch, feel, swing, half_ms, timing=not drawn_timing,
+    return lean_on_genre(model, hits, feel, swing, half_ms, timing=not drawn_timing,
                          velocity=options.velocity_pattern is None)

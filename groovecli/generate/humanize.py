@@ -195,7 +195,7 @@ def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOption
     feel = decode_feels(loaded, latents, notes, genre, gen, options.temperature, runs.first_windows)
     swing = swing_for(options, genre_name, sure(genre_note))
     half_ms = half_step_ms_at(bpm, before.steps)
-    played = play_genre({k: runs.join(v.numpy()) for k, v in feel.items()}, song_notes, before.hits, options,
+    played = play_genre({k: runs.join(v.numpy()) for k, v in feel.items()}, song_notes, options,
                         genre_name if sure(genre_note) else None, swing, half_ms)
     played, written = as_written(before, song_notes, played, half_ms, programmed=programmed,
                                  band=band and options.timing_pattern is None)

@@ -28,13 +28,11 @@ FEEL_FILE = "genre-feel.json"
 
 @dataclass(frozen=True)
 class GenreFeel:
-    """A genre's swing, and its drummers' timing (ms) and velocity profiles (de-swung); velocity
-    apart for the notes a sketch holds (accents) and the notes added around them (mostly ghosts)."""
+    """A genre's swing, and its drummers' timing (ms) and velocity profiles (de-swung)."""
 
     swing: Swing
     timing_ms: Profile
-    velocity_sketch: Profile
-    velocity_added: Profile
+    velocity: Profile
 
 
 def genre_feel(genre: str) -> GenreFeel | None:
@@ -42,8 +40,7 @@ def genre_feel(genre: str) -> GenreFeel | None:
     entry = _entries().get(genre)
     if entry is None:
         return None
-    return GenreFeel(Swing(**entry["swing"]), _profile(entry["timing_ms"]), _profile(entry["velocity_sketch"]),
-                     _profile(entry["velocity_added"]))
+    return GenreFeel(Swing(**entry["swing"]), _profile(entry["timing_ms"]), _profile(entry["velocity"]))
 
 
 def _profile(entry: dict) -> Profile:

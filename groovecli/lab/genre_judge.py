@@ -4,7 +4,7 @@ A part's profile is what a drummer would say about how a genre is played: how fa
 8ths and 16ths swing, where each drum sits against the grid (push or lay-back, in ms), the
 accent contour over the 16ths of the bar, how much of the snare is ghost notes, and how many
 notes each drum plays per bar. The judge is multinomial logistic regression on those numbers
-(standardised), fitted on 4-bar stretches of GMD's training beats; ``benchmarks/eval_genre.py``
+(standardised), fitted on 4-bar stretches of GMD's training beats; ``experiments/eval_genre.py``
 asks it which genre groove's outputs sound like, beside what it says of the drummers' own.
 """
 

@@ -19,7 +19,6 @@ import mido
 from ..errors import GrooveError
 
 
-
 def _unwrap(data: bytes, name: str, repairs: list[str]) -> bytes:
     """The Standard MIDI File inside ``data``: itself, or the ``data`` chunk of a RIFF RMID (.rmi)."""
     if data[:4] == b"RIFF" and data[8:12] == b"RMID":

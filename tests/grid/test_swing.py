@@ -140,3 +140,23 @@ def test_timing_amount_0_keeps_a_genre_s_swing_out_but_not_an_explicit_one(tmp_p
     assert "swing" not in kept.report
     asked = humanize(sketch, tiny, seed=0, genre="jazz", notes="keep", timing_amount=0.0, swing=60)
     assert asked.report["swing"] == "60% 8ths"
+
+
+def test_swing_leaves_bars_in_other_meters_alone(tmp_path):
+    """A 3/4 bar between 4/4 bars is not in the grid: its notes keep their ticks."""
+    import mido
+
+    hits = [(k * STEP, HAT, 100) for k in range(0, 16, 2)]  # bar 1, 4/4
+    hits += [(16 * STEP + k * STEP, HAT, 100) for k in range(0, 12, 2)]  # bar 2, 3/4
+    hits += [(28 * STEP + k * STEP, HAT, 100) for k in range(0, 16, 2)]  # bar 3, 4/4
+    meta = [mido.MetaMessage("time_signature", numerator=4, denominator=4, time=0),
+            mido.MetaMessage("time_signature", numerator=3, denominator=4, time=16 * STEP),
+            mido.MetaMessage("time_signature", numerator=4, denominator=4, time=12 * STEP)]
+    perf = read_midi(save(midi_file(track(*[], name="meter"), hits_track(hits, 60), meta=meta), tmp_path / "m.mid"))
+    grid = quantize(perf)
+    out = apply_swing(perf, grid, Swing(eighth=2 / 3))
+    before = sorted(n.start for n in perf.notes)
+    after = sorted(n.start for n in out.notes)
+    three_four = [t for t in before if 16 * STEP <= t < 28 * STEP]
+    assert three_four and all(t in after for t in three_four)
+    assert len(after) == len(before) and after != before  # the 4/4 bars' off-beats moved

@@ -1,6 +1,6 @@
 """Does ``--genre`` sound like the genre? A judge on musician-readable part profiles decides.
 
-    python benchmarks/eval_genre.py --data ../shared/data/gmd [--bars 8] [--seed 0] [--seeds 1] [--model-only]
+    python experiments/eval_genre.py --data ../shared/data/gmd [--bars 8] [--seed 0] [--seeds 1] [--model-only]
 
 The judge (``lab/genre_judge.py``: swing of off-beat 8ths and 16ths, push per drum, accent
 contour per 16th, snare ghost share, notes per bar per drum; multinomial logistic regression,
