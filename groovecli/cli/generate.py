@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import sys
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -68,7 +72,7 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
     with slow_progress(f"humanizing {files[0].name}", enabled=not batch and not (quiet or as_json)) as slow:
         slow.stage("reading")
         jobs, results = _read_jobs(files, plans, (drum_map, drum_channel, drum_track), force, skip_existing, dry_run,
-                                   batch, preview)
+                                   batch, preview, lazy=ray is not None)
         if jobs:
             results.extend(_run_jobs(jobs, weights, device, kw, force, dry_run, listen, batch=batch,
                                      views=not (quiet or as_json) and (show_grids or not batch),
@@ -87,10 +91,18 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
         click.get_current_context().exit(1)
 
 
+@dataclass(frozen=True)
+class Unread:
+    """A sketch its worker reads (``--ray``: the command does not read and hold a whole corpus)."""
+
+    drums: tuple  # --drum-map, --drum-channel, --drum-track
+
+
 def _read_jobs(files: list[Path], plans: list[list[Path]], drums: tuple, force: bool, skip_existing: bool,
-               dry_run: bool, batch: bool, preview: bool) -> tuple[list, list[dict]]:
+               dry_run: bool, batch: bool, preview: bool, lazy: bool = False) -> tuple[list, list[dict]]:
     """Every input read before the model loads (a bad file costs no model load): the jobs to run,
-    and the results of the inputs skipped or failed (in a batch, each its own failure)."""
+    and the results of the inputs skipped or failed (in a batch, each its own failure).
+    ``lazy``: the inputs are left ``Unread`` for the workers."""
     jobs, results = [], []
     for src, paths in zip(files, plans):
         reason = None
@@ -101,7 +113,7 @@ def _read_jobs(files: list[Path], plans: list[list[Path]], drums: tuple, force: 
             reason = f"{existing[0]} exists" + ("" if skip_existing else "; use --force or --skip-existing")
         else:
             try:
-                jobs.append((src, paths, read_song(str(src), *drums, meters=True)))
+                jobs.append((src, paths, Unread(drums) if lazy else read_song(str(src), *drums, meters=True)))
                 continue
             except Exception as exc:  # noqa: BLE001 - in a batch, whatever one file does is its own failure
                 if not batch:
@@ -176,7 +188,8 @@ def _run_jobs(jobs: list, weights, device: str, kw: dict, force: bool, dry_run: 
         if workers or ray is not None:
             outcomes = run(_humanize_job, [(perf, src, paths, kw, force, dry_run, listen) for src, paths, perf in jobs],
                            weights=weights, workers=workers or n_jobs or cores(), ray=ray,
-                           sizes=[len(perf.notes) for _, _, perf in jobs])
+                           sizes=[src.stat().st_size if isinstance(perf, Unread) else len(perf.notes)
+                                  for src, _, perf in jobs])
             for i, outcome in outcomes:
                 advance(jobs[i][0].name)
                 if isinstance(outcome, BaseException):
@@ -184,7 +197,8 @@ def _run_jobs(jobs: list, weights, device: str, kw: dict, force: bool, dry_run: 
                         raise outcome
                     results.append({"input": str(jobs[i][0]), "error": batch_failure(outcome)})
                 else:
-                    results.extend(outcome)
+                    sys.stderr.write(outcome["warnings"])  # a worker's reading: warn as reading here would
+                    results.extend(outcome["rows"])
             return results
         if stage is not None:
             stage("loading the model")
@@ -202,9 +216,15 @@ def _run_jobs(jobs: list, weights, device: str, kw: dict, force: bool, dry_run: 
 
 
 def _humanize_job(loaded, perf, src: Path, paths: list[Path], kw: dict, force: bool, dry_run: bool,
-                  listen: dict | None) -> list[dict]:
-    """One file in a worker process (``pool.run`` passes the worker's model first)."""
-    return _humanize_one(perf, src, paths, loaded, kw, force, dry_run, views=False, listen=listen)
+                  listen: dict | None) -> dict:
+    """One file in a worker process (``pool.run`` passes the worker's model first): its report's
+    rows, and the warnings reading it gave when the worker read it (``Unread``)."""
+    warnings = io.StringIO()
+    if isinstance(perf, Unread):
+        with contextlib.redirect_stderr(warnings):
+            perf = read_song(str(src), *perf.drums, meters=True)
+    return {"rows": _humanize_one(perf, src, paths, loaded, kw, force, dry_run, views=False, listen=listen),
+            "warnings": warnings.getvalue()}
 
 
 @cli.command()

@@ -1,10 +1,11 @@
 """A folder's files as tasks on a Ray cluster (``groove humanize DIR -o OUT --ray [ADDRESS]``).
 
 The same per-file job as ``pool.run``'s worker processes: each Ray worker loads the model once
-(kept in this module while the worker lives) and writes its file's outputs itself, so OUT must be
-a folder that every node sees (one machine, or a shared file system; docs/ray.md). The driver
-only reads the sketches, hands out the jobs and prints the summary. Outputs are written
-atomically, so after an interrupt the files already written are whole and a rerun skips them.
+(kept in this module while the worker lives), reads its sketch (``generate.Unread``: the driver
+does not hold a corpus) and writes its outputs itself, so the inputs and OUT must be where every
+node sees them (one machine, or a shared file system; docs/ray.md). The driver lists the files,
+hands out the jobs and prints the summary. Outputs are written atomically, so after an interrupt
+the files already written are whole and a rerun skips them.
 """
 
 from __future__ import annotations

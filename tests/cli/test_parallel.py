@@ -77,3 +77,20 @@ def test_ray_on_a_local_two_cpu_instance_writes_the_same_bytes_and_resumes(tmp_p
     rows = json.loads(again.stdout)
     assert [("skipped" in r, "output" in r) for r in rows] == [(True, False), (True, False), (False, True), (True, False)]
     assert outputs(tmp_path / "ray") == outputs(tmp_path / "one")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray is not installed (groove-cli[ray])")
+def test_ray_workers_read_the_files_and_report_as_one_process_does(tmp_path):
+    """On Ray each worker reads its own sketch: a file's warnings and a bad file's error come back
+    as a local run gives them."""
+    folder = beats(tmp_path / "in", 2)
+    save(midi_file(hits_track([(k * 120, (36, 42)[k % 2], 100) for k in range(48)], 60, channel=2)),
+         folder / "other_channel.mid")
+    (folder / "broken.mid").write_bytes(b"not a midi file")
+    local = run("humanize", str(folder), "-o", str(tmp_path / "one"), "--seed", "2", "-j", "1", "--json")
+    ray = run("humanize", str(folder), "-o", str(tmp_path / "ray"), "--seed", "2", "--ray", "--jobs", "2", "--json")
+    assert local.exit_code == ray.exit_code == 1, ray.output  # the broken file
+    assert json.loads(ray.stdout) == [{**r, "output": r["output"].replace("one", "ray")} if "output" in r else r
+                                      for r in json.loads(local.stdout)]
+    warned = [line for line in local.stderr.splitlines() if "other_channel.mid" in line]
+    assert warned and all(line in ray.stderr.splitlines() for line in warned)
