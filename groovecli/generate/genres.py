@@ -55,8 +55,9 @@ def resolve_genre(loaded: LoadedModel, genre: str, grid: DrumGrid, bpm: float | 
     guesser = bundled_guesser()
     if guesser is not None and set(guesser.genres) <= set(genres):
         guess = guesser.guess(sketch_features(grid.hits, grid.velocity, bpm))
+        # unsure: the model hears the best guess, but no genre swing or push is laid on (feel.play_genre)
         said = (f"guessed {guess.genre} ({guess.confidence:.0%}) from the sketch" if guess.sure else
-                f"{UNSURE} (best guess {guess.genre}, {guess.confidence:.0%}): a neutral feel, no genre swing or push")
+                f"{UNSURE} (best guess {guess.genre}, {guess.confidence:.0%}): a neutral feel")
         return guess.genre, f"{note}; {said}" if note else said
     if loaded.guesser is None:
         raise GrooveError(f"the weights {loaded.path.name} cannot guess a genre; name one with --genre ({', '.join(genres)})")

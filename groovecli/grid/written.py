@@ -131,8 +131,8 @@ def as_written(before: DrumGrid, hits: np.ndarray, model: dict[str, np.ndarray],
     report = {"dynamics": "flat sketch: the model's velocities"}
     if programmed:
         out["velocity"] = ride_on_sketch(hits, before.hits > 0.5, before.velocity, model["velocity"])
-        report["dynamics"] = f"programmed: the sketch's velocities kept, the model's riding on them ({RIDE:g})"
+        report["dynamics"] = f"programmed: your velocities kept, the model's riding on them ({RIDE:g})"
     if band:
         out["offset"], shift = centre_on_band(hits, model["offset"], half_ms)
-        report["placement"] = f"with the band: the kit moved {shift:+.1f} ms so kick and snare sit on its grid"
+        report["placement"] = f"with the band: kit moved {shift:+.1f} ms, kick and snare on its grid"
     return out, report
