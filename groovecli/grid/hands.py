@@ -78,9 +78,3 @@ def playable(hits: np.ndarray, offset: np.ndarray, half_ms: np.ndarray, keep: np
         else:
             kept.insert(j, t)
     return out.astype(np.float32)
-
-
-def over_two_share(parts: list[np.ndarray]) -> tuple[int, int]:
-    """(clusters, clusters needing more than two hands) over ``cluster_hands`` results."""
-    allc = np.concatenate(parts) if parts else np.zeros(0, np.int64)
-    return int(len(allc)), int((allc > 2).sum())

@@ -49,10 +49,3 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, classes: int, *, l2: float = 1e-2
         w -= lr * (xs.T @ g + l2 * w)
         b -= lr * g.sum(0)
     return Logistic(w, b, mean, scale)
-
-
-def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
-    """The temperature that makes ``softmax(logits / T)`` most likely on held-out labels ``y``."""
-    grid = np.exp(np.linspace(np.log(0.25), np.log(8.0), 81))
-    nll = [-np.log(softmax(logits / t)[np.arange(len(y)), y] + 1e-12).mean() for t in grid]
-    return float(grid[int(np.argmin(nll))])
