@@ -25,7 +25,7 @@ class Voices:
 
     A held note's sound is a prefix of the same key held longer, so one array per zone and key
     serves every length (keyed by length, a long song with many instruments kept one per distinct
-    length and grew with the song: 919 MB for 17 minutes, issue #24). The cache holds at most
+    length and grew with the song, issue #24; `benchmarks/bench_long_song.py`). The cache holds at most
     ``VOICE_CACHE_BYTES``, least recently used out first. Only drums (sounds that ring out) get
     darker when soft, as a real drum does; a held note keeps its one timbre.
     """

@@ -1,8 +1,8 @@
 """Many files at once: worker processes, each with the model loaded once and one intra-op thread.
 
 One song's work is a chain of small batch-1 steps (``steps.decode_feels``) that one core runs
-about as fast as two, and two torch threads on a busy machine spin against each other (a 120-bar
-song took 11.4 s of inference with two threads beside another job, 5.4 s with one). So a folder
+about as fast as two, and two torch threads on a busy machine spin against each other
+(``benchmarks/bench_infer.py --contention 2`` times it). So a folder
 run gives each core a process of its own, one thread each, and hands out files as workers free up.
 Results are the same bytes as a sequential run: a file's output depends only on its seed.
 """

@@ -8,9 +8,9 @@ and hat subdivisions fit the sketch only by luck. This model is trained on exact
 template of each GMD window (``patterns.derive_template``, what a producer draws) as the
 condition, the drummer's notes as the target; at inference the sketch's own notes are written
 into the decoder's state as it goes, so each drawn note follows the sketch and the notes before
-it. On the GMD test songs it plays the drummers' notes more often (note F1 0.685 against 0.653)
-and as many (17.8 notes per bar; drummers 17.5, prior draws 18.5); the realism judges rate both
-alike, within their own noise (``experiments/eval_decorate.py``, docs/results.md section 2).
+it. On the GMD test songs it plays the drummers' notes more often than the prior's nearest draw,
+and about as many as they do; the realism judges rate both alike, within their own noise
+(``experiments/eval_decorate.py``, docs/results.md section 2).
 """
 
 from __future__ import annotations

@@ -112,7 +112,7 @@ def lean_on_genre(model: dict[str, np.ndarray], hits: np.ndarray, feel: GenreFee
     "a" read on the "and" it is played as.
 
     The spread stays the model's: the drummers' pooled spread around a swung position mixes in
-    the few who play the genre straight (GMD's jazz hi-hat: 34 ms against the model's 20), and
+    the few who play the genre straight (GMD's jazz hi-hat spreads far wider than the model's), and
     rescaling to it pushed on-beats a whole half-16th early."""
     dotted = dotted_notes(hits, swing)
     feel = GenreFeel(feel.swing, centres(feel.timing_ms), centres(feel.velocity))

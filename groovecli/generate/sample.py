@@ -40,8 +40,8 @@ def take_matching(hits: torch.Tensor, shares: list[float], gen: torch.Generator,
     """Of ``takes`` drafts (takes, W, 32, 9), one drawn with weights chosen so that the weighted
     mean of their drum-class shares comes as near as the drafts allow to ``shares``, the genre's
     drummers' (``bundled.genre_shares``): over many takes each class then sounds about as often
-    as they play it, rare ones included, where the prior alone under-plays the ride (afrobeat:
-    7 % of hits against the drummers' 13 %; ``experiments/eval_genre_character.py``). The weights
+    as they play it, rare ones included, where the prior alone under-plays the ride (afrobeat's
+    most of all; ``experiments/eval_genre_character.py``). The weights
     are the least-squares fit on the simplex, by projected gradient with step 1 / L (16 drafts,
     9 classes: milliseconds)."""
     target = np.asarray(shares, np.float64)

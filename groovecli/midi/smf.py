@@ -162,8 +162,8 @@ def _drop_unwritable(mf: mido.MidiFile, repairs: list[str]) -> None:
 
 def retimed(msg: mido.Message | mido.MetaMessage, time: int) -> mido.Message | mido.MetaMessage:
     """``msg.copy(time=time)`` without mido checking again every field of a message it checked when
-    it was read or made: a 17-minute, 20-track song has 95,000 events, and those checks cost
-    about 3 s of writing it. ``time`` is a delta in ticks, never negative."""
+    it was read or made: on a long many-track song those checks cost more than the rest of writing
+    it (``benchmarks/bench_long_song.py``). ``time`` is a delta in ticks, never negative."""
     new = msg.copy()  # mido's own unchecked copy
     vars(new)["time"] = time
     return new
