@@ -77,8 +77,8 @@ def probabilities(cond_model, sketch: torch.Tensor, template: torch.Tensor, genr
 
 
 # Notes GMD's drummers play per note of the sketch a producer would draw of their bar
-# (``patterns.derive_template``), per genre: train beats, bars with notes (``python
-# experiments/eval_musicianship.py --data ../shared/data/gmd --only density`` prints them).
+# (``patterns.derive_template``), per genre: train beats, bars with notes. Measured by
+# experiments/eval_musicianship.py (``--only gmd``: its ``played_per_sketch_note_train``).
 PLAYED_PER_SKETCH_NOTE = {
     "afrobeat": 1.313, "afrocuban": 1.523, "country": 1.035, "dance": 1.086, "funk": 1.279, "hiphop": 1.103,
     "jazz": 1.198, "latin": 1.491, "neworleans": 1.145, "pop": 1.159, "punk": 1.206, "reggae": 1.258,
