@@ -10,8 +10,9 @@ from .options import (
     drum_options,
     fill_over_option,
     outputs_free,
+    preview_file,
     preview_options,
-    preview_path,
+    preview_request,
     read_song,
     take_options,
     take_outputs,
@@ -74,6 +75,7 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
         if message:
             warn(f"{rhythm}: {message}")
     model = load_cond("drumify")
+    listen = preview_request(preview, preview_bars, soundfont, preview_from)
     results = []
     for i, path in enumerate(paths):
         result = run(perf, model, genre=genre, temperature=temperature, seed=None if seed is None else seed + i,
@@ -82,15 +84,8 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
             if not dry_run:
                 make_folders([path])
                 write_midi(result.performance, path, force=force)
-            r = {"input": rhythm, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report}
-            if preview:
-                r["preview"] = str(preview_path(path))
-                if not dry_run:
-                    from ..audio.render import load_font, write_preview
-
-                    write_preview(perf, result.performance, preview_path(path), bars=preview_bars,
-                                  font=load_font(soundfont), force=force,
-                                  first_bar=None if preview_from is None else preview_from - 1)
+            r = {"input": rhythm, "output": str(path), "seed": result.seed, "dry_run": dry_run, **result.report,
+                 **preview_file(perf, result.performance, path, listen, force, dry_run)}
         results.append(r)
     _say(results, as_json, quiet, lambda r: (
         f"{'would write' if r['dry_run'] else 'wrote'} {r['output']}: {r['taps']} taps over {r['bars']} bars → "

@@ -26,8 +26,8 @@ from .options import (
     model_options,
     outputs_free,
     plan_outputs,
+    preview_file,
     preview_options,
-    preview_path,
     preview_request,
     read_song,
     swing_option,
@@ -37,7 +37,7 @@ from .options import (
 )
 from .outputs import all_or_nothing, check_writable, make_folders, take_paths
 from .pool import parallel_options
-from .preflight import preflight
+from .preflight import must_exist, preflight
 from .report import batch_report, before_after, folder_progress, print_report, slow_progress
 
 
@@ -66,9 +66,10 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
               fills=kw["fills"], genre=kw["genre"], weights=weights, drum_map=drum_map, soundfont=soundfont)
     files = expand_inputs(inputs)
     batch = len(files) > 1 or any(Path(p).is_dir() for p in inputs)
-    plans = plan_outputs(files, out, variations, force, batch=batch)
-    listen = preview_request(preview, preview_bars, soundfont, preview_from)
     skip_existing = skip_existing or ray is not None  # a Ray run resumes
+    # existing outputs are _read_jobs' to judge: skipped, a dry run's note, or the one-line error
+    plans = plan_outputs(files, out, variations, force or dry_run or skip_existing, batch=batch)
+    listen = preview_request(preview, preview_bars, soundfont, preview_from)
     with slow_progress(f"humanizing {files[0].name}", enabled=not batch and not (quiet or as_json)) as slow:
         slow.stage("reading")
         jobs, results = _read_jobs(files, plans, (drum_map, drum_channel, drum_track), force, skip_existing, dry_run,
@@ -113,6 +114,8 @@ def _read_jobs(files: list[Path], plans: list[list[Path]], drums: tuple, force: 
             reason = f"{existing[0]} exists" + ("" if skip_existing else "; use --force or --skip-existing")
         else:
             try:
+                if lazy:  # the workers read it; a missing file is still this file's own failure
+                    must_exist(str(src))
                 jobs.append((src, paths, Unread(drums) if lazy else read_song(str(src), *drums, meters=True)))
                 continue
             except Exception as exc:  # noqa: BLE001 - in a batch, whatever one file does is its own failure
@@ -144,7 +147,7 @@ def _humanize_one(perf, src: Path, paths: list[Path], loaded, kw: dict, force: b
                 write_midi(result.performance, path, force=force)
             r = {"input": str(src), "output": str(path), "seed": result.seed, "dry_run": dry_run,
                  "drum_map": perf.drum_map.name, "drum_part": perf.drum_part, "notices": list(perf.notices),
-                 **result.report, **_preview(perf, result.performance, path, listen, force, dry_run, stage)}
+                 **result.report, **preview_file(perf, result.performance, path, listen, force, dry_run, stage)}
         if views and i == 0:
             r["_view"] = before_after(perf, result, src.name, path.name)
         out.append(r)
@@ -157,21 +160,6 @@ def _fill_model():
     from ..weights import load_cond
 
     return load_cond("fills")
-
-
-def _preview(before, after, output: Path, listen: dict | None, force: bool, dry_run: bool, stage=None) -> dict:
-    """Write the A/B preview beside ``output`` when asked; its path for the report."""
-    if listen is None:
-        return {}
-    path = preview_path(output)
-    if not dry_run:
-        from ..audio.render import load_font, write_preview
-
-        if stage is not None:
-            stage("writing the preview")
-        write_preview(before, after, path, bars=listen["bars"], font=load_font(listen["soundfont"]), force=force,
-                      first_bar=listen["from"])
-    return {"preview": str(path)}
 
 
 def _run_jobs(jobs: list, weights, device: str, kw: dict, force: bool, dry_run: bool, listen: dict | None, *,
@@ -264,7 +252,7 @@ def transfer(template, reference, velocity_only, timing_only, weights, device, d
             write_midi(result.performance, paths[0], force=force)
         report = {"input": template, "reference": reference, "output": str(paths[0]), "seed": result.seed,
                   "dry_run": dry_run, "drum_map": perf.drum_map.name, "drum_part": perf.drum_part, **result.report,
-                  **_preview(perf, result.performance, paths[0], listen, force, dry_run)}
+                  **preview_file(perf, result.performance, paths[0], listen, force, dry_run)}
     print_report([report], as_json, quiet,
                  [None if quiet or as_json else before_after(perf, result, Path(template).name, paths[0].name)])
 
@@ -302,7 +290,7 @@ def sample(genre, bars, tempo, count, temperature, seed, density, syncopation, w
                 make_folders([path])
                 write_midi(result.performance, path, force=force)
             results.append({"output": str(path), "seed": result.seed, **result.report,
-                            **_preview(None, result.performance, path, listen, force, dry_run)})
+                            **preview_file(None, result.performance, path, listen, force, dry_run)})
     if as_json:
         import json
 

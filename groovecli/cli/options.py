@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import GrooveError
+from .outputs import MIDI_SUFFIXES, check_writable, take_paths
 from .preflight import must_exist
 
 
@@ -83,9 +84,7 @@ def plan_outputs(inputs: list[Path], out: str | None, variations: int, force: bo
     output without ``--force`` is an error for one input; in a batch it is that file's own
     problem (``existing_outputs``), not the batch's.
     """
-    from .outputs import check_writable, take_paths
-
-    if out is not None and len(inputs) > 1 and Path(out).suffix.lower() in (".mid", ".midi") and not Path(out).is_dir():
+    if out is not None and len(inputs) > 1 and Path(out).suffix.lower() in MIDI_SUFFIXES and not Path(out).is_dir():
         raise GrooveError(f"-o {out} names one file but there are {len(inputs)} inputs; give -o a folder")
     if out is not None and (batch or len(inputs) > 1):
         if Path(out).exists() and not Path(out).is_dir():
@@ -110,8 +109,6 @@ def plan_outputs(inputs: list[Path], out: str | None, variations: int, force: bo
 def take_outputs(src: str, out: str | None, suffix: str, count: int = 1) -> list[Path]:
     """The files one input's takes go to, by the output-name rule (``outputs.py``): ``SRC.<suffix>.mid``
     beside the input unless ``-o`` says otherwise. Never the input itself; checked writable."""
-    from .outputs import check_writable, take_paths
-
     source = Path(src)
     paths = take_paths(source.with_name(f"{source.stem}.{suffix}.mid"), out, count)
     if any(p.resolve() == source.resolve() for p in paths):
@@ -145,7 +142,7 @@ def expand_inputs(paths: tuple[str, ...]) -> list[Path]:
     for p in map(Path, paths):
         if p.is_dir():
             inside = sorted(q for q in p.iterdir()
-                            if q.suffix.lower() in (".mid", ".midi", ".rmi") and ".groove." not in q.name and q.is_file())
+                            if q.suffix.lower() in (*MIDI_SUFFIXES, ".rmi") and ".groove." not in q.name and q.is_file())
             if not inside:
                 raise GrooveError(f"folder {p} holds no .mid files")
             found.extend(inside)
@@ -251,6 +248,22 @@ def with_previews(paths: list[Path], preview: bool) -> list[Path]:
 def preview_request(preview: bool, bars: int, soundfont: str | None, start: int | None = None) -> dict | None:
     """What ``--preview`` asked for (None: no preview); ``from`` is a 0-based bar or None."""
     return {"bars": bars, "soundfont": soundfont, "from": None if start is None else start - 1} if preview else None
+
+
+def preview_file(before, after, output: Path, listen: dict | None, force: bool, dry_run: bool, stage=None) -> dict:
+    """Write the A/B preview beside ``output`` when ``listen`` (``preview_request``) asks for one;
+    its path for the report."""
+    if listen is None:
+        return {}
+    path = preview_path(output)
+    if not dry_run:
+        from ..audio.render import load_font, write_preview
+
+        if stage is not None:
+            stage("writing the preview")
+        write_preview(before, after, path, bars=listen["bars"], font=load_font(listen["soundfont"]), force=force,
+                      first_bar=listen["from"])
+    return {"preview": str(path)}
 
 
 def fill_options(func):

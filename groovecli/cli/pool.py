@@ -40,22 +40,25 @@ def workers_for(n_files: int, device: str, jobs: int | None = None) -> int:
     return min(jobs or cores(), n_files)
 
 
-# Each worker process holds its loaded model here: a process has one, set by its initializer.
-_worker_model = None
+# Each worker process (a pool's or a Ray worker's) loads a model once per weights and keeps it here.
+_models: dict[str | None, Any] = {}
 
 
-def _start(weights: str | None) -> None:
-    global _worker_model
-    import torch
+def worker_model(weights: str | None):
+    """The model a worker runs its files with: loaded on first use, on the CPU, with one intra-op
+    thread (one file per core)."""
+    if weights not in _models:
+        import torch
 
-    from ..weights import load_model
+        from ..weights import load_model
 
-    torch.set_num_threads(1)
-    _worker_model = load_model(weights, torch.device("cpu"))
+        torch.set_num_threads(1)
+        _models[weights] = load_model(weights, torch.device("cpu"))
+    return _models[weights]
 
 
-def _call(fn: Callable, args: tuple) -> Any:
-    return fn(_worker_model, *args)
+def _call(fn: Callable, weights: str | None, args: tuple) -> Any:
+    return fn(worker_model(weights), *args)
 
 
 def run(fn: Callable, jobs: list[tuple], *, weights: str | None, workers: int,
@@ -75,8 +78,8 @@ def run(fn: Callable, jobs: list[tuple], *, weights: str | None, workers: int,
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     context = multiprocessing.get_context("spawn")  # fork after torch has started threads can hang
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(weights,)) as pool:
-        pending = {pool.submit(_call, fn, jobs[i]): i for i in order}
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=worker_model, initargs=(weights,)) as pool:
+        pending = {pool.submit(_call, fn, weights, jobs[i]): i for i in order}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:

@@ -15,23 +15,15 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..errors import GrooveError
+from .pool import worker_model
+
 
 # The loaded model of each weights spec, per Ray worker process (a worker runs many tasks).
-_models: dict[str | None, Any] = {}
-
-
 def _task(fn: Callable, weights: str | None, job: tuple) -> Any:
     """One file on a Ray worker: its result, or the exception it raised (returned, not raised, so
     that the driver sees the same error line as a local run, without Ray's traceback around it)."""
     try:
-        if weights not in _models:
-            import torch
-
-            from ..weights import load_model
-
-            torch.set_num_threads(1)  # one task per CPU Ray gives it
-            _models[weights] = load_model(weights, torch.device("cpu"))
-        return fn(_models[weights], *job)
+        return fn(worker_model(weights), *job)  # one task per CPU Ray gives it
     except Exception as exc:  # noqa: BLE001 - the driver reports it as that file's failure
         return exc
 

@@ -1,6 +1,6 @@
 """Drum maps: which MIDI pitch is which of the 9 drum classes, and which pitch a new hit gets.
 
-The built-in maps are data, one TOML file per drum library in ``groovecli/maps/`` (``gm``, ``gmd``
+The built-in maps are data, one TOML file per drum library in ``groovecli/midi/maps/`` (``gm``, ``gmd``
 for the Roland kit the Groove MIDI Dataset was recorded on, EZdrummer, Superior Drummer, Addictive
 Drums, SSD, GetGood, MT Power Drum Kit, Logic, Ableton, Impact...), each naming its library, version
 and source. ``gm`` is the default for users' files: GrooVAE's inference map (note_seq
@@ -91,7 +91,7 @@ def _builtin(name: str) -> DrumMap:
 
 
 def builtin_maps() -> dict[str, DrumMap]:
-    """Every map in ``groovecli/maps/``, by name (the file name is the map's name)."""
+    """Every map in ``groovecli/midi/maps/``, by name (the file name is the map's name)."""
     names = sorted(e.name[: -len(".toml")] for e in _maps_folder().iterdir() if e.name.endswith(".toml"))
     return {name: _builtin(name) for name in names}
 

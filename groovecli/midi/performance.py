@@ -179,14 +179,3 @@ def empty_performance(bars: int, *, ticks_per_beat: int = 480, bpm: float = 120.
     conductor = ((0, mido.MetaMessage("track_name", name="groove")), (0, tempo), (0, meter))
     drums = ((0, mido.MetaMessage("track_name", name="Drums")), (end, mido.MetaMessage("end_of_track")))
     return Performance(ticks_per_beat, 1, (conductor + ((0, mido.MetaMessage("end_of_track")),), drums), (), 1)
-
-
-# --- reading -------------------------------------------------------------------------------
-#
-# The file's bytes are checked and repaired first (``smf.py``); what follows finds the drum part
-# in what mido parsed and lifts its notes out.
-
-
-# --- writing -------------------------------------------------------------------------------
-
-

@@ -35,7 +35,7 @@ def read_midi(
     Args:
         path: the file.
         drum_map: which pitches are which drum; other pitches pass through. None: the built-in map
-            that fits the file best (``map_detect.py``), GM when none fits better.
+            that fits the file best (``detect.py``), GM when none fits better.
         drum_channel: 0-based channel that carries drums. None: channel 10, or when channel 10
             has no notes, the one channel that is clearly drums (named so, percussion pitches,
             short hits).
