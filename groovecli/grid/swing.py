@@ -24,6 +24,7 @@ from ..constants import OFFSET_SCALE_STEPS, STEPS_PER_BAR, STEPS_PER_BEAT
 from ..midi.performance import Performance
 from .drawn import check_swing
 from .drumgrid import DrumGrid
+from .meters import beat_steps
 
 STRAIGHT = 0.5
 
@@ -111,7 +112,10 @@ def apply_swing(perf: Performance, grid: DrumGrid, swing: Swing) -> Performance:
     cell = np.maximum(row, 0) * STEPS_PER_BAR + np.clip(step, 0, STEPS_PER_BAR - 1)
     played = grid.hits > 0.5
     played[cell[inside], drum[inside]] = True  # a flam's grace note moves with its own 16th
-    shift = cell_shifts(played, swing)[cell, drum] * perf.step_ticks
+    # swing is of a quarter note's 8ths and 16ths: frames that beat in 8ths or dotted quarters (6/8,
+    # 7/8, 12/8) keep their notes where they are
+    quarter = np.repeat([beat_steps(b) == STEPS_PER_BEAT for b in grid.bars], STEPS_PER_BAR)[:, None]
+    shift = (cell_shifts(played, swing) * quarter)[cell, drum] * perf.step_ticks
     moved = [replace(n, start=n.start + d, end=None if n.end is None else n.end + d) if ok and d else n
              for n, ok, d in zip(perf.notes, inside, np.round(shift).astype(int).tolist())]
     return replace(perf, notes=tuple(sorted(moved, key=lambda n: (n.start, n.track, n.pitch))))

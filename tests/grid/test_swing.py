@@ -160,3 +160,19 @@ def test_swing_leaves_bars_in_other_meters_alone(tmp_path):
     three_four = [t for t in before if 16 * STEP <= t < 28 * STEP]
     assert three_four and all(t in after for t in three_four)
     assert len(after) == len(before) and after != before  # the 4/4 bars' off-beats moved
+
+
+def test_swing_leaves_the_8ths_of_a_6_8_bar_where_they_are(tmp_path, tiny):
+    """6/8 beats in dotted quarters: a swing of quarter-note 8ths has no place there."""
+    import mido
+
+    hits = []
+    for bar in range(4):
+        base = bar * 12 * STEP
+        hits += [(base + k * STEP, HAT, 100) for k in range(0, 12, 2)]
+        hits += [(base, KICK, 100), (base + 6 * STEP, SNARE, 100)]
+    meter = [mido.MetaMessage("set_tempo", tempo=500_000), mido.MetaMessage("time_signature", numerator=6, denominator=8)]
+    path = save(midi_file(track(name="tempo"), hits_track(hits, 60), meta=meter), tmp_path / "six-eight.mid")
+    result = humanize(path, tiny, seed=0, genre="rock", notes="keep", timing_amount=0.0, swing=66)
+    starts = sorted(n.start for n in result.performance.notes if n.pitch == HAT)
+    assert starts == [t for t, p, _ in sorted(hits) if p == HAT]
