@@ -183,7 +183,23 @@ def render(perf: Performance, grid: DrumGrid, drum_map: DrumMap | None = None) -
             end = tick + length
             notes.append(DrumNote(perf.drum_track, tick, end, pitches[drum], velocity, perf.drum_channel, int(drum)))
     notes.sort(key=lambda n: (n.start, n.track, n.pitch))
-    return replace(perf, notes=tuple(notes))
+    # a late hit on the last 16th must not carry its note-off past the part's last bar line: a DAW
+    # would show (and loop) one more, empty bar
+    return keep_inside(replace(perf, notes=tuple(notes)), last_bar_line(perf))
+
+
+def last_bar_line(perf: Performance) -> int:
+    """The tick of the bar line that closes the part's last bar (its end-of-track and last note-off
+    lie at or before it)."""
+    last = perf.bars[-1]
+    return math.ceil(last.start + last.length)
+
+
+def keep_inside(perf: Performance, end: int) -> Performance:
+    """Every note-off at or before ``end`` (a note keeps at least one tick)."""
+    notes = tuple(replace(n, end=max(min(n.end, end), n.start + 1)) if n.end is not None and n.end > end else n
+                  for n in perf.notes)
+    return replace(perf, notes=notes)
 
 
 def _move_group(group: list[DrumNote], tick: int, velocity: int) -> list[DrumNote]:

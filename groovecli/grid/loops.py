@@ -10,28 +10,13 @@ downbeat (``wrap_early_hits``), instead of being clamped onto it.
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 import numpy as np
 
 from ..constants import OFFSET_SCALE_STEPS, STEPS_PER_BAR
 from ..midi.performance import Performance
-from .drumgrid import DrumGrid
-
-
-def last_bar_line(perf: Performance) -> int:
-    """The tick of the bar line that closes the part's last bar (its end-of-track and last note-off
-    lie at or before it)."""
-    last = perf.bars[-1]
-    return math.ceil(last.start + last.length)
-
-
-def keep_inside(perf: Performance, end: int) -> Performance:
-    """Every note-off at or before ``end`` (a note keeps at least one tick)."""
-    notes = tuple(replace(n, end=max(min(n.end, end), n.start + 1)) if n.end is not None and n.end > end else n
-                  for n in perf.notes)
-    return replace(perf, notes=notes)
+from .drumgrid import DrumGrid, keep_inside, last_bar_line
 
 
 def wrap_before(grid: DrumGrid) -> DrumGrid:

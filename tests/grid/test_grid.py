@@ -143,3 +143,17 @@ def test_window_starts_reach_the_last_bar():
     assert window_starts(1) == [0]
     with pytest.raises(ValueError, match="whole number of bars"):
         to_windows(np.zeros((20, 9)))
+
+
+def test_a_late_last_hit_keeps_the_part_as_many_bars_long(tmp_path):
+    """Every mode renders through ``render``: a hit on the last 16th pushed late keeps its note-off
+    inside the last bar line, or a DAW shows (and loops) one more, empty bar."""
+    hits = [(bar * 1920 + k * 120, 42, 100) for bar in range(4) for k in range(16)]
+    perf = read_midi(save(midi_file(hits_track(hits, 100)), tmp_path / "sixteenths.mid"), drum_map=GM)
+    grid = quantize(perf)
+    late = grid.offset.copy()
+    late[-1, CLOSED_HIHAT] = 0.9
+    out = render(perf, grid.with_values(grid.hits, grid.velocity, late))
+    assert len(out.bars) == len(perf.bars) == 4
+    assert max(n.end for n in out.notes) <= 4 * 1920
+    assert all(n.end > n.start for n in out.notes)
