@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..constants import MAX_NEW_BARS, MAX_STEPS
 from ..errors import GrooveError
 from . import cli
 from .options import (
@@ -44,9 +43,7 @@ def continue_(primer, bars, count, genre, temperature, seed, density, syncopatio
               preview_from, soundfont):
     """PRIMER as written, then BARS new bars that carry on its groove (its notes' style through
     the prior, its dynamics and timing through the feel model)."""
-    if not 1 <= bars <= MAX_NEW_BARS:
-        raise GrooveError(f"--bars must be between 1 and {MAX_NEW_BARS}, not {bars}")
-    preflight(density=density, syncopation=syncopation, genre=genre, weights=weights, drum_map=drum_map,
+    preflight(new_bars=bars, density=density, syncopation=syncopation, genre=genre, weights=weights, drum_map=drum_map,
               soundfont=soundfont)
     paths = take_outputs(primer, out, "continued", count)
     if not outputs_free(with_previews(paths, preview), force, skip_existing, dry_run, quiet):
@@ -103,11 +100,7 @@ def interpolate(a, b, steps, bars, genre, temperature, seed, density, syncopatio
                 drum_channel, drum_track, out, force, skip_existing, dry_run, as_json, quiet):
     """Grooves that morph from A to B: A, the in-betweens, B, one after the other in one file
     (A.to.B.mid), or one file per step with -o FOLDER/."""
-    if not 3 <= steps <= MAX_STEPS:
-        raise GrooveError(f"--steps must be between 3 and {MAX_STEPS} (A, at least one in-between, B), not {steps}")
-    if not 1 <= bars <= 16:
-        raise GrooveError(f"--bars-per-step must be between 1 and 16, not {bars}")
-    preflight(density=density, syncopation=syncopation, genre=genre, weights=weights, drum_map=drum_map)
+    preflight(steps=(steps, bars), density=density, syncopation=syncopation, genre=genre, weights=weights, drum_map=drum_map)
     src_a, src_b = Path(a), Path(b)
     folder = names_folder(out)  # a folder: one file per step (the output-name rule's takes)
     paths = take_paths(src_a.with_name(f"{src_a.stem}.to.{src_b.stem}.mid"), out, steps if folder else 1)

@@ -11,10 +11,18 @@ from ..errors import GrooveError
 def preflight(*, inputs: tuple[tuple[str, str], ...] = (), genre: str | None = None, weights: str | None = None,
               patterns: dict | None = None, density: str | None = None, syncopation: float | None = None,
               notes: str = "add", swing: float | None = None, fills: str | None = None, drum_map: str | None = None,
-              soundfont: str | None = None) -> None:
+              soundfont: str | None = None, new_bars: int | None = None,
+              steps: tuple[int, int] | None = None) -> None:
     """Every check a command asks for, cheapest first: ``inputs`` as (path, label) pairs must
     exist; drawn ``patterns`` (the command's parameters) parse; the knobs, swing and fills are
-    valid; the genre is one the weights know; the weights, drum map and SoundFont can be read."""
+    valid (and ``continue``'s new bars, ``interpolate``'s steps and bars per step); the genre is one the weights know; the weights, drum map and SoundFont can be read."""
+    if new_bars is not None or steps is not None:
+        from ..grid.drawn import check_new_bars, check_steps
+
+        if new_bars is not None:
+            check_new_bars(new_bars)
+        if steps is not None:
+            check_steps(*steps)
     for path, label in inputs:
         must_exist(path, label)
     if patterns is not None:

@@ -24,8 +24,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..constants import MAX_NEW_BARS, MIDI_VELOCITY_MAX, STEPS_PER_BAR, WINDOW_BARS
+from ..constants import MIDI_VELOCITY_MAX, STEPS_PER_BAR, WINDOW_BARS
 from ..errors import GrooveError
+from ..grid.drawn import check_new_bars
 from ..grid.drumgrid import DrumGrid, append_bars, bar_bpm, half_step_ms_at, quantize
 from ..grid.feel_profile import follow, profile_of
 from ..grid.fill_bars import find_fills
@@ -66,8 +67,7 @@ def continue_grid(primer: DrumGrid, loaded: LoadedModel, bars: int, *, genre: st
     relative to the primer's notes per bar) and ``syncopation`` steer the new bars' notes."""
     wanted = parse_density(density) if density is not None else None
     check_syncopation(syncopation)
-    if not 1 <= bars <= MAX_NEW_BARS:
-        raise GrooveError(f"--bars must be between 1 and {MAX_NEW_BARS}, not {bars}")
+    check_new_bars(bars)
     if not primer.hits.any():
         raise GrooveError("the primer has no drum notes in its 4/4 bars to carry on from")
     need_prior(loaded)

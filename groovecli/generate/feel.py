@@ -149,6 +149,12 @@ def swing_for(options, genre: str, sure: bool) -> Swing:
     return Swing(STRAIGHT + amount * (feel.swing.eighth - STRAIGHT), STRAIGHT + amount * (feel.swing.sixteenth - STRAIGHT))
 
 
+def drawn_timing(text: str | None) -> str | None:
+    """The ``--timing-pattern`` the user drew, if any: a swing preset (``swing8``, ``shuffle``) is a
+    placement of the off-beats, not a drawn feel, and leaves the feel to the model and the genre."""
+    return text if text is not None and swing_preset(text) is None else None
+
+
 def play_genre(model: dict[str, np.ndarray], hits: np.ndarray, options, genre: str | None, swing: Swing,
                half_ms: np.ndarray) -> dict[str, np.ndarray]:
     """The model's feel leaned on ``genre``'s drummers (``lean_on_genre``); as decoded when no
@@ -157,6 +163,5 @@ def play_genre(model: dict[str, np.ndarray], hits: np.ndarray, options, genre: s
     feel = genre_feel(genre) if genre is not None else None
     if feel is None:
         return model
-    drawn_timing = options.timing_pattern is not None and swing_preset(options.timing_pattern) is None
-    return lean_on_genre(model, hits, feel, swing, half_ms, timing=not drawn_timing,
+    return lean_on_genre(model, hits, feel, swing, half_ms, timing=drawn_timing(options.timing_pattern) is None,
                          velocity=options.velocity_pattern is None)

@@ -43,7 +43,7 @@ from ..midi.performance import Performance
 from ..midi.read import read_midi
 from ..weights import LoadedCond, LoadedModel, load_cond, load_model
 from .decorate import decorate_windows, within_budget
-from .feel import blend, decode_feels, own_patterns, pattern_levels, play_genre, swing_for
+from .feel import blend, decode_feels, drawn_timing, own_patterns, pattern_levels, play_genre, swing_for
 from .genres import resolve_genre, sure
 from .notes import CANDIDATES, choose_notes, closest_codes, decode_notes, decorations, draw_codes, steered_notes
 from .steps import seeded_generator, window_tensors
@@ -198,7 +198,7 @@ def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOption
     played = play_genre({k: runs.join(v.numpy()) for k, v in feel.items()}, song_notes, options,
                         genre_name if sure(genre_note) else None, swing, half_ms)
     played, written = as_written(before, song_notes, played, half_ms, programmed=programmed,
-                                 band=band and options.timing_pattern is None)
+                                 band=band and drawn_timing(options.timing_pattern) is None)
     after = blend(before, song_notes, played, options.velocity_amount, options.timing_amount)
     hits = playable(after.hits, after.offset, half_ms, before.hits > 0.5, after.velocity)
     velocity = keep_audible(before.hits > 0.5, before.velocity, after.velocity)

@@ -23,8 +23,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..constants import MAX_STEPS, STEPS_PER_BAR, WINDOW_BARS
+from ..constants import STEPS_PER_BAR, WINDOW_BARS
 from ..errors import GrooveError
+from ..grid.drawn import check_steps
 from ..grid.drumgrid import DrumGrid, bar_bpm, from_windows, half_step_ms_at, new_song, quantize, to_windows
 from ..grid.hands import playable
 from ..grid.knobs import check_syncopation, parse_density, steer_new
@@ -65,10 +66,7 @@ def interpolate_grids(a: DrumGrid, b: DrumGrid, loaded: LoadedModel, steps: int,
     in-betweens' notes (``knobs.py``); A and B stay as played."""
     wanted = parse_density(density) if density is not None else None
     check_syncopation(syncopation)
-    if not 3 <= steps <= MAX_STEPS:
-        raise GrooveError(f"--steps must be between 3 and {MAX_STEPS} (A, at least one in-between, B), not {steps}")
-    if not 1 <= bars <= 16:
-        raise GrooveError(f"--bars-per-step must be between 1 and 16, not {bars}")
+    check_steps(steps, bars)
     for name, g in (("A", a), ("B", b)):
         if not g.hits.any():
             raise GrooveError(f"{name} has no drum notes in its 4/4 bars")

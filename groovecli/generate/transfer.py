@@ -23,11 +23,12 @@ from ..grid.drumgrid import (
 )
 from ..grid.feel_profile import follow, profile_of
 from ..grid.patterns import derive_template
+from ..grid.swing import apply_swing
 from ..midi.drummap import DrumMap
 from ..midi.performance import Performance
 from ..midi.read import read_midi
 from ..weights import LoadedModel
-from .feel import blend, decode_feels, own_patterns, pattern_levels
+from .feel import blend, decode_feels, drawn_timing, own_patterns, pattern_levels, swing_for
 from .genres import resolve_genre
 from .humanize import GridTake, HumanizeOptions, prepare, summary
 from .steps import seeded_generator, window_tensors
@@ -46,7 +47,9 @@ def transfer(template: Performance | str | Path, reference: Performance | str | 
     check_groovable(template, before)
     take = transfer_grid(before, ref, loaded, options, velocity=velocity, timing=timing, bpm=bar_bpm(template, before),
                          ref_bpm=bar_bpm(reference, ref))
-    return Take(render(template, take.grid, drum_map), before, take.grid, take.seed,
+    # a swing preset places the off-beats as in humanize; the reference's feel is followed around it
+    out = apply_swing(render(template, take.grid, drum_map), take.grid, swing_for(options, take.genre, False))
+    return Take(out, before, take.grid, take.seed,
                   summary(template, before, take.grid) | take.genre_report())
 
 
@@ -65,6 +68,8 @@ def transfer_grid(before: DrumGrid, ref: DrumGrid, loaded: LoadedModel, options:
     the reference's note codes are decoded against the template too. The genre (``auto``:
     guessed from the reference, whose feel this is) conditions both sides.
     """
+    if not velocity and not timing:
+        raise GrooveError("--velocity-only and --timing-only exclude each other")
     gen, seed = seeded_generator(options.seed)
     genre_name, genre_note = resolve_genre(loaded, options.genre, ref, ref_bpm)
     runs, ref_runs = Runs.of(before.hits), Runs.of(ref.hits)
@@ -120,7 +125,7 @@ def follow_reference(values: dict[str, np.ndarray], song_notes: np.ndarray, befo
     if velocity and options.velocity_pattern is None:
         values["velocity"] = follow(values["velocity"], song_notes, profile_of(ref.hits, ref.velocity),
                                     1 / MIDI_VELOCITY_MAX, 1.0)
-    if timing and options.timing_pattern is None:
+    if timing and drawn_timing(options.timing_pattern) is None:
         ms, ref_ms = half_step_ms_at(bpm, before.steps)[:, None], half_step_ms_at(ref_bpm, ref.steps)[:, None]
         moved = follow(values["offset"] * ms, song_notes, profile_of(ref.hits, ref.offset * ref_ms), -np.inf, np.inf)
         values["offset"] = np.clip(moved / ms, -1.0, 1.0 - 1e-3) * song_notes
@@ -136,7 +141,7 @@ def reference_latents(loaded: LoadedModel, ref_win: dict[str, torch.Tensor], ref
     ref_patterns = own_patterns(ref_win)
     latents = {}
     for name, kind in (("velocity", "velocity"), ("offset", "timing")):
-        drawn = getattr(options, f"{kind}_pattern")
+        drawn = options.velocity_pattern if kind == "velocity" else drawn_timing(options.timing_pattern)
         if wanted[name]:
             z = model.encode_feel(name, ref_win[name], ref_win["hits"], ref_patterns[name], ref_genre)[cycle]
             pattern = pattern_levels(drawn, kind, n_win) if drawn is not None else ref_patterns[name][cycle]

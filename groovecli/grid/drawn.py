@@ -11,7 +11,17 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
-from ..constants import LAID_BACK, ON_GRID, PUSHED, STEPS_PER_BAR, STEPS_PER_BEAT, VELOCITY_CLASSES, WINDOW_STEPS
+from ..constants import (
+    LAID_BACK,
+    MAX_NEW_BARS,
+    MAX_STEPS,
+    ON_GRID,
+    PUSHED,
+    STEPS_PER_BAR,
+    STEPS_PER_BEAT,
+    VELOCITY_CLASSES,
+    WINDOW_STEPS,
+)
 from ..errors import GrooveError
 
 VELOCITY_SYMBOLS = {".": 0, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
@@ -150,3 +160,17 @@ def parse_bar_range(text: str) -> tuple[int, int]:
     if a < 1 or b < a:
         raise GrooveError(f"--bars {text!r}: bars count from 1 and A:B needs A <= B")
     return a, b
+
+
+def check_new_bars(bars: int) -> None:
+    """``continue --bars``: how many new bars, as a one-line error when out of range."""
+    if not 1 <= bars <= MAX_NEW_BARS:
+        raise GrooveError(f"--bars must be between 1 and {MAX_NEW_BARS}, not {bars}")
+
+
+def check_steps(steps: int, bars: int) -> None:
+    """``interpolate --steps`` (A, at least one in-between, B) and ``--bars-per-step``."""
+    if not 3 <= steps <= MAX_STEPS:
+        raise GrooveError(f"--steps must be between 3 and {MAX_STEPS} (A, at least one in-between, B), not {steps}")
+    if not 1 <= bars <= 16:
+        raise GrooveError(f"--bars-per-step must be between 1 and 16, not {bars}")

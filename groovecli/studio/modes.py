@@ -183,8 +183,6 @@ def _transfer(p, files, models, notices) -> Outcome:
     from ..generate.humanize import HumanizeOptions
     from ..generate.transfer import transfer
 
-    if p["velocity_only"] and p["timing_only"]:
-        raise GrooveError("--velocity-only and --timing-only exclude each other")
     preflight(patterns=p, genre=p["genre"], weights=p["weights"], drum_map=p["drum_map"])
     perf = read_with_notices(files["template"], p, notices)
     try:
@@ -209,11 +207,8 @@ def _sample(p, files, models, notices) -> Outcome:
 def _continue(p, files, models, notices) -> Outcome:
     from ..cli.options import drum_map_of
     from ..cli.preflight import preflight
-    from ..constants import MAX_NEW_BARS
     from ..generate.continue_ import continue_song
 
-    if not 1 <= p["bars"] <= MAX_NEW_BARS:
-        raise GrooveError(f"--bars must be between 1 and {MAX_NEW_BARS}, not {p['bars']}")
     preflight(density=p["density"], syncopation=p["syncopation"], genre=p["genre"], weights=p["weights"],
               drum_map=p["drum_map"])
     perf = read_with_notices(files["primer"], p, notices)
@@ -256,13 +251,8 @@ def _fill(p, files, models, notices) -> Outcome:
 def _interpolate(p, files, models, notices) -> Outcome:
     from ..cli.options import drum_map_of
     from ..cli.preflight import preflight
-    from ..constants import MAX_STEPS
     from ..generate.interpolate import interpolate
 
-    if not 3 <= p["steps"] <= MAX_STEPS:
-        raise GrooveError(f"--steps must be between 3 and {MAX_STEPS} (A, at least one in-between, B), not {p['steps']}")
-    if not 1 <= p["bars"] <= 16:
-        raise GrooveError(f"--bars-per-step must be between 1 and 16, not {p['bars']}")
     preflight(density=p["density"], syncopation=p["syncopation"], genre=p["genre"], weights=p["weights"],
               drum_map=p["drum_map"])
     perf_a = read_with_notices(files["a"], p, notices)

@@ -176,3 +176,16 @@ def test_swing_leaves_the_8ths_of_a_6_8_bar_where_they_are(tmp_path, tiny):
     result = humanize(path, tiny, seed=0, genre="rock", notes="keep", timing_amount=0.0, swing=66)
     starts = sorted(n.start for n in result.performance.notes if n.pitch == HAT)
     assert starts == [t for t, p, _ in sorted(hits) if p == HAT]
+
+
+def test_transfer_places_a_swing_preset_and_needs_one_feel_to_take(tmp_path, tiny):
+    """``swing8`` is a placement in transfer as in humanize: the off-beats swing to a triplet feel."""
+    from groovecli.generate.transfer import transfer
+
+    sketch = eighths_sketch(tmp_path / "eighths.mid")
+    result = transfer(sketch, sketch, tiny, seed=0, genre="rock", notes="keep", timing_amount=0.0,
+                      timing_pattern="swing8")
+    on, off = hat_positions(result.performance)
+    assert len(off) == 32 and np.all((off % 1) > 0.6)
+    with pytest.raises(GrooveError, match="exclude each other"):
+        transfer(sketch, sketch, tiny, seed=0, velocity=False, timing=False)
