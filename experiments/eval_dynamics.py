@@ -8,7 +8,7 @@ On each GMD beat of the split (4/4, 2 bars or more):
 * programmed: the drummer's own notes quantized, velocities kept, as the sketch (``--notes keep``):
   Spearman of input vs output velocity per song, the velocity KL per position against the
   drummers' (``lab.metrics.position_kl``), written notes with velocity >= 60 that come out below 20.
-  One line per ``--rides`` value (``grid.written.RIDE``); ``--no-contour`` leaves the velocity
+  One line per ``--rides`` value (``grid.written.RIDE_AMOUNT``); ``--no-contour`` leaves the velocity
   pattern condition free (the model's choice), to see what the contour adds.
 * flat: the derived template at one velocity (``groove evaluate``'s stiff sketch), ``--notes add``:
   velocity and timing KL against the drummers, written notes below 20, with the audibility floor
@@ -74,7 +74,7 @@ def run(songs, loaded, sketch, options, band=False):
 
 
 def programmed(songs, loaded, ride: float, seed: int) -> dict:
-    written.RIDE = ride
+    written.RIDE_AMOUNT = ride
     sketch = lambda s: s.real.with_values(s.real.hits, s.real.velocity, np.zeros_like(s.real.offset))  # noqa: E731
     grids = run(songs, loaded, sketch, HumanizeOptions(notes="keep", seed=seed))
     rho, lost = [], [0, 0]
@@ -118,7 +118,7 @@ def main() -> None:
     parser.add_argument("--data", required=True)
     parser.add_argument("--cache")
     parser.add_argument("--split", default="test", choices=["validation", "test"])
-    parser.add_argument("--rides", type=float, nargs="+", default=[written.RIDE])
+    parser.add_argument("--rides", type=float, nargs="+", default=[written.RIDE_AMOUNT])
     parser.add_argument("--max-files", type=int, default=0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", nargs="+", default=["programmed", "flat", "band"])

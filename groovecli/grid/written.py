@@ -29,7 +29,7 @@ FLAT_SPREAD = 4
 # How much of the model's own velocity movement rides on programmed dynamics (0: the sketch's
 # velocities as written, 1: the model's full deviation from its mean per drum). Chosen on GMD
 # validation (``experiments/eval_dynamics.py --split validation``, docs/producer.md).
-RIDE = 0.6
+RIDE_AMOUNT = 0.6
 # No written note ends softer than this unless the producer wrote it softer: below it a drum
 # sample is all but silent.
 AUDIBLE = 20
@@ -53,8 +53,8 @@ def ride_on_sketch(hits: np.ndarray, written: np.ndarray, sketch_velocity: np.nd
                    ride: float | None = None) -> np.ndarray:
     """The velocity (T, 9) a model's take gets on a programmed sketch: each written note keeps its
     written velocity plus ``ride`` times the model's deviation from the model's mean velocity for
-    that drum over the song (``RIDE`` when ``ride`` is None); notes the model added keep the model's velocity."""
-    ride = RIDE if ride is None else ride
+    that drum over the song (``RIDE_AMOUNT`` when ``ride`` is None); notes the model added keep the model's velocity."""
+    ride = RIDE_AMOUNT if ride is None else ride
     played = hits > 0.5
     out = np.array(model_velocity, dtype=np.float32)
     for drum in range(hits.shape[1]):
@@ -131,7 +131,7 @@ def as_written(before: DrumGrid, hits: np.ndarray, model: dict[str, np.ndarray],
     report = {"dynamics": "flat sketch: the model's velocities"}
     if programmed:
         out["velocity"] = ride_on_sketch(hits, before.hits > 0.5, before.velocity, model["velocity"])
-        report["dynamics"] = f"programmed: your velocities kept, the model's riding on them ({RIDE:g})"
+        report["dynamics"] = f"programmed: your velocities kept, the model's riding on them ({RIDE_AMOUNT:g})"
     if band:
         out["offset"], shift = centre_on_band(hits, model["offset"], half_ms)
         report["placement"] = f"with the band: kit moved {shift:+.1f} ms, kick and snare on its grid"

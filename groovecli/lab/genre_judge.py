@@ -10,7 +10,6 @@ asks it which genre groove's outputs sound like, beside what it says of the drum
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from ..constants import CLOSED_HIHAT, KICK, OPEN_HIHAT, RIDE, SNARE, STEPS_PER_B
 from ..grid.drumgrid import bar_bpm, quantize
 from ..midi.drummap import GMD
 from ..midi.read import read_midi
-from .data import genre_of, read_files
+from .data import genre_of, read_files, read_index
 
 CYMBALS = (CLOSED_HIHAT, OPEN_HIHAT, RIDE)
 GHOST_VELOCITY = 0.4  # a snare hit softer than this (51 of 127) is a ghost note
@@ -44,9 +43,7 @@ class Beat:
 def read_beats(root: str | Path, workers: int | None = None) -> list[Beat]:
     """Every 4/4 beat of GMD (fills left out) whose style maps to a genre."""
     root = Path(root)
-    with (root / "info.csv").open(newline="", encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["beat_type"] == "beat" and r["time_signature"] == "4-4"
-                and genre_of(r["style"])]
+    rows = [r for r in read_index(root) if r.get("beat_type") == "beat"]
     grids = read_files(_grid_of, [root / r["midi_filename"] for r in rows], workers)
     return [Beat(*g, genre_of(r["style"]), r["split"], r["midi_filename"]) for g, r in zip(grids, rows)]
 

@@ -35,9 +35,12 @@ class Graphs:
         card = checkpoint.with_name(f"{checkpoint.stem}.onnx.json")
         if not card.is_file():
             raise WeightsError(f"{checkpoint} has no ONNX export beside it ({card.name}); run groove export-onnx")
-        info = json.loads(card.read_text())
-        self.config: dict[str, Any] = info["config"]
-        self.parts: tuple[str, ...] = tuple(info["parts"])
+        try:
+            info = json.loads(card.read_text())
+            self.config: dict[str, Any] = info["config"]
+            self.parts: tuple[str, ...] = tuple(info["parts"])
+        except (OSError, ValueError, KeyError, TypeError):
+            raise WeightsError(f"{card} is damaged; run groove export-onnx again") from None
         self._sessions: dict[str, Any] = {}
 
     def has(self, part: str) -> bool:
@@ -51,7 +54,11 @@ class Graphs:
             path = f"{self.stem}.{part}.onnx"
             if not Path(path).is_file():
                 raise WeightsError(f"{path} is missing; run groove export-onnx again")
-            self._sessions[part] = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+            try:
+                self._sessions[part] = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+            except Exception as exc:  # noqa: BLE001 - onnxruntime's own error types
+                why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise WeightsError(f"{path} is not a readable ONNX graph ({why}); run groove export-onnx again") from None
         return self._sessions[part]
 
     def run(self, part: str, **inputs: np.ndarray) -> list[np.ndarray]:

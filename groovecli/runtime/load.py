@@ -76,6 +76,8 @@ def pick_backend(backend: str, device: str, checkpoint: Path | None) -> str:
                 else "the torch runtime")
             raise GrooveError(f"{why}: {TORCH_MISSING}")
         return "torch"
+    if checkpoint is None:
+        raise WeightsError("weights from the Hub (hf://) run on torch only; use the torch runtime")
     if not has_graphs(checkpoint):
         raise WeightsError(f"{checkpoint} has no ONNX graphs beside it; run groove export-onnx {checkpoint}")
     return "onnxruntime"

@@ -86,3 +86,16 @@ def test_cuda_without_cuda_is_one_line(folder):
         pytest.skip("this machine has CUDA")
     with pytest.raises(GrooveError, match="^--device cuda was asked for, but this machine or this torch build has no CUDA"):
         load_networks(folder, device="cuda")
+
+
+def test_damaged_graphs_are_one_line_errors(tmp_path):
+    from groovecli.errors import WeightsError
+    from groovecli.runtime.graphs import Graphs
+
+    (tmp_path / "m.onnx.json").write_text("{bad")
+    with pytest.raises(WeightsError, match="is damaged; run groove export-onnx again"):
+        Graphs(tmp_path / "m.pt")
+    (tmp_path / "m.onnx.json").write_text('{"config": {}, "parts": ["skel"]}')
+    (tmp_path / "m.skel.onnx").write_bytes(b"garbage")
+    with pytest.raises(WeightsError, match="is not a readable ONNX graph"):
+        Graphs(tmp_path / "m.pt").session("skel")
