@@ -147,6 +147,7 @@ async def upload(request: Request) -> Response:
     except GrooveError:
         session.uploads.pop(file.id, None)
         raise
+    file.perf = perf
     return JSONResponse({"id": file.id, "name": file.name, "view": views.view(perf, file.name),
                          "notices": notices, "wav": f"/api/file/{file.id}.wav"},
                         background=BackgroundTask(_prerender, session, [perf]))  # so Play A answers at once
@@ -199,7 +200,8 @@ async def take_file(request: Request) -> Response:
 async def file_wav(request: Request) -> Response:
     session = _session(request)
     file = session.upload(request.path_params["id"])
-    return await _wav_response(session, await run_in_threadpool(_read_upload, session, file, []))
+    perf = file.perf if file.perf is not None else await run_in_threadpool(_read_upload, session, file, [])
+    return await _wav_response(session, perf)
 
 
 def create_app(session: Session | None = None, *, allowed_hosts: set[str] | None = None) -> HostGuard:

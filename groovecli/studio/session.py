@@ -37,12 +37,12 @@ class Models:
         self._loaded: dict[tuple, Any] = {}
 
     def model(self, params: dict[str, Any]):
-        from ..weights import load_model, pick_device
+        from ..cli.options import load_model_for
 
         key = ("model", params.get("weights"), params.get("device", "cpu"))
         with self._lock:
             if key not in self._loaded:
-                self._loaded[key] = load_model(key[1], pick_device(key[2]))
+                self._loaded[key] = load_model_for(key[1], key[2])
             return self._loaded[key]
 
     def cond(self, task: str):
@@ -58,11 +58,12 @@ class Models:
         self.cond("fills")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Upload:
     id: str
     name: str  # as the user's file was called, for messages and the command line; never a path
     data: bytes
+    perf: Any = None  # as read for its lane, kept for Play A
 
 
 @dataclass
@@ -125,6 +126,7 @@ class Session:
         self.work = threading.Lock()  # one model run at a time: two would only share the same cores
         self._wavs: OrderedDict[str, Future] = OrderedDict()
         self._wav_lock = threading.Lock()
+        self._wav_keys: OrderedDict[int, tuple[Any, str]] = OrderedDict()  # id(perf) -> (perf, its WAV's key)
         self._audio = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-audio")
         self._count = 0
         self.latest = 0  # the newest run asked for; older ones still waiting are dropped
@@ -187,9 +189,7 @@ class Session:
 
     def wav(self, perf) -> Future:
         """The WAV of a Performance through the bundled kit, rendered once (keyed by its MIDI bytes)."""
-        from ..midi.write import midi_bytes
-
-        key = hashlib.sha1(midi_bytes(perf)).hexdigest()
+        key = self._wav_key(perf)
         with self._wav_lock:  # asked for from the event loop and from background tasks
             if key in self._wavs:
                 self._wavs.move_to_end(key)
@@ -200,6 +200,23 @@ class Session:
                 _, old = self._wavs.popitem(last=False)
                 old.add_done_callback(lambda f: f.exception() is None and Path(f.result()).unlink(missing_ok=True))
             return future
+
+    def _wav_key(self, perf) -> str:
+        """The WAV's key, its MIDI bytes' digest, worked out once per Performance: a take's
+        song is asked for by the prerender, Play and the download, and a long song's bytes take
+        a noticeable part of a second to make."""
+        from ..midi.write import midi_bytes
+
+        with self._wav_lock:
+            known = self._wav_keys.get(id(perf))
+        if known is not None and known[0] is perf:
+            return known[1]
+        key = hashlib.sha1(midi_bytes(perf)).hexdigest()
+        with self._wav_lock:
+            self._wav_keys[id(perf)] = (perf, key)
+            while len(self._wav_keys) > 4 * KEEP_WAVS:
+                self._wav_keys.popitem(last=False)
+        return key
 
     @staticmethod
     def _render(perf, path: Path) -> Path:
