@@ -134,7 +134,7 @@ def interpolate(a: Performance | str | Path, b: Performance | str | Path, model:
     seq, seed = interpolate_grids(grids[0], grids[1], loaded, steps, bars=bars, genre=genre, temperature=temperature,
                                   seed=seed, bpm_a=bpms[0], bpm_b=bpms[1], density=density, syncopation=syncopation)
     bpm = float(bpms[0][0])
-    whole = _as_performance([s for s in seq], bpm, drum_map)
+    whole = _as_performance(seq, bpm, drum_map)
     each = [_as_performance([s], bpm, drum_map) for s in seq]
     report = {"steps": steps, "bars_per_step": bars, "bars": steps * bars,
               "notes_per_bar": [round(float(s.hits.sum()) / bars, 2) for s in seq]}

@@ -83,11 +83,12 @@ def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int =
         raise GrooveError("sample has no sketch to guess a genre from; name one with --genre")
     wanted = parse_density(density) if density is not None else None
     check_syncopation(syncopation)
-    genre_idx = loaded.config.genres.index(named_genre(loaded, genre))
+    genre = named_genre(loaded, genre)
+    genre_idx = loaded.config.genres.index(genre)
     gen, seed = seeded_generator(seed)
     n_win = max(bars - WINDOW_BARS + 1, 1)
     genre_t = torch.full((n_win,), genre_idx, dtype=torch.long)
-    shares = genre_shares(named_genre(loaded, genre))
+    shares = genre_shares(genre)
     takes = TAKES if shares else 1
     codes = chain_codes(loaded, genre_t, gen, temperature, takes).transpose(0, 1).flatten(0, 1)  # (takes * W, S)
     model = loaded.model
@@ -109,7 +110,7 @@ def sample(model: LoadedModel | None = None, *, genre: str = "rock", bars: int =
                for name in ("velocity", "offset")}
     feel = decode_feels(loaded, latents, notes, genre_t, gen, temperature)
     hits, velocity, offset = (from_windows(x.numpy(), bars) for x in (notes, feel["velocity"], feel["offset"]))
-    hits, velocity, offset = phrase_ends(hits, velocity, offset, named_genre(loaded, genre), seed, bpm, fill_model)
+    hits, velocity, offset = phrase_ends(hits, velocity, offset, genre, seed, bpm, fill_model)
     out, grid = new_song(hits, velocity * hits, offset * hits, bpm=bpm)
     return Take(out, grid, grid, seed, {"bars": bars, "hits": int(grid.hits.sum()), "genre": genre})
 
