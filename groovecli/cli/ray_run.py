@@ -11,6 +11,7 @@ the files already written are whole and a rerun skips them.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -28,6 +29,18 @@ def _task(fn: Callable, weights: str | None, job: tuple) -> Any:
         return exc
 
 
+def _answers(address: str, seconds: float = 5.0) -> None:
+    """A head's ``HOST:PORT`` that nothing listens on is a one-line error at once: Ray itself
+    retries such an address for minutes, printing a warning every few seconds."""
+    host, _, port = address.rpartition(":")
+    if address in ("local", "auto") or "://" in address or not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=seconds).close()
+    except OSError as exc:
+        raise GrooveError(f"cannot reach the Ray cluster at {address}: {exc.strerror or exc}") from None
+
+
 def connect(address: str, cpus: int) -> bool:
     """Join the cluster at ``address`` or start a local one with ``cpus`` CPUs ("local"); True when
     this call started Ray (and so must shut it down)."""
@@ -39,6 +52,7 @@ def connect(address: str, cpus: int) -> bool:
         raise GrooveError('--ray needs Ray: pip install "groove-cli[ray]"') from None
     if ray.is_initialized():
         return False
+    _answers(address)
     quiet = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR"}
     try:
         if address == "local":

@@ -94,3 +94,10 @@ def test_ray_workers_read_the_files_and_report_as_one_process_does(tmp_path):
                                       for r in json.loads(local.stdout)]
     warned = [line for line in local.stderr.splitlines() if "other_channel.mid" in line]
     assert warned and all(line in ray.stderr.splitlines() for line in warned)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray is not installed (groove-cli[ray])")
+def test_ray_at_a_head_address_nothing_answers_is_one_line_at_once(tmp_path):
+    result = run("humanize", str(beats(tmp_path / "in")), "-o", str(tmp_path / "out"), "--ray", "127.0.0.1:1")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip().splitlines() == ["error: cannot reach the Ray cluster at 127.0.0.1:1: Connection refused"]
