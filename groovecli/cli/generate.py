@@ -22,6 +22,7 @@ from .options import (
     fill_options,
     humanize_options,
     knob_options,
+    load_cond_for,
     load_model_for,
     model_options,
     outputs_free,
@@ -157,9 +158,7 @@ def _humanize_one(perf, src: Path, paths: list[Path], loaded, kw: dict, force: b
 @lru_cache(maxsize=1)
 def _fill_model():
     """The bundled fill model, read once per process (a folder run fills every file with it)."""
-    from ..weights import load_cond
-
-    return load_cond("fills")
+    return load_cond_for("fills")
 
 
 def _run_jobs(jobs: list, weights, device: str, kw: dict, force: bool, dry_run: bool, listen: dict | None, *,

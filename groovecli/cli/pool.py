@@ -33,9 +33,9 @@ def workers_for(n_files: int, device: str, jobs: int | None = None) -> int:
     if jobs is None and cores() < 2:
         return 0
     if device == "auto":
-        import torch
+        from ..runtime.load import installed
 
-        if torch.cuda.is_available():  # one GPU: one process feeding it
+        if installed("torch") and __import__("torch").cuda.is_available():  # one GPU: one process feeding it
             return 0
     return min(jobs or cores(), n_files)
 
@@ -45,15 +45,15 @@ _models: dict[str | None, Any] = {}
 
 
 def worker_model(weights: str | None):
-    """The model a worker runs its files with: loaded on first use, on the CPU, with one intra-op
-    thread (one file per core)."""
+    """The model a worker runs its files with: loaded on first use, on the CPU, with one thread
+    (one file per core: ``OMP_NUM_THREADS=1`` also keeps ``feel.decode_feels`` to one thread)."""
     if weights not in _models:
-        import torch
+        from .options import load_model_for
 
-        from ..weights import load_model
-
-        torch.set_num_threads(1)
-        _models[weights] = load_model(weights, torch.device("cpu"))
+        os.environ["OMP_NUM_THREADS"] = "1"
+        _models[weights] = load_model_for(weights, "cpu")
+        if _models[weights].backend == "torch":
+            __import__("torch").set_num_threads(1)
     return _models[weights]
 
 

@@ -3,11 +3,11 @@ drawn patterns as their condition), blended onto the sketch."""
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
-import torch
 
 from ..constants import STEPS_PER_BAR, WINDOW_STEPS
 from ..grid.drawn import parse_pattern, swing_preset
@@ -16,22 +16,22 @@ from ..grid.feel_profile import Profile, follow
 from ..grid.genre_feel import GenreFeel, genre_feel
 from ..grid.patterns import timing_pattern, velocity_pattern
 from ..grid.swing import STRAIGHT, Swing, as_eighths, dotted_notes, eighth_swing
-from ..weights import LoadedModel
+from ..runtime.load import Networks
 from .chains import run_chains
-from .steps import DRAW_CHUNK, one_thread, window_tensors
+from .steps import DRAW_CHUNK, full, offspring, uniform, window_arrays
 
 
-def pattern_levels(text: str | None, kind: str, windows: int) -> torch.Tensor:
+def pattern_levels(text: str | None, kind: str, windows: int) -> np.ndarray:
     """(W, 32) pattern levels for every window; zeros ("no pattern") when none is drawn."""
     if text is None:
-        return torch.zeros(windows, WINDOW_STEPS, dtype=torch.long)
-    return torch.as_tensor(parse_pattern(text, kind), dtype=torch.long).expand(windows, -1).clone()
+        return np.zeros((windows, WINDOW_STEPS), np.int64)
+    return np.tile(np.asarray(parse_pattern(text, kind), np.int64), (windows, 1))
 
 
-def decode_feels(loaded: LoadedModel, latents: dict[str, tuple[torch.Tensor, torch.Tensor]], notes: torch.Tensor,
-                 genre: torch.Tensor, gen: torch.Generator, temperature: float = 1.0,
-                 fresh: frozenset[int] = frozenset(), start: dict[str, torch.Tensor] | None = None
-                 ) -> dict[str, torch.Tensor]:
+def decode_feels(nets: Networks, latents: dict[str, tuple[np.ndarray, np.ndarray]], notes: np.ndarray,
+                 genre: np.ndarray, rng: np.random.Generator, temperature: float = 1.0,
+                 fresh: frozenset[int] = frozenset(), start: dict[str, np.ndarray] | None = None
+                 ) -> dict[str, np.ndarray]:
     """(W, 32, 9) values per feel ("velocity", "offset" → (z, pattern)), chain by chain
     (``chains.py``), each window's first bar forced to the previous window's second, except where
     a chain starts: the windows in ``fresh`` (those that open a run after silence,
@@ -40,57 +40,60 @@ def decode_feels(loaded: LoadedModel, latents: dict[str, tuple[torch.Tensor, tor
     bar) and free otherwise.
 
     The two feels do not depend on each other, so they run at once on two threads: each is a
-    chain of small-batch steps bound by reading its decoder's weights, and torch releases the GIL
-    inside each step. Each feel draws from a generator of its own, seeded from ``gen`` before
-    the threads start, so the output does not depend on which thread runs first.
+    chain of small-batch steps bound by reading its decoder's weights, and the runtime releases
+    the GIL inside each step. Each feel draws from a generator of its own, seeded from ``rng``
+    before the threads start, so the output does not depend on which thread runs first.
     """
-    model = loaded.model
-    seeds = {feel: int(torch.randint(2**62, (1,), generator=gen)) for feel in latents}
-    with torch.no_grad():
-        h_n = torch.cat([model.skel(notes[i : i + DRAW_CHUNK]) for i in range(0, len(notes), DRAW_CHUNK)])
+    model = nets.model
+    rngs = {feel: offspring(rng) for feel in latents}
+    notes = np.asarray(notes, np.float32)
+    h_n = np.concatenate([model.skel(notes[i : i + DRAW_CHUNK]) for i in range(0, len(notes), DRAW_CHUNK)])
 
-    def one(feel: str) -> torch.Tensor:
+    def one(feel: str) -> np.ndarray:
         z, pattern = latents[feel]
-        own = torch.Generator().manual_seed(seeds[feel])
-        torch.set_num_threads(1)  # OpenMP keeps this per thread; the pool's threads start with the default
+        draw = uniform(rngs[feel])
 
-        def decode(rows: list[int], first: torch.Tensor | None) -> torch.Tensor:
-            return model.decode_feel(feel, z[rows], notes[rows], pattern[rows], genre[rows], first=first,
-                                     h_n=h_n[rows], temperature=temperature, generator=own)
+        def decode(rows: list[int], first: np.ndarray | None) -> np.ndarray:
+            return model.decode_feel(feel, z[rows], notes[rows], pattern[rows], genre[rows], draw, first=first,
+                                     h_n=h_n[rows], temperature=temperature)
 
-        def step(rows: list[int], previous: list[int] | None, out: list) -> torch.Tensor:
+        def step(rows: list[int], previous: list[int] | None, out: list) -> np.ndarray:
             if previous is not None:
-                return decode(rows, torch.stack([out[p][STEPS_PER_BAR:] for p in previous]))
+                return decode(rows, np.stack([out[p][STEPS_PER_BAR:] for p in previous]))
             if start is None:
                 return decode(rows, None)
             # the chains' first step: window 0 carries on from the primer, the others start afresh
-            return torch.cat([decode(rows[:1], start[feel])] + ([decode(rows[1:], None)] if len(rows) > 1 else []))
+            return np.concatenate([decode(rows[:1], start[feel])] + ([decode(rows[1:], None)] if len(rows) > 1 else []))
 
-        with torch.no_grad():
-            return run_chains(len(notes), fresh, step)
+        return run_chains(len(notes), fresh, step)
 
-    if torch.get_num_threads() == 1:  # one core for us (a folder's worker process): no second thread to win
+    if not spare_core():  # one core for us (a folder's worker process): no second thread to win
         return {feel: one(feel) for feel in latents}
-    with one_thread(), ThreadPoolExecutor(max_workers=len(latents) or 1) as pool:
+    with ThreadPoolExecutor(max_workers=len(latents) or 1) as pool:
         return dict(zip(latents, pool.map(one, latents)))
 
 
-def own_patterns(win: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+def spare_core() -> bool:
+    """Whether a second thread has a core to run on: not in a process told to keep to one thread
+    (``OMP_NUM_THREADS=1``: a folder's worker processes, one per core), nor on one core."""
+    return os.environ.get("OMP_NUM_THREADS") != "1" and (os.cpu_count() or 1) > 1
+
+
+def own_patterns(win: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The drawn-pattern condition a performance's own windows imply (W, 32) per feel: its
     accent contour and its push / laid-back pattern."""
-    hits = win["hits"].numpy()
-    return {"velocity": torch.as_tensor(velocity_pattern(hits, win["velocity"].numpy()), dtype=torch.long),
-            "offset": torch.as_tensor(timing_pattern(hits, win["offset"].numpy()), dtype=torch.long)}
+    hits = win["hits"]
+    return {"velocity": np.asarray(velocity_pattern(hits, win["velocity"]), np.int64),
+            "offset": np.asarray(timing_pattern(hits, win["offset"]), np.int64)}
 
 
-def song_latents(loaded: LoadedModel, grid: DrumGrid, genre: int) -> dict[str, torch.Tensor]:
+def song_latents(nets: Networks, grid: DrumGrid, genre: int) -> dict[str, np.ndarray]:
     """A song's velocity and timing latents (1, z): the mean of its posterior means over its windows."""
-    win = window_tensors(grid, Runs.of(grid.hits))
-    genre_w = torch.full((len(win["hits"]),), genre, dtype=torch.long)
+    win = window_arrays(grid, Runs.of(grid.hits))
+    genre_w = full(len(win["hits"]), genre)
     patterns = own_patterns(win)
-    with torch.no_grad():
-        return {f: loaded.model.encode_feel(f, win[f], win["hits"], patterns[f], genre_w).mean(0, keepdim=True)
-                for f in ("velocity", "offset")}
+    return {f: nets.model.encode_feel(f, win[f], win["hits"], patterns[f], genre_w).mean(0, keepdims=True)
+            for f in ("velocity", "offset")}
 
 
 def blend(before: DrumGrid, hits: np.ndarray, model: dict[str, np.ndarray], velocity_amount: float = 1.0,

@@ -11,7 +11,8 @@ from golden_modes import CASES as MODE_CASES
 from golden_modes import run_case
 from make_golden import CASES, render_case, weights_digest
 
-from groovecli.weights import bundled_dir, load_model
+from groovecli.runtime.load import load_networks
+from groovecli.weights import bundled_dir
 
 GOLDEN = REPO / "tests" / "golden"
 
@@ -23,7 +24,7 @@ def test_golden(name):
     assert path.exists(), "no golden: run python tests/make_golden.py"
     golden = np.load(path)
     assert str(golden["weights_sha256"]) == weights_digest(), "the weights changed: run python tests/make_golden.py"
-    got = render_case(name, load_model())
+    got = render_case(name, load_networks())
     np.testing.assert_array_equal(got["hits"], golden["hits"])
     np.testing.assert_allclose(got["velocity"], golden["velocity"], atol=1e-4)
     np.testing.assert_allclose(got["offset"], golden["offset"], atol=1e-4)

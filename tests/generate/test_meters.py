@@ -10,7 +10,8 @@ from groovecli.generate.humanize import HumanizeOptions, humanize
 from groovecli.grid.meters import frame_splits
 from groovecli.midi import read_midi
 from groovecli.midi.performance import Bar
-from groovecli.weights import bundled_dir, load_model
+from groovecli.runtime.load import load_networks
+from groovecli.weights import bundled_dir
 
 STEP = 120
 
@@ -19,7 +20,7 @@ STEP = 120
 def bundled():
     if bundled_dir() is None:
         pytest.skip("no weights bundled in this checkout")
-    return load_model()
+    return load_networks()
 
 
 def bar_hits(base: int, num: int, den: int) -> list[tuple[int, int, int]]:

@@ -12,7 +12,8 @@ from groovecli.constants import KICK, SNARE
 from groovecli.generate.humanize import HumanizeOptions, humanize
 from groovecli.grid.written import backbone_ms, band_on_grid, is_programmed
 from groovecli.midi.read import read_midi
-from groovecli.weights import bundled_dir, load_model
+from groovecli.runtime.load import load_networks
+from groovecli.weights import bundled_dir
 
 pytestmark = pytest.mark.skipif(bundled_dir() is None, reason="no weights bundled in this checkout")
 STEP = 120  # ticks per 16th at 480 per quarter
@@ -21,7 +22,7 @@ CLOSED_HAT, SNARE_PITCH, KICK_PITCH = 42, 38, 36
 
 @pytest.fixture(scope="module")
 def bundled():
-    return load_model()
+    return load_networks()
 
 
 def sketch(tmp_path, *, bars=8, programmed=True, band=False, bpm=96, band_offset=0, name="sketch.mid"):
