@@ -202,3 +202,10 @@ def test_reading_the_graphs_weights_needs_no_torch(folders):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "20"
+
+
+def test_without_the_onnx_package_the_graphs_alone_are_one_line(folders, monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnx", None)  # any import of onnx fails
+    with pytest.raises(WeightsError, match=r'^reading the weights from the ONNX graphs needs onnx: '
+                                           r'pip install "groove-cli\[torch\]"$'):
+        load_model(folders[1])
