@@ -206,17 +206,19 @@ def read_base_parts(path: Path) -> dict[str, Any]:
 
 
 def load_model(spec: str | os.PathLike | None = None, device: str | torch.device = "cpu", *,
-               raw: bool = False) -> LoadedModel:
+               raw: bool = False, train: bool = False) -> LoadedModel:
     """Resolve, verify and build the model (and its prior, when the checkpoint has one).
 
     On a GPU the networks come wrapped so that groove's generation steps can call them with CPU
-    tensors (``on_device.py``); ``raw``: the bare modules, for training on them.
+    tensors (``on_device.py``); ``raw``: the bare modules (to train on them, or for the runtime's
+    torch graphs). ``train``: they will be trained on, so they must come from the checkpoint
+    itself, not rebuilt from its ONNX graphs (which lack what training alone reads).
 
     Raises:
         WeightsError: for missing, damaged, foreign or incompatible weights.
     """
     path = resolve(spec)
-    ckpt = read_weights(path)
+    ckpt = read_checkpoint(path) if train else read_weights(path)
     cfg = ModelConfig.from_dict(ckpt["config"])
     states = ckpt["state_dicts"]
     model = GrooveModel(cfg)

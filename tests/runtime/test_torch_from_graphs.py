@@ -176,7 +176,7 @@ def test_a_damaged_card_or_graph_is_one_line(folders, tmp_path, change, says):
 
 def test_training_from_the_graphs_alone_is_one_line(folders):
     graphs = folders[1]
-    for read in (read_checkpoint, read_base_parts):
+    for read in (read_checkpoint, read_base_parts, lambda path: load_model(path, raw=True, train=True)):
         with pytest.raises(WeightsError, match="only its ONNX graphs, which run the model but cannot train it: train "
                                                r"from the checkpoint \(a groove checkout's models/pocketvae.pt"):
             read(graphs / "pocketvae.pt")
