@@ -165,7 +165,8 @@ def read_weights(path: Path) -> dict[str, Any]:
     damaged = f"{card} is damaged; " + ("reinstall groove" if bundled else "run groove export-onnx again on the .pt")
     try:
         info = json.loads(card.read_text())
-        config, where, absent = dict(info["config"]), info["weights"], info["absent"]
+        config, where = dict(info["config"]), info["weights"]
+        absent = {part: [str(key) for key in keys] for part, keys in info["absent"].items()}
         version = info.get("format_version")
         parts = {entry[0] for entries in where.values() for entry in entries.values()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):

@@ -166,6 +166,7 @@ def edit_card(**changes):
     (edit_card(weights={"model": {"skel.proj.bias": ["skel", "skel.proj.bias__f16", "spin:9"]}}),
      "unknown weight transform 'spin:9'"),
     (edit_card(weights={"model": {"skel.proj.bias": ["skel"]}}), "pocketvae.onnx.json is damaged"),
+    (edit_card(absent=["note.quantizer.cluster_size"]), "pocketvae.onnx.json is damaged"),
     (lambda f: (f / "pocketvae.vel_step.onnx").unlink(), "pocketvae.vel_step.onnx is missing"),
     (lambda f: (f / "pocketvae.skel.onnx").write_bytes(b"garbage"), "pocketvae.skel.onnx is not a readable ONNX graph"),
     (edit_card(format_version=1), "describes weights of format 1"),
