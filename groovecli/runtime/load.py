@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..bundled import MANIFEST, bundled_dir, local_weights
+from ..bundled import MANIFEST, available, bundled_dir, local_weights
 from ..errors import GrooveError, WeightsError
 from ..nn.config import ModelConfig
 from .graphs import Graphs
@@ -133,7 +133,7 @@ def _on_torch(spec, device: str) -> Networks:
     graphs = groove_torch_graphs(loaded.model, loaded.prior, loaded.guesser, loaded.config.to_dict(), device)
     model, prior, guesser = groove_nets(graphs)
     beside, decorator = loaded.path.parent / "decorate.pt", None
-    if beside.is_file():
+    if available(beside):  # the .pt, or only its graphs (an install ships those): load_cond rebuilds from them
         cond = load_cond("decorate", beside, "cpu")  # the bare module: TorchGraphs moves it to the device
         decorator = CondNet(cond_torch_graphs(cond.model, cond.config.to_dict(), device), beside)
     return Networks(model, prior, guesser, decorator, loaded.config, loaded.path, "torch")
