@@ -32,7 +32,6 @@ from .nn.config import FORMAT_VERSION, ModelConfig
 from .nn.genre_guesser import GenreGuesser
 from .nn.pocketvae import GrooveModel
 from .nn.prior import CodePrior
-from .on_device import on_device
 from .version import __version__
 
 
@@ -113,7 +112,7 @@ class LoadedCond:
 
 @dataclass(frozen=True)
 class LoadedModel:
-    """A ready-to-run model: the networks in eval mode, their config and the checkpoint's metrics."""
+    """The torch modules of a model in eval mode, their config and the checkpoint's metrics."""
 
     model: GrooveModel
     prior: CodePrior | None
@@ -121,7 +120,6 @@ class LoadedModel:
     metrics: dict[str, Any]
     path: Path
     guesser: GenreGuesser | None = None  # --genre auto (weights without one need a named genre)
-    decorator: LoadedCond | None = None  # --notes add's note model (decorate.py); None: the prior's draws
     inference_only: bool = False  # rebuilt from the ONNX graphs: the training-only tensors are not there
 
 
@@ -207,13 +205,12 @@ def read_base_parts(path: Path) -> dict[str, Any]:
 
 
 def load_model(spec: str | os.PathLike | None = None, device: str | torch.device = "cpu", *,
-               raw: bool = False, train: bool = False) -> LoadedModel:
-    """Resolve, verify and build the model (and its prior, when the checkpoint has one).
-
-    On a GPU the networks come wrapped so that groove's generation steps can call them with CPU
-    tensors (``on_device.py``); ``raw``: the bare modules (to train on them, or for the runtime's
-    torch graphs). ``train``: they will be trained on, so they must come from the checkpoint
-    itself, not rebuilt from its ONNX graphs (which lack what training alone reads).
+               train: bool = False) -> LoadedModel:
+    """Resolve, verify and build the torch modules of the model (and its prior and guesser, when
+    the checkpoint has them) on ``device``: for training, evaluation and the torch runtime
+    (``runtime/load.py`` runs the product's loops over them). ``train``: they will be trained on,
+    so they must come from the checkpoint itself, not rebuilt from its ONNX graphs (which lack
+    what training alone reads).
 
     Raises:
         WeightsError: for missing, damaged, foreign or incompatible weights.
@@ -231,11 +228,7 @@ def load_model(spec: str | os.PathLike | None = None, device: str | torch.device
     for module in (model, prior, guesser):
         if module is not None:
             module.to(device).eval()
-    rebuilt = "absent" in ckpt
-    if raw:
-        return LoadedModel(model, prior, cfg, ckpt.get("metrics", {}), path, guesser, inference_only=rebuilt)
-    return LoadedModel(on_device(model, device), on_device(prior, device), cfg, ckpt.get("metrics", {}), path,
-                       on_device(guesser, device), _decorator_beside(path, device), inference_only=rebuilt)
+    return LoadedModel(model, prior, cfg, ckpt.get("metrics", {}), path, guesser, inference_only="absent" in ckpt)
 
 
 def _load_part(module: torch.nn.Module, ckpt: dict[str, Any], part: str, path: Path) -> None:
@@ -248,13 +241,6 @@ def _load_part(module: torch.nn.Module, ckpt: dict[str, Any], part: str, path: P
         module.load_state_dict(state)
     except (RuntimeError, KeyError) as exc:
         raise WeightsError(f"{path} does not fit its own config ({str(exc).splitlines()[0][:100]})") from None
-
-
-def _decorator_beside(path: Path, device) -> LoadedCond | None:
-    """``decorate.pt`` from the folder the model came from (the bundled one, a local folder, the
-    Hub's snapshot), when it is there: weights trained without one decorate with the prior."""
-    beside = path.parent / "decorate.pt"
-    return load_cond("decorate", beside, device) if available(beside) else None
 
 
 def load_cond(task: str, spec: str | os.PathLike | None = None, device: str | torch.device = "cpu") -> LoadedCond:
@@ -270,8 +256,7 @@ def load_cond(task: str, spec: str | os.PathLike | None = None, device: str | to
     cfg = CondConfig.from_dict(ckpt["config"])
     model = CondVAE(cfg)
     _load_part(model, ckpt, task, path)
-    return LoadedCond(on_device(model.to(device).eval(), device), cfg, ckpt.get("metrics", {}), path,
-                      inference_only="absent" in ckpt)
+    return LoadedCond(model.to(device).eval(), cfg, ckpt.get("metrics", {}), path, inference_only="absent" in ckpt)
 
 
 def export_weights(checkpoint: Path, out_dir: Path, name: str = DEFAULT_FILE) -> Path:
@@ -317,7 +302,7 @@ def export_onnx(path: Path) -> list[Path]:
     half = all(v.dtype != torch.float32 for sd in states.values() for v in sd.values())
     extra = {"format_version": ckpt["format_version"], "metrics": ckpt.get("metrics", {})}
     if "model" in states and ckpt["config"].get("kind", "pocketvae") == "pocketvae":
-        loaded = load_model(path, "cpu", raw=True)
+        loaded = load_model(path, "cpu")
         graphs, parts = groove_graphs(loaded.model, loaded.prior, loaded.guesser), ("model", "prior", "guesser")
     elif (task := next((t for t in states if t in COND_TASKS), None)) is not None:
         graphs, parts = cond_graphs(load_cond(task, path).model), (task,)

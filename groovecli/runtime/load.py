@@ -129,7 +129,7 @@ def _on_torch(spec, device: str) -> Networks:
     from .torch_graphs import cond_torch_graphs, groove_torch_graphs
 
     device = pick_device(device)  # --device cuda without CUDA: one line
-    loaded = load_model(spec, device, raw=True)
+    loaded = load_model(spec, device)
     graphs = groove_torch_graphs(loaded.model, loaded.prior, loaded.guesser, loaded.config.to_dict(), device)
     model, prior, guesser = groove_nets(graphs)
     beside, decorator = loaded.path.parent / "decorate.pt", None

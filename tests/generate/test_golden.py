@@ -11,7 +11,7 @@ from golden_modes import CASES as MODE_CASES
 from golden_modes import run_case
 from make_golden import CASES, render_case, weights_digest
 
-from groovecli.runtime.load import load_networks
+from groovecli.runtime.load import installed, load_networks
 from groovecli.weights import bundled_dir
 
 GOLDEN = REPO / "tests" / "golden"
@@ -31,7 +31,12 @@ def test_golden(name):
 
 
 @pytest.mark.skipif(bundled_dir() is None, reason="no weights bundled in this checkout")
+@pytest.mark.parametrize("runtime", ["onnxruntime", "torch"])
 @pytest.mark.parametrize("name", sorted(MODE_CASES))
-def test_every_mode_writes_its_golden_bytes(name, tmp_path):
+def test_every_mode_writes_its_golden_bytes_on_both_runtimes(name, runtime, tmp_path, monkeypatch):
+    """The CLI's bytes, the same on onnxruntime (the default) and on torch (as --device cuda runs)."""
+    if not installed(runtime):
+        pytest.skip(f"{runtime} is not installed")
+    monkeypatch.setenv("GROOVE_RUNTIME", runtime)
     golden = json.loads((GOLDEN / "modes.json").read_text())
     assert run_case(name, tmp_path) == golden[name], f"{name} changed: if on purpose, run python tests/golden_modes.py"

@@ -52,7 +52,7 @@ def states(module) -> dict[str, torch.Tensor]:
 
 def test_rebuilt_modules_hold_every_tensor_inference_reads(folders):
     full, graphs = folders
-    rebuilt, original = load_model(graphs, raw=True), load_model(full, raw=True)
+    rebuilt, original = load_model(graphs), load_model(full)
     assert rebuilt.inference_only and not original.inference_only and rebuilt.metrics == original.metrics
     card = json.loads((graphs / "pocketvae.onnx.json").read_text())
     for part in ("model", "prior", "guesser"):
@@ -126,7 +126,7 @@ def test_a_bundled_install_with_only_the_graphs_finds_verifies_and_loads_them(fo
     for module in (weights, load):
         monkeypatch.setattr(module, "bundled_dir", lambda: shipped)
     loaded = load_model(None)
-    assert loaded.inference_only and loaded.decorator is not None and load_cond("fills").inference_only
+    assert loaded.inference_only and load_cond("decorate").inference_only and load_cond("fills").inference_only
     assert load_networks(None, backend="torch").decorator is not None
     graph = shipped / "pocketvae.vel_step.onnx"
     graph.write_bytes(graph.read_bytes()[:-1] + b"\0")
@@ -177,7 +177,7 @@ def test_a_damaged_card_or_graph_is_one_line(folders, tmp_path, change, says):
 
 def test_training_from_the_graphs_alone_is_one_line(folders):
     graphs = folders[1]
-    for read in (read_checkpoint, read_base_parts, lambda path: load_model(path, raw=True, train=True)):
+    for read in (read_checkpoint, read_base_parts, lambda path: load_model(path, train=True)):
         with pytest.raises(WeightsError, match="only its ONNX graphs, which run the model but cannot train it: train "
                                                r"from the checkpoint \(a groove checkout's models/pocketvae.pt"):
             read(graphs / "pocketvae.pt")
@@ -186,9 +186,9 @@ def test_training_from_the_graphs_alone_is_one_line(folders):
 def test_float32_weights_of_every_shape_rebuild_exactly(tiny_weights, tmp_path):
     path = shutil.copy(tiny_weights, tmp_path / "tiny.pt")
     assert CliRunner().invoke(cli, ["export-onnx", str(path)]).exit_code == 0
-    original = load_model(path, raw=True)
+    original = load_model(path)
     path.unlink()
-    rebuilt = load_model(tmp_path / "tiny.pt", raw=True)
+    rebuilt = load_model(tmp_path / "tiny.pt")
     for part in ("model", "prior", "guesser"):
         a, b = states(getattr(rebuilt, part)), states(getattr(original, part))
         absent = TRAINING_ONLY.get(part, set())
