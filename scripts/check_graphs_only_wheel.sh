@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# The wheel without its .pt files (what it ships once the modes run on the graphs): torch rebuilds
-# the bundled models from the ONNX graphs, and every mode writes the bytes a checkout with the .pt
-# files writes, same seeds. Prints the wheel's size and one line per mode. Run from the repository.
+# The wheel ships the ONNX graphs and no .pt file: torch (GROOVE_RUNTIME=torch, as --device cuda
+# runs) rebuilds the bundled models from the graphs, and every mode writes the bytes a checkout's
+# .pt files give on torch, same seeds. Prints the wheel's size and one line per mode. Run from the
+# repository, with torch and onnx installed.
 set -euo pipefail
 repo=$(pwd)
 work=$(mktemp -d)
 pip wheel --no-deps --no-build-isolation -q -w "$work/wheel" .
-ls -l "$work"/wheel/*.whl | awk '{printf "wheel with .pt and graphs: %.1f MB\n", $5 / 1e6}'
-mkdir "$work/unpacked" && (cd "$work/unpacked" && python -m zipfile -e "$work"/wheel/*.whl . && rm groovecli/models/*.pt)
+ls -l "$work"/wheel/*.whl | awk '{printf "wheel: %.1f MB\n", $5 / 1e6}'
+mkdir "$work/unpacked" && (cd "$work/unpacked" && python -m zipfile -e "$work"/wheel/*.whl .)
+if ls "$work"/unpacked/groovecli/models/*.pt >/dev/null 2>&1; then echo "the wheel ships .pt files"; exit 1; fi
+export GROOVE_RUNTIME=torch
 ex=$repo/examples
 run() {  # $1: where groovecli comes from, $2: output prefix
     cd "$work"
