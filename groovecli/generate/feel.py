@@ -3,8 +3,6 @@ drawn patterns as their condition), blended onto the sketch."""
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
@@ -39,10 +37,10 @@ def decode_feels(nets: Networks, latents: dict[str, tuple[np.ndarray, np.ndarray
     ``start[feel]`` (1, 16, 9) when given (a continuation carries on from the primer's own last
     bar) and free otherwise.
 
-    The two feels do not depend on each other, so they run at once on two threads: each is a
-    chain of small-batch steps bound by reading its decoder's weights, and the runtime releases
-    the GIL inside each step. Each feel draws from a generator of its own, seeded from ``rng``
-    before the threads start, so the output does not depend on which thread runs first.
+    Each feel draws from a generator of its own, seeded from ``rng``, so either can be drawn
+    first. They run one after the other: a step is a small-batch call whose cost is mostly the
+    call itself, and two threads measured no faster than one on onnxruntime (``python
+    benchmarks/bench_infer.py``), while a folder run's processes want a core each.
     """
     model = nets.model
     rngs = {feel: offspring(rng) for feel in latents}
@@ -67,16 +65,7 @@ def decode_feels(nets: Networks, latents: dict[str, tuple[np.ndarray, np.ndarray
 
         return run_chains(len(notes), fresh, step)
 
-    if not spare_core():  # one core for us (a folder's worker process): no second thread to win
-        return {feel: one(feel) for feel in latents}
-    with ThreadPoolExecutor(max_workers=len(latents) or 1) as pool:
-        return dict(zip(latents, pool.map(one, latents)))
-
-
-def spare_core() -> bool:
-    """Whether a second thread has a core to run on: not in a process told to keep to one thread
-    (``OMP_NUM_THREADS=1``: a folder's worker processes, one per core), nor on one core."""
-    return os.environ.get("OMP_NUM_THREADS") != "1" and (os.cpu_count() or 1) > 1
+    return {feel: one(feel) for feel in latents}
 
 
 def own_patterns(win: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
