@@ -8,6 +8,7 @@ from conftest import hits_track, midi_file, save, track
 
 from groovecli.generate.humanize import HumanizeOptions, humanize
 from groovecli.grid.meters import frame_splits
+from groovecli.grid.swing import Swing
 from groovecli.midi import read_midi
 from groovecli.midi.performance import Bar
 from groovecli.weights import bundled_dir, load_model
@@ -87,3 +88,26 @@ def test_humanize_names_no_bar_as_passed_through(tmp_path, runner, tiny_weights)
     result = runner.invoke(cli, ["humanize", str(path), "--weights", str(tiny_weights), "--seed", "0", "-q"])
     assert result.exit_code == 0, result.output
     assert "not 4/4" not in result.stderr and "passed through" not in result.stderr
+
+
+def test_with_no_sure_genre_quarter_beat_meters_push_as_gmd_drummers_do():
+    """The model stops pushing on a padded frame: with the genre unsure, the timing of 3/4 and 5/4
+    frames leans on GMD's drummers pooled (who push the backbone early); 4/4 bars and 6/8 frames
+    (whose beats fall on a 4/4 bar's off-beats) keep the model's timing as decoded."""
+    import numpy as np
+
+    from groovecli.generate.feel import play_genre
+    from groovecli.grid.genre_feel import pooled_feel
+    from groovecli.grid.meters import quarter_beat_steps
+
+    if pooled_feel() is None:
+        pytest.skip("no genre feels bundled in this checkout")
+    bars = [Bar(0, 0, 1440, 3, 4), Bar(1, 1440, 1920, 4, 4), Bar(2, 3360, 1440, 6, 8)]
+    other = quarter_beat_steps(bars)
+    assert other.tolist() == [True] * 16 + [False] * 32
+    hits = np.zeros((48, 9), np.float32)
+    hits[0::4, 0] = hits[2::4, 1] = 1  # kick on the beats, snare on the off-beat 8ths
+    model = {"offset": np.zeros_like(hits), "velocity": 0.6 * hits}
+    played = play_genre(model, hits, HumanizeOptions(), None, Swing(), np.full(48, 30.0), other)
+    assert played["offset"][:16][hits[:16] > 0.5].mean() < -0.1  # pushed, in half-16ths
+    assert not played["offset"][16:].any() and np.array_equal(played["velocity"], model["velocity"])
