@@ -111,3 +111,43 @@ def test_with_no_sure_genre_quarter_beat_meters_push_as_gmd_drummers_do():
     played = play_genre(model, hits, HumanizeOptions(), None, Swing(), np.full(48, 30.0), other)
     assert played["offset"][:16][hits[:16] > 0.5].mean() < -0.1  # pushed, in half-16ths
     assert not played["offset"][16:].any() and np.array_equal(played["velocity"], model["velocity"])
+
+
+def blues_12_8(tmp_path, bars: int = 12):
+    """A 12-bar slow blues in 12/8 as a producer programs it: the ride on every 8th (accents on the
+    four dotted-quarter beats), kick on 1 and 3, snare on 2 and 4 with a ghost before 4, 60 beats
+    a minute (90 quarter-note bpm), a quantized bass line beside the drums."""
+    hits = []
+    for b in range(bars):
+        base = b * 12 * 2 * STEP
+        hits += [(base + k * 2 * STEP, 51, 100 if k % 3 == 0 else 70) for k in range(12)]
+        hits += [(base + k * 2 * STEP, 36, 110) for k in (0, 6)] + [(base + k * 2 * STEP, 38, 115) for k in (3, 9)]
+        hits += [(base + 8 * 2 * STEP, 38, 35)]
+    meta = [mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(90))]
+    conductor = track(name="conductor")
+    conductor.append(mido.MetaMessage("time_signature", numerator=12, denominator=8))
+    bass = track(name="bass")
+    for b in range(bars):  # a dotted half on 1 and 3, quantized
+        for k in range(2):
+            bass.append(mido.Message("note_on", note=40, velocity=90, channel=0, time=0 if b + k == 0 else 2 * STEP))
+            bass.append(mido.Message("note_off", note=40, velocity=0, channel=0, time=10 * STEP))
+    return save(midi_file(conductor, bass, hits_track(hits, 60), meta=meta), tmp_path / "blues-12-8.mid")
+
+
+def test_a_12_8_blues_is_grooved_in_every_bar_with_the_defaults(tmp_path, bundled):
+    """The issue's held-out case, as far as the repository can hold it (the real files it was
+    checked on are published transcriptions of copyrighted songs: experiments/eval_held_out.py):
+    every bar of a 12/8 slow blues has notes moved in time and changed in velocity, none is
+    passed through, and the accents the producer programmed stay above the ride's other 8ths."""
+    perf = read_midi(blues_12_8(tmp_path))
+    take = humanize(perf, bundled, HumanizeOptions(seed=0))
+    written = take.before.hits > 0.5
+    moved = written & (abs(take.after.offset - take.before.offset) > 1e-4)
+    changed = written & (abs(take.after.velocity - take.before.velocity) > 0.5 / 127)
+    for bar in perf.bars:
+        rows = [k for k, frame in enumerate(take.before.bars) if frame.index == bar.index]
+        assert len(rows) == 2  # two halves of 6/8
+        cells = [slice(k * 16, (k + 1) * 16) for k in rows]
+        assert any(moved[c].any() for c in cells) and any(changed[c].any() for c in cells), f"bar {bar.index + 1}"
+    ride = take.after.velocity[:, 8][written[:, 8]]
+    assert ride[0::3].mean() > ride[1::3].mean()  # the beats' accents kept
