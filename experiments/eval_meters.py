@@ -71,6 +71,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--genre-from-style", action="store_true",
                         help="play each file in its GMD style's genre instead of --genre auto")
+    parser.add_argument("--same-drummers", action="store_true",
+                        help="the 4/4 reference from the drummers who played the other meters (their test and "
+                             "validation 4/4 beats), to tell the meter from the drummer")
     args = parser.parse_args()
     rows = [r for r in csv.DictReader(open(Path(args.data) / "info.csv")) if r["beat_type"] == "beat"]
     loaded = load_model()
@@ -83,7 +86,10 @@ def main() -> None:
         if r["time_signature"] != "4-4" and (p := played(Path(args.data) / r["midi_filename"], loaded, args.seed,
                                                          genre(r))):
             other.setdefault(r["time_signature"].replace("-", "/"), []).append(p)
-    four = [p for r in rows if r["time_signature"] == "4-4" and r["split"] == "test"
+    drummers = {r["drummer"] for r in rows if r["time_signature"] != "4-4"}
+    splits = ("test", "validation") if args.same_drummers else ("test",)
+    four = [p for r in rows if r["time_signature"] == "4-4" and r["split"] in splits
+            and (not args.same_drummers or r["drummer"] in drummers)
             if (p := played(Path(args.data) / r["midi_filename"], loaded, args.seed, genre(r)))]
     rng = np.random.default_rng(args.seed)
     groups = dict(other) | {"all other meters": [p for ps in other.values() for p in ps]}

@@ -11,7 +11,7 @@ from ..constants import STEPS_PER_BAR, WINDOW_STEPS
 from ..grid.drawn import parse_pattern, swing_preset
 from ..grid.drumgrid import DrumGrid, Runs
 from ..grid.feel_profile import Profile, follow
-from ..grid.genre_feel import GenreFeel, genre_feel
+from ..grid.genre_feel import GenreFeel, genre_feel, pooled_feel
 from ..grid.patterns import timing_pattern, velocity_pattern
 from ..grid.swing import STRAIGHT, Swing, as_eighths, dotted_notes, eighth_swing
 from ..runtime.load import Networks
@@ -148,12 +148,30 @@ def drawn_timing(text: str | None) -> str | None:
 
 
 def play_genre(model: dict[str, np.ndarray], hits: np.ndarray, options, genre: str | None, swing: Swing,
-               half_ms: np.ndarray) -> dict[str, np.ndarray]:
+               half_ms: np.ndarray, other: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The model's feel leaned on ``genre``'s drummers (``lean_on_genre``); as decoded when no
-    genre is sure or groove ships no feel for it. A drawn pattern is the user's own feel: the
-    genre does not move the feel it draws."""
+    genre is sure (but for the timing of the ``other`` steps, ``lean_other_meters``) or groove
+    ships no feel for it. A drawn pattern is the user's own feel: the genre does not move the
+    feel it draws."""
     feel = genre_feel(genre) if genre is not None else None
+    timing = drawn_timing(options.timing_pattern) is None
     if feel is None:
+        return lean_other_meters(model, hits, other, swing, half_ms, timing) if genre is None else model
+    return lean_on_genre(model, hits, feel, swing, half_ms, timing=timing, velocity=options.velocity_pattern is None)
+
+
+def lean_other_meters(model: dict[str, np.ndarray], hits: np.ndarray, other: np.ndarray | None, swing: Swing,
+                      half_ms: np.ndarray, timing: bool) -> dict[str, np.ndarray]:
+    """With no sure genre, the timing of the frames in ``other`` (T,) (other meters that beat in
+    quarters, ``meters.quarter_beat_steps``) leaned on GMD's drummers pooled
+    (``genre_feel.pooled_feel``): on a padded frame the model, trained on 4/4 bars, stops pushing
+    as its drummers do. Velocity stays the model's (leaning it on any drummers' profile made it
+    worse, docs/producer.md), and 4/4 bars keep their feel as decoded."""
+    neutral = pooled_feel()
+    if not timing or neutral is None or other is None or not other.any():
         return model
-    return lean_on_genre(model, hits, feel, swing, half_ms, timing=drawn_timing(options.timing_pattern) is None,
-                         velocity=options.velocity_pattern is None)
+    rows = {k: v[other] for k, v in model.items()}
+    leaned = lean_on_genre(rows, hits[other], neutral, swing, half_ms[other], velocity=False)
+    out = {k: np.array(v, copy=True) for k, v in model.items()}
+    out["offset"][other] = leaned["offset"]
+    return out
