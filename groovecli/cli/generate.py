@@ -36,7 +36,7 @@ from .options import (
     warn,
     with_previews,
 )
-from .outputs import all_or_nothing, check_writable, make_folders, take_paths
+from .outputs import all_or_nothing, check_writable, clear_interrupted, make_folders, take_paths
 from .pool import parallel_options
 from .preflight import must_exist, preflight
 from .report import batch_report, before_after, folder_progress, print_report, slow_progress
@@ -70,6 +70,8 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
     skip_existing = skip_existing or ray is not None  # a Ray run resumes
     # existing outputs are _read_jobs' to judge: skipped, a dry run's note, or the one-line error
     plans = plan_outputs(files, out, variations, force or dry_run or skip_existing, batch=batch)
+    if skip_existing and not dry_run:  # a resumed run: an interrupted one may have left half-written files
+        clear_interrupted([p for plan in plans for p in plan])
     listen = preview_request(preview, preview_bars, soundfont, preview_from)
     with slow_progress(f"humanizing {files[0].name}", enabled=not batch and not (quiet or as_json)) as slow:
         slow.stage("reading")
