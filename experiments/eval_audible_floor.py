@@ -32,7 +32,7 @@ from groovecli.grid.written import AUDIBLE
 from groovecli.lab import evaluation as ev
 from groovecli.lab.data import GENRES, load_dataset
 from groovecli.lab.metrics import KL_BINS
-from groovecli.weights import load_model
+from groovecli.runtime.load import load_networks
 
 FLOOR = AUDIBLE / MIDI_VELOCITY_MAX
 
@@ -49,7 +49,7 @@ def main() -> None:
     ap.add_argument("--max-files", type=int, default=40)
     ap.add_argument("--cache")
     args = ap.parse_args()
-    loaded = load_model()
+    loaded = load_networks()
     songs = ev._songs(args.data, load_dataset(args.data, cache_dir=args.cache).of_split(args.split), args.max_files)
     shipped = hm.keep_audible
     rows, keep_notes = {}, None

@@ -21,8 +21,7 @@ import argparse
 import csv
 import json
 import sys
-from collections import Counter
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import mido

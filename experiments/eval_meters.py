@@ -30,7 +30,7 @@ from groovecli.lab.evaluation import STIFF_VELOCITY
 from groovecli.lab.metrics import position_kl
 from groovecli.midi import read_midi
 from groovecli.midi.drummap import GMD
-from groovecli.weights import load_model
+from groovecli.runtime.load import load_networks
 
 
 def played(path: Path, loaded, seed: int, genre: str = "auto") -> dict[str, np.ndarray] | None:
@@ -76,7 +76,7 @@ def main() -> None:
                              "validation 4/4 beats), to tell the meter from the drummer")
     args = parser.parse_args()
     rows = [r for r in csv.DictReader(open(Path(args.data) / "info.csv")) if r["beat_type"] == "beat"]
-    loaded = load_model()
+    loaded = load_networks()
 
     def genre(row: dict[str, str]) -> str:
         return (genre_of(row["style"]) or "auto") if args.genre_from_style else "auto"
