@@ -81,16 +81,21 @@ def main() -> None:
     def genre(row: dict[str, str]) -> str:
         return (genre_of(row["style"]) or "auto") if args.genre_from_style else "auto"
 
+    def seed(i: int) -> int:
+        """A seed per file: one seed for every file would give all of them the same velocity and
+        timing latents (one drummer's feel), and the pooled KL would swing with that one draw."""
+        return args.seed * 100_000 + i
+
     other: dict[str, list] = {}
-    for r in rows:
-        if r["time_signature"] != "4-4" and (p := played(Path(args.data) / r["midi_filename"], loaded, args.seed,
+    for i, r in enumerate(rows):
+        if r["time_signature"] != "4-4" and (p := played(Path(args.data) / r["midi_filename"], loaded, seed(i),
                                                          genre(r))):
             other.setdefault(r["time_signature"].replace("-", "/"), []).append(p)
     drummers = {r["drummer"] for r in rows if r["time_signature"] != "4-4"}
     splits = ("test", "validation") if args.same_drummers else ("test",)
-    four = [p for r in rows if r["time_signature"] == "4-4" and r["split"] in splits
+    four = [p for i, r in enumerate(rows) if r["time_signature"] == "4-4" and r["split"] in splits
             and (not args.same_drummers or r["drummer"] in drummers)
-            if (p := played(Path(args.data) / r["midi_filename"], loaded, args.seed, genre(r)))]
+            if (p := played(Path(args.data) / r["midi_filename"], loaded, seed(i), genre(r)))]
     rng = np.random.default_rng(args.seed)
     groups = dict(other) | {"all other meters": [p for ps in other.values() for p in ps]}
     for meter, parts in groups.items():
