@@ -133,6 +133,13 @@ def main() -> None:
         "landing_crash_or_kick": round(float(beat_real.hits[:, 2 * STEPS_PER_BAR, [KICK, CRASH]].any(1).mean()), 3),
         "landing_fills": len(beat_real),
     }
+    names = ["kick", "snare", "closed hh", "open hh", "low tom", "mid tom", "high tom", "crash", "ride", "notes",
+             "toms share", "keepers share", "16ths sounding", "last beat notes", "kick share", "snare share",
+             "crash share"]
+    result["bar_features_generated_vs_real_beat_fills"] = {
+        n: [round(float(a), 2), round(float(b), 2)]
+        for n, a, b in zip(names, bar_features(gen_fill).mean(0), bar_features(fill_bar(beat_real)).mean(0))}
+    result["real_beat_fills_judged_fill"] = round(float((judge(bar_features(fill_bar(beat_real))) > 0.5).mean()), 3)
     result["seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(result, indent=2))
 
