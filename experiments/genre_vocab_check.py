@@ -49,6 +49,10 @@ def main() -> None:
     ap.add_argument("--data", required=True)
     ap.add_argument("--bars", type=int, default=8)
     ap.add_argument("--seeds", type=int, default=2)
+    ap.add_argument("--weights", type=float, nargs="+", default=WEIGHTS, help="decorator weights to try")
+    ap.add_argument("--decorator-counts", action="store_true",
+                    help="add as many notes per bar as the decorator drew (within the budget), not at least the "
+                         "bar's shortfall (genre_vocab.bar_counts)")
     args = ap.parse_args()
     beats = read_beats(args.data)
     bars_of = defaultdict(int)
@@ -63,6 +67,8 @@ def main() -> None:
         sketch = sketch_of(b, args.bars)[0].hits
         real[b.genre].append(per_bar((b.hits[:rows] > 0.5) & (sketch < 0.5)))
     loaded = load_model()
+    if args.decorator_counts:
+        decorate.bar_counts = lambda allowed, drawn: np.minimum(allowed, drawn)
     choose = genre_vocab.choose_added
     dist = defaultdict(dict)
     print("| genre | weight | beats | " + " | ".join(DRUMS) + " | distance |")
@@ -70,7 +76,7 @@ def main() -> None:
     for g in sorted(real):
         mine = np.mean(real[g], 0)
         print(f"| {g} | drummers | {len(real[g])} | " + " | ".join(f"{x:.2f}" for x in mine) + " | |")
-        for w in WEIGHTS:
+        for w in args.weights:
             decorate.choose_added = partial(choose, model_weight=w)
             outs = []
             for seed in range(args.seeds):
@@ -82,7 +88,7 @@ def main() -> None:
             dist[w][g] = float(np.abs(out - mine).sum())
             print(f"| {g} | {w:g} | | " + " | ".join(f"{x:.2f}" for x in out) + f" | {dist[w][g]:.2f} |")
     print("\n| weight | mean distance over genres |\n|---|---|")
-    for w in WEIGHTS:
+    for w in args.weights:
         print(f"| {w:g} | {np.mean(list(dist[w].values())):.3f} |")
 
 

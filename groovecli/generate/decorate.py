@@ -20,7 +20,7 @@ import torch
 
 from ..constants import STEPS_PER_BAR
 from ..grid.drumgrid import from_windows, to_windows
-from ..grid.genre_vocab import choose_added
+from ..grid.genre_vocab import bar_counts, choose_added
 from ..grid.patterns import derive_template
 from .chains import run_chains
 
@@ -107,14 +107,15 @@ def add_budget(part: np.ndarray, velocity: np.ndarray, genre: str) -> tuple[np.n
 def within_budget(part: np.ndarray, velocity: np.ndarray, notes: np.ndarray, genre: str,
                   gen: torch.Generator) -> np.ndarray:
     """``notes`` (T, 9; ``part`` and what ``add`` drew around it) with the added notes cut to
-    ``add_budget``, per bar and then over the song; which cells they take is drawn from ``gen``
-    among the genre's drummers' (``genre_vocab.choose_added``). The part's notes all stay."""
+    ``add_budget``, per bar (``genre_vocab.bar_counts``) and then over the song; which cells they
+    take is drawn from ``gen`` among the genre's drummers' (``genre_vocab.choose_added``). The
+    part's notes all stay."""
     part = np.asarray(part) > 0.5
     out = np.asarray(notes) > 0.5
     bars, whole = add_budget(part.astype(np.float32), velocity, genre)
     rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
     drawn = (out & ~part).reshape(len(bars), -1).sum(1)
-    out = part | choose_added(part, out, np.minimum(bars, drawn), genre, rng)
+    out = part | choose_added(part, out, bar_counts(bars, drawn), genre, rng)
     added = np.argwhere(out & ~part)
     if len(added) > whole:
         order = rng.permutation(len(added))

@@ -54,6 +54,16 @@ def added_rates(genre: str | None, sketch_bar: np.ndarray, bar: int) -> np.ndarr
     return np.asarray(entry["rate"][cymbal_kind(sketch_bar)][bar_kind(bar)], np.float64)
 
 
+def bar_counts(allowed: np.ndarray, drawn: np.ndarray) -> np.ndarray:
+    """Notes ``add`` adds per bar: what the decorator drew (``drawn``), within the bar's ``allowed``
+    (``decorate.add_budget``: up to twice the bar's shortfall against the genre's drummers) and
+    no fewer than the shortfall itself (half of ``allowed``), which the table then fills: a
+    decorator that draws less than the genre's drummers add would leave the sketch thinner than
+    they play it."""
+    allowed = np.asarray(allowed, np.int64)
+    return np.minimum(allowed, np.maximum(np.asarray(drawn, np.int64), (allowed + 1) // 2))
+
+
 def choose_added(part: np.ndarray, drawn: np.ndarray, counts: np.ndarray, genre: str | None,
                  rng: np.random.Generator, model_weight: float = MODEL_WEIGHT) -> np.ndarray:
     """Which cells ``add`` adds (T, 9 bool) to ``part`` (T, 9 bool), ``counts[b]`` of them in bar
