@@ -115,7 +115,8 @@ def within_budget(part: np.ndarray, velocity: np.ndarray, notes: np.ndarray, gen
     bars, whole = add_budget(part.astype(np.float32), velocity, genre)
     rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
     drawn = (out & ~part).reshape(len(bars), -1).sum(1)
-    out = part | choose_added(part, out, bar_counts(bars, drawn), genre, rng)
+    sounding = part.reshape(len(bars), -1).any(1)
+    out = part | choose_added(part, out, bar_counts(bars, drawn, sounding), genre, rng)
     added = np.argwhere(out & ~part)
     if len(added) > whole:
         order = rng.permutation(len(added))

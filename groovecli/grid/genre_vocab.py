@@ -54,14 +54,17 @@ def added_rates(genre: str | None, sketch_bar: np.ndarray, bar: int) -> np.ndarr
     return np.asarray(entry["rate"][cymbal_kind(sketch_bar)][bar_kind(bar)], np.float64)
 
 
-def bar_counts(allowed: np.ndarray, drawn: np.ndarray) -> np.ndarray:
+def bar_counts(allowed: np.ndarray, drawn: np.ndarray, sounding: np.ndarray | None = None) -> np.ndarray:
     """Notes ``add`` adds per bar: what the decorator drew (``drawn``), within the bar's ``allowed``
     (``decorate.add_budget``: up to twice the bar's shortfall against the genre's drummers) and
     no fewer than the shortfall itself (half of ``allowed``), which the table then fills: a
     decorator that draws less than the genre's drummers add would leave the sketch thinner than
-    they play it."""
+    they play it. A bar where the part is silent (``sounding`` False) gains only what was drawn
+    there: the budget reads a 2-bar sketch, which draws its cymbal line over a silent bar too."""
     allowed = np.asarray(allowed, np.int64)
-    return np.minimum(allowed, np.maximum(np.asarray(drawn, np.int64), (allowed + 1) // 2))
+    drawn = np.asarray(drawn, np.int64)
+    floor = (allowed + 1) // 2 if sounding is None else np.where(sounding, (allowed + 1) // 2, 0)
+    return np.minimum(allowed, np.maximum(drawn, floor))
 
 
 def choose_added(part: np.ndarray, drawn: np.ndarray, counts: np.ndarray, genre: str | None,

@@ -206,3 +206,5 @@ def test_a_bar_gains_at_least_its_shortfall_and_at_most_its_allowance():
 
     allowed, drawn = np.array([0, 4, 4, 4, 7]), np.array([3, 0, 2, 9, 1])
     assert bar_counts(allowed, drawn).tolist() == [0, 2, 2, 4, 4]
+    sounding = np.array([True, False, True, True, False])
+    assert bar_counts(allowed, drawn, sounding).tolist() == [0, 0, 2, 4, 1]  # a silent bar: what was drawn
