@@ -8,7 +8,8 @@ would have drawn (its sketch, ``patterns.derive_template``: kick, backbeat snare
 hi-hat or ride line) and what the drummer played beyond it: the added notes. Per genre, per
 kind of sketch (its line on the hi-hat or on the ride) and per place of the bar in a 4-bar
 phrase (its downbeat bar, the bar that ends it, the two in between), it counts how often the
-drummers add each drum on each 16th (added notes per bar), and their mean velocity. Rates are
+drummers add each drum on each 16th where the sketch leaves it empty (added notes per empty
+cell), and their mean velocity. Rates are
 shrunk towards all genres pooled (``PRIOR_BARS`` bars' worth), so a genre of few beats borrows
 from the rest. ``grid/genre_vocab.py`` reads the table: ``humanize --notes add`` keeps, of the
 notes it may add, those the genre's drummers add there.
@@ -36,7 +37,7 @@ from groovecli.grid.genre_vocab import BAR_KINDS, CYMBAL_KINDS, bar_kind, cymbal
 from groovecli.grid.patterns import derive_template  # noqa: E402
 from groovecli.lab.genre_judge import read_beats  # noqa: E402
 
-PRIOR_BARS = 20.0  # pooled bars' worth of weight each genre's rates are shrunk towards
+PRIOR_BARS = 20.0  # pooled bars' worth of weight (per cell) each genre's rates are shrunk towards
 
 
 def added_notes(beat) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -53,6 +54,7 @@ def added_notes(beat) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def count(beats) -> dict:
     """Per (cymbal kind, bar kind): bars, added notes per cell (16, 9), velocity sums (16, 9)."""
     out = defaultdict(lambda: {"bars": 0, "added": np.zeros((STEPS_PER_BAR, N_DRUMS)),
+                               "free": np.zeros((STEPS_PER_BAR, N_DRUMS)),
                                "velocity": np.zeros((STEPS_PER_BAR, N_DRUMS))})
     for beat in beats:
         sketch, added, velocity = added_notes(beat)
@@ -62,20 +64,24 @@ def count(beats) -> dict:
             cell = out[(cymbal_kind(sketch[b]), bar_kind(b))]
             cell["bars"] += 1
             cell["added"] += added[b]
+            cell["free"] += ~sketch[b]
             cell["velocity"] += velocity[b] * added[b]
     return out
 
 
 def rates(counts: dict, pooled: dict) -> dict:
-    """Added notes per bar and cell, shrunk towards the pooled rates; mean velocity per cell."""
+    """How often a cell the sketch leaves empty gets an added note (added / bars with that cell
+    empty), shrunk towards the pooled rates; mean velocity per cell. Counted against the empty
+    cells, not all bars: a genre whose sketches draw a drum on most 16ths (New Orleans' loud
+    snare) adds it rarely to its own sketches, but often where a sparser sketch leaves room."""
     table = {}
     for cym in CYMBAL_KINDS:
         for kind in BAR_KINDS:
             mine, prior = counts.get((cym, kind)), pooled[(cym, kind)]
-            prior_rate = prior["added"] / max(prior["bars"], 1)
-            bars = 0 if mine is None else mine["bars"]
+            prior_rate = prior["added"] / np.maximum(prior["free"], 1)
+            free = 0 if mine is None else mine["free"]
             added = 0 if mine is None else mine["added"]
-            table.setdefault(cym, {})[kind] = np.round((added + PRIOR_BARS * prior_rate) / (bars + PRIOR_BARS), 4).tolist()
+            table.setdefault(cym, {})[kind] = np.round((added + PRIOR_BARS * prior_rate) / (free + PRIOR_BARS), 4).tolist()
     vel_sum = sum(c["velocity"] for c in counts.values())
     n = sum(c["added"] for c in counts.values())
     velocity = np.where(n > 0, vel_sum / np.maximum(n, 1), np.nan)

@@ -4,8 +4,9 @@ The decorator model (``generate/decorate.py``) hears the genre as one embedding,
 notes read much alike in every genre: no crash into a phrase, no tom pickup, hats where a latin
 drummer goes to the ride. ``experiments/genre_vocab.py`` measures on GMD's train beats what
 each genre's drummers add beyond the sketch a producer would draw of their bar
-(``patterns.derive_template``), per drum and 16th, by the sketch's time-keeping line (hi-hat or
-ride) and the bar's place in a 4-bar phrase (``models/genre-vocab.json``). ``add`` still adds
+(``patterns.derive_template``): how often they add each drum on each 16th the sketch leaves
+empty, by the sketch's time-keeping line (hi-hat or ride) and the bar's place in a 4-bar phrase
+(``models/genre-vocab.json``). ``add`` still adds
 as many notes per bar as its budget allows (``decorate.add_budget``); this module chooses which:
 drawn without replacement, each empty cell weighted by how often the genre's drummers add a note
 there, the cells the model drew counted ``MODEL_WEIGHT`` times (its notes follow the sketch and
@@ -45,8 +46,8 @@ def bar_kind(bar: int) -> str:
 
 
 def added_rates(genre: str | None, sketch_bar: np.ndarray, bar: int) -> np.ndarray | None:
-    """Notes the genre's drummers add per bar on each cell (16, 9) around ``sketch_bar`` as bar
-    ``bar`` of the song; None when groove ships no table."""
+    """How often the genre's drummers add a note on each cell (16, 9) that a sketch like
+    ``sketch_bar`` leaves empty, in bar ``bar`` of the song; None when groove ships no table."""
     table = _table()
     if not table:
         return None
