@@ -14,7 +14,9 @@ prints per genre of the 10:
   (``humanize_grid`` asked for the genre, ``--notes keep``, ``--seeds`` takes, with its swing):
   how often the judge hears *that* as the genre. The gap between oracle and real is what the
   feel path (groove's velocity and timing, the genre lean) costs or adds; the gap between the
-  outputs of ``eval_genre.py`` and the oracle is what the choice of notes costs.
+  outputs of ``eval_genre.py`` and the oracle is what the choice of notes costs;
+* per pair of genres with test beats that the judge tells apart at 0.85 or more on them, the
+  same balanced accuracy on the oracle's test stretches.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from groovecli.grid.drumgrid import DrumGrid  # noqa: E402
 from groovecli.grid.swing import cell_shifts  # noqa: E402
 from groovecli.lab.genre_judge import hit_times, read_beats, segment_profiles  # noqa: E402
 from groovecli.weights import load_model  # noqa: E402
-from eval_genre import STIFF_VELOCITY, TOP, fit_judge, sketch_of  # noqa: E402
+from eval_genre import STIFF_VELOCITY, TOP, fit_judge, pairwise, sketch_of  # noqa: E402
 
 
 def main() -> None:
@@ -53,6 +55,7 @@ def main() -> None:
     judge = fit_judge(beats, genres)
     loaded = load_model()
     rows = args.bars * STEPS_PER_BAR
+    probs = {}
     print("\n| genre | split | beats | real heard as it | oracle (drummer's notes, groove's feel) heard as it |")
     print("|---|---|---|---|---|")
     for g, genre in enumerate(genres):
@@ -73,10 +76,18 @@ def main() -> None:
                     out = take.grid
                     times = hit_times(out.hits, out.offset, cell_shifts(out.hits, take.swing))
                     oracle.append(segment_profiles(out.hits, out.velocity, times, b.ms16[: len(out.hits)]))
-            heard = lambda x: np.mean(judge.probabilities(x).argmax(1) == g)  # noqa: E731
             oracle = np.concatenate(oracle)
-            print(f"| {genre} | {split} | {len(these)} | {heard(real):.3f} ({len(real)} stretches) | "
-                  f"{heard(oracle):.3f} ({len(oracle)} stretches) |")
+            probs[(g, split)] = judge.probabilities(real), judge.probabilities(oracle)
+            heard = [np.mean(p.argmax(1) == g) for p in probs[(g, split)]]
+            print(f"| {genre} | {split} | {len(these)} | {heard[0]:.3f} ({len(real)} stretches) | "
+                  f"{heard[1]:.3f} ({len(oracle)} stretches) |")
+    print("\n| pair (test beats) | real | oracle |\n|---|---|---|")
+    tested = sorted(g for g, split in probs if split == "test")
+    for i, a in enumerate(tested):
+        for b in tested[i + 1 :]:
+            (ra, oa), (rb, ob) = probs[(a, "test")], probs[(b, "test")]
+            if pairwise(ra, rb, a, b) >= 0.85:
+                print(f"| {genres[a]} / {genres[b]} | {pairwise(ra, rb, a, b):.3f} | {pairwise(oa, ob, a, b):.3f} |")
 
 
 if __name__ == "__main__":

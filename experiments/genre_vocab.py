@@ -51,20 +51,24 @@ def added_notes(beat) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return sketch.reshape(shape), (hits & ~sketch).reshape(shape), velocity.reshape(shape)
 
 
-def count(beats) -> dict:
-    """Per (cymbal kind, bar kind): bars, added notes per cell (16, 9), velocity sums (16, 9)."""
+def count(beats, played: bool = False) -> dict:
+    """Per (cymbal kind, bar kind): bars, added notes per cell (16, 9), how many bars left each
+    cell empty, velocity sums (16, 9). ``played``: every note the drummers played counts as
+    added, every cell as empty (the genre's whole part, not what it adds to its sketches)."""
     out = defaultdict(lambda: {"bars": 0, "added": np.zeros((STEPS_PER_BAR, N_DRUMS)),
                                "free": np.zeros((STEPS_PER_BAR, N_DRUMS)),
                                "velocity": np.zeros((STEPS_PER_BAR, N_DRUMS))})
     for beat in beats:
         sketch, added, velocity = added_notes(beat)
+        if played:
+            added = added | sketch
         for b in range(len(sketch)):
             if not sketch[b].any():
                 continue  # silence is not a sketch to decorate
             cell = out[(cymbal_kind(sketch[b]), bar_kind(b))]
             cell["bars"] += 1
             cell["added"] += added[b]
-            cell["free"] += ~sketch[b]
+            cell["free"] += np.ones_like(sketch[b]) if played else ~sketch[b]
             cell["velocity"] += velocity[b] * added[b]
     return out
 
@@ -104,13 +108,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", required=True, help="the Groove MIDI Dataset folder (info.csv)")
     ap.add_argument("--write", metavar="JSON", help="store the table humanize --notes add reads")
+    ap.add_argument("--played", action="store_true",
+                    help="a trial: rates of every note the drummers play, not of what they add to their sketch")
     args = ap.parse_args()
     by_genre = defaultdict(list)
     for beat in read_beats(args.data):
         if beat.split == "train" and beat.genre is not None:
             by_genre[beat.genre].append(beat)
-    counts = {g: count(b) for g, b in by_genre.items()}
-    pooled = count([b for beats in by_genre.values() for b in beats])
+    counts = {g: count(b, args.played) for g, b in by_genre.items()}
+    pooled = count([b for beats in by_genre.values() for b in beats], args.played)
     print("Added notes per bar (train beats), by the sketch's line and the bar's place in a 4-bar phrase\n")
     print("| genre | sketch line | bar | bars | " + " | ".join(DRUMS) + " | crash on the 1 |")
     print("|---|---|---|---|" + "---|" * (N_DRUMS + 1))
