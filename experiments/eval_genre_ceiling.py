@@ -31,13 +31,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from eval_genre import STIFF_VELOCITY, TOP, fit_judge, pairwise, sketch_of  # noqa: E402
+
 from groovecli.constants import STEPS_PER_BAR  # noqa: E402
 from groovecli.generate.humanize import HumanizeOptions, humanize_grid  # noqa: E402
 from groovecli.grid.drumgrid import DrumGrid  # noqa: E402
 from groovecli.grid.swing import cell_shifts  # noqa: E402
 from groovecli.lab.genre_judge import hit_times, read_beats, segment_profiles  # noqa: E402
 from groovecli.weights import load_model  # noqa: E402
-from eval_genre import STIFF_VELOCITY, TOP, fit_judge, pairwise, sketch_of  # noqa: E402
 
 
 def main() -> None:

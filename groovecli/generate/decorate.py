@@ -105,18 +105,18 @@ def add_budget(part: np.ndarray, velocity: np.ndarray, genre: str) -> tuple[np.n
 
 
 def within_budget(part: np.ndarray, velocity: np.ndarray, notes: np.ndarray, genre: str,
-                  gen: torch.Generator) -> np.ndarray:
+                  gen: torch.Generator, vocabulary: str | None) -> np.ndarray:
     """``notes`` (T, 9; ``part`` and what ``add`` drew around it) with the added notes cut to
     ``add_budget``, per bar (``genre_vocab.bar_counts``) and then over the song; which cells they
-    take is drawn from ``gen`` among the genre's drummers' (``genre_vocab.choose_added``). The
-    part's notes all stay."""
+    take is drawn from ``gen`` among the drummers' of ``vocabulary`` (``genre_vocab.choose_added``:
+    the genre, or None for all genres' when ``--genre auto`` is unsure). The part's notes all stay."""
     part = np.asarray(part) > 0.5
     out = np.asarray(notes) > 0.5
     bars, whole = add_budget(part.astype(np.float32), velocity, genre)
     rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
     drawn = (out & ~part).reshape(len(bars), -1).sum(1)
     sounding = part.reshape(len(bars), -1).any(1)
-    out = part | choose_added(part, out, bar_counts(bars, drawn, sounding), genre, rng)
+    out = part | choose_added(part, out, bar_counts(bars, drawn, sounding), vocabulary, rng)
     added = np.argwhere(out & ~part)
     if len(added) > whole:
         order = rng.permutation(len(added))

@@ -182,7 +182,8 @@ def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOption
                               options.temperature, density, options.syncopation)
     song_notes = runs.join(notes.numpy())
     if options.notes == "add" and options.density is None:  # the part's own density says how much to add
-        song_notes = within_budget(before.hits, before.velocity, song_notes, genre_name, gen)
+        song_notes = within_budget(before.hits, before.velocity, song_notes, genre_name, gen,
+                                   vocabulary=genre_name if sure(genre_note) else None)
     notes = torch.as_tensor(runs.cut(song_notes))  # one value per bar, as stitched
     z_dim = loaded.config.z_dim
     latents = {}
