@@ -19,7 +19,7 @@ import numpy as np
 from groovecli.generate import humanize, notes
 from groovecli.lab.data import GENRES, load_dataset
 from groovecli.lab.evaluation import STIFF_VELOCITY, _songs, humanization_metrics
-from groovecli.weights import load_model
+from groovecli.runtime.load import load_networks
 
 
 def overlap(grids) -> float:
@@ -42,7 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     test = load_dataset(args.data, cache_dir=args.cache).of_split("test")
     songs = _songs(args.data, test, args.max_files)
-    loaded = load_model()
+    loaded = load_networks()
     results = {"drummer": {"notes_per_bar": humanization_metrics(songs, [s.real for s in songs])["hits_per_bar"],
                            "bar_overlap": overlap([s.real for s in songs])}}
     chained = lambda loaded, genre, gen, temperature, draws: notes.chain_codes(loaded, genre, gen, temperature, draws)  # noqa: E731

@@ -1,59 +1,61 @@
-"""A fresh install in a new virtual environment, and the wheel's size (issue #27's install target).
+"""The README's first command in a new virtual environment, and the wheel's size (issue #27).
 
-    python benchmarks/bench_install.py [--variant current|no-torch|both]
+    python benchmarks/bench_install.py [--repeats 1]
 
-``current``: `pip install .` as the README's first command says today (torch among the core
-dependencies). ``no-torch``: the install issue #27 aims at, measured before the modes can run
-without torch (docs/runtime.md): the same dependencies with torch replaced by onnxruntime, then
-`pip install --no-deps .`. Each in a new venv under a temporary folder, through this machine's
-ordinary pip set-up (its index and wheel folders), timed from the venv's creation to the end of
-the install. Also builds the wheel (`pip wheel --no-deps .`) and reports its size. Prints one
-JSON object.
+Times, from the venv's creation, `pip install .` (the README's first command's install, torch-free)
+and then the rest of that command, `groove humanize examples/funk.mid --genre funk -o ...`, through
+this machine's ordinary pip set-up (its index and wheel folders); checks that torch was not
+installed. Builds the wheel (`pip wheel --no-deps .`) and reports its size. Prints one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-try:
-    import tomllib
-except ImportError:  # Python 3.10: the tomli the dependencies bring there
-    import tomli as tomllib
-
 REPO = Path(__file__).resolve().parents[1]
 
 
-def pip_in_new_venv(folder: Path, *steps: list[str]) -> float:
-    """Seconds to create a venv in ``folder`` and run each pip ``steps`` in it."""
+def readme_first_command(folder: Path) -> dict[str, float | bool]:
+    """Seconds to create a venv in ``folder`` and install groove, then to humanize the example."""
     t = time.perf_counter()
     subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
-    for args in steps:
-        subprocess.run([str(folder / "bin" / "python"), "-m", "pip", "install", "--quiet", *args], check=True, cwd=REPO)
-    return time.perf_counter() - t
+    python = str(folder / "bin" / "python")
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "."], check=True, cwd=REPO)
+    installed = time.perf_counter() - t
+    out = folder / "funk.groove.mid"
+    subprocess.run([str(folder / "bin" / "groove"), "humanize", "examples/funk.mid", "--genre", "funk", "-o",
+                    str(out), "-q"], check=True, cwd=REPO)
+    torch = subprocess.run([python, "-c", "import torch"], capture_output=True).returncode == 0
+    return {"install_s": installed, "whole_command_s": time.perf_counter() - t, "torch_installed": torch,
+            "wrote_output": out.is_file()}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--variant", choices=["current", "no-torch", "both"], default="both")
+    ap.add_argument("--repeats", type=int, default=1)
     args = ap.parse_args()
-    deps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
-    no_torch = [d for d in deps if not d.startswith("torch")] + ["onnxruntime"]
-    result = {}
+    runs = []
     with tempfile.TemporaryDirectory() as tmp:
-        if args.variant in ("current", "both"):
-            result["current_s"] = round(pip_in_new_venv(Path(tmp) / "current", ["."]), 1)
-        if args.variant in ("no-torch", "both"):
-            result["no_torch_s"] = round(pip_in_new_venv(Path(tmp) / "light", no_torch, ["--no-deps", "."]), 1)
+        for i in range(args.repeats):
+            runs.append(readme_first_command(Path(tmp) / f"venv{i}"))
         subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", tmp, "."], check=True,
                        cwd=REPO)
         wheel = next(Path(tmp).glob("*.whl"))
-        result["wheel_mb"] = round(wheel.stat().st_size / 1e6, 2)
+        result = {
+            "install_s": round(statistics.median(r["install_s"] for r in runs), 1),
+            "whole_command_s": round(statistics.median(r["whole_command_s"] for r in runs), 1),
+            "torch_installed": any(r["torch_installed"] for r in runs),
+            "wrote_output": all(r["wrote_output"] for r in runs),
+            "wheel_mb": round(wheel.stat().st_size / 1e6, 2),
+            "repeats": args.repeats,
+        }
     print(json.dumps(result, indent=2))
 
 

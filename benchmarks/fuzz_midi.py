@@ -76,9 +76,9 @@ def main() -> None:
 
     import groovecli.cli.generate as generate
     from groovecli.cli import cli
-    from groovecli.weights import load_model
+    from groovecli.runtime.load import load_networks
 
-    loaded = load_model(args.weights)
+    loaded = load_networks(args.weights)
     generate._load = lambda weights, device: loaded  # one model for every run, as the tests do
     rng, sources = random.Random(args.seed), seeds()
     counts: Counter = Counter()

@@ -21,7 +21,7 @@ from groovecli.generate import chains, humanize
 from groovecli.lab.data import GENRES, load_dataset
 from groovecli.lab.evaluation import STIFF_VELOCITY, _songs
 from groovecli.lab.realism import feature_judge, gru_judge
-from groovecli.weights import load_model
+from groovecli.runtime.load import load_networks
 
 
 def main() -> None:
@@ -33,7 +33,7 @@ def main() -> None:
     parser.add_argument("--max-files", type=int, default=0)
     args = parser.parse_args()
     songs = _songs(args.data, load_dataset(args.data, cache_dir=args.cache).of_split("test"), args.max_files)
-    loaded = load_model()
+    loaded = load_networks()
     real = [s.real for s in songs]
     half_ms = [s.half_step_ms for s in songs]
     report = {}

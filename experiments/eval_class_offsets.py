@@ -24,7 +24,7 @@ from groovecli.constants import FEEL_CLASSES, STEPS_PER_BAR, STEPS_PER_BEAT
 from groovecli.generate import humanize
 from groovecli.lab.data import GENRES, load_dataset
 from groovecli.lab.evaluation import STIFF_VELOCITY, _songs
-from groovecli.weights import load_model
+from groovecli.runtime.load import load_networks
 
 
 def main() -> None:
@@ -44,7 +44,7 @@ def main() -> None:
         report["drummers_by_split"][split] = {cls: round(float(ms[:, :, list(cols)][d.hits[:, :, list(cols)] > 0.5].mean()), 2)
                                               for cls, cols in FEEL_CLASSES.items()}
     songs = _songs(args.data, dataset.of_split(args.split), args.max_files)
-    loaded = load_model(args.weights)
+    loaded = load_networks(args.weights)
 
     def run(mode: str, own_notes: bool = False) -> list:
         out = []

@@ -29,7 +29,7 @@ from groovecli.grid.drumgrid import DrumGrid
 from groovecli.grid.features import song_features
 from groovecli.lab.data import GENRES, load_dataset
 from groovecli.lab.evaluation import _songs
-from groovecli.weights import load_model
+from groovecli.runtime.load import load_networks
 
 FEATURES = ("notes_per_bar", "syncopation", "mean_offset_ms", "velocity_spread",
             "kick_per_bar", "snare_per_bar", "hihat_per_bar", "ride_per_bar")
@@ -54,7 +54,7 @@ def main() -> None:
     ap.add_argument("--max-files", type=int, default=0)
     args = ap.parse_args()
     test = load_dataset(args.data, cache_dir=args.cache).of_split("test")
-    loaded = load_model()
+    loaded = load_networks()
     started = time.perf_counter()
     errors = {s: {f: [] for f in FEATURES} for s in ("continue", "prior")}
     wins = []

@@ -26,7 +26,7 @@ from groovecli.generate.decorate import decorate_windows
 from groovecli.lab.data import GENRES, load_dataset
 from groovecli.lab.evaluation import _songs, humanization_metrics
 from groovecli.lab.realism import feature_judge, gru_judge
-from groovecli.weights import load_cond, load_model
+from groovecli.runtime.load import load_cond_networks, load_networks
 
 
 def main() -> None:
@@ -44,9 +44,9 @@ def main() -> None:
     chains.CHAIN_WINDOWS = args.chain_windows
     test = load_dataset(args.data, cache_dir=args.cache).of_split("test")
     songs = _songs(args.data, test, args.max_files)
-    loaded = load_model()
+    loaded = load_networks()
     if args.decorator:
-        loaded = replace(loaded, decorator=load_cond("decorate", args.decorator))
+        loaded = replace(loaded, decorator=load_cond_networks("decorate", args.decorator))
     if loaded.decorator is None:
         raise SystemExit("no decorator: give --decorator PATH")
     real = [s.real for s in songs]

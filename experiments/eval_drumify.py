@@ -27,7 +27,7 @@ from groovecli.generate.drumify import drumify, drumify_taps, read_rhythm
 from groovecli.grid.drumgrid import quantize
 from groovecli.grid.taps import collapse
 from groovecli.lab.data import GENRES, load_dataset
-from groovecli.weights import load_cond, load_model
+from groovecli.runtime.load import load_cond_networks, load_networks
 
 
 def f1(pred: np.ndarray, real: np.ndarray) -> tuple[float, float, float]:
@@ -58,7 +58,7 @@ def main() -> None:
     args = ap.parse_args()
     ds = load_dataset(args.data, cache_dir=args.cache)
     test = ds.of_split("test")
-    model, guide = load_cond("drumify", args.weights), load_model()
+    model, guide = load_cond_networks("drumify", args.weights), load_networks()
     table = position_baseline(ds.of_split("train"))
     counts = {s: np.zeros(3) for s in ("drumify", "drumify --temperature 0", "drumify --genre auto", "position baseline")}
     per_bar = {s: np.zeros(N_DRUMS) for s in ("drummer", "drumify", "position baseline")}

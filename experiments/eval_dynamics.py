@@ -25,7 +25,6 @@ import argparse
 import json
 
 import numpy as np
-import torch
 
 from groovecli.generate import humanize
 from groovecli.generate.humanize import HumanizeOptions, humanize_grid
@@ -33,7 +32,7 @@ from groovecli.grid import written
 from groovecli.lab.data import load_dataset
 from groovecli.lab.evaluation import _songs
 from groovecli.lab.metrics import position_kl
-from groovecli.weights import load_model
+from groovecli.runtime.load import load_networks
 
 LOUD, SILENT = 60 / 127, 20 / 127
 
@@ -125,9 +124,9 @@ def main() -> None:
     parser.add_argument("--no-contour", action="store_true")
     args = parser.parse_args()
     if args.no_contour:  # the velocity pattern condition left free, as for a flat sketch
-        humanize.own_patterns = lambda win: {"velocity": torch.zeros(win["hits"].shape[:2], dtype=torch.long)}
+        humanize.own_patterns = lambda win: {"velocity": np.zeros(win["hits"].shape[:2], np.int64)}
     songs = _songs(args.data, load_dataset(args.data, cache_dir=args.cache).of_split(args.split), args.max_files)
-    loaded = load_model()
+    loaded = load_networks()
     if "programmed" in args.only:
         for ride in args.rides:
             print(json.dumps(programmed(songs, loaded, ride, args.seed) | {"contour": not args.no_contour}), flush=True)

@@ -36,7 +36,7 @@ from groovecli.grid.fill_bars import TOMS, find_fills
 from groovecli.lab.data import GENRES, SPLITS, load_dataset
 from groovecli.lab.evaluation import _songs
 from groovecli.lab.fill_data import bar_features, build_fills
-from groovecli.weights import load_cond, load_model
+from groovecli.runtime.load import load_cond_networks, load_networks
 
 
 def fit_judge(x: np.ndarray, y: np.ndarray, steps: int = 3000, lr: float = 0.1):
@@ -93,7 +93,7 @@ def main() -> None:
     result: dict = {"judge": {"train_fills": len(train_f), "train_beat_bars": len(train_b),
                               "test_real_fills_judged_fill": round(float((judge(bar_features(fill_bar(test_fills))) > 0.5).mean()), 3),
                               "test_beat_bars_judged_fill": round(float((judge(bar_features(test_b)) > 0.5).mean()), 3)}}
-    loaded, model = load_model(), load_cond("fills")
+    loaded, model = load_networks(), load_cond_networks("fills")
     test = ds.of_split(args.split)
     songs = [s for s in _songs(args.data, test, 0) if beats_file.get(s.path) == "beat"]
     if args.max_files:

@@ -45,7 +45,7 @@ from groovecli.grid.swing import cell_shifts  # noqa: E402
 from groovecli.lab.genre_judge import FEATURES, beat_profiles, hit_times, read_beats, segment_profiles, swing_ratios  # noqa: E402
 from groovecli.lab.logistic import fit_logistic  # noqa: E402
 from groovecli.midi.read import read_midi
-from groovecli.weights import load_model  # noqa: E402
+from groovecli.runtime.load import load_networks  # noqa: E402
 
 TOP = 10
 L2S = (1e-3, 1e-2, 1e-1)
@@ -106,7 +106,7 @@ def main() -> None:
     real = {g: judge.probabilities(np.concatenate(p)) for g, p in real.items() if len(np.concatenate(p))}
     if ARGS.model_only:
         feel_step.genre_feel = lambda genre: None
-    loaded = load_model()
+    loaded = load_networks()
     outputs, swings, profiles = defaultdict(list), defaultdict(list), defaultdict(list)
     sketches = [sketch_of(b, ARGS.bars) for b in test]
     for g, genre in enumerate(genres):

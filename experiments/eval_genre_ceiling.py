@@ -38,7 +38,7 @@ from groovecli.generate.humanize import HumanizeOptions, humanize_grid  # noqa: 
 from groovecli.grid.drumgrid import DrumGrid  # noqa: E402
 from groovecli.grid.swing import cell_shifts  # noqa: E402
 from groovecli.lab.genre_judge import hit_times, read_beats, segment_profiles  # noqa: E402
-from groovecli.weights import load_model  # noqa: E402
+from groovecli.runtime.load import load_networks  # noqa: E402
 
 
 def main() -> None:
@@ -54,7 +54,7 @@ def main() -> None:
             bars_of[b.genre] += len(b.hits) // STEPS_PER_BAR
     genres = sorted(bars_of, key=lambda g: -bars_of[g])[:TOP]
     judge = fit_judge(beats, genres)
-    loaded = load_model()
+    loaded = load_networks()
     rows = args.bars * STEPS_PER_BAR
     probs = {}
     print("\n| genre | split | beats | real heard as it | oracle (drummer's notes, groove's feel) heard as it |")

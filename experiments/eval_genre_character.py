@@ -23,7 +23,7 @@ import numpy as np
 from groovecli.constants import DRUMS
 from groovecli.generate import sample
 from groovecli.lab.data import GENRES, load_dataset
-from groovecli.weights import load_model
+from groovecli.runtime.load import load_networks
 
 MIN_WINDOWS = 200
 
@@ -39,7 +39,7 @@ def main() -> None:
     ap.add_argument("--seed0", type=int, default=0, help="the first take's seed")
     args = ap.parse_args()
     train = load_dataset(args.data, cache_dir=args.cache).of_split("train")
-    loaded = load_model()
+    loaded = load_networks()
     started = time.perf_counter()
     report, shipped = {}, args.sample_takes
     failing, l1 = {"shipped": 0, "prior alone": 0}, {"shipped": [], "prior alone": []}

@@ -21,7 +21,7 @@ import numpy as np
 from groovecli.generate.interpolate import interpolate_grids
 from groovecli.lab.data import load_dataset
 from groovecli.lab.evaluation import _songs
-from groovecli.weights import load_model
+from groovecli.runtime.load import load_networks
 
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
@@ -39,7 +39,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=5)
     args = ap.parse_args()
     songs = _songs(args.data, load_dataset(args.data, cache_dir=args.cache).of_split("test"), 0)
-    loaded = load_model()
+    loaded = load_networks()
     started = time.perf_counter()
     monotonic, rho, inside, thinner = [], [], [], []
     half = len(songs) // 2

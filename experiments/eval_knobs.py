@@ -18,7 +18,6 @@ import json
 import time
 
 import numpy as np
-import torch
 
 from groovecli.generate import humanize, notes, steps
 from groovecli.grid.drumgrid import Runs
@@ -27,7 +26,7 @@ from groovecli.grid.knobs import notes_per_bar, parse_density
 from groovecli.grid.patterns import derive_template
 from groovecli.lab.data import GENRES, load_dataset
 from groovecli.lab.evaluation import _songs
-from groovecli.weights import load_model
+from groovecli.runtime.load import load_networks
 
 DENSITIES = ("-25%", "+25%", "+50%", "+75%", "+100%", "16", "24", "32")
 SYNCOPATIONS = (0.1, 0.3, 0.5, 0.7, 0.9, 1.2)
@@ -36,17 +35,17 @@ SYNCOPATIONS = (0.1, 0.3, 0.5, 0.7, 0.9, 1.2)
 def notes_of(loaded, song, i: int, mode: str, density: str | None, syncopation: float | None) -> np.ndarray:
     stiff = song.stiff
     runs = Runs.of(stiff.hits)
-    win = steps.window_tensors(stiff, runs)
-    genre = torch.full((len(win["hits"]),), loaded.config.genres.index(GENRES[song.genre]), dtype=torch.long)
-    template = torch.as_tensor(derive_template(win["hits"].numpy(), win["velocity"].numpy()))
+    win = steps.window_arrays(stiff, runs)
+    genre = steps.full(len(win["hits"]), loaded.config.genres.index(GENRES[song.genre]))
+    template = derive_template(win["hits"], win["velocity"]).astype(np.float32)
     gen, _ = steps.seeded_generator(i)
     if density is None and syncopation is None:
-        return runs.join(notes.choose_notes(mode, loaded, win["hits"], template, genre, gen, 1.0).numpy())
+        return runs.join(notes.choose_notes(mode, loaded, win["hits"], template, genre, gen, 1.0))
     target = None
     if density is not None:
         target = parse_density(density).per_bar(notes_per_bar(stiff.hits))
     return runs.join(notes.steered_notes(mode, loaded, runs, stiff.hits, win["hits"], template, genre, gen, 1.0,
-                                         target, syncopation).numpy())
+                                         target, syncopation))
 
 
 def main() -> None:
@@ -57,7 +56,7 @@ def main() -> None:
     ap.add_argument("--modes", nargs="+", default=["add", "free"], choices=["add", "free"])
     args = ap.parse_args()
     songs = _songs(args.data, load_dataset(args.data, cache_dir=args.cache).of_split("test"), args.max_files)
-    loaded = load_model()
+    loaded = load_networks()
     started = time.perf_counter()
     report: dict = {"songs": len(songs)}
     for mode in args.modes:

@@ -26,7 +26,7 @@ from groovecli.generate.humanize import HumanizeOptions, humanize
 from groovecli.grid.drumgrid import new_song
 from groovecli.lab.data import load_dataset
 from groovecli.lab.evaluation import STIFF_VELOCITY, _songs
-from groovecli.weights import load_model
+from groovecli.runtime.load import load_networks
 
 SEAM_MS = 30.0
 
@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("--no-loop", action="store_true", help="only the defaults (groove before --loop existed)")
     args = parser.parse_args()
     songs = _songs(args.data, load_dataset(args.data, cache_dir=args.cache).of_split(args.split), 0)
-    loaded = load_model()
+    loaded = load_networks()
     for bars in args.bars:
         counts = {"bars": bars, "loops": 0, "longer": 0, "longer_with_loop": 0, "seam_doubles_with_loop": 0}
         for song in songs:

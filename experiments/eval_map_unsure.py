@@ -20,7 +20,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-from collections import defaultdict
+import sys
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import mido
@@ -87,27 +88,38 @@ def rekeyed(notes, table, variant) -> list[tuple[int, int, int]]:
     return out
 
 
-def judge(notes) -> str:
-    """"right", "unsure" (misread, with the unsure line) or "silent" (misread without it)."""
+def judge(notes, show: str | None = None) -> str:
+    """"right", "right_said_unsure" (read right, with an unsure line all the same: the line's cost),
+    "unsure" (misread, with the unsure line) or "silent" (misread without it); a silent misreading
+    is printed to stderr, labelled ``show``, when given."""
     found = detect([(p, s) for p, s, _ in notes])
     read = [found.map.class_of(p) for p, _, _ in notes]
     wrong = sum(r is not None and KIND[r] != KIND[d] for r, (_, _, d) in zip(read, notes))
     unread = sum(r is None for r in read)
     if wrong <= MAX_WRONG * len(notes) and unread <= MAX_UNREAD * len(notes):
-        return "right"
-    return "unsure" if found.unsure else "silent"
+        return "right_said_unsure" if found.unsure else "right"
+    if found.unsure:
+        return "unsure"
+    if show is not None:
+        misread = Counter((p, d, found.map.class_of(p)) for p, _, d in notes
+                          if found.map.class_of(p) is None or KIND[found.map.class_of(p)] != KIND[d])
+        print(f"silent: {show}: {len(notes)} notes read as {found.map.name}; (pitch, drum, read as): "
+              f"{dict(misread.most_common(4))}; warning: {found.warning}", file=sys.stderr)
+    return "silent"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", required=True)
     ap.add_argument("--split", default="test")
+    ap.add_argument("--show", action="store_true", help="print each silent misreading to stderr")
     args = ap.parse_args()
     rows = [r for r in csv.DictReader(open(Path(args.data) / "info.csv"))
             if r["split"] == args.split and r["beat_type"] == "beat"]
     beats = [gmd_notes(Path(args.data) / r["midi_filename"]) for r in rows]
+    names = [r["id"] for r in rows]
     table: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
-    totals = {"files": 0, "right": 0, "unsure": 0, "silent": 0}
+    totals = {"files": 0, "right": 0, "unsure": 0, "silent": 0, "right_said_unsure": 0}
     for variant in VARIANTS:  # GM files as they are: how often a right reading is called unsure
         counts = {"files": 0, "right": 0, "unsure_lines": 0, "misread": 0}
         for notes in beats:
@@ -116,17 +128,19 @@ def main() -> None:
                 continue
             counts["files"] += 1
             counts["unsure_lines"] += detect([(p, s) for p, s, _ in notes]).unsure
-            counts["right" if judge(notes) == "right" else "misread"] += 1
+            counts["right" if judge(notes).startswith("right") else "misread"] += 1
         table["General MIDI (not re-keyed)"][variant] = counts
     for lib, keys in LIBRARIES.items():
         for variant in VARIANTS:
-            counts = {"files": 0, "right": 0, "unsure": 0, "silent": 0}
-            for notes in beats:
+            counts = {"files": 0, "right": 0, "unsure": 0, "silent": 0, "right_said_unsure": 0}
+            for name, notes in zip(names, beats):
                 notes = rekeyed(notes, keys, variant)
                 if len(notes) < 2:
                     continue
                 counts["files"] += 1
-                counts[judge(notes)] += 1
+                verdict = judge(notes, f"{lib}, {variant}, {name}" if args.show else None)
+                counts["right" if verdict.startswith("right") else verdict] += 1
+                counts["right_said_unsure"] += verdict == "right_said_unsure"
             table[lib][variant] = counts
             totals = {k: totals[k] + counts[k] for k in totals}
     totals["right_or_unsure"] = round((totals["right"] + totals["unsure"]) / max(totals["files"], 1), 4)

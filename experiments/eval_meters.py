@@ -30,7 +30,7 @@ from groovecli.lab.evaluation import STIFF_VELOCITY
 from groovecli.lab.metrics import position_kl
 from groovecli.midi import read_midi
 from groovecli.midi.drummap import GMD
-from groovecli.weights import load_model
+from groovecli.runtime.load import load_networks
 
 
 def played(path: Path, loaded, seed: int, genre: str = "auto") -> dict[str, np.ndarray] | None:
@@ -71,20 +71,31 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--genre-from-style", action="store_true",
                         help="play each file in its GMD style's genre instead of --genre auto")
+    parser.add_argument("--same-drummers", action="store_true",
+                        help="the 4/4 reference from the drummers who played the other meters (their test and "
+                             "validation 4/4 beats), to tell the meter from the drummer")
     args = parser.parse_args()
     rows = [r for r in csv.DictReader(open(Path(args.data) / "info.csv")) if r["beat_type"] == "beat"]
-    loaded = load_model()
+    loaded = load_networks()
 
     def genre(row: dict[str, str]) -> str:
         return (genre_of(row["style"]) or "auto") if args.genre_from_style else "auto"
 
+    def seed(i: int) -> int:
+        """A seed per file: one seed for every file would give all of them the same velocity and
+        timing latents (one drummer's feel), and the pooled KL would swing with that one draw."""
+        return args.seed * 100_000 + i
+
     other: dict[str, list] = {}
-    for r in rows:
-        if r["time_signature"] != "4-4" and (p := played(Path(args.data) / r["midi_filename"], loaded, args.seed,
+    for i, r in enumerate(rows):
+        if r["time_signature"] != "4-4" and (p := played(Path(args.data) / r["midi_filename"], loaded, seed(i),
                                                          genre(r))):
             other.setdefault(r["time_signature"].replace("-", "/"), []).append(p)
-    four = [p for r in rows if r["time_signature"] == "4-4" and r["split"] == "test"
-            if (p := played(Path(args.data) / r["midi_filename"], loaded, args.seed, genre(r)))]
+    drummers = {r["drummer"] for r in rows if r["time_signature"] != "4-4"}
+    splits = ("test", "validation") if args.same_drummers else ("test",)
+    four = [p for i, r in enumerate(rows) if r["time_signature"] == "4-4" and r["split"] in splits
+            and (not args.same_drummers or r["drummer"] in drummers)
+            if (p := played(Path(args.data) / r["midi_filename"], loaded, seed(i), genre(r)))]
     rng = np.random.default_rng(args.seed)
     groups = dict(other) | {"all other meters": [p for ps in other.values() for p in ps]}
     for meter, parts in groups.items():

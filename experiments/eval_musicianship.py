@@ -54,7 +54,7 @@ from groovecli.grid.taps import collapse
 from groovecli.lab.data import genre_of
 from groovecli.midi.drummap import GMD
 from groovecli.midi.read import read_midi
-from groovecli.weights import load_cond, load_model
+from groovecli.runtime.load import load_cond_networks, load_networks
 
 FEET = {35, 36, 44}  # GMD's kicks and pedal hi-hat
 KEEPERS = [CLOSED_HIHAT, OPEN_HIHAT, RIDE]
@@ -261,10 +261,10 @@ def main() -> None:
         rows = beat_rows(root, "test")
         songs = [Song(root, r) for r in rows[: args.max_files or None]]
         songs = [s for s in songs if s.n_bars >= 2]
-        loaded, hands, modes = load_model(), {}, {}
-        run_add_and_fills(songs, loaded, load_cond("fills"), hands, modes)
+        loaded, hands, modes = load_networks(), {}, {}
+        run_add_and_fills(songs, loaded, load_cond_networks("fills"), hands, modes)
         run_continue(songs, loaded, hands, modes)
-        run_interpolate_and_drumify(songs, loaded, load_cond("drumify"), hands)
+        run_interpolate_and_drumify(songs, loaded, load_cond_networks("drumify"), hands)
         run_sample(loaded, hands, modes)
         own = hands.pop("add_input_own")
         total = np.sum(list(hands.values()), axis=0)

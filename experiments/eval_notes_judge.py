@@ -19,7 +19,7 @@ from groovecli.generate import humanize
 from groovecli.lab.data import GENRES, load_dataset
 from groovecli.lab.evaluation import _songs
 from groovecli.lab.realism import gru_judge, notes_only
-from groovecli.weights import load_model
+from groovecli.runtime.load import load_networks
 
 
 def main() -> None:
@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("--max-files", type=int, default=0)
     args = parser.parse_args()
     songs = _songs(args.data, load_dataset(args.data, cache_dir=args.cache).of_split("test"), args.max_files)
-    loaded = load_model()
+    loaded = load_networks()
     real = [notes_only(s.real) for s in songs]
     out = {"sketch's notes (keep)": gru_judge(real, [notes_only(s.stiff) for s in songs], 0)}
     for mode in ("add", "free"):

@@ -26,7 +26,7 @@ from groovecli.generate import humanize
 from groovecli.lab.data import GENRES, load_dataset
 from groovecli.lab.evaluation import STIFF_VELOCITY, _songs
 from groovecli.lab.realism import feature_judge, gru_judge, notes_only
-from groovecli.weights import load_model
+from groovecli.runtime.load import load_networks
 
 
 def stiff(grid, hits):
@@ -44,7 +44,7 @@ def main() -> None:
     parser.add_argument("--with-add", action="store_true", help="also judge `add` as shipped")
     args = parser.parse_args()
     songs = _songs(args.data, load_dataset(args.data, cache_dir=args.cache).of_split(args.split), args.max_files)
-    loaded = load_model(args.weights)
+    loaded = load_networks(args.weights)
     real = [s.real for s in songs]
     half_ms = [s.half_step_ms for s in songs]
     rows = {"drummer's notes": ([s.real.hits for s in songs], "keep"),  # name: (input notes, --notes)

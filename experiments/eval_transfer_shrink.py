@@ -16,7 +16,7 @@ from groovecli.grid import feel_profile
 from groovecli.lab.data import load_dataset
 from groovecli.lab.evaluation import _songs, _spread_genres
 from groovecli.lab.feel_eval import transfer_section
-from groovecli.weights import load_model
+from groovecli.runtime.load import load_networks
 
 
 def main() -> None:
@@ -28,7 +28,7 @@ def main() -> None:
     args = parser.parse_args()
     songs = _songs(args.data, load_dataset(args.data, cache_dir=args.cache).of_split(args.split), 0)
     feels = _spread_genres([s.feel() for s in songs])
-    loaded = load_model()
+    loaded = load_networks()
     for value in args.values:
         feel_profile.SHRINK_HITS = value if value > 0 else 1e-9  # 0: the 16th's own mean wherever it has a hit
         out = transfer_section(feels, loaded, 0)

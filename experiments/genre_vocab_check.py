@@ -32,7 +32,7 @@ from groovecli.generate import decorate  # noqa: E402
 from groovecli.generate.humanize import HumanizeOptions, humanize_grid  # noqa: E402
 from groovecli.grid import genre_vocab  # noqa: E402
 from groovecli.lab.genre_judge import read_beats  # noqa: E402
-from groovecli.weights import load_model  # noqa: E402
+from groovecli.runtime.load import load_networks  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eval_genre import TOP, sketch_of  # noqa: E402
@@ -66,7 +66,7 @@ def main() -> None:
     for b in val:
         sketch = sketch_of(b, args.bars)[0].hits
         real[b.genre].append(per_bar((b.hits[:rows] > 0.5) & (sketch < 0.5)))
-    loaded = load_model()
+    loaded = load_networks()
     if args.decorator_counts:
         decorate.bar_counts = lambda allowed, drawn: np.minimum(allowed, drawn)
     choose = genre_vocab.choose_added

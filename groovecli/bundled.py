@@ -1,8 +1,10 @@
 """Where the weights live and what the bundled manifest says, without importing torch, so the CLI
-can check a genre, list genres or find a --weights path before it pays for loading the model."""
+can check a genre, list genres, find a --weights path or check the weights' bytes before it pays for
+loading the model."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
 import json
 from functools import lru_cache
@@ -12,6 +14,28 @@ from .errors import WeightsError
 
 MANIFEST = "manifest.json"
 DEFAULT_FILE = "pocketvae.pt"  # what a weights folder (or an hf:// repo) holds when no file is named
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify(path: Path, bundled: bool) -> None:
+    """Check ``path`` against the sha256 in the ``manifest.json`` beside it, when it is listed there."""
+    manifest = path.parent / MANIFEST
+    if not manifest.exists():
+        return
+    entry = json.loads(manifest.read_text()).get("files", {}).get(path.name)
+    if entry is None:
+        return
+    if sha256(path) != entry["sha256"]:
+        what = "bundled weights" if bundled else f"weights {path}"
+        fix = "reinstall groove" if bundled else f"download them again (manifest {manifest} expects sha256 {entry['sha256'][:12]}…)"
+        raise WeightsError(f"{what} are damaged (sha256 does not match the manifest); {fix}")
 
 
 def bundled_dir() -> Path | None:
@@ -29,17 +53,28 @@ def bundled_entry() -> dict:
     return manifest.get("files", {}).get(manifest.get("default", ""), {})
 
 
+def graph_card(checkpoint: Path) -> Path:
+    """The card of the checkpoint's ONNX export (``<stem>.onnx.json``, beside its graphs)."""
+    return checkpoint.with_name(f"{checkpoint.stem}.onnx.json")
+
+
+def available(checkpoint: Path) -> bool:
+    """Whether the checkpoint is there, or its ONNX export is (an install that ships the graphs
+    alone: torch rebuilds the modules from them, ``weights.read_weights``)."""
+    return checkpoint.is_file() or graph_card(checkpoint).is_file()
+
+
 def local_weights(text: str, file: str | None = None) -> Path:
     """The checkpoint a local ``--weights`` names (a file, or a folder holding ``file``, by
-    default ``DEFAULT_FILE``).
+    default ``DEFAULT_FILE``): its path even where only its ONNX export is there.
 
     Raises:
-        WeightsError: when there is none.
+        WeightsError: when there is neither.
     """
     path = Path(text).expanduser()
     if path.is_dir():
         path = path / (file or DEFAULT_FILE)
-    if not path.is_file():
+    if not available(path):
         raise WeightsError(f"no weights at {text}; give a .pt file, a folder, or hf://owner/repo")
     return path
 

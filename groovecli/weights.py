@@ -5,12 +5,14 @@ an existing file → that file; an existing folder → ``<folder>/pocketvae.pt``
 ``huggingface_hub.hf_hub_download`` into its cache (honours ``HF_HOME``, ``HF_HUB_OFFLINE``).
 Bundled files, and any file with a ``manifest.json`` beside it, are checked against their
 sha256 before loading, which also catches a git-LFS pointer shipped instead of the weights.
-Checkpoints are loaded with ``torch.load(weights_only=True)``: no pickle code runs.
+Checkpoints are loaded with ``torch.load(weights_only=True)``: no pickle code runs. Where only a
+checkpoint's ONNX export is there (an install ships the graphs, not the ``.pt``), the modules are
+rebuilt from the graphs' weights (``runtime/weight_map.py``): inference-only, since the tensors
+training alone reads are not in the graphs.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import socket
@@ -22,7 +24,7 @@ from typing import Any
 
 import torch
 
-from .bundled import DEFAULT_FILE, MANIFEST, bundled_dir, local_weights
+from .bundled import DEFAULT_FILE, MANIFEST, available, bundled_dir, graph_card, local_weights, sha256, verify
 from .constants import COND_TASKS
 from .errors import GrooveError, WeightsError
 from .nn.cond_vae import CondConfig, CondVAE
@@ -30,30 +32,7 @@ from .nn.config import FORMAT_VERSION, ModelConfig
 from .nn.genre_guesser import GenreGuesser
 from .nn.pocketvae import GrooveModel
 from .nn.prior import CodePrior
-from .on_device import on_device
 from .version import __version__
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def verify(path: Path, bundled: bool) -> None:
-    """Check ``path`` against the sha256 in the ``manifest.json`` beside it, when it is listed there."""
-    manifest = path.parent / MANIFEST
-    if not manifest.exists():
-        return
-    entry = json.loads(manifest.read_text()).get("files", {}).get(path.name)
-    if entry is None:
-        return
-    if sha256(path) != entry["sha256"]:
-        what = "bundled weights" if bundled else f"weights {path}"
-        fix = "reinstall groove" if bundled else f"download them again (manifest {manifest} expects sha256 {entry['sha256'][:12]}…)"
-        raise WeightsError(f"{what} are damaged (sha256 does not match the manifest); {fix}")
 
 
 def _from_hub(spec: str, file: str | None = None) -> Path:
@@ -105,16 +84,18 @@ def resolve(spec: str | os.PathLike | None = None, file: str | None = None) -> P
         if folder is None:
             raise WeightsError("this groove has no bundled weights; give --weights PATH or hf://owner/repo")
         path = folder / (file or json.loads((folder / MANIFEST).read_text())["default"])
-        if not path.is_file():
+        if not available(path):
             raise WeightsError(f"this groove ships no {path.name}; give --weights PATH, or train it (groove train)")
-        verify(path, bundled=True)
+        if path.is_file():  # only the graphs: read_weights verifies those it reads
+            verify(path, bundled=True)
         return path
     text = str(spec)
     if text.startswith("hf://"):
         path = _from_hub(text, file)
     else:
         path = local_weights(text, file)
-    verify(path, bundled=False)
+    if path.is_file():
+        verify(path, bundled=False)
     return path
 
 
@@ -126,11 +107,12 @@ class LoadedCond:
     config: CondConfig
     metrics: dict[str, Any]
     path: Path
+    inference_only: bool = False  # rebuilt from the ONNX graphs: the training-only tensors are not there
 
 
 @dataclass(frozen=True)
 class LoadedModel:
-    """A ready-to-run model: the networks in eval mode, their config and the checkpoint's metrics."""
+    """The torch modules of a model in eval mode, their config and the checkpoint's metrics."""
 
     model: GrooveModel
     prior: CodePrior | None
@@ -138,12 +120,20 @@ class LoadedModel:
     metrics: dict[str, Any]
     path: Path
     guesser: GenreGuesser | None = None  # --genre auto (weights without one need a named genre)
-    decorator: LoadedCond | None = None  # --notes add's note model (decorate.py); None: the prior's draws
+    inference_only: bool = False  # rebuilt from the ONNX graphs: the training-only tensors are not there
 
 
 def read_checkpoint(path: Path, *, any_version: bool = False) -> dict[str, Any]:
     """The checkpoint dict, with its format checked (``any_version``: a groove checkpoint of any
-    format version, for reading parts whose shapes have not changed)."""
+    format version, for reading parts whose shapes have not changed).
+
+    Raises:
+        WeightsError: for a file that is not a groove checkpoint of this format, or one that is not
+            here where its ONNX export is (those weights run the model but cannot train it).
+    """
+    if not path.is_file() and graph_card(path).is_file():
+        raise WeightsError(f"{path} is not here, only its ONNX graphs, which run the model but cannot train it: "
+                           f"train from the checkpoint (a groove checkout's models/{path.name}, or the Hub's)")
     try:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # truncated files, pickles with code, not a torch file at all
@@ -154,6 +144,45 @@ def read_checkpoint(path: Path, *, any_version: bool = False) -> dict[str, Any]:
         raise WeightsError(f"{path} holds weights of format {ckpt.get('format_version')}; this groove "
                            f"({__version__}) reads format {FORMAT_VERSION}: use matching weights or another groove")
     return ckpt
+
+
+def read_weights(path: Path) -> dict[str, Any]:
+    """What ``load_model``/``load_cond`` build from: the checkpoint at ``path``, or, where only its
+    ONNX export is there, the same dict rebuilt from the graphs (config, metrics, state dicts),
+    with ``absent``: per part, the tensors the graphs do not hold (training-only).
+
+    Raises:
+        WeightsError: in one line, for damaged, missing or foreign weights, cards or graphs.
+    """
+    if path.is_file() or not graph_card(path).is_file():
+        return read_checkpoint(path)
+    from .runtime.weight_map import read
+
+    card, bundled = graph_card(path), path.parent == bundled_dir()
+    verify(card, bundled)
+    damaged = f"{card} is damaged; " + ("reinstall groove" if bundled else "run groove export-onnx again on the .pt")
+    try:
+        info = json.loads(card.read_text())
+        config, where = dict(info["config"]), info["weights"]
+        absent = {part: [str(key) for key in keys] for part, keys in info["absent"].items()}
+        version = info.get("format_version")
+        parts = {entry[0] for entries in where.values() for entry in entries.values()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+        raise WeightsError(damaged + " (or it was exported before groove mapped the weights)") from None
+    if version != FORMAT_VERSION:
+        raise WeightsError(f"{card} describes weights of format {version}; this groove ({__version__}) reads "
+                           f"format {FORMAT_VERSION}: use matching weights or another groove")
+    stem = path.with_name(path.stem)
+    for part in sorted(parts):
+        graph = Path(f"{stem}.{part}.onnx")
+        if graph.is_file():  # a missing one: read says so
+            verify(graph, bundled)
+    try:
+        arrays = read(where, stem)
+    except (ValueError, TypeError, AttributeError, IndexError):
+        raise WeightsError(damaged) from None
+    states = {part: {k: torch.from_numpy(a) for k, a in sd.items()} for part, sd in arrays.items()}
+    return {"config": config, "metrics": info.get("metrics", {}), "state_dicts": states, "absent": absent}
 
 
 def read_base_parts(path: Path) -> dict[str, Any]:
@@ -176,43 +205,42 @@ def read_base_parts(path: Path) -> dict[str, Any]:
 
 
 def load_model(spec: str | os.PathLike | None = None, device: str | torch.device = "cpu", *,
-               raw: bool = False) -> LoadedModel:
-    """Resolve, verify and build the model (and its prior, when the checkpoint has one).
-
-    On a GPU the networks come wrapped so that groove's generation steps can call them with CPU
-    tensors (``on_device.py``); ``raw``: the bare modules, for training on them.
+               train: bool = False) -> LoadedModel:
+    """Resolve, verify and build the torch modules of the model (and its prior and guesser, when
+    the checkpoint has them) on ``device``: for training, evaluation and the torch runtime
+    (``runtime/load.py`` runs the product's loops over them). ``train``: they will be trained on,
+    so they must come from the checkpoint itself, not rebuilt from its ONNX graphs (which lack
+    what training alone reads).
 
     Raises:
         WeightsError: for missing, damaged, foreign or incompatible weights.
     """
     path = resolve(spec)
-    ckpt = read_checkpoint(path)
+    ckpt = read_checkpoint(path) if train else read_weights(path)
     cfg = ModelConfig.from_dict(ckpt["config"])
     states = ckpt["state_dicts"]
     model = GrooveModel(cfg)
     prior = CodePrior(cfg) if "prior" in states else None
     guesser = GenreGuesser(cfg.n_drums, len(cfg.genres)) if "guesser" in states else None
-    try:
-        model.load_state_dict({k: v.float() for k, v in states["model"].items()})
-        for part, module in (("prior", prior), ("guesser", guesser)):
-            if module is not None:
-                module.load_state_dict({k: v.float() for k, v in states[part].items()})
-    except (RuntimeError, KeyError) as exc:
-        raise WeightsError(f"{path} does not fit its own config ({str(exc).splitlines()[0][:100]})") from None
+    for part, module in (("model", model), ("prior", prior), ("guesser", guesser)):
+        if module is not None:
+            _load_part(module, ckpt, part, path)
     for module in (model, prior, guesser):
         if module is not None:
             module.to(device).eval()
-    if raw:
-        return LoadedModel(model, prior, cfg, ckpt.get("metrics", {}), path, guesser)
-    return LoadedModel(on_device(model, device), on_device(prior, device), cfg, ckpt.get("metrics", {}), path,
-                       on_device(guesser, device), _decorator_beside(path, device))
+    return LoadedModel(model, prior, cfg, ckpt.get("metrics", {}), path, guesser, inference_only="absent" in ckpt)
 
 
-def _decorator_beside(path: Path, device) -> LoadedCond | None:
-    """``decorate.pt`` from the folder the model came from (the bundled one, a local folder, the
-    Hub's snapshot), when it is there: weights trained without one decorate with the prior."""
-    beside = path.parent / "decorate.pt"
-    return load_cond("decorate", beside, device) if beside.is_file() else None
+def _load_part(module: torch.nn.Module, ckpt: dict[str, Any], part: str, path: Path) -> None:
+    """Load the checkpoint's ``part`` into ``module``; the tensors the graphs do not hold (when
+    rebuilt from them) keep the module's initial values, which inference never reads."""
+    state = {k: v.float() for k, v in ckpt["state_dicts"][part].items()}
+    initial = module.state_dict()
+    state |= {k: initial[k] for k in ckpt.get("absent", {}).get(part, ()) if k in initial}
+    try:
+        module.load_state_dict(state)
+    except (RuntimeError, KeyError) as exc:
+        raise WeightsError(f"{path} does not fit its own config ({str(exc).splitlines()[0][:100]})") from None
 
 
 def load_cond(task: str, spec: str | os.PathLike | None = None, device: str | torch.device = "cpu") -> LoadedCond:
@@ -222,16 +250,13 @@ def load_cond(task: str, spec: str | os.PathLike | None = None, device: str | to
         WeightsError: for missing, damaged or foreign weights, or another task's.
     """
     path = resolve(spec, f"{task}.pt")
-    ckpt = read_checkpoint(path)
+    ckpt = read_weights(path)
     if task not in ckpt["state_dicts"]:
         raise WeightsError(f"{path} holds no {task} model (it has: {', '.join(ckpt['state_dicts'])})")
     cfg = CondConfig.from_dict(ckpt["config"])
     model = CondVAE(cfg)
-    try:
-        model.load_state_dict({k: v.float() for k, v in ckpt["state_dicts"][task].items()})
-    except (RuntimeError, KeyError) as exc:
-        raise WeightsError(f"{path} does not fit its own config ({str(exc).splitlines()[0][:100]})") from None
-    return LoadedCond(on_device(model.to(device).eval(), device), cfg, ckpt.get("metrics", {}), path)
+    _load_part(model, ckpt, task, path)
+    return LoadedCond(model.to(device).eval(), cfg, ckpt.get("metrics", {}), path, inference_only="absent" in ckpt)
 
 
 def export_weights(checkpoint: Path, out_dir: Path, name: str = DEFAULT_FILE) -> Path:
@@ -268,20 +293,39 @@ def export_onnx(path: Path) -> list[Path]:
         WeightsError: for a file that is not a groove checkpoint.
     """
     from .nn.export import cond_graphs, export_graphs, groove_graphs
+    from .runtime.weight_map import record
 
     path = Path(path)
     ckpt = read_checkpoint(path)
     states = ckpt["state_dicts"]
     # float16 graphs only from float16 weights (shipped ones): a training run's float32 stay exact
     half = all(v.dtype != torch.float32 for sd in states.values() for v in sd.values())
+    extra = {"format_version": ckpt["format_version"], "metrics": ckpt.get("metrics", {})}
     if "model" in states and ckpt["config"].get("kind", "pocketvae") == "pocketvae":
-        loaded = load_model(path, "cpu", raw=True)
-        return export_graphs(groove_graphs(loaded.model, loaded.prior, loaded.guesser), path, ckpt["config"], half)
-    task = next((t for t in states if t in COND_TASKS), None)
-    if task is None:
+        loaded = load_model(path, "cpu")
+        graphs, parts = groove_graphs(loaded.model, loaded.prior, loaded.guesser), ("model", "prior", "guesser")
+    elif (task := next((t for t in states if t in COND_TASKS), None)) is not None:
+        graphs, parts = cond_graphs(load_cond(task, path).model), (task,)
+    else:
         return []
-    cond = load_cond(task, path)
-    return export_graphs(cond_graphs(cond.model), path, ckpt["config"], half)
+    written = export_graphs(graphs, path, ckpt["config"], half, extra)
+    record(written[0], {p: {k: v.float().numpy() for k, v in states[p].items()} for p in parts if p in states})
+    _list_in_manifest(path, written)
+    return written
+
+
+def _list_in_manifest(checkpoint: Path, written: list[Path]) -> None:
+    """List the export's files (sha256, bytes) in the manifest beside the checkpoint, when it lists
+    the checkpoint: the bundled graphs are verified on load as the ``.pt`` files are."""
+    manifest_path = checkpoint.parent / MANIFEST
+    if not manifest_path.exists():
+        return
+    manifest = json.loads(manifest_path.read_text())
+    if checkpoint.name not in manifest.get("files", {}):
+        return
+    for path in written:
+        manifest["files"][path.name] = {"sha256": sha256(path), "bytes": path.stat().st_size, "export_of": checkpoint.name}
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
 
 
 def pick_device(name: str) -> torch.device:

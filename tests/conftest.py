@@ -132,10 +132,10 @@ def tiny_weights(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny(tiny_weights):
-    """The tiny checkpoint, loaded."""
-    from groovecli.weights import load_model
+    """The tiny checkpoint's networks (on torch: it has no ONNX graphs)."""
+    from groovecli.runtime.load import load_networks
 
-    return load_model(tiny_weights)
+    return load_networks(tiny_weights)
 
 
 def midi_bytes(perf) -> bytes:

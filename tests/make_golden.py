@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from groovecli.generate.humanize import HumanizeOptions, humanize
-from groovecli.weights import load_model, resolve, sha256
+from groovecli.runtime.load import load_networks
+from groovecli.weights import resolve, sha256
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = {
@@ -34,7 +35,7 @@ def weights_digest() -> str:
 
 
 def main() -> None:
-    loaded = load_model()
+    loaded = load_networks()
     digest = weights_digest()
     for name in CASES:
         np.savez_compressed(REPO / "tests" / "golden" / f"{name}.npz", weights_sha256=np.asarray(digest),

@@ -66,7 +66,7 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
     from ..generate.drumify import drumify as run
     from ..generate.drumify import read_rhythm
     from ..midi.write import write_midi
-    from ..weights import load_cond
+    from .options import load_cond_for
 
     perf = read_rhythm(rhythm, channel=None if channel is None else channel - 1, track=track, pitch=pitch)
     from .view import skipped_bars_warning
@@ -74,7 +74,7 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
     for message in (*perf.notices, skipped_bars_warning(perf, "no drums there")):  # on stderr, even with -q
         if message:
             warn(f"{rhythm}: {message}")
-    model = load_cond("drumify")
+    model = load_cond_for("drumify")
     listen = preview_request(preview, preview_bars, soundfont, preview_from)
     results = []
     for i, path in enumerate(paths):

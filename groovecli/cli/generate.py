@@ -22,6 +22,7 @@ from .options import (
     fill_options,
     humanize_options,
     knob_options,
+    load_cond_for,
     load_model_for,
     model_options,
     outputs_free,
@@ -35,7 +36,7 @@ from .options import (
     warn,
     with_previews,
 )
-from .outputs import all_or_nothing, check_writable, make_folders, take_paths
+from .outputs import all_or_nothing, check_writable, clear_interrupted, make_folders, take_paths
 from .pool import parallel_options
 from .preflight import must_exist, preflight
 from .report import batch_report, before_after, folder_progress, print_report, slow_progress
@@ -69,6 +70,8 @@ def humanize(inputs, variations, weights, device, drum_map, drum_channel, drum_t
     skip_existing = skip_existing or ray is not None  # a Ray run resumes
     # existing outputs are _read_jobs' to judge: skipped, a dry run's note, or the one-line error
     plans = plan_outputs(files, out, variations, force or dry_run or skip_existing, batch=batch)
+    if skip_existing and not dry_run:  # a resumed run: an interrupted one may have left half-written files
+        clear_interrupted([p for plan in plans for p in plan])
     listen = preview_request(preview, preview_bars, soundfont, preview_from)
     with slow_progress(f"humanizing {files[0].name}", enabled=not batch and not (quiet or as_json)) as slow:
         slow.stage("reading")
@@ -157,9 +160,7 @@ def _humanize_one(perf, src: Path, paths: list[Path], loaded, kw: dict, force: b
 @lru_cache(maxsize=1)
 def _fill_model():
     """The bundled fill model, read once per process (a folder run fills every file with it)."""
-    from ..weights import load_cond
-
-    return load_cond("fills")
+    return load_cond_for("fills")
 
 
 def _run_jobs(jobs: list, weights, device: str, kw: dict, force: bool, dry_run: bool, listen: dict | None, *,

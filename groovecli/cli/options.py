@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -208,10 +209,18 @@ def humanize_options(kw: dict, seed: int | None):
 
 
 def load_model_for(weights: str | None, device: str):
-    """The groove model a command's --weights and --device name."""
-    from ..weights import load_model, pick_device
+    """The groove model a command's --weights and --device name, on the runtime ``GROOVE_RUNTIME``
+    names (auto, onnxruntime or torch; unset: auto, ``runtime/load.py``)."""
+    from ..runtime.load import load_networks
 
-    return load_model(weights, pick_device(device))
+    return load_networks(weights, device, os.environ.get("GROOVE_RUNTIME", "auto"))
+
+
+def load_cond_for(task: str, device: str = "cpu"):
+    """The bundled ``task`` model (drumify, fills, decorate) on the runtime ``load_model_for`` uses."""
+    from ..runtime.load import load_cond_networks
+
+    return load_cond_networks(task, None, device, os.environ.get("GROOVE_RUNTIME", "auto"))
 
 
 def preview_options(func):

@@ -83,3 +83,15 @@ def make_folders(paths: list[Path]) -> None:
     """The folders of ``paths`` that ``-o FOLDER/`` asked for and do not exist yet."""
     for folder in {p.parent for p in paths}:
         folder.mkdir(parents=True, exist_ok=True)
+
+
+def clear_interrupted(paths: list[Path]) -> int:
+    """Remove what an interrupted run left beside ``paths``: the hidden temporary files
+    (``.NAME.*.tmp``, ``midi.write.write_atomic``'s) of outputs it was writing when it was
+    stopped. A resumed run writes those outputs whole; how many were removed."""
+    removed = 0
+    for path in paths:
+        for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+            tmp.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -1,9 +1,9 @@
 """Many files at once: worker processes, each with the model loaded once and one intra-op thread.
 
-One song's work is a chain of small batch-1 steps (``steps.decode_feels``) that one core runs
-about as fast as two, and two torch threads on a busy machine spin against each other
-(``benchmarks/bench_infer.py --contention 2`` times it). So a folder
-run gives each core a process of its own, one thread each, and hands out files as workers free up.
+One song's work is a chain of small batch steps (``feel.decode_feels``) that one core runs about
+as fast as two, and threads on a busy machine contend for cores (``benchmarks/bench_infer.py
+--contention 2`` times it). So a folder run gives each core a process of its own, one thread each,
+and hands out files as workers free up.
 Results are the same bytes as a sequential run: a file's output depends only on its seed.
 """
 
@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
-MIN_FILES = 3  # below this, starting workers (torch's import, 1.5-2.5 s each) costs more than it saves
+MIN_FILES = 3  # below this, starting workers (a fresh interpreter, imports and sessions each) costs more than it saves
 
 
 def cores() -> int:
@@ -33,9 +33,9 @@ def workers_for(n_files: int, device: str, jobs: int | None = None) -> int:
     if jobs is None and cores() < 2:
         return 0
     if device == "auto":
-        import torch
+        from ..runtime.load import installed
 
-        if torch.cuda.is_available():  # one GPU: one process feeding it
+        if installed("torch") and __import__("torch").cuda.is_available():  # one GPU: one process feeding it
             return 0
     return min(jobs or cores(), n_files)
 
@@ -45,15 +45,14 @@ _models: dict[str | None, Any] = {}
 
 
 def worker_model(weights: str | None):
-    """The model a worker runs its files with: loaded on first use, on the CPU, with one intra-op
-    thread (one file per core)."""
+    """The model a worker runs its files with: loaded on first use, on the CPU, with one thread
+    (one file per core; onnxruntime's sessions keep to one thread already)."""
     if weights not in _models:
-        import torch
+        from .options import load_model_for
 
-        from ..weights import load_model
-
-        torch.set_num_threads(1)
-        _models[weights] = load_model(weights, torch.device("cpu"))
+        _models[weights] = load_model_for(weights, "cpu")
+        if _models[weights].backend == "torch":
+            __import__("torch").set_num_threads(1)
     return _models[weights]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import torch
+import numpy as np
 
 CHAIN_WINDOWS = 16
 
@@ -30,8 +30,8 @@ def window_chains(n: int, fresh: frozenset[int] = frozenset(), size: int | None 
     return chains
 
 
-def run_chains(n: int, fresh: frozenset[int], step: Callable[[list[int], list[int] | None, list], torch.Tensor],
-               size: int | None = None) -> torch.Tensor:
+def run_chains(n: int, fresh: frozenset[int], step: Callable[[list[int], list[int] | None, list], np.ndarray],
+               size: int | None = None) -> np.ndarray:
     """Decode ``n`` windows chain by chain in lockstep. ``step(rows, previous_rows, out)`` decodes
     the windows ``rows`` at once (``previous_rows``: the window each follows, whose result is in
     ``out``; None at a chain's start) and returns them (len(rows), ...); returns all (n, ...)."""
@@ -42,4 +42,4 @@ def run_chains(n: int, fresh: frozenset[int], step: Callable[[list[int], list[in
         rows = [c[j] for c in live]
         for r, x in zip(rows, step(rows, [c[j - 1] for c in live] if j else None, out)):
             out[r] = x
-    return torch.stack(out) if out else torch.zeros(0)
+    return np.stack(out) if out else np.zeros(0, np.float32)

@@ -22,7 +22,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from ..constants import MIDI_VELOCITY_MAX, STEPS_PER_BAR, WINDOW_BARS
 from ..errors import GrooveError
@@ -37,11 +36,12 @@ from ..grid.phrases import CONTINUE_HOLD, held, land
 from ..midi.drummap import DrumMap
 from ..midi.performance import DrumNote, Performance
 from ..midi.read import read_midi
-from ..weights import LoadedModel, load_model
+from ..runtime.load import Networks, load_networks
+from ..runtime.networks import sigmoid
 from .feel import decode_feels, own_patterns, song_latents
 from .genres import resolve_genre
 from .notes import need_prior
-from .steps import one_thread, seeded_generator
+from .steps import full, offspring, seeded_generator, uniform
 from .take import Take
 
 CHAINS = 16  # prior continuations drawn at once; the one nearest the primer's own codes is played
@@ -59,7 +59,7 @@ class Continuation:
     genre_note: str | None = None
 
 
-def continue_grid(primer: DrumGrid, loaded: LoadedModel, bars: int, *, genre: str = "auto",
+def continue_grid(primer: DrumGrid, nets: Networks, bars: int, *, genre: str = "auto",
                   temperature: float = 1.0, seed: int | None = None, bpm: float | np.ndarray = 120.0,
                   density: str | None = None, syncopation: float | None = None) -> Continuation:
     """``bars`` new bars after the grid ``primer`` (its 4/4 bars, the last of them the song's last).
@@ -70,42 +70,40 @@ def continue_grid(primer: DrumGrid, loaded: LoadedModel, bars: int, *, genre: st
     check_new_bars(bars)
     if not primer.hits.any():
         raise GrooveError("the primer has no drum notes in its 4/4 bars to carry on from")
-    need_prior(loaded)
-    model, half = loaded.model, loaded.config.codes // WINDOW_BARS
-    genre_name, genre_note = resolve_genre(loaded, genre, primer, bpm)
-    gen, seed = seeded_generator(seed)
-    ctx = {k: torch.as_tensor(_last_window(getattr(primer, k))) for k in ("hits", "velocity", "offset")}
-    template = torch.as_tensor(derive_template(ctx["hits"].numpy(), ctx["velocity"].numpy()))
-    genre_t = torch.full((bars,), loaded.config.genres.index(genre_name), dtype=torch.long)
-    with torch.no_grad(), one_thread():
-        own = model.note.encode(ctx["hits"], template, model.skel(template))  # (1, S)
-        prefix = own[:, half:].expand(CHAINS, -1)
-        codes = []
-        for _ in range(bars):  # window k spans the bar before new bar k and new bar k
-            codes.append(loaded.prior.sample(genre_t[:1].expand(CHAINS), loaded.config.codes, temperature=temperature,
-                                             prefix=prefix, generator=gen))
-            prefix = codes[-1][:, half:]
-        chains = torch.stack(codes, 1)  # (CHAINS, bars, S)
-        lookup = model.note.quantizer.lookup
-        distance = (lookup(chains.flatten(0, 1)).unflatten(0, (CHAINS, bars)) - lookup(own)).pow(2).sum((-1, -2, -3))
-        chosen = chains[distance.argmin()]  # (bars, S): the chain that stays nearest the primer's groove
-        templates = template.expand(bars, -1, -1)
-        p = torch.sigmoid(model.note.decode(chosen, templates, model.skel(templates)))[:, STEPS_PER_BAR:]
-    p = p.reshape(-1, primer.hits.shape[1]).numpy()  # (bars * 16, 9): the new bars
-    rng = np.random.default_rng(int(torch.randint(2**62, (1,), generator=gen)))
+    need_prior(nets)
+    model, half = nets.model, nets.config.codes // WINDOW_BARS
+    genre_name, genre_note = resolve_genre(nets, genre, primer, bpm)
+    rng, seed = seeded_generator(seed)
+    ctx = {k: _last_window(getattr(primer, k)).astype(np.float32) for k in ("hits", "velocity", "offset")}
+    template = derive_template(ctx["hits"], ctx["velocity"]).astype(np.float32)
+    genre_t = full(bars, nets.config.genres.index(genre_name))
+    own = model.note_encode(ctx["hits"], template, model.skel(template))  # (1, S)
+    prefix = np.repeat(own[:, half:], CHAINS, 0)
+    codes = []
+    for _ in range(bars):  # window k spans the bar before new bar k and new bar k
+        codes.append(nets.prior.sample(np.repeat(genre_t[:1], CHAINS), nets.config.codes, uniform(rng),
+                                       temperature=temperature, prefix=prefix))
+        prefix = codes[-1][:, half:]
+    chains = np.stack(codes, 1)  # (CHAINS, bars, S)
+    drawn = model.lookup(chains.reshape(CHAINS * bars, -1)).reshape(CHAINS, bars, *own.shape[1:], -1)
+    distance = ((drawn - model.lookup(own)) ** 2).sum((-1, -2, -3))
+    chosen = chains[distance.argmin()]  # (bars, S): the chain that stays nearest the primer's groove
+    templates = np.repeat(template, bars, 0)
+    p = sigmoid(model.note_decode(chosen, templates, model.skel(templates)))[:, STEPS_PER_BAR:]
+    p = p.reshape(-1, primer.hits.shape[1])  # (bars * 16, 9): the new bars
     first_bar = len(primer.hits) // STEPS_PER_BAR
-    held_notes = held(groove_bars(primer.hits), p > 0.5, rng, first_bar, 1.0, CONTINUE_HOLD)  # the primer's groove, varied
+    held_notes = held(groove_bars(primer.hits), p > 0.5, offspring(rng), first_bar, 1.0, CONTINUE_HOLD)  # the primer's groove, varied
     if wanted is not None or syncopation is not None:  # the held notes first, then the likeliest others
         held_notes = steer_new((held_notes + p) / 2, wanted, syncopation, relative_to=primer.hits)
-    new_notes = torch.as_tensor(held_notes)
-    before = torch.cat([ctx["hits"][0, STEPS_PER_BAR:], new_notes])  # the primer's last bar, then the new ones
-    windows = before.unfold(0, WINDOW_BARS * STEPS_PER_BAR, STEPS_PER_BAR).permute(0, 2, 1).contiguous()  # (bars, 32, 9)
-    own, last = song_latents(loaded, primer, int(genre_t[0])), own_patterns(ctx)  # the primer's feel, its last patterns
-    latents = {f: (own[f].expand(bars, -1), last[f].expand(bars, -1)) for f in ("velocity", "offset")}
+    notes = np.asarray(held_notes, np.float32)
+    before = np.concatenate([ctx["hits"][0, STEPS_PER_BAR:], notes])  # the primer's last bar, then the new ones
+    size = WINDOW_BARS * STEPS_PER_BAR
+    windows = np.stack([before[k * STEPS_PER_BAR : k * STEPS_PER_BAR + size] for k in range(bars)])  # (bars, 32, 9)
+    own_feel, last = song_latents(nets, primer, int(genre_t[0])), own_patterns(ctx)  # the primer's feel, its last patterns
+    latents = {f: (np.repeat(own_feel[f], bars, 0), np.repeat(last[f], bars, 0)) for f in ("velocity", "offset")}
     start = {k: ctx[k][:, STEPS_PER_BAR:] for k in ("velocity", "offset")}
-    feel = decode_feels(loaded, latents, windows, genre_t, gen, temperature, start=start)
-    values = {k: v[:, STEPS_PER_BAR:].reshape(-1, primer.hits.shape[1]).numpy() for k, v in feel.items()}
-    notes = new_notes.numpy()
+    feel = decode_feels(nets, latents, windows, genre_t, rng, temperature, start=start)
+    values = {k: v[:, STEPS_PER_BAR:].reshape(-1, primer.hits.shape[1]) for k, v in feel.items()}
     values["velocity"] = follow(values["velocity"], notes, profile_of(primer.hits, primer.velocity),
                                 1 / MIDI_VELOCITY_MAX, 1.0)
     own_ms = half_step_ms_at(bpm, primer.steps)[:, None]
@@ -148,7 +146,7 @@ def _last_window(x: np.ndarray) -> np.ndarray:
     return x[-size:][None]
 
 
-def continue_song(primer: Performance | str | Path, model: LoadedModel | None = None, *, bars: int = 4,
+def continue_song(primer: Performance | str | Path, model: Networks | None = None, *, bars: int = 4,
                   genre: str = "auto", temperature: float = 1.0, seed: int | None = None,
                   drum_map: DrumMap | None = None, density: str | None = None,
                   syncopation: float | None = None) -> Take:
@@ -164,11 +162,11 @@ def continue_song(primer: Performance | str | Path, model: LoadedModel | None = 
     if not last.is_four_four or not grid.bars or grid.bars[-1].index != last.index:
         raise GrooveError(f"{perf.source}: continue carries on from 4/4 bars, and the song ends in "
                           f"{last.numerator}/{last.denominator} (bar {last.index + 1})")
-    loaded = model if model is not None else load_model()
+    nets = model if model is not None else load_networks()
     song, spill = _without_spill(perf, grid)
     tail = _trailing_four_four(grid if not spill else _bars_before_last(grid))
     bpm = bar_bpm(perf, grid)[: len(grid.bars) - (1 if spill else 0)][-len(tail.bars):]
-    cont = continue_grid(tail, loaded, bars, genre=genre, temperature=temperature, seed=seed, bpm=bpm,
+    cont = continue_grid(tail, nets, bars, genre=genre, temperature=temperature, seed=seed, bpm=bpm,
                          density=density, syncopation=syncopation)
     hits = cont.hits.copy()
     hits[0, [n.drum for n in spill]] = 0.0  # those hits are played already, ahead of the first new downbeat

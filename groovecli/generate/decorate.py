@@ -16,13 +16,14 @@ and about as many as they do; the realism judges rate both alike, within their o
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from ..constants import STEPS_PER_BAR
 from ..grid.drumgrid import from_windows, to_windows
 from ..grid.genre_vocab import bar_counts, choose_added
 from ..grid.patterns import derive_template
+from ..runtime.networks import CondNet
 from .chains import run_chains
+from .steps import normal, uniform
 
 COND_DIM = 9 + STEPS_PER_BAR  # the template's drums, and where in the bar the step is
 
@@ -35,10 +36,10 @@ def condition(template: np.ndarray) -> np.ndarray:
     return np.concatenate([template, np.broadcast_to(position, template.shape[:-1] + (STEPS_PER_BAR,))], axis=-1)
 
 
-def decorate_windows(cond_model, sketch: torch.Tensor, template: torch.Tensor, genre: torch.Tensor,
-                     gen: torch.Generator, temperature: float, allowed: torch.Tensor | None = None,
+def decorate_windows(cond_model: CondNet, sketch: np.ndarray, template: np.ndarray, genre: np.ndarray,
+                     rng: np.random.Generator, temperature: float, allowed: np.ndarray | None = None,
                      fresh: frozenset[int] = frozenset(), songs: bool = False,
-                     chain_windows: int | None = None) -> torch.Tensor:
+                     chain_windows: int | None = None) -> np.ndarray:
     """Notes (W, 32, 9) for a song's windows (1-bar hop, ``grid.Runs.cut``), one z for the song.
 
     Each window's first bar is the bar the window before it drew, except where a chain starts
@@ -47,13 +48,15 @@ def decorate_windows(cond_model, sketch: torch.Tensor, template: torch.Tensor, g
     before them, as a drummer's do. ``songs``: the windows are unrelated sketches, each with a z
     of its own and nothing to follow (chains of one window, drawn in one call).
     """
-    z = torch.randn(len(sketch) if songs else 1, cond_model.cfg.z_dim, generator=gen) * temperature
-    z = z.expand(len(sketch), -1)
-    cond = torch.as_tensor(condition(template.numpy()))
+    z = normal(rng, len(sketch) if songs else 1, cond_model.config.z_dim) * np.float32(temperature)
+    z = np.broadcast_to(z, (len(sketch), z.shape[1]))
+    cond = condition(template)
+    sketch = np.asarray(sketch, np.float32)
+    draw = uniform(rng)
 
-    def step(rows: list[int], previous: list[int] | None, out: list) -> torch.Tensor:
-        prefix = None if previous is None else torch.stack([out[p][STEPS_PER_BAR:] for p in previous])
-        return cond_model.generate(cond[rows], genre[rows], z[rows], temperature=temperature, generator=gen,
+    def step(rows: list[int], previous: list[int] | None, out: list) -> np.ndarray:
+        prefix = None if previous is None else np.stack([out[p][STEPS_PER_BAR:] for p in previous])
+        return cond_model.generate(cond[rows], genre[rows], z[rows], draw, temperature=temperature,
                                    floor=sketch[rows], prefix=prefix,
                                    floor_allowed=None if allowed is None else allowed[rows])["hits"]
 
@@ -63,18 +66,18 @@ def decorate_windows(cond_model, sketch: torch.Tensor, template: torch.Tensor, g
 DRAWS = 16  # takes whose notes the knobs' probabilities are counted over
 
 
-def probabilities(cond_model, sketch: torch.Tensor, template: torch.Tensor, genre: torch.Tensor,
-                  gen: torch.Generator, temperature: float, allowed: torch.Tensor | None = None,
-                  draws: int = DRAWS) -> torch.Tensor:
+def probabilities(cond_model: CondNet, sketch: np.ndarray, template: np.ndarray, genre: np.ndarray,
+                  rng: np.random.Generator, temperature: float, allowed: np.ndarray | None = None,
+                  draws: int = DRAWS) -> np.ndarray:
     """How often each cell (W, 32, 9) sounds over ``draws`` takes, each its own drummer: what
     ``--density`` and ``--syncopation`` choose among (``knobs.steer``), so that a knob changes how
     many of the decorator's notes are played, not where they come from. One batched call."""
-    def rep(x: torch.Tensor) -> torch.Tensor:
-        return x.repeat(draws, *[1] * (x.dim() - 1))
+    def rep(x: np.ndarray) -> np.ndarray:
+        return np.tile(x, (draws,) + (1,) * (x.ndim - 1))
 
-    hits = decorate_windows(cond_model, rep(sketch), rep(template), rep(genre), gen, temperature,
+    hits = decorate_windows(cond_model, rep(sketch), rep(template), rep(genre), rng, temperature,
                             None if allowed is None else rep(allowed), songs=True)
-    return hits.view(draws, *sketch.shape).mean(0)
+    return hits.reshape(draws, *sketch.shape).mean(0)
 
 
 # Notes GMD's drummers play per note of the sketch a producer would draw of their bar
@@ -105,15 +108,14 @@ def add_budget(part: np.ndarray, velocity: np.ndarray, genre: str) -> tuple[np.n
 
 
 def within_budget(part: np.ndarray, velocity: np.ndarray, notes: np.ndarray, genre: str,
-                  gen: torch.Generator, vocabulary: str | None) -> np.ndarray:
+                  rng: np.random.Generator, vocabulary: str | None) -> np.ndarray:
     """``notes`` (T, 9; ``part`` and what ``add`` drew around it) with the added notes cut to
     ``add_budget``, per bar (``genre_vocab.bar_counts``) and then over the song; which cells they
-    take is drawn from ``gen`` among the drummers' of ``vocabulary`` (``genre_vocab.choose_added``:
+    take is drawn from ``rng`` among the drummers' of ``vocabulary`` (``genre_vocab.choose_added``:
     the genre, or None for all genres' when ``--genre auto`` is unsure). The part's notes all stay."""
     part = np.asarray(part) > 0.5
     out = np.asarray(notes) > 0.5
     bars, whole = add_budget(part.astype(np.float32), velocity, genre)
-    rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
     drawn = (out & ~part).reshape(len(bars), -1).sum(1)
     sounding = part.reshape(len(bars), -1).any(1)
     out = part | choose_added(part, out, bar_counts(bars, drawn, sounding), vocabulary, rng)

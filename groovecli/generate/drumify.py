@@ -20,7 +20,6 @@ from pathlib import Path
 
 import mido
 import numpy as np
-import torch
 
 from ..constants import DRUM_CHANNEL, DRUMS, KICK, N_DRUMS, genre_key
 from ..errors import GrooveError
@@ -30,9 +29,10 @@ from ..grid.taps import collapse
 from ..midi.drummap import GM, DrumMap
 from ..midi.performance import Performance
 from ..midi.read import note_channels, read_midi
-from ..weights import LoadedCond, LoadedModel, load_cond, load_model
+from ..runtime.load import Networks, load_cond_networks, load_networks
+from ..runtime.networks import CondNet
 from .genres import resolve_genre
-from .steps import seeded_generator
+from .steps import full, normal, seeded_generator, uniform
 from .take import Take
 
 CONDUCTOR = frozenset({"set_tempo", "time_signature", "key_signature", "marker", "smpte_offset", "cue_marker"})
@@ -49,7 +49,7 @@ class Drumified:
     genre: str
 
 
-def drumify_taps(taps: np.ndarray, model: LoadedCond, *, genre: str, temperature: float = 1.0,
+def drumify_taps(taps: np.ndarray, model: CondNet, *, genre: str, temperature: float = 1.0,
                  seed: int | None = None, half_ms: np.ndarray | None = None) -> Drumified:
     """The kit for ``taps`` (T, 3) in a genre the model knows (``T`` a whole number of bars).
     ``temperature`` 0 plays the likeliest drums; 1 draws them as the model believes in them.
@@ -57,17 +57,17 @@ def drumify_taps(taps: np.ndarray, model: LoadedCond, *, genre: str, temperature
     kit is kept to what two hands can play (``grid/hands.py``)."""
     if genre not in model.config.genres:
         raise GrooveError(f"unknown genre {genre!r}; the drumify model knows: {', '.join(model.config.genres)}")
-    gen, seed = seeded_generator(seed)
-    z = torch.randn(1, model.config.z_dim, generator=gen)  # one take: one z for the whole song
+    rng, seed = seeded_generator(seed)
+    z = normal(rng, 1, model.config.z_dim)  # one take: one z for the whole song
     runs = Runs.of(taps[:, :1])
-    cond = torch.as_tensor(runs.cut(taps))
+    cond = np.ascontiguousarray(runs.cut(taps), dtype=np.float32)
     if not len(cond):
         raise GrooveError("the rhythm has no notes in its 4/4 bars")
-    genre_t = torch.full((len(cond),), model.config.genres.index(genre), dtype=torch.long)
+    genre_t = full(len(cond), model.config.genres.index(genre))
     struck = cond[..., 0] > 0
-    out = model.model.generate(cond, genre_t, z.expand(len(cond), -1), temperature=temperature, generator=gen,
-                               allowed=struck, required=struck)
-    hits, velocity = (runs.join(out[k].numpy()) for k in ("hits", "velocity"))
+    out = model.generate(cond, genre_t, np.repeat(z, len(cond), 0), uniform(rng), temperature=temperature,
+                         allowed=struck, required=struck)
+    hits, velocity = (runs.join(out[k]) for k in ("hits", "velocity"))
     offset = np.repeat(taps[:, 2:3], N_DRUMS, axis=1) * hits  # every drum of a step where its tap was played
     clock = half_step_ms_at(120.0, len(hits)) if half_ms is None else half_ms
     hits = _two_hands(hits, offset, velocity, clock)
@@ -123,23 +123,23 @@ def drum_file(perf: Performance, drum_map: DrumMap) -> Performance:
     return Performance(perf.ticks_per_beat, 1, tracks, (), 1, DRUM_CHANNEL, perf.source, drum_map, "channel 10")
 
 
-def drumify(rhythm: str | Path | Performance, model: LoadedCond | None = None, *, genre: str = "auto",
+def drumify(rhythm: str | Path | Performance, model: CondNet | None = None, *, genre: str = "auto",
             temperature: float = 1.0, seed: int | None = None, channel: int | None = None,
             track: str | None = None, pitch: int | None = None, drum_map: DrumMap | None = None,
-            groove_model: LoadedModel | None = None) -> Take:
+            groove_model: Networks | None = None) -> Take:
     """A kit groove that plays ``rhythm`` (a MIDI path, or a Performance read with ``read_rhythm``).
 
     ``genre="auto"`` drums the rhythm once as rock, then asks the genre guesser of the groove
     model (``groove_model``, bundled by default) which genre that sketch and its tempo are.
     """
     perf = rhythm if isinstance(rhythm, Performance) else read_rhythm(rhythm, channel=channel, track=track, pitch=pitch)
-    loaded = model if model is not None else load_cond("drumify")
+    loaded = model if model is not None else load_cond_networks("drumify")
     grid = quantize(perf)
     half_ms = half_step_ms(perf, grid.bars)
     taps = collapse(grid.hits, grid.velocity, grid.offset)
     note, genre = None, genre_key(genre)
     if genre not in loaded.config.genres:
-        guide = groove_model if groove_model is not None else load_model()
+        guide = groove_model if groove_model is not None else load_networks()
         first = drumify_taps(taps, loaded, genre="rock", temperature=0.0, seed=0, half_ms=half_ms)
         sketch = replace(grid, hits=first.hits, velocity=first.velocity, offset=first.offset)
         genre, note = resolve_genre(guide, genre, sketch, bar_bpm(perf, grid))

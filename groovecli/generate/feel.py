@@ -3,35 +3,33 @@ drawn patterns as their condition), blended onto the sketch."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
-import torch
 
 from ..constants import STEPS_PER_BAR, WINDOW_STEPS
 from ..grid.drawn import parse_pattern, swing_preset
 from ..grid.drumgrid import DrumGrid, Runs
 from ..grid.feel_profile import Profile, follow
-from ..grid.genre_feel import GenreFeel, genre_feel
+from ..grid.genre_feel import GenreFeel, genre_feel, pooled_feel
 from ..grid.patterns import timing_pattern, velocity_pattern
 from ..grid.swing import STRAIGHT, Swing, as_eighths, dotted_notes, eighth_swing
-from ..weights import LoadedModel
+from ..runtime.load import Networks
 from .chains import run_chains
-from .steps import DRAW_CHUNK, one_thread, window_tensors
+from .steps import DRAW_CHUNK, full, offspring, uniform, window_arrays
 
 
-def pattern_levels(text: str | None, kind: str, windows: int) -> torch.Tensor:
+def pattern_levels(text: str | None, kind: str, windows: int) -> np.ndarray:
     """(W, 32) pattern levels for every window; zeros ("no pattern") when none is drawn."""
     if text is None:
-        return torch.zeros(windows, WINDOW_STEPS, dtype=torch.long)
-    return torch.as_tensor(parse_pattern(text, kind), dtype=torch.long).expand(windows, -1).clone()
+        return np.zeros((windows, WINDOW_STEPS), np.int64)
+    return np.tile(np.asarray(parse_pattern(text, kind), np.int64), (windows, 1))
 
 
-def decode_feels(loaded: LoadedModel, latents: dict[str, tuple[torch.Tensor, torch.Tensor]], notes: torch.Tensor,
-                 genre: torch.Tensor, gen: torch.Generator, temperature: float = 1.0,
-                 fresh: frozenset[int] = frozenset(), start: dict[str, torch.Tensor] | None = None
-                 ) -> dict[str, torch.Tensor]:
+def decode_feels(nets: Networks, latents: dict[str, tuple[np.ndarray, np.ndarray]], notes: np.ndarray,
+                 genre: np.ndarray, rng: np.random.Generator, temperature: float = 1.0,
+                 fresh: frozenset[int] = frozenset(), start: dict[str, np.ndarray] | None = None
+                 ) -> dict[str, np.ndarray]:
     """(W, 32, 9) values per feel ("velocity", "offset" → (z, pattern)), chain by chain
     (``chains.py``), each window's first bar forced to the previous window's second, except where
     a chain starts: the windows in ``fresh`` (those that open a run after silence,
@@ -39,58 +37,52 @@ def decode_feels(loaded: LoadedModel, latents: dict[str, tuple[torch.Tensor, tor
     ``start[feel]`` (1, 16, 9) when given (a continuation carries on from the primer's own last
     bar) and free otherwise.
 
-    The two feels do not depend on each other, so they run at once on two threads: each is a
-    chain of small-batch steps bound by reading its decoder's weights, and torch releases the GIL
-    inside each step. Each feel draws from a generator of its own, seeded from ``gen`` before
-    the threads start, so the output does not depend on which thread runs first.
+    Each feel draws from a generator of its own, seeded from ``rng``, so either can be drawn
+    first. They run one after the other: a step is a small-batch call whose cost is mostly the
+    call itself, and two threads measured no faster than one on onnxruntime (``python
+    benchmarks/bench_infer.py``), while a folder run's processes want a core each.
     """
-    model = loaded.model
-    seeds = {feel: int(torch.randint(2**62, (1,), generator=gen)) for feel in latents}
-    with torch.no_grad():
-        h_n = torch.cat([model.skel(notes[i : i + DRAW_CHUNK]) for i in range(0, len(notes), DRAW_CHUNK)])
+    model = nets.model
+    rngs = {feel: offspring(rng) for feel in latents}
+    notes = np.asarray(notes, np.float32)
+    h_n = np.concatenate([model.skel(notes[i : i + DRAW_CHUNK]) for i in range(0, len(notes), DRAW_CHUNK)])
 
-    def one(feel: str) -> torch.Tensor:
+    def one(feel: str) -> np.ndarray:
         z, pattern = latents[feel]
-        own = torch.Generator().manual_seed(seeds[feel])
-        torch.set_num_threads(1)  # OpenMP keeps this per thread; the pool's threads start with the default
+        draw = uniform(rngs[feel])
 
-        def decode(rows: list[int], first: torch.Tensor | None) -> torch.Tensor:
-            return model.decode_feel(feel, z[rows], notes[rows], pattern[rows], genre[rows], first=first,
-                                     h_n=h_n[rows], temperature=temperature, generator=own)
+        def decode(rows: list[int], first: np.ndarray | None) -> np.ndarray:
+            return model.decode_feel(feel, z[rows], notes[rows], pattern[rows], genre[rows], draw, first=first,
+                                     h_n=h_n[rows], temperature=temperature)
 
-        def step(rows: list[int], previous: list[int] | None, out: list) -> torch.Tensor:
+        def step(rows: list[int], previous: list[int] | None, out: list) -> np.ndarray:
             if previous is not None:
-                return decode(rows, torch.stack([out[p][STEPS_PER_BAR:] for p in previous]))
+                return decode(rows, np.stack([out[p][STEPS_PER_BAR:] for p in previous]))
             if start is None:
                 return decode(rows, None)
             # the chains' first step: window 0 carries on from the primer, the others start afresh
-            return torch.cat([decode(rows[:1], start[feel])] + ([decode(rows[1:], None)] if len(rows) > 1 else []))
+            return np.concatenate([decode(rows[:1], start[feel])] + ([decode(rows[1:], None)] if len(rows) > 1 else []))
 
-        with torch.no_grad():
-            return run_chains(len(notes), fresh, step)
+        return run_chains(len(notes), fresh, step)
 
-    if torch.get_num_threads() == 1:  # one core for us (a folder's worker process): no second thread to win
-        return {feel: one(feel) for feel in latents}
-    with one_thread(), ThreadPoolExecutor(max_workers=len(latents) or 1) as pool:
-        return dict(zip(latents, pool.map(one, latents)))
+    return {feel: one(feel) for feel in latents}
 
 
-def own_patterns(win: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+def own_patterns(win: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The drawn-pattern condition a performance's own windows imply (W, 32) per feel: its
     accent contour and its push / laid-back pattern."""
-    hits = win["hits"].numpy()
-    return {"velocity": torch.as_tensor(velocity_pattern(hits, win["velocity"].numpy()), dtype=torch.long),
-            "offset": torch.as_tensor(timing_pattern(hits, win["offset"].numpy()), dtype=torch.long)}
+    hits = win["hits"]
+    return {"velocity": np.asarray(velocity_pattern(hits, win["velocity"]), np.int64),
+            "offset": np.asarray(timing_pattern(hits, win["offset"]), np.int64)}
 
 
-def song_latents(loaded: LoadedModel, grid: DrumGrid, genre: int) -> dict[str, torch.Tensor]:
+def song_latents(nets: Networks, grid: DrumGrid, genre: int) -> dict[str, np.ndarray]:
     """A song's velocity and timing latents (1, z): the mean of its posterior means over its windows."""
-    win = window_tensors(grid, Runs.of(grid.hits))
-    genre_w = torch.full((len(win["hits"]),), genre, dtype=torch.long)
+    win = window_arrays(grid, Runs.of(grid.hits))
+    genre_w = full(len(win["hits"]), genre)
     patterns = own_patterns(win)
-    with torch.no_grad():
-        return {f: loaded.model.encode_feel(f, win[f], win["hits"], patterns[f], genre_w).mean(0, keepdim=True)
-                for f in ("velocity", "offset")}
+    return {f: nets.model.encode_feel(f, win[f], win["hits"], patterns[f], genre_w).mean(0, keepdims=True)
+            for f in ("velocity", "offset")}
 
 
 def blend(before: DrumGrid, hits: np.ndarray, model: dict[str, np.ndarray], velocity_amount: float = 1.0,
@@ -156,12 +148,30 @@ def drawn_timing(text: str | None) -> str | None:
 
 
 def play_genre(model: dict[str, np.ndarray], hits: np.ndarray, options, genre: str | None, swing: Swing,
-               half_ms: np.ndarray) -> dict[str, np.ndarray]:
+               half_ms: np.ndarray, other: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The model's feel leaned on ``genre``'s drummers (``lean_on_genre``); as decoded when no
-    genre is sure or groove ships no feel for it. A drawn pattern is the user's own feel: the
-    genre does not move the feel it draws."""
+    genre is sure (but for the timing of the ``other`` steps, ``lean_other_meters``) or groove
+    ships no feel for it. A drawn pattern is the user's own feel: the genre does not move the
+    feel it draws."""
     feel = genre_feel(genre) if genre is not None else None
+    timing = drawn_timing(options.timing_pattern) is None
     if feel is None:
+        return lean_other_meters(model, hits, other, swing, half_ms, timing) if genre is None else model
+    return lean_on_genre(model, hits, feel, swing, half_ms, timing=timing, velocity=options.velocity_pattern is None)
+
+
+def lean_other_meters(model: dict[str, np.ndarray], hits: np.ndarray, other: np.ndarray | None, swing: Swing,
+                      half_ms: np.ndarray, timing: bool) -> dict[str, np.ndarray]:
+    """With no sure genre, the timing of the frames in ``other`` (T,) (other meters that beat in
+    quarters, ``meters.quarter_beat_steps``) leaned on GMD's drummers pooled
+    (``genre_feel.pooled_feel``): on a padded frame the model, trained on 4/4 bars, stops pushing
+    as its drummers do. Velocity stays the model's (leaning it on any drummers' profile made it
+    worse, docs/producer.md), and 4/4 bars keep their feel as decoded."""
+    neutral = pooled_feel()
+    if not timing or neutral is None or other is None or not other.any():
         return model
-    return lean_on_genre(model, hits, feel, swing, half_ms, timing=drawn_timing(options.timing_pattern) is None,
-                         velocity=options.velocity_pattern is None)
+    rows = {k: v[other] for k, v in model.items()}
+    leaned = lean_on_genre(rows, hits[other], neutral, swing, half_ms[other], velocity=False)
+    out = {k: np.array(v, copy=True) for k, v in model.items()}
+    out["offset"][other] = leaned["offset"]
+    return out

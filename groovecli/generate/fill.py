@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from ..constants import CLOSED_HIHAT, CRASH, KICK, N_DRUMS, OPEN_HIHAT, SNARE, STEPS_PER_BAR, STEPS_PER_BEAT, genre_key
 from ..errors import GrooveError
@@ -41,9 +40,10 @@ from ..grid.hands import playable
 from ..midi.drummap import DrumMap
 from ..midi.performance import Performance
 from ..midi.read import read_midi
-from ..weights import LoadedCond, LoadedModel, load_cond, load_model
+from ..runtime.load import Networks, load_cond_networks, load_networks
+from ..runtime.networks import CondNet
 from .genres import resolve_genre
-from .steps import seeded_generator
+from .steps import full, normal, seeded_generator, uniform
 from .take import Take
 
 LANDING = (KICK, CRASH)  # what a fill may add on the next downbeat
@@ -97,7 +97,7 @@ class Filled:
     replaced: int = 0  # the user's notes the fills took over
 
 
-def add_fills(grid: DrumGrid, sketch: np.ndarray, rows: list[int], model: LoadedCond, *, genre: str,
+def add_fills(grid: DrumGrid, sketch: np.ndarray, rows: list[int], model: CondNet, *, genre: str,
               seed: int, mode: str = "add", beats: int = 4, temperature: float = 1.0, over: bool = False,
               half_ms: np.ndarray | None = None) -> Filled:
     """``grid`` (the output so far) with fills in ``rows``.
@@ -119,7 +119,8 @@ def add_fills(grid: DrumGrid, sketch: np.ndarray, rows: list[int], model: Loaded
         if depth[r] == len(waves):
             waves.append([])
         waves[depth[r]].append(r)
-    gen = torch.Generator().manual_seed(seed + FILL_SEED_OFFSET)
+    rng = np.random.default_rng(seed + FILL_SEED_OFFSET)
+    draw = uniform(rng)
     genre_id = model.config.genres.index(genre)
     clock = half_step_ms_at(120.0, grid.steps) if half_ms is None else np.asarray(half_ms, np.float64)
     added = replaced = 0
@@ -130,15 +131,14 @@ def add_fills(grid: DrumGrid, sketch: np.ndarray, rows: list[int], model: Loaded
             before = played if played is not None and played.any() else None
             conds.append(condition(before, _bar(sketch, r), _bar(sketch, r + 1) if consecutive[r] else None))
             known.append(before is not None)
-        cond = torch.as_tensor(np.stack(conds))
-        force = torch.zeros(cond.shape[:2], dtype=torch.bool)
-        force[:, :STEPS_PER_BAR] = torch.as_tensor(known)[:, None]  # the bar before is played as it was
-        z = torch.randn(len(wave), model.config.z_dim, generator=gen)
-        out = model.model.generate(cond, torch.full((len(wave),), genre_id, dtype=torch.long), z,
-                                   temperature=temperature * FILL_HEAT, generator=gen, forced=cond[..., :N_DRUMS],
-                                   force_mask=force)
+        cond = np.stack(conds).astype(np.float32)
+        force = np.zeros(cond.shape[:2], bool)
+        force[:, :STEPS_PER_BAR] = np.asarray(known)[:, None]  # the bar before is played as it was
+        z = normal(rng, len(wave), model.config.z_dim)
+        out = model.generate(cond, full(len(wave), genre_id), z, draw, temperature=temperature * FILL_HEAT,
+                             forced=cond[..., :N_DRUMS], force_mask=force)
         for i, r in enumerate(wave):
-            drawn = {k: out[k][i].numpy() for k in ("hits", "velocity", "offset")}
+            drawn = {k: out[k][i] for k in ("hits", "velocity", "offset")}
             landing = consecutive[r] and r + 1 not in depth  # the last bar of a run of fills lands in the next
             a, b = _place_fill(part, drawn, sketch, r, (4 - beats) * STEPS_PER_BEAT, mode, over, landing)
             added, replaced = added + a, replaced + b
@@ -232,7 +232,7 @@ def _kept_time(new: np.ndarray, was: np.ndarray, groove: np.ndarray, yields: np.
     return out
 
 
-def fill_song(perf: Performance, before: DrumGrid, after: DrumGrid, rows: list[int], model: LoadedCond, *,
+def fill_song(perf: Performance, before: DrumGrid, after: DrumGrid, rows: list[int], model: CondNet, *,
               genre: str, seed: int, mode: str = "add", beats: int = 4, temperature: float = 1.0,
               over: bool = False) -> tuple[DrumGrid, dict]:
     """``after`` (a take of ``before``) with fills in ``rows``; and what was done, for the report:
@@ -246,9 +246,9 @@ def fill_song(perf: Performance, before: DrumGrid, after: DrumGrid, rows: list[i
     return grid, {"fills": list(filled.bars), "fill_notes": filled.notes_added, "fill_replaced": filled.replaced}
 
 
-def fill(song: Performance | str | Path, bars: tuple[int, int], model: LoadedCond | None = None, *,
+def fill(song: Performance | str | Path, bars: tuple[int, int], model: CondNet | None = None, *,
          genre: str = "auto", seed: int | None = None, beats: int = 4, temperature: float = 1.0,
-         drum_map: DrumMap | None = None, groove_model: LoadedModel | None = None,
+         drum_map: DrumMap | None = None, groove_model: Networks | None = None,
          over: bool = False) -> Take:
     """A fill written into song bars ``bars`` (1-based, inclusive) of a drum part; every note of
     the file stays as it is but those the fill takes over in its beats (module docstring; ``over``:
@@ -266,10 +266,10 @@ def fill(song: Performance | str | Path, bars: tuple[int, int], model: LoadedCon
     rows, skipped = bar_rows(grid, first, min(last, len(perf.bars)))
     if not rows:
         raise GrooveError(f"bars {first}:{last} of {perf.source} hold no 4/4 bar; fills are written in 4/4 bars")
-    loaded = model if model is not None else load_cond("fills")
+    loaded = model if model is not None else load_cond_networks("fills")
     name, note = genre_key(genre), None
     if name not in loaded.config.genres:  # auto, or a style training merged: the groove model's guesser decides
-        name, note = resolve_genre(groove_model if groove_model is not None else load_model(), genre, grid,
+        name, note = resolve_genre(groove_model if groove_model is not None else load_networks(), genre, grid,
                                    bar_bpm(perf, grid))
     _, seed = seeded_generator(seed)
     after, report = fill_song(perf, grid, grid, rows, loaded, genre=name, seed=seed, beats=beats,

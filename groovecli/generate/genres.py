@@ -10,14 +10,13 @@ the model still hears its best guess, but nothing genre-specific is laid on top 
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from ..constants import DROPPED_STYLES, GENRE_MERGES, STEPS_PER_BAR, genre_key
 from ..errors import GrooveError
 from ..grid.drumgrid import DrumGrid, to_windows, window_starts
 from ..grid.genre_guess import bundled_guesser, sketch_features
 from ..grid.patterns import derive_template
-from ..weights import LoadedModel
+from ..runtime.load import Networks
 
 UNSURE = "unsure of the genre"
 
@@ -27,14 +26,14 @@ def sure(genre_note: str | None) -> bool:
     return genre_note is None or UNSURE not in genre_note
 
 
-def named_genre(loaded: LoadedModel, genre: str) -> str:
+def named_genre(nets: Networks, genre: str) -> str:
     key = genre_key(genre)
-    if key not in loaded.config.genres:
-        raise GrooveError(f"unknown genre {genre!r}; the model knows: auto, {', '.join(loaded.config.genres)}")
+    if key not in nets.config.genres:
+        raise GrooveError(f"unknown genre {genre!r}; the model knows: auto, {', '.join(nets.config.genres)}")
     return key
 
 
-def resolve_genre(loaded: LoadedModel, genre: str, grid: DrumGrid, bpm: float | np.ndarray = 120.0) -> tuple[str, str | None]:
+def resolve_genre(nets: Networks, genre: str, grid: DrumGrid, bpm: float | np.ndarray = 120.0) -> tuple[str, str | None]:
     """The model genre to play ``grid`` in, and a note for the user when it is not the name given.
 
     ``auto`` asks the guesser (``nn/genre_guesser.py``) over every window of the sketch, with the
@@ -43,7 +42,7 @@ def resolve_genre(loaded: LoadedModel, genre: str, grid: DrumGrid, bpm: float | 
     Raises:
         GrooveError: for a genre the model does not know, or ``auto`` with weights that have no guesser.
     """
-    genres = loaded.config.genres
+    genres = nets.config.genres
     key = genre_key(genre)
     note = None
     if key in GENRE_MERGES and GENRE_MERGES[key] in genres:
@@ -51,7 +50,7 @@ def resolve_genre(loaded: LoadedModel, genre: str, grid: DrumGrid, bpm: float | 
     if key in DROPPED_STYLES:
         key, note = "auto", f"{key} has no training data of its own (one GMD file); guessing the genre from the sketch"
     if key != "auto":
-        return named_genre(loaded, genre), None
+        return named_genre(nets, genre), None
     guesser = bundled_guesser()
     if guesser is not None and set(guesser.genres) <= set(genres):
         guess = guesser.guess(sketch_features(grid.hits, grid.velocity, bpm))
@@ -59,12 +58,12 @@ def resolve_genre(loaded: LoadedModel, genre: str, grid: DrumGrid, bpm: float | 
         said = (f"guessed {guess.genre} ({guess.confidence:.0%}) from the sketch" if guess.sure else
                 f"{UNSURE} (best guess {guess.genre}, {guess.confidence:.0%}): a neutral feel")
         return guess.genre, f"{note}; {said}" if note else said
-    if loaded.guesser is None:
-        raise GrooveError(f"the weights {loaded.path.name} cannot guess a genre; name one with --genre ({', '.join(genres)})")
-    template = torch.as_tensor(derive_template(to_windows(grid.hits), to_windows(grid.velocity)))
+    if nets.guesser is None:
+        raise GrooveError(f"the weights {nets.path.name} cannot guess a genre; name one with --genre ({', '.join(genres)})")
+    template = derive_template(to_windows(grid.hits), to_windows(grid.velocity)).astype(np.float32)
     bars = np.broadcast_to(np.asarray(bpm, np.float32), (max(grid.steps // STEPS_PER_BAR, 1),))
-    window_bpm = torch.as_tensor(np.ascontiguousarray(bars[window_starts(len(bars))][: len(template)]))
-    probs = loaded.guesser.guess(template, window_bpm)
+    window_bpm = np.ascontiguousarray(bars[window_starts(len(bars))][: len(template)])
+    probs = nets.guesser.guess(template, window_bpm)
     best = int(probs.argmax())
     guessed = f"guessed {genres[best]} ({probs[best]:.0%}) from the sketch"
     return genres[best], f"{note}; {guessed}" if note else guessed

@@ -5,7 +5,7 @@ first bar is *forced* to the bar the previous window produced, so the decoder's 
 the groove across the seam and every bar comes from exactly one window (``grid.from_windows``).
 One velocity latent and one timing latent are drawn per song: one drummer, one feel.
 
-Randomness flows from one ``torch.Generator`` seeded from ``seed``: same input, same seed, same
+Randomness flows from one ``numpy.random.Generator`` seeded from ``seed``: same input, same seed, same
 output, byte for byte.
 """
 
@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from ..errors import GrooveError
 from ..grid.drawn import check_swing, parse_fills
@@ -34,19 +33,20 @@ from ..grid.features import grid_features
 from ..grid.hands import playable
 from ..grid.knobs import check_knobs, knob_shortfall, notes_per_bar, parse_density
 from ..grid.loops import fit_length, unwrap, wrap_before
-from ..grid.meters import frame_mask
+from ..grid.meters import frame_mask, quarter_beat_steps
 from ..grid.patterns import derive_template
 from ..grid.swing import Swing, apply_swing
 from ..grid.written import as_written, has_quantized_band, is_programmed, keep_audible
 from ..midi.drummap import DrumMap
 from ..midi.performance import Performance
 from ..midi.read import read_midi
-from ..weights import LoadedCond, LoadedModel, load_cond, load_model
+from ..runtime.load import Networks, load_cond_networks, load_networks
+from ..runtime.networks import CondNet
 from .decorate import decorate_windows, within_budget
 from .feel import blend, decode_feels, drawn_timing, own_patterns, pattern_levels, play_genre, swing_for
 from .genres import resolve_genre, sure
 from .notes import CANDIDATES, choose_notes, closest_codes, decode_notes, decorations, draw_codes, steered_notes
-from .steps import seeded_generator, window_tensors
+from .steps import full, normal, seeded_generator, uniform, window_arrays
 from .take import Take
 
 NOTE_MODES = ("keep", "add", "free")
@@ -95,25 +95,25 @@ class HumanizeOptions:
         return cls(**given, seed=seed)
 
 
-def prepare(song, model, options, drum_map, overrides) -> tuple[Performance, LoadedModel, HumanizeOptions]:
+def prepare(song, model, options, drum_map, overrides) -> tuple[Performance, Networks, HumanizeOptions]:
     """Accept a path or a Performance, bundled or given weights, options or keyword overrides."""
     perf = song if isinstance(song, Performance) else read_midi(song, drum_map=drum_map)
     options = replace(options or HumanizeOptions(), **overrides)
-    return perf, model if model is not None else load_model(), options
+    return perf, model if model is not None else load_networks(), options
 
 
-def humanize(song: Performance | str | Path, model: LoadedModel | None = None, options: HumanizeOptions | None = None,
-             *, drum_map: DrumMap | None = None, fill_model: LoadedCond | None = None, **overrides: Any) -> Take:
+def humanize(song: Performance | str | Path, model: Networks | None = None, options: HumanizeOptions | None = None,
+             *, drum_map: DrumMap | None = None, fill_model: CondNet | None = None, **overrides: Any) -> Take:
     """Groove a stiff drum part: decorative notes, velocity dynamics and microtiming.
 
     Args:
         song: a MIDI path, or a Performance from ``midi.read_midi``.
-        model: weights from ``weights.load_model``; None loads the bundled ones.
+        model: networks from ``runtime.load.load_networks`` (``groovecli.load_model``); None loads the bundled ones.
         options: a HumanizeOptions; keyword ``overrides`` replace its fields
             (``humanize("in.mid", genre="funk", seed=1)``).
         drum_map: reads the path (None: detected, ``--drum-map auto``), and gives added notes their
             pitch when the file has none (None: the map the song was read with).
-        fill_model: the fill model for ``fills`` (``weights.load_cond("fills")``; None: bundled).
+        fill_model: the fill model for ``fills`` (``runtime.load.load_cond_networks("fills")``; None: bundled).
 
     Returns:
         A ``Take`` with the new Performance (every non-drum event unchanged).
@@ -121,18 +121,18 @@ def humanize(song: Performance | str | Path, model: LoadedModel | None = None, o
     Raises:
         GrooveError: for an unknown genre, a malformed pattern, or a song with no 4/4 bar.
     """
-    perf, loaded, options = prepare(song, model, options, drum_map, overrides)
+    perf, nets, options = prepare(song, model, options, drum_map, overrides)
     before = quantize(perf, meters=True)  # every meter, in 16-step frames (grid/meters.py)
     check_groovable(perf, before)
     played = wrap_before(before) if options.loop else before
-    take = humanize_grid(played, loaded, options, bpm=bar_bpm(perf, played), band=has_quantized_band(perf))
+    take = humanize_grid(played, nets, options, bpm=bar_bpm(perf, played), band=has_quantized_band(perf))
     after, extra = unwrap(take.grid, before) if options.loop else take.grid, {}
     after = after.with_values(after.hits * frame_mask(after.bars, perf.step_ticks), after.velocity, after.offset)
     if options.fills is not None:
         from .fill import fill_rows, fill_song
 
         after, extra = fill_song(perf, before, after, fill_rows(perf, before, options.fills),
-                                 fill_model if fill_model is not None else load_cond("fills"), genre=take.genre,
+                                 fill_model if fill_model is not None else load_cond_networks("fills"), genre=take.genre,
                                  seed=take.seed, mode=options.notes, beats=options.fill_beats,
                                  temperature=options.temperature, over=options.fill_over)
     knobs = knob_shortfall(options.density, options.syncopation, options.notes, before.hits, after.hits)
@@ -157,47 +157,46 @@ class GridTake:
                 | ({} if self.swing.straight else {"swing": self.swing.describe()}))
 
 
-def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOptions,
+def humanize_grid(before: DrumGrid, nets: Networks, options: HumanizeOptions,
                   bpm: float | np.ndarray = 120.0, band: bool = False) -> GridTake:
     """``humanize`` on the grid alone (no MIDI). ``bpm`` (one value, or one per bar) is read by
     ``--genre auto`` and for milliseconds; ``band``: the file has quantized parts beside the drums
     (``grid/written.py``). ``groove evaluate`` calls this on templates derived from real performances.
     """
-    genre_name, genre_note = resolve_genre(loaded, options.genre, before, bpm)
-    genre_idx = loaded.config.genres.index(genre_name)
-    gen, seed = seeded_generator(options.seed)
+    genre_name, genre_note = resolve_genre(nets, options.genre, before, bpm)
+    genre_idx = nets.config.genres.index(genre_name)
+    rng, seed = seeded_generator(options.seed)
     runs = Runs.of(before.hits)
     if not runs.spans:
         return GridTake(before, seed, genre_name, genre_note)
-    win = window_tensors(before, runs)
+    win = window_arrays(before, runs)
     n_win = len(win["hits"])
-    genre = torch.full((n_win,), genre_idx, dtype=torch.long)
-    template = torch.as_tensor(derive_template(win["hits"].numpy(), win["velocity"].numpy()))
+    genre = full(n_win, genre_idx)
+    template = derive_template(win["hits"], win["velocity"]).astype(np.float32)
     if options.density is None and options.syncopation is None:
-        notes = choose_notes(options.notes, loaded, win["hits"], template, genre, gen, options.temperature,
+        notes = choose_notes(options.notes, nets, win["hits"], template, genre, rng, options.temperature,
                              runs.first_windows)
     else:
         density = None if options.density is None else parse_density(options.density).per_bar(notes_per_bar(before.hits))
-        notes = steered_notes(options.notes, loaded, runs, before.hits, win["hits"], template, genre, gen,
+        notes = steered_notes(options.notes, nets, runs, before.hits, win["hits"], template, genre, rng,
                               options.temperature, density, options.syncopation)
-    song_notes = runs.join(notes.numpy())
+    song_notes = runs.join(notes)
     if options.notes == "add" and options.density is None:  # the part's own density says how much to add
-        song_notes = within_budget(before.hits, before.velocity, song_notes, genre_name, gen,
+        song_notes = within_budget(before.hits, before.velocity, song_notes, genre_name, rng,
                                    vocabulary=genre_name if sure(genre_note) else None)
-    notes = torch.as_tensor(runs.cut(song_notes))  # one value per bar, as stitched
-    z_dim = loaded.config.z_dim
+    notes = np.ascontiguousarray(runs.cut(song_notes), dtype=np.float32)  # one value per bar, as stitched
     latents = {}
     for name, kind in (("velocity", "velocity"), ("offset", "timing")):
-        z = (torch.randn(1, z_dim, generator=gen) * options.temperature).expand(n_win, -1)
+        z = np.repeat(normal(rng, 1, nets.config.z_dim) * np.float32(options.temperature), n_win, 0)
         latents[name] = (z, pattern_levels(getattr(options, f"{kind}_pattern"), kind, n_win))
     programmed = options.velocity_pattern is None and is_programmed(before.hits, before.velocity)
     if programmed:  # the producer's accent contour is the velocity pattern the model follows
         latents["velocity"] = (latents["velocity"][0], own_patterns(win)["velocity"])
-    feel = decode_feels(loaded, latents, notes, genre, gen, options.temperature, runs.first_windows)
+    feel = decode_feels(nets, latents, notes, genre, rng, options.temperature, runs.first_windows)
     swing = swing_for(options, genre_name, sure(genre_note))
     half_ms = half_step_ms_at(bpm, before.steps)
-    played = play_genre({k: runs.join(v.numpy()) for k, v in feel.items()}, song_notes, options,
-                        genre_name if sure(genre_note) else None, swing, half_ms)
+    played = play_genre({k: runs.join(v) for k, v in feel.items()}, song_notes, options,
+                        genre_name if sure(genre_note) else None, swing, half_ms, quarter_beat_steps(before.bars))
     played, written = as_written(before, song_notes, played, half_ms, programmed=programmed,
                                  band=band and drawn_timing(options.timing_pattern) is None)
     after = blend(before, song_notes, played, options.velocity_amount, options.timing_amount)
@@ -206,38 +205,39 @@ def humanize_grid(before: DrumGrid, loaded: LoadedModel, options: HumanizeOption
     return GridTake(after.with_values(hits, velocity, after.offset), seed, genre_name, genre_note, swing, written)
 
 
-@torch.no_grad()
-def humanize_windows(loaded: LoadedModel, template: torch.Tensor, genre: torch.Tensor, *,
-                     velocity_pattern: torch.Tensor | None = None, timing_pattern: torch.Tensor | None = None,
-                     notes: str = "add", temperature: float = 1.0, generator: torch.Generator | None = None,
-                     batch: int = 512) -> dict[str, torch.Tensor]:
+def humanize_windows(nets: Networks, template: np.ndarray, genre: np.ndarray, *,
+                     velocity_pattern: np.ndarray | None = None, timing_pattern: np.ndarray | None = None,
+                     notes: str = "add", temperature: float = 1.0, rng: np.random.Generator | None = None,
+                     batch: int = 512) -> dict[str, np.ndarray]:
     """Humanize many independent 2-bar windows at once (no song, no chaining between windows).
 
     ``template`` (N, 32, 9) binary sketches, ``genre`` (N,) indices, patterns (N, 32) levels
     (None: not drawn). Returns hits, velocity, offset (N, 32, 9). This is PocketVAE's own
     window-level setting, which ``groove evaluate`` uses for its control experiments.
     """
-    model, cfg = loaded.model, loaded.config
-    none = torch.zeros(template.shape[:2], dtype=torch.long)
-    vp = none if velocity_pattern is None else velocity_pattern.long()
-    tp = none if timing_pattern is None else timing_pattern.long()
-    parts: dict[str, list[torch.Tensor]] = {"hits": [], "velocity": [], "offset": []}
+    rng = rng if rng is not None else np.random.default_rng()
+    model, cfg = nets.model, nets.config
+    template = np.asarray(template, np.float32)
+    genre = np.asarray(genre, np.int64)
+    none = np.zeros(template.shape[:2], np.int64)
+    vp = none if velocity_pattern is None else np.asarray(velocity_pattern, np.int64)
+    tp = none if timing_pattern is None else np.asarray(timing_pattern, np.int64)
+    parts: dict[str, list[np.ndarray]] = {"hits": [], "velocity": [], "offset": []}
     for i in range(0, len(template), batch):
         t, g = template[i : i + batch], genre[i : i + batch]
         if notes == "keep":
             hits = t
-        elif notes == "add" and loaded.decorator is not None:
-            hits = decorate_windows(loaded.decorator.model, t, t, g, generator, temperature, decorations(t),
-                                    songs=True)
+        elif notes == "add" and nets.decorator is not None:
+            hits = decorate_windows(nets.decorator, t, t, g, rng, temperature, decorations(t), songs=True)
         else:
-            codes = closest_codes(loaded, draw_codes(loaded, g, generator, temperature, CANDIDATES), t)
-            hits = decode_notes(loaded, codes, t, t, notes)
+            codes = closest_codes(nets, draw_codes(nets, g, rng, temperature, CANDIDATES), t)
+            hits = decode_notes(nets, codes, t, t, notes)
         parts["hits"].append(hits)
         for feel, pattern in (("velocity", vp), ("offset", tp)):
-            z = torch.randn(len(t), cfg.z_dim, generator=generator) * temperature
-            parts[feel].append(model.decode_feel(feel, z, hits, pattern[i : i + batch], g, temperature=temperature,
-                                                 generator=generator))
-    return {k: torch.cat(v) if v else torch.zeros(0, *template.shape[1:]) for k, v in parts.items()}
+            z = normal(rng, len(t), cfg.z_dim) * np.float32(temperature)
+            parts[feel].append(model.decode_feel(feel, z, hits, pattern[i : i + batch], g, uniform(rng),
+                                                 temperature=temperature))
+    return {k: np.concatenate(v) if v else np.zeros((0, *template.shape[1:]), np.float32) for k, v in parts.items()}
 
 
 def summary(perf: Performance, before: DrumGrid, after: DrumGrid) -> dict[str, Any]:

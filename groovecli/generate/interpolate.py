@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from ..constants import STEPS_PER_BAR, WINDOW_BARS
 from ..errors import GrooveError
@@ -34,10 +33,11 @@ from ..grid.phrases import held
 from ..midi.drummap import DrumMap
 from ..midi.performance import Performance
 from ..midi.read import read_midi
-from ..weights import LoadedModel, load_model
+from ..runtime.load import Networks, load_networks
+from ..runtime.networks import sigmoid
 from .feel import decode_feels, own_patterns, song_latents
 from .genres import resolve_genre
-from .steps import seeded_generator
+from .steps import full, offspring, seeded_generator
 from .take import Take
 
 
@@ -57,7 +57,7 @@ def _first_bars(grid: DrumGrid, bars: int) -> dict[str, np.ndarray]:
     return {k: getattr(grid, k)[rows] for k in ("hits", "velocity", "offset")}
 
 
-def interpolate_grids(a: DrumGrid, b: DrumGrid, loaded: LoadedModel, steps: int, *, bars: int = 2,
+def interpolate_grids(a: DrumGrid, b: DrumGrid, nets: Networks, steps: int, *, bars: int = 2,
                       genre: str = "auto", temperature: float = 1.0, seed: int | None = None,
                       bpm_a: float | np.ndarray = 120.0, bpm_b: float | np.ndarray = 120.0,
                       density: str | None = None, syncopation: float | None = None) -> tuple[list[Step], int]:
@@ -70,58 +70,55 @@ def interpolate_grids(a: DrumGrid, b: DrumGrid, loaded: LoadedModel, steps: int,
     for name, g in (("A", a), ("B", b)):
         if not g.hits.any():
             raise GrooveError(f"{name} has no drum notes in its 4/4 bars")
-    gen, seed = seeded_generator(seed)
-    genres = [resolve_genre(loaded, genre, g, bpm)[0] for g, bpm in ((a, bpm_a), (b, bpm_b))]
-    model = loaded.model
+    rng, seed = seeded_generator(seed)
+    genres = [resolve_genre(nets, genre, g, bpm)[0] for g, bpm in ((a, bpm_a), (b, bpm_b))]
+    model = nets.model
     ends = [_first_bars(g, bars) for g in (a, b)]
-    win = [{k: torch.as_tensor(to_windows(v)) for k, v in e.items()} for e in ends]
+    win = [{k: to_windows(v).astype(np.float32) for k, v in e.items()} for e in ends]
     n_win = len(win[0]["hits"])
-    templates = [torch.as_tensor(derive_template(w["hits"].numpy(), w["velocity"].numpy())) for w in win]
-    genre_ids = [torch.full((n_win,), loaded.config.genres.index(g), dtype=torch.long) for g in genres]
-    with torch.no_grad():
-        z_notes = [model.note.encoder(w["hits"], t, model.skel(t)) for w, t in zip(win, templates)]
-    feels = [song_latents(loaded, g, int(ids[0])) for g, ids in zip((a, b), genre_ids)]
+    templates = [derive_template(w["hits"], w["velocity"]).astype(np.float32) for w in win]
+    genre_ids = [full(n_win, nets.config.genres.index(g)) for g in genres]
+    z_notes = [model.note_encoder(w["hits"], t, model.skel(t)) for w, t in zip(win, templates)]
+    feels = [song_latents(nets, g, int(ids[0])) for g, ids in zip((a, b), genre_ids)]
     patterns = [own_patterns(w) for w in win]
     counts = [w["hits"].sum((1, 2)) for w in win]  # notes per window at each end
     out = [Step(0.0, *(ends[0][k] for k in ("hits", "velocity", "offset")))]
-    rng = np.random.default_rng(int(torch.randint(2**62, (1,), generator=gen)))
+    hold_rng = offspring(rng)
     clock = half_step_ms_at(float(np.atleast_1d(bpm_a)[0]), bars * STEPS_PER_BAR)  # the sequence plays at A's tempo
     for i in range(1, steps - 1):
         t = i / (steps - 1)
         near = int(t >= 0.5)
-        with torch.no_grad():
-            codes = model.note.quantizer.nearest((1 - t) * z_notes[0] + t * z_notes[1])
-            p = [torch.sigmoid(model.note.decode(codes, tm, model.skel(tm))) for tm in templates]
-            mixed = (1 - t) * p[0] + t * p[1]
-            notes = _top_cells(mixed, (1 - t) * counts[0] + t * counts[1])
+        codes = model.nearest(np.float32(1 - t) * z_notes[0] + np.float32(t) * z_notes[1])
+        p = [sigmoid(model.note_decode(codes, tm, model.skel(tm))) for tm in templates]
+        mixed = np.float32(1 - t) * p[0] + np.float32(t) * p[1]
+        notes = _top_cells(mixed, (1 - t) * counts[0] + t * counts[1])
         if wanted is not None or syncopation is not None:
-            song = steer_new(from_windows(mixed.numpy(), bars), wanted, syncopation,
-                             relative_to=from_windows(notes.numpy(), bars))
-            notes = torch.as_tensor(to_windows(song))
-        song = from_windows(notes.numpy(), bars)
+            song = steer_new(from_windows(mixed, bars), wanted, syncopation, relative_to=from_windows(notes, bars))
+            notes = to_windows(song)
+        song = from_windows(notes, bars)
         if bars > WINDOW_BARS:  # a longer step holds its first two bars, varied at phrase ends
-            song = held(song[: WINDOW_BARS * STEPS_PER_BAR], song, rng, i * bars)
-        notes = torch.as_tensor(to_windows(song))
-        latents = {f: (((1 - t) * feels[0][f] + t * feels[1][f]).expand(n_win, -1), patterns[near][f])
-                   for f in ("velocity", "offset")}
-        feel = decode_feels(loaded, latents, notes, genre_ids[near], gen, temperature)
-        velocity, offset = (from_windows(feel[k].numpy(), bars) for k in ("velocity", "offset"))
-        hits = playable(from_windows(notes.numpy(), bars), offset, clock, np.zeros(offset.shape, bool), velocity)
+            song = held(song[: WINDOW_BARS * STEPS_PER_BAR], song, hold_rng, i * bars)
+        notes = to_windows(song).astype(np.float32)
+        latents = {f: (np.repeat(np.float32(1 - t) * feels[0][f] + np.float32(t) * feels[1][f], n_win, 0),
+                       patterns[near][f]) for f in ("velocity", "offset")}
+        feel = decode_feels(nets, latents, notes, genre_ids[near], rng, temperature)
+        velocity, offset = (from_windows(feel[k], bars) for k in ("velocity", "offset"))
+        hits = playable(from_windows(notes, bars), offset, clock, np.zeros(offset.shape, bool), velocity)
         out.append(Step(t, hits, velocity * hits, offset * hits))
     out.append(Step(1.0, *(ends[1][k] for k in ("hits", "velocity", "offset"))))
     return out, seed
 
 
-def _top_cells(p: torch.Tensor, count: torch.Tensor) -> torch.Tensor:
+def _top_cells(p: np.ndarray, count: np.ndarray) -> np.ndarray:
     """Per window, the ``count`` (rounded) most likely cells of ``p`` (W, 32, 9) as notes: the
     model says which notes, the ends say how many, so density moves steadily from A's to B's."""
-    flat = p.flatten(1)
-    k = count.round().long().clamp(0, flat.shape[1])
-    ranks = flat.argsort(1, descending=True).argsort(1)
-    return (ranks < k[:, None]).float().view_as(p)
+    flat = p.reshape(len(p), -1)
+    k = np.clip(np.round(count), 0, flat.shape[1]).astype(np.int64)
+    ranks = np.argsort(np.argsort(-flat, axis=1, kind="stable"), axis=1, kind="stable")
+    return (ranks < k[:, None]).astype(np.float32).reshape(p.shape)
 
 
-def interpolate(a: Performance | str | Path, b: Performance | str | Path, model: LoadedModel | None = None, *,
+def interpolate(a: Performance | str | Path, b: Performance | str | Path, model: Networks | None = None, *,
                 steps: int = 5, bars: int = 2, genre: str = "auto", temperature: float = 1.0, seed: int | None = None,
                 drum_map: DrumMap | None = None, density: str | None = None,
                 syncopation: float | None = None) -> Take:
@@ -129,9 +126,9 @@ def interpolate(a: Performance | str | Path, b: Performance | str | Path, model:
     MIDI drums (or the pitches of ``drum_map``)."""
     perfs = [p if isinstance(p, Performance) else read_midi(p, drum_map=drum_map) for p in (a, b)]
     grids = [quantize(p) for p in perfs]
-    loaded = model if model is not None else load_model()
+    nets = model if model is not None else load_networks()
     bpms = [bar_bpm(p, g) for p, g in zip(perfs, grids)]
-    seq, seed = interpolate_grids(grids[0], grids[1], loaded, steps, bars=bars, genre=genre, temperature=temperature,
+    seq, seed = interpolate_grids(grids[0], grids[1], nets, steps, bars=bars, genre=genre, temperature=temperature,
                                   seed=seed, bpm_a=bpms[0], bpm_b=bpms[1], density=density, syncopation=syncopation)
     bpm = float(bpms[0][0])
     whole = _as_performance(seq, bpm, drum_map)

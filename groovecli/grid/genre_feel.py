@@ -56,3 +56,23 @@ def _entries() -> dict[str, dict]:
     if folder is None or not (folder / FEEL_FILE).exists():
         return {}
     return json.loads((folder / FEEL_FILE).read_text()).get("genres", {})
+
+
+@lru_cache(maxsize=1)
+def pooled_feel() -> GenreFeel | None:
+    """Every genre's drummers at once (each 16th's mean weighted by its hits), played straight:
+    the feel of GMD's drummers when the genre is not known. None when groove ships no feels."""
+    feels = [f for name in _entries() if (f := genre_feel(name)) is not None]
+    if not feels:
+        return None
+    return GenreFeel(Swing(), _pool([f.timing_ms for f in feels]), _pool([f.velocity for f in feels]))
+
+
+def _pool(profiles: list[Profile]) -> Profile:
+    hits = np.stack([p.cell_hits for p in profiles])  # (G, 16, D)
+    cell = np.nansum(np.stack([np.nan_to_num(p.cell_mean) for p in profiles]) * hits, 0)
+    count = hits.sum(0)
+    cell_mean = np.where(count > 0, cell / np.maximum(count, 1), np.nan)
+    drum_hits = count.sum(0)
+    drum_mean = np.where(drum_hits > 0, np.nansum(cell, 0) / np.maximum(drum_hits, 1), np.nan)
+    return Profile(cell_mean, count, drum_mean, np.full_like(drum_mean, np.nan))

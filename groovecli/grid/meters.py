@@ -69,3 +69,12 @@ def frame_mask(bars: tuple[Bar, ...], step_ticks: float) -> np.ndarray:
 def ungrooved(bars: tuple[Bar, ...] | list[Bar], step_ticks: float, meters: bool) -> list[Bar]:
     """The bars no frame holds: passed through."""
     return [bar for bar in bars if not frame_splits(bar, step_ticks, meters)]
+
+
+def quarter_beat_steps(bars: tuple[Bar, ...] | list[Bar]) -> np.ndarray:
+    """(T,) True on the steps of frames cut from bars of other meters that beat in quarters (3/4,
+    5/4, 2/4, 7/4): their beats fall on the frame's 1st, 5th, 9th and 13th 16ths, where a 4/4
+    bar's do, so what drummers do at each 16th of a 4/4 bar holds for them. A frame of 6/8, 12/8,
+    5/8 or 7/8 puts its beats where a 4/4 bar has off-beats."""
+    return np.repeat([not bar.is_four_four and bar.denominator == QUARTER for bar in bars],
+                     STEPS_PER_BAR).astype(bool)

@@ -69,9 +69,17 @@ def ride_on_sketch(hits: np.ndarray, written: np.ndarray, sketch_velocity: np.nd
 
 def keep_audible(written: np.ndarray, sketch_velocity: np.ndarray, velocity: np.ndarray) -> np.ndarray:
     """``velocity`` (T, 9) with every written note at least ``AUDIBLE``, or its written velocity
-    where the producer wrote it softer than that."""
-    floor = np.minimum(sketch_velocity, AUDIBLE / MIDI_VELOCITY_MAX) * written
-    return np.maximum(velocity, floor).astype(np.float32)
+    where the producer wrote it softer than that.
+
+    A written note the model plays under 20 goes as far above 20 as the model put it above
+    silence: the model's soft notes keep their order and spread over the 20s instead of all
+    sounding at exactly 20, a spike at one velocity that no drummer plays
+    (``experiments/eval_audible_floor.py``, docs/producer.md). A note written softer than 20
+    never goes under what the producer wrote."""
+    audible = AUDIBLE / MIDI_VELOCITY_MAX
+    floor = np.minimum(sketch_velocity, audible) * written
+    spread = written & (sketch_velocity >= audible) & (velocity < audible)
+    return np.where(spread, audible + velocity, np.maximum(velocity, floor)).astype(np.float32)
 
 
 def backbone_ms(hits: np.ndarray, offset: np.ndarray, half_ms: np.ndarray) -> float | None:

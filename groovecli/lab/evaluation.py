@@ -39,6 +39,7 @@ from ..midi.drummap import GMD
 from ..midi.read import read_midi
 from ..nn.classifier import GenreClassifier
 from ..nn.config import ModelConfig
+from ..runtime.load import load_networks
 from ..weights import bundled_dir, load_model, read_checkpoint, verify
 from .baselines import PositionAverage, daw_random, knn_reconstruct
 from .data import GENRES, GrooveDataset, load_dataset
@@ -295,24 +296,24 @@ def control(loaded, test: GrooveDataset, clf: GenreClassifier, half_ms: np.ndarr
 
     ``half_ms``: milliseconds of half a 16th (the offset unit) for each window, from its tempo.
     """
-    gen = torch.Generator().manual_seed(seed)
-    template = torch.as_tensor(test.template)
+    rng = np.random.default_rng(seed)
+    template, genre = np.asarray(test.template, np.float32), np.asarray(test.genre, np.int64)
     real_pred = classify(clf, test.hits, test.velocity, test.offset)
     result: dict[str, Any] = {"classifier_accuracy_real": float((real_pred == test.genre).mean())}
-    own = humanize_windows(loaded, template, torch.as_tensor(test.genre), generator=gen)
-    result["own_genre_share"] = float((classify(clf, *(own[k].numpy() for k in ("hits", "velocity", "offset")))
+    own = humanize_windows(loaded, template, genre, rng=rng)
+    result["own_genre_share"] = float((classify(clf, *(own[k] for k in ("hits", "velocity", "offset")))
                                        == test.genre).mean())
     shares = {}
     for g, name in enumerate(loaded.config.genres):
-        out = humanize_windows(loaded, template, torch.full((len(test),), g), generator=gen)
-        pred = classify(clf, *(out[k].numpy() for k in ("hits", "velocity", "offset")))
+        out = humanize_windows(loaded, template, np.full(len(test), g, np.int64), rng=rng)
+        pred = classify(clf, *(out[k] for k in ("hits", "velocity", "offset")))
         shares[name] = {"share": float((pred == g).mean()), "real_share": float((real_pred == g).mean())}
     result["as_genre"] = shares
     for preset in ("pushed", "laidback"):
-        pattern = torch.as_tensor(parse_pattern(preset, "timing")).expand(len(test), -1)
-        out = humanize_windows(loaded, template, torch.as_tensor(test.genre), timing_pattern=pattern, generator=gen)
-        hits = out["hits"].numpy() > 0.5
-        ms = out["offset"].numpy() * half_ms[:, None, None]
+        pattern = np.tile(np.asarray(parse_pattern(preset, "timing"), np.int64), (len(test), 1))
+        out = humanize_windows(loaded, template, genre, timing_pattern=pattern, rng=rng)
+        hits = out["hits"] > 0.5
+        ms = out["offset"] * half_ms[:, None, None]
         result[f"mean_offset_ms_{preset}"] = float(ms[hits].mean())
     return result
 
@@ -331,7 +332,7 @@ def run_evaluation(req: EvalRequest, on_stage=lambda name: None) -> EvalReport:
     files = {s.path for s in songs}
     test = test.select(np.isin(test.files[test.file_index], list(files)))
     clf = load_classifier(req.classifier)
-    loaded = load_model(req.weights, torch.device("cpu"))
+    loaded = load_networks(req.weights, "cpu")
     report = EvalReport()
     timings = {}
 

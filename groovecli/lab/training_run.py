@@ -82,7 +82,7 @@ def run_training(req: TrainRequest, on_event: Event = lambda n, s: None) -> Trai
     if req.kind == "prior":
         if not req.weights:
             raise GrooveError("--model prior needs --weights: the trained model whose codes it learns")
-        loaded = load_model(req.weights, device, raw=True)
+        loaded = load_model(req.weights, device, train=True)
         trainer = Trainer(loaded.config, tcfg, out, device, on_event, req.command)
         return _finish_prior(trainer, loaded.model, train, val, out, req, dict(loaded.metrics))
     if req.kind == "feel":

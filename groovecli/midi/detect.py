@@ -23,6 +23,15 @@ own GM files are read as a library map, and whether every layout file of the tes
 measured by ``python experiments/eval_map_detection.py`` (docs/results.md). When another map's
 evidence is within ``CLOSE`` of the best, or the chosen map covers under ``POOR_FIT`` of the
 notes, the detection carries one warning that names the candidates.
+
+Whenever two maps read a pitch of the part as different kinds of drum and the part does not
+separate them, the detection is ``unsure`` and its one line names the rival and the pitch
+(``_rival``): in a thin part; in any part when the pitch's own notes do not settle it; when the
+chosen library, compared head to head with another library, fits no better; when the library
+was chosen from fewer than ``FEW_NOTES`` notes; and when notes the chosen map passes through
+could be drums (another map reads them, or they sit outside GM's keys where libraries put their
+articulations). How often that happens, right and wrong, on GMD beats re-keyed into seven
+libraries' layouts: ``python experiments/eval_map_unsure.py`` (docs/producer.md).
 """
 
 from __future__ import annotations
@@ -67,6 +76,17 @@ CONTESTED_SHARE = 0.02  # a pitch counts when it holds this share of the part's 
 # In a thin part, a rival whose reading puts the contested notes where its drums play less, by
 # this many nats per note, is no rival; nor is one that reads fewer of the notes as drums.
 THIN_CLOSE = 0.6
+# Outside thin parts, a pitch two maps read as different kinds of drum is settled by where its notes
+# fall (``_unsettled``): by ``SEPARATED`` nats per note or ``SEPARATED_NATS`` in all (a likelihood
+# ratio of about 20 to 1) for the chosen reading when the pitch holds ``LINE_SHARE`` of the part
+# and the rival reads the whole part about as well; against the chosen reading, by as much, for
+# any other. A pitch that keeps time on its own (an 8th or 16th line) is a hi-hat or ride whichever
+# map hears it. Chosen on GMD's validation beats (``experiments/eval_map_unsure.py --split validation``).
+SEPARATED = 0.3
+SEPARATED_NATS = 3.0
+LINE_SHARE = 0.1
+FEW_NOTES = 16  # a library read from fewer notes (a bar of 16ths) that differ from GM's reading is a guess
+GM_DRUM_RANGE = (35, 81)  # General MIDI's percussion keys; libraries put their articulations around them
 KIND_NAMES = ("kick", "snare", "hi-hat/ride", "tom", "crash")
 
 
@@ -86,12 +106,12 @@ def _keeps_time(steps: list[int], n: int) -> bool:
     return len(on_eighths) >= 0.8 * len(steps) or (len(set(steps)) >= 12 and len(steps) >= 2 * len(set(steps)))
 
 
-def evidence(drum_map: DrumMap, notes: list[tuple[int, int]]) -> tuple[float, int]:
-    """(nats per note the map gains over GM, how many notes the two read differently) for a drum
-    part given as (pitch, 16th of the bar) pairs."""
+def evidence(drum_map: DrumMap, notes: list[tuple[int, int]], base: DrumMap = GM) -> tuple[float, int]:
+    """(nats per note the map gains over ``base`` (GM), how many notes the two read differently)
+    for a drum part given as (pitch, 16th of the bar) pairs."""
     gain, differ, gm_line, map_line = 0.0, 0, [], []
     for pitch, step in notes:
-        mine, theirs = drum_map.class_of(pitch), GM.class_of(pitch)
+        mine, theirs = drum_map.class_of(pitch), base.class_of(pitch)
         for drum, line in ((mine, map_line), (theirs, gm_line)):
             if drum is not None and KIND[drum] == TIME_KEEPERS:
                 line.append(step % 16)
@@ -101,7 +121,7 @@ def evidence(drum_map: DrumMap, notes: list[tuple[int, int]]) -> tuple[float, in
                 differ += 1
         elif mine is not None or theirs is not None:  # a drum to one, passed through or unknown to the other
             differ += 1
-            if mine is not None and pitch not in GM.articulations:
+            if mine is not None and pitch not in base.articulations:
                 gain += UNKNOWN
             elif theirs is not None and pitch not in drum_map.articulations:
                 gain -= UNKNOWN
@@ -167,11 +187,11 @@ def contested(chosen: DrumMap, other: DrumMap, notes: list[tuple[int, int]]) -> 
     return out
 
 
-def _position_gain(fights: list[tuple[int, int, int]], notes: list[tuple[int, int]]) -> float:
-    """Nats per contested note the other reading gains by where those notes fall (``POSITION``)."""
-    other = {pitch: (KIND[a], KIND[b]) for pitch, a, b in fights}
-    gains = [POSITION[other[p][1]][step % 16] - POSITION[other[p][0]][step % 16] for p, step in notes if p in other]
-    return sum(gains) / len(gains)
+def _separation(pitch: int, kinds: tuple[int, int], steps: list[int]) -> tuple[float, float]:
+    """(nats per note, nats in all) by which where ``pitch``'s notes fall (``steps``) favours the
+    chosen map's kind of drum for it over the rival's (``POSITION``); negative when it favours the rival's."""
+    gains = [POSITION[kinds[0]][step] - POSITION[kinds[1]][step] for step in steps]
+    return sum(gains) / len(gains), sum(gains)
 
 
 def _drum_share(drum_map: DrumMap, notes: list[tuple[int, int]]) -> float:
@@ -183,11 +203,10 @@ def _rival(chosen: DrumMap, notes: list[tuple[int, int]], gains: dict[str, float
     otherwise), or None when the part says clearly which map it is in."""
     if not notes:
         return None
+    said = _unread(chosen, notes) or _head_to_head(chosen, notes, gains)
+    if said is not None:
+        return said
     drums = _drum_share(chosen, notes)
-    for name, m in builtin_maps().items():  # pitches it passes through as percussion that another reads as drums
-        if name != "gmd" and m is not chosen and drums < POOR_FIT and _drum_share(m, notes) >= drums + CONTESTED_SHARE:
-            return (f"{chosen.name} reads {drums:.0%} of its {len(notes)} notes as drums, {name} "
-                    f"{_drum_share(m, notes):.0%}")
     thin = len({KIND[d] for p, _ in notes if (d := chosen.class_of(p)) is not None}) <= THIN_KINDS
     mine = gains.get(chosen.name, 0.0)
     cymbals = [step % 16 for p, step in notes if (d := chosen.class_of(p)) is not None and KIND[d] == TIME_KEEPERS]
@@ -197,21 +216,86 @@ def _rival(chosen: DrumMap, notes: list[tuple[int, int]], gains: dict[str, float
             continue
         gain = gains.get(name, 0.0 if m is GM else -math.inf)
         busy_rival = BORDERLINE <= gain < MARGIN or (chosen is not GM and gain >= mine - CLOSE)
-        fights = [f for f in contested(chosen, m, notes) if _open_to_doubt(f, thin or busy_rival, line)]
-        if not busy_rival and fights and (_position_gain(fights, notes) < -THIN_CLOSE or _drum_share(m, notes) < drums):
-            continue  # where the contested notes fall, or what the rival cannot read, says which map it is
-        if fights:
-            pitch, a, b = fights[0]
-            return (f"{len(notes)} notes, {chosen.name} reads pitch {pitch} as "
-                    f"{KIND_NAMES[KIND[a]]}, {name} as {KIND_NAMES[KIND[b]]}")
+        fewer = _drum_share(m, notes) < drums
+        plausible = not fewer and (gain if chosen is GM else evidence(m, notes, base=chosen)[0]) > -CLOSE
+        for pitch, a, b in contested(chosen, m, notes):
+            if _unsettled(pitch, (KIND[a], KIND[b]), notes, _open_to_doubt(KIND[a], thin or busy_rival, line),
+                          busy_rival, fewer, line, plausible):
+                return (f"{len(notes)} notes, {chosen.name} reads pitch {pitch} as "
+                        f"{KIND_NAMES[KIND[a]]}, {name} as {KIND_NAMES[KIND[b]]}")
     return None
 
 
-def _open_to_doubt(fight: tuple[int, int, int], thin: bool, line: bool) -> bool:
-    """Whether a contested pitch leaves the reading in doubt: one the chosen map reads as a hi-hat
-    or ride when it hears no time-keeping line (a sidestick read as a hi-hat), any other in a thin
-    part or against a close rival. A part that keeps time on the chosen map's cymbals is read
-    as it says."""
-    if KIND[fight[1]] == TIME_KEEPERS:
+def _unread(chosen: DrumMap, notes: list[tuple[int, int]]) -> str | None:
+    """Notes the chosen map does not play as drums that could be drums: pitches it passes through
+    as percussion that another map reads as drums, pitches it does not know that another reads,
+    and pitches outside GM's keys it passes through (a library's articulation no map knows)."""
+    drums = _drum_share(chosen, notes)
+    for name, m in builtin_maps().items():
+        if name != "gmd" and m is not chosen and drums < POOR_FIT and _drum_share(m, notes) >= drums + CONTESTED_SHARE:
+            return (f"{chosen.name} reads {drums:.0%} of its {len(notes)} notes as drums, {name} "
+                    f"{_drum_share(m, notes):.0%}")
+    unknown = Counter(p for p, _ in notes if chosen.class_of(p) is None and p not in chosen.articulations)
+    for pitch, n in unknown.most_common(1):
+        reader = next((m for name, m in builtin_maps().items() if m.class_of(pitch) is not None), None)
+        if n >= CONTESTED_SHARE * len(notes) and reader is not None:
+            return (f"{chosen.name} does not know pitch {pitch} ({n} of its {len(notes)} notes), "
+                    f"{reader.name} reads it as {KIND_NAMES[KIND[reader.class_of(pitch)]]}")
+    odd = Counter(p for p, _ in notes if chosen.class_of(p) is None and p in chosen.articulations
+                  and not GM_DRUM_RANGE[0] <= p <= GM_DRUM_RANGE[1])
+    if sum(odd.values()) >= max(CONTESTED_SHARE * len(notes), 1):
+        pitch, n = odd.most_common(1)[0]
+        return (f"{sum(odd.values())} of its {len(notes)} notes are on pitches no built-in map reads as drums "
+                f"(pitch {pitch}: {n}); they pass through as they are")
+    return None
+
+
+def _head_to_head(chosen: DrumMap, notes: list[tuple[int, int]], gains: dict[str, float]) -> str | None:
+    """A library chosen from too few notes, or another library that reads a pitch as another kind
+    of drum and fits the part at least about as well when the two are compared directly (each
+    was compared with GM to be chosen, and one can win there on a threshold alone)."""
+    if chosen is GM or coverage(chosen, notes) < POOR_FIT:
+        return None
+    differ = evidence(chosen, notes)[1]
+    if differ < FEW_NOTES:
+        return f"only {differ} of its {len(notes)} notes tell {chosen.name} from gm"
+    for name, m in builtin_maps().items():
+        if name in gains and name not in (chosen.name, "gmd") and m is not chosen and contested(chosen, m, notes):
+            if evidence(m, notes, base=chosen)[0] > -CLOSE:
+                pitch, a, b = contested(chosen, m, notes)[0]
+                return (f"{len(notes)} notes, {chosen.name} reads pitch {pitch} as {KIND_NAMES[KIND[a]]}, "
+                        f"{name} as {KIND_NAMES[KIND[b]]}, and fits no better")
+    return None
+
+
+def _unsettled(pitch: int, kinds: tuple[int, int], notes: list[tuple[int, int]], doubt: bool, busy_rival: bool,
+               fewer: bool, line: bool, plausible: bool) -> bool:
+    """Whether two readings of ``pitch`` (the chosen map's kind, the rival's) are left open by the
+    part. A pitch ``_open_to_doubt`` needs where its notes fall to favour the chosen reading
+    clearly. Otherwise a pitch that keeps time on its own is a hi-hat or ride whichever map hears
+    it; one holding ``LINE_SHARE`` of the notes needs its places to favour the chosen reading
+    when the rival reads the whole part about as well (``plausible``);
+    any other only that they do not favour the rival's clearly (a busy part read right keeps its
+    odd pitches)."""
+    steps = [step % 16 for p, step in notes if p == pitch]
+    per_note, total = _separation(pitch, kinds, steps)
+    if doubt:
+        return busy_rival or not (fewer or (per_note > THIN_CLOSE and total >= SEPARATED_NATS))
+    big = len(steps) >= LINE_SHARE * len(notes)
+    if big and not GM_DRUM_RANGE[0] <= pitch <= GM_DRUM_RANGE[1]:  # GM's own reading there is a guess too
+        return per_note < SEPARATED and total < SEPARATED_NATS
+    if len(steps) >= LINE_SHARE / 2 * len(notes) and _keeps_time(steps, len(steps)) and TIME_KEEPERS in kinds:
+        return kinds[0] != TIME_KEEPERS or not line
+    if big and plausible and (kinds[0] != TIME_KEEPERS or not line):
+        return per_note < SEPARATED and total < SEPARATED_NATS
+    return plausible and per_note < -SEPARATED and total < -SEPARATED_NATS
+
+
+def _open_to_doubt(kind: int, thin: bool, line: bool) -> bool:
+    """Whether a contested pitch leaves the reading in doubt whatever its notes' places say: one
+    the chosen map reads as a hi-hat or ride when it hears no time-keeping line (a sidestick read
+    as a hi-hat), any other in a thin part or against a close rival. A part that keeps time on
+    the chosen map's cymbals is read as it says."""
+    if kind == TIME_KEEPERS:
         return not line
     return thin

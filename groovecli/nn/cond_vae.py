@@ -19,45 +19,12 @@ fill's few notes are not where groove's realism is judged.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
-from typing import Any
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..constants import COND_TASKS, N_DRUMS
-from ..errors import WeightsError
+from .config import CondConfig
 from .note_vqvae import kl_per_dimension
-
-
-@dataclass(frozen=True)
-class CondConfig:
-    """The shape of one conditional model; saved inside its checkpoint."""
-
-    task: str  # drumify or fills: what the condition holds (see taps.py and fill_bars.py)
-    cond_dim: int
-    steps: int
-    genres: tuple[str, ...] = ()
-    hidden: int = 128
-    z_dim: int = 16
-    n_drums: int = N_DRUMS
-
-    def __post_init__(self) -> None:
-        if self.task not in COND_TASKS:
-            raise WeightsError(f"unknown conditional model task {self.task!r}; use one of: {', '.join(COND_TASKS)}")
-        object.__setattr__(self, "genres", tuple(self.genres))
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CondConfig:
-        extra = set(data) - {f.name for f in fields(cls)}
-        if extra:
-            raise WeightsError(f"these weights have settings this groove does not know ({', '.join(sorted(extra))}); "
-                               "upgrade groove")
-        return cls(**data)
 
 
 class CondVAE(nn.Module):

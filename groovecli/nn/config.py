@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from ..constants import N_DRUMS, TIMING_CLASSES, VELOCITY_CLASSES, WINDOW_STEPS
+from ..constants import COND_TASKS, N_DRUMS, TIMING_CLASSES, VELOCITY_CLASSES, WINDOW_STEPS
 from ..errors import GrooveError, WeightsError
 
 FORMAT_VERSION = 2  # bump when a checkpoint written by this code cannot be read by the last release
@@ -95,3 +95,32 @@ class TrainConfig:
         if self.sketch_notes + self.sketch_union > 1:
             raise GrooveError(f"--sketch-notes and --sketch-union share the windows: together at most 1 "
                               f"(got {self.sketch_notes:g} + {self.sketch_union:g})")
+
+
+@dataclass(frozen=True)
+class CondConfig:
+    """The shape of one conditional model; saved inside its checkpoint."""
+
+    task: str  # drumify or fills: what the condition holds (see taps.py and fill_bars.py)
+    cond_dim: int
+    steps: int
+    genres: tuple[str, ...] = ()
+    hidden: int = 128
+    z_dim: int = 16
+    n_drums: int = N_DRUMS
+
+    def __post_init__(self) -> None:
+        if self.task not in COND_TASKS:
+            raise WeightsError(f"unknown conditional model task {self.task!r}; use one of: {', '.join(COND_TASKS)}")
+        object.__setattr__(self, "genres", tuple(self.genres))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CondConfig:
+        extra = set(data) - {f.name for f in fields(cls)}
+        if extra:
+            raise WeightsError(f"these weights have settings this groove does not know ({', '.join(sorted(extra))}); "
+                               "upgrade groove")
+        return cls(**data)

@@ -211,16 +211,18 @@ _DYNAMIC = {"x": {0: "b", 1: "t"}, "h_n": {0: "b"}, "notes": {0: "b"}, "template
             "velocity": {0: "b", 1: "t"}, "offset": {0: "b", 1: "t"}}
 
 
-def export_graphs(graphs: dict[str, tuple], checkpoint: Path, config: dict, half: bool = True) -> list[Path]:
+def export_graphs(graphs: dict[str, tuple], checkpoint: Path, config: dict, half: bool = True,
+                  extra: dict | None = None) -> list[Path]:
     """Write each graph as ``<checkpoint stem>.<part>.onnx`` beside ``checkpoint``, and the model's
-    config (which the runtime reads instead of the checkpoint) as ``<stem>.onnx.json``; their paths."""
+    config (which the runtime reads instead of the checkpoint) as ``<stem>.onnx.json``; their paths,
+    the card's first. ``extra``: more for the card (``weights.export_onnx`` gives the checkpoint's
+    metrics and format version, then adds where each tensor lies in the graphs)."""
     import json
 
-    card = Path(checkpoint).with_name(f"{Path(checkpoint).stem}.onnx.json")
-    card.write_text(json.dumps({"config": config, "parts": sorted(graphs), "opset": OPSET}, indent=2) + "\n")
-    written = [card]
+    checkpoint = Path(checkpoint)
+    written = []
     for part, (module, args, inputs, outputs) in graphs.items():
-        path = Path(checkpoint).with_name(f"{Path(checkpoint).stem}.{part}.onnx")
+        path = checkpoint.with_name(f"{checkpoint.stem}.{part}.onnx")
         axes = {name: dict(_DYNAMIC[name]) for name in inputs + outputs if name in _DYNAMIC}
         if part.endswith("_step") or part == "step":
             axes["logits"] = {0: "b", 1: "t"} if part == "step" else {0: "b"}
@@ -231,7 +233,11 @@ def export_graphs(graphs: dict[str, tuple], checkpoint: Path, config: dict, half
         if half:
             halve(path)
         written.append(path)
-    return written
+    card_data = {"config": config, "parts": sorted(graphs), "opset": OPSET, **(extra or {})}
+    # written last: a card beside the checkpoint says its graphs are all there
+    card = checkpoint.with_name(f"{checkpoint.stem}.onnx.json")
+    card.write_text(json.dumps(card_data, indent=2) + "\n")
+    return [card, *written]
 
 
 def halve(path: Path) -> None:

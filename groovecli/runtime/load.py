@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..bundled import MANIFEST, bundled_dir, local_weights
+from ..bundled import MANIFEST, available, bundled_dir, local_weights
 from ..errors import GrooveError, WeightsError
 from ..nn.config import ModelConfig
 from .graphs import Graphs
@@ -95,8 +95,33 @@ def load_networks(spec: str | os.PathLike | None = None, device: str = "cpu", ba
     graphs = Graphs(checkpoint)
     model, prior, guesser = groove_nets(graphs)
     beside = checkpoint.with_name("decorate.pt")
-    decorator = CondNet(Graphs(beside)) if has_graphs(beside) else None
+    decorator = CondNet(Graphs(beside), beside) if has_graphs(beside) else None
     return Networks(model, prior, guesser, decorator, model.cfg, checkpoint, chosen)
+
+
+def load_cond_networks(task: str, spec: str | os.PathLike | None = None, device: str = "cpu",
+                       backend: str = "auto") -> CondNet:
+    """The ``task`` model (``drumify``, ``fills`` or ``decorate``): bundled, or from ``spec`` (a
+    checkpoint, or a folder holding ``<task>.pt``), on the runtime ``pick_backend`` chooses."""
+    if device == "auto":
+        device = "cuda" if installed("torch") and __import__("torch").cuda.is_available() else "cpu"
+    if spec is None:
+        folder = bundled_dir()
+        if folder is None:
+            raise WeightsError(f"this groove has no bundled {task} model; give its weights")
+        checkpoint = folder / f"{task}.pt"
+    elif str(spec).startswith("hf://"):
+        checkpoint = None
+    else:
+        checkpoint = local_weights(str(spec), f"{task}.pt")
+    if pick_backend(backend, device, checkpoint) == "onnxruntime":
+        return CondNet(Graphs(checkpoint), checkpoint)
+    from ..weights import load_cond, pick_device
+    from .torch_graphs import cond_torch_graphs
+
+    device = pick_device(device)
+    cond = load_cond(task, spec, "cpu")  # the bare module: TorchGraphs moves it to the device
+    return CondNet(cond_torch_graphs(cond.model, cond.config.to_dict(), device), cond.path)
 
 
 def _on_torch(spec, device: str) -> Networks:
@@ -104,11 +129,11 @@ def _on_torch(spec, device: str) -> Networks:
     from .torch_graphs import cond_torch_graphs, groove_torch_graphs
 
     device = pick_device(device)  # --device cuda without CUDA: one line
-    loaded = load_model(spec, device, raw=True)
+    loaded = load_model(spec, device)
     graphs = groove_torch_graphs(loaded.model, loaded.prior, loaded.guesser, loaded.config.to_dict(), device)
     model, prior, guesser = groove_nets(graphs)
     beside, decorator = loaded.path.parent / "decorate.pt", None
-    if beside.is_file():
+    if available(beside):  # the .pt, or only its graphs (an install ships those): load_cond rebuilds from them
         cond = load_cond("decorate", beside, "cpu")  # the bare module: TorchGraphs moves it to the device
-        decorator = CondNet(cond_torch_graphs(cond.model, cond.config.to_dict(), device))
+        decorator = CondNet(cond_torch_graphs(cond.model, cond.config.to_dict(), device), beside)
     return Networks(model, prior, guesser, decorator, loaded.config, loaded.path, "torch")

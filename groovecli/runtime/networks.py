@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..nn.config import ModelConfig
+from ..nn.config import CondConfig, ModelConfig
 from .graphs import Graphs, one_hot
 
 Rand = Callable[[tuple[int, ...]], np.ndarray]
@@ -166,15 +166,17 @@ def open_groove(checkpoint: Path | str) -> tuple[GrooveNet, PriorNet | None, Gue
 
 def open_cond(checkpoint: Path | str) -> CondNet:
     """A conditional model over the ONNX export of ``checkpoint``."""
-    return CondNet(Graphs(checkpoint))
+    return CondNet(Graphs(checkpoint), Path(checkpoint))
 
 
 class CondNet:
     """CondVAE.generate (drumify's, the fills' and the decorator's model) over ``start`` and ``step``."""
 
-    def __init__(self, graphs: Graphs):
+    def __init__(self, graphs: Graphs, path: Path | None = None):
         self.graphs = graphs
         self.cfg = graphs.config  # CondConfig's fields, as a dict
+        self.config = CondConfig.from_dict(graphs.config)
+        self.path = path
 
     def generate(self, cond, genre, z, rand: Rand, *, temperature: float = 1.0, allowed=None, required=None,
                  forced=None, force_mask=None, floor=None, floor_allowed=None, prefix=None) -> dict[str, np.ndarray]:

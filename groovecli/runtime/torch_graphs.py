@@ -35,7 +35,7 @@ class TorchGraphs:
 
 
 def groove_torch_graphs(model, prior, guesser, config: dict[str, Any], device="cpu") -> TorchGraphs:
-    """A loaded pocketvae (``weights.load_model(..., raw=True)``'s modules) as graphs."""
+    """A loaded pocketvae (``weights.load_model``'s modules) as graphs."""
     return TorchGraphs(groove_graphs(model, prior, guesser), config, device)
 
 

@@ -46,11 +46,11 @@ class Models:
             return self._loaded[key]
 
     def cond(self, task: str):
-        from ..weights import load_cond
+        from ..cli.options import load_cond_for
 
         with self._lock:
             if ("cond", task) not in self._loaded:
-                self._loaded[("cond", task)] = load_cond(task)
+                self._loaded[("cond", task)] = load_cond_for(task)
             return self._loaded[("cond", task)]
 
     def warm(self) -> None:

@@ -31,10 +31,10 @@ OTHER = REPO / "examples" / "funk.mid"
 @pytest.fixture(scope="module")
 def fast_models(tiny_weights):
     """One tiny PocketVAE for the whole file, and each conditional model read once."""
-    from groovecli import weights
+    from groovecli.cli.options import load_cond_for
+    from groovecli.runtime.load import load_networks
 
-    loaded = weights.load_model(tiny_weights)
-    return loaded, lru_cache(maxsize=None)(weights.load_cond)
+    return load_networks(tiny_weights), lru_cache(maxsize=None)(load_cond_for)
 
 
 @pytest.fixture
@@ -47,8 +47,8 @@ def invoke(fast_models, monkeypatch):
     for module in [weights, *_modules(generate), *_modules(cli_package())]:
         if hasattr(module, "load_model_for"):
             monkeypatch.setattr(module, "load_model_for", lambda weights_spec, device: loaded)
-        if hasattr(module, "load_cond"):
-            monkeypatch.setattr(module, "load_cond", cond)
+        if hasattr(module, "load_cond_for"):
+            monkeypatch.setattr(module, "load_cond_for", cond)
 
     def run(*args):
         return CliRunner().invoke(cli, [str(a) for a in args])

@@ -72,11 +72,13 @@ def test_ray_on_a_local_two_cpu_instance_writes_the_same_bytes_and_resumes(tmp_p
     assert outputs(tmp_path / "ray") == outputs(tmp_path / "one") and len(outputs(tmp_path / "one")) == 4
     assert json.loads(ray.stdout) == [{**r, "output": r["output"].replace("one", "ray")} for r in json.loads(local.stdout)]
     (tmp_path / "ray" / "beat2.groove.mid").unlink()  # as if the run had been stopped before this file
+    (tmp_path / "ray" / ".beat2.groove.mid.k3j9x.tmp").write_bytes(b"MThd")  # ...while writing it
     again = run("humanize", str(folder), "-o", str(tmp_path / "ray"), "--seed", "7", "--jobs", "2", "--ray", "--json")
     assert again.exit_code == 0, again.output
     rows = json.loads(again.stdout)
     assert [("skipped" in r, "output" in r) for r in rows] == [(True, False), (True, False), (False, True), (True, False)]
     assert outputs(tmp_path / "ray") == outputs(tmp_path / "one")
+    assert sorted(p.name for p in (tmp_path / "ray").iterdir()) == sorted(p.name for p in (tmp_path / "one").iterdir())
 
 
 @pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray is not installed (groove-cli[ray])")

@@ -18,6 +18,7 @@ from groovecli.grid.drumgrid import offsets_ms, quantize
 from groovecli.midi.read import read_midi
 from groovecli.nn import feel_head
 from groovecli.nn.pocketvae import _free_bits_kl, sketch_scores
+from groovecli.runtime.load import load_networks
 from groovecli.weights import bundled_dir, load_model
 
 # --- the binned heads ---------------------------------------------------------------------------
@@ -180,7 +181,7 @@ def test_weights_without_a_guesser_need_a_named_genre(tmp_path, rock_template, m
     path = tmp_path / "noguess.pt"
     cfg = tiny_config()
     torch.save(checkpoint_dict(cfg, {"model": GrooveModel(cfg).state_dict()}, {}), path)
-    loaded = load_model(path)
+    loaded = load_networks(path)
     with pytest.raises(GrooveError, match="cannot guess a genre; name one with --genre"):
         humanize(rock_template, loaded, notes="keep", seed=0)
     assert humanize(rock_template, loaded, notes="keep", seed=0, genre="rock").report["genre"] == "rock"
@@ -210,7 +211,7 @@ def _rock(shift_ticks: int = 0, hat_velocity=lambda k: 100, kick_snare_velocity:
 
 @pytest.fixture(scope="module")
 def bundled():
-    return load_model()
+    return load_networks()
 
 
 @needs_weights

@@ -12,7 +12,8 @@ from groovecli.constants import KICK, SNARE
 from groovecli.generate.humanize import HumanizeOptions, humanize
 from groovecli.grid.written import backbone_ms, band_on_grid, is_programmed
 from groovecli.midi.read import read_midi
-from groovecli.weights import bundled_dir, load_model
+from groovecli.runtime.load import load_networks
+from groovecli.weights import bundled_dir
 
 pytestmark = pytest.mark.skipif(bundled_dir() is None, reason="no weights bundled in this checkout")
 STEP = 120  # ticks per 16th at 480 per quarter
@@ -21,7 +22,7 @@ CLOSED_HAT, SNARE_PITCH, KICK_PITCH = 42, 38, 36
 
 @pytest.fixture(scope="module")
 def bundled():
-    return load_model()
+    return load_networks()
 
 
 def sketch(tmp_path, *, bars=8, programmed=True, band=False, bpm=96, band_offset=0, name="sketch.mid"):
@@ -175,3 +176,17 @@ def test_loop_decoding_sees_the_end_before_the_start(tmp_path, bundled):
     assert plain.after.steps == looped.after.steps == 4 * 16
     assert not np.allclose(plain.after.velocity, looped.after.velocity)
     assert (looped.after.hits[:, KICK] >= looped.before.hits[:, KICK]).all()  # every written note still there
+
+
+def test_soft_written_notes_spread_over_the_floor_instead_of_piling_on_it():
+    """A written note the model plays under 20 sounds as far above 20 as the model put it above
+    silence: the soft notes keep their order and no two velocities under the floor become one;
+    a note the producer wrote softer keeps that softer floor; notes the model added are free."""
+    from groovecli.grid.written import keep_audible
+
+    v = np.array([[3, 3], [9, 9], [15, 15], [40, 40], [3, 3]], np.float32) / 127
+    written = np.array([[1, 0], [1, 0], [1, 0], [1, 0], [1, 0]], bool)
+    sketch = np.array([[100, 0], [100, 0], [10, 0], [100, 0], [10, 0]], np.float32) / 127
+    out = np.round(keep_audible(written, sketch, v) * 127)
+    assert out[:, 0].tolist() == [23, 29, 15, 40, 10]  # written at 10: never under 10, as written
+    assert out[:, 1].tolist() == [3, 9, 15, 40, 3]

@@ -160,11 +160,11 @@ def test_transfer_and_takes_sections_on_every_fixture_song(tiny_weights):
     from groovecli.lab.data import build_dataset
     from groovecli.lab.evaluation import _songs
     from groovecli.lab.feel_eval import takes_section, transfer_section
-    from groovecli.weights import load_model
+    from groovecli.runtime.load import load_networks
 
     ds = build_dataset(FIXTURE_GMD, workers=1)
     feels = [s.feel() for s in _songs(str(FIXTURE_GMD), ds, 0)]
-    loaded = load_model(tiny_weights)
+    loaded = load_networks(tiny_weights)
     transfer = transfer_section(feels, loaded, seed=0, n_templates=3, n_references=3, bars=4)
     assert (transfer["pairs"], transfer["references"], transfer["templates"]) == (9, 3, 3)
     assert 0 <= transfer["nearest_own_velocity"] <= 1 and transfer["class_offset_gap_ms"] >= 0

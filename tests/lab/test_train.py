@@ -12,6 +12,7 @@ from conftest import FIXTURE_GMD, tiny_config
 from groovecli.cli import cli
 from groovecli.lab.train import Trainer, schedules
 from groovecli.nn.config import TrainConfig
+from groovecli.runtime.load import load_networks
 from groovecli.weights import load_model
 
 TCFG = TrainConfig(epochs=2, batch_size=8, max_train_windows=32, prior_epochs=3, patience=5)
@@ -147,8 +148,8 @@ def test_a_trained_decorator_beside_the_weights_draws_add_s_notes(tiny_weights, 
                                       "--cache", str(tmp_path / "c"), "--export", str(folder)])
     assert result.exit_code == 0, result.output
     assert (folder / "decorate.pt").is_file() and (folder / "decorate.step.onnx").is_file()  # and its graphs
-    loaded = load_model(folder)
+    loaded = load_networks(folder)
     assert loaded.decorator is not None and loaded.decorator.config.task == "decorate"
-    assert load_model(tiny_weights).decorator is None
+    assert load_networks(tiny_weights).decorator is None
     take = humanize(REPO / "examples" / "rock.mid", loaded, HumanizeOptions(genre="rock", notes="add", seed=0))
     assert (take.after.hits >= take.before.hits).all()

@@ -195,3 +195,51 @@ def test_busy_parts_and_a_gm_hi_hat_line_are_read_without_an_unsure_line(tmp_pat
     hits += [(k * 120, 36, 100) for k in (0, 8, 16, 24)]
     ad2 = sparse_part(tmp_path, "ad2.mid", hits)
     assert ad2.drum_map.name == "addictive2" and not any(n.startswith("unsure") for n in ad2.notices)
+
+
+def bars_of(steps, pitch, bars=4, velocity=100):
+    return [(b * 1920 + k * 120, pitch, velocity) for b in range(bars) for k in steps]
+
+
+def one_unsure_line(perf) -> str:
+    unsure = [n for n in perf.notices if n.startswith("unsure which drum map")]
+    assert len(unsure) == 1 and "\n" not in unsure[0] and "--drum-map" in unsure[0], perf.notices
+    return unsure[0]
+
+
+def test_a_busy_part_whose_maps_disagree_on_a_pitch_is_unsure_not_silent(tmp_path):
+    """#23: the silent misreadings of re-keyed GMD beats, each shape once. A GetGood part riding
+    its ride on 62 reads as getgood-mm (its crash there): the 8th-note line says ride, so
+    the reader names the map that hears one. A GM part with Ugritone's open hi-hat on 32 (a
+    pitch no built-in map plays) says the notes pass through as they are. A GM part with
+    SSD5's crash choke on 90 (no GM pitch) names SSD5, which reads it."""
+    ggd = bars_of(range(0, 16, 2), 62) + bars_of((0, 8, 10), 24) + bars_of((4, 12, 15), 26)
+    line = one_unsure_line(sparse_part(tmp_path, "ggd-ride.mid", ggd))
+    assert "pitch 62 as crash" in line and "hi-hat/ride" in line
+    ugritone = bars_of(range(0, 16, 2), 42) + bars_of((0, 8, 10), 36) + bars_of((4, 12), 38) + bars_of((6, 14), 32)
+    assert "pass through as they are" in one_unsure_line(sparse_part(tmp_path, "ugritone.mid", ugritone))
+    ssd5 = bars_of(range(0, 16, 2), 42) + bars_of((0, 8, 10), 36) + bars_of((4, 12), 38) + bars_of((0,), 90)
+    line = one_unsure_line(sparse_part(tmp_path, "ssd5.mid", ssd5))
+    assert "pitch 90" in line and "ssd5" in line
+
+
+def test_a_library_read_from_a_few_notes_is_unsure(tmp_path):
+    """Fewer than a bar of 16ths' worth of notes that a library reads otherwise than GM is no
+    evidence for the library: the reader says so (a 14-note GetGood part read as getgood-mm
+    with its crash on a pitch that map calls a ride was silent)."""
+    few = [(k * 120, 24, 100) for k in (0, 8)] + [(k * 120, 73, 100) for k in (0, 3, 6, 10, 13)]
+    few += [(k * 120, 26, 100) for k in (4, 12)]
+    perf = sparse_part(tmp_path, "few.mid", few)
+    assert perf.drum_map.name == "getgood-mm" and "tell getgood-mm from gm" in one_unsure_line(perf)
+
+
+def test_the_bundled_examples_and_a_gm_jazz_ride_read_without_an_unsure_line(tmp_path):
+    """Ride on the 8ths and the pedal hi-hat on 2 and 4 (Addictive Drums reads 44 as a snare rim):
+    a part that keeps time on GM's cymbals is read as it says."""
+    from pathlib import Path
+
+    for name in ("funk", "hiphop", "jazz", "rock"):
+        perf = read_midi(Path(__file__).parents[2] / "examples" / f"{name}.mid")
+        assert perf.drum_map is GM and not perf.notices, (name, perf.notices)
+    jazz = bars_of((0, 4, 7, 8, 12, 15), 51) + bars_of((4, 12), 44)
+    assert not sparse_part(tmp_path, "jazz.mid", jazz).notices

@@ -75,9 +75,9 @@ def _track(events) -> mido.MidiTrack:
 
 @pytest.fixture(scope="module")
 def model(tiny_weights):
-    from groovecli.weights import load_model
+    from groovecli.runtime.load import load_networks
 
-    return load_model(tiny_weights)
+    return load_networks(tiny_weights)
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
