@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from groovecli.constants import CRASH, KICK, STEPS_PER_BAR
+from groovecli.generate import fill as fill_module
 from groovecli.generate.fill import add_fills
 from groovecli.generate.humanize import HumanizeOptions, humanize_grid
 from groovecli.grid.fill_bars import TOMS, find_fills
@@ -61,14 +62,19 @@ def main() -> None:
     ap.add_argument("--data", required=True)
     ap.add_argument("--cache")
     ap.add_argument("--max-files", type=int, default=0)
+    ap.add_argument("--fill-heat", type=float, help="override generate/fill.FILL_HEAT (to choose it on validation)")
+    ap.add_argument("--split", default="test", choices=("validation", "test"),
+                    help="the songs humanized and the real fills compared with (validation: to choose settings)")
     args = ap.parse_args()
     started = time.perf_counter()
+    if args.fill_heat is not None:
+        fill_module.FILL_HEAT = args.fill_heat
     fills = build_fills(args.data)
     ds = load_dataset(args.data, cache_dir=args.cache)
     fill_bar = lambda part: part.hits[:, STEPS_PER_BAR : 2 * STEPS_PER_BAR]  # noqa: E731
     beats_file = {r["midi_filename"]: r["beat_type"] for r in csv.DictReader(open(Path(args.data) / "info.csv"))}
     beat_bars = {s: [] for s in SPLITS}
-    for split in ("train", "test"):
+    for split in ("train", args.split):
         part = ds.of_split(split)
         for f in np.unique(part.file_index):
             if beats_file.get(str(part.files[f])) != "beat":
@@ -79,8 +85,8 @@ def main() -> None:
             bars = bars_of(song)
             beat_bars[split].append(bars[~find_fills(song) & (bars.sum((1, 2)) > 0)])
     train_f = fill_bar(fills.select(fills.split == SPLITS.index("train")))
-    test_fills = fills.select(fills.split == SPLITS.index("test"))
-    train_b, test_b = (np.concatenate(beat_bars[s]) for s in ("train", "test"))
+    test_fills = fills.select(fills.split == SPLITS.index(args.split))
+    train_b, test_b = (np.concatenate(beat_bars[s]) for s in ("train", args.split))
     x = np.concatenate([bar_features(train_f), bar_features(train_b)])
     y = np.concatenate([np.ones(len(train_f)), np.zeros(len(train_b))])
     judge = fit_judge(x, y)
@@ -88,7 +94,7 @@ def main() -> None:
                               "test_real_fills_judged_fill": round(float((judge(bar_features(fill_bar(test_fills))) > 0.5).mean()), 3),
                               "test_beat_bars_judged_fill": round(float((judge(bar_features(test_b)) > 0.5).mean()), 3)}}
     loaded, model = load_networks(), load_cond_networks("fills")
-    test = ds.of_split("test")
+    test = ds.of_split(args.split)
     songs = [s for s in _songs(args.data, test, 0) if beats_file.get(s.path) == "beat"]
     if args.max_files:
         songs = songs[: args.max_files]
@@ -133,6 +139,13 @@ def main() -> None:
         "landing_crash_or_kick": round(float(beat_real.hits[:, 2 * STEPS_PER_BAR, [KICK, CRASH]].any(1).mean()), 3),
         "landing_fills": len(beat_real),
     }
+    names = ["kick", "snare", "closed hh", "open hh", "low tom", "mid tom", "high tom", "crash", "ride", "notes",
+             "toms share", "keepers share", "16ths sounding", "last beat notes", "kick share", "snare share",
+             "crash share"]
+    result["bar_features_generated_vs_real_beat_fills"] = {
+        n: [round(float(a), 2), round(float(b), 2)]
+        for n, a, b in zip(names, bar_features(gen_fill).mean(0), bar_features(fill_bar(beat_real)).mean(0))}
+    result["real_beat_fills_judged_fill"] = round(float((judge(bar_features(fill_bar(beat_real))) > 0.5).mean()), 3)
     result["seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(result, indent=2))
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..constants import STEPS_PER_BAR
 from ..grid.drumgrid import from_windows, to_windows
+from ..grid.genre_vocab import bar_counts, choose_added
 from ..grid.patterns import derive_template
 from ..runtime.networks import CondNet
 from .chains import run_chains
@@ -107,20 +108,17 @@ def add_budget(part: np.ndarray, velocity: np.ndarray, genre: str) -> tuple[np.n
 
 
 def within_budget(part: np.ndarray, velocity: np.ndarray, notes: np.ndarray, genre: str,
-                  rng: np.random.Generator) -> np.ndarray:
+                  rng: np.random.Generator, vocabulary: str | None) -> np.ndarray:
     """``notes`` (T, 9; ``part`` and what ``add`` drew around it) with the added notes cut to
-    ``add_budget``, per bar and then over the song (which of them stay is drawn from ``rng``);
-    the part's notes all stay."""
+    ``add_budget``, per bar (``genre_vocab.bar_counts``) and then over the song; which cells they
+    take is drawn from ``rng`` among the drummers' of ``vocabulary`` (``genre_vocab.choose_added``:
+    the genre, or None for all genres' when ``--genre auto`` is unsure). The part's notes all stay."""
     part = np.asarray(part) > 0.5
     out = np.asarray(notes) > 0.5
     bars, whole = add_budget(part.astype(np.float32), velocity, genre)
-    for b, allowed in enumerate(bars):
-        rows = slice(b * STEPS_PER_BAR, (b + 1) * STEPS_PER_BAR)
-        added = np.argwhere(out[rows] & ~part[rows])
-        if len(added) > allowed:
-            order = rng.permutation(len(added))
-            for r, c in added[order[allowed:]]:
-                out[rows][r, c] = False
+    drawn = (out & ~part).reshape(len(bars), -1).sum(1)
+    sounding = part.reshape(len(bars), -1).any(1)
+    out = part | choose_added(part, out, bar_counts(bars, drawn, sounding), vocabulary, rng)
     added = np.argwhere(out & ~part)
     if len(added) > whole:
         order = rng.permutation(len(added))

@@ -52,6 +52,11 @@ HATS = [CLOSED_HIHAT, OPEN_HIHAT]
 # same beats of the bar before: GMD train's beat files, fills found by ``fill_bars.find_fills``
 # (experiments/eval_musicianship.py prints it, with test's, as "fills.gmd_kept")
 TIMEKEEPING_KEPT = 0.5
+# The fill model's notes are drawn at this multiple of the take's temperature. Hotter fills are
+# denser and judged more often as fills, but on GMD's validation beats the fill bars' notes per
+# drum are closest to the drummers' at 1 (more toms and crashes than they play above it;
+# experiments/eval_fills.py --split validation --fill-heat H, docs/musicianship.md)
+FILL_HEAT = 1.0
 FILL_SEED_OFFSET = 7919  # fills draw from their own stream: the rest of the take stays as it was
 
 
@@ -130,7 +135,7 @@ def add_fills(grid: DrumGrid, sketch: np.ndarray, rows: list[int], model: CondNe
         force = np.zeros(cond.shape[:2], bool)
         force[:, :STEPS_PER_BAR] = np.asarray(known)[:, None]  # the bar before is played as it was
         z = normal(rng, len(wave), model.config.z_dim)
-        out = model.generate(cond, full(len(wave), genre_id), z, draw, temperature=temperature,
+        out = model.generate(cond, full(len(wave), genre_id), z, draw, temperature=temperature * FILL_HEAT,
                              forced=cond[..., :N_DRUMS], force_mask=force)
         for i, r in enumerate(wave):
             drawn = {k: out[k][i] for k in ("hits", "velocity", "offset")}

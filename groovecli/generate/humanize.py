@@ -182,7 +182,8 @@ def humanize_grid(before: DrumGrid, nets: Networks, options: HumanizeOptions,
                               options.temperature, density, options.syncopation)
     song_notes = runs.join(notes)
     if options.notes == "add" and options.density is None:  # the part's own density says how much to add
-        song_notes = within_budget(before.hits, before.velocity, song_notes, genre_name, rng)
+        song_notes = within_budget(before.hits, before.velocity, song_notes, genre_name, rng,
+                                   vocabulary=genre_name if sure(genre_note) else None)
     notes = np.ascontiguousarray(runs.cut(song_notes), dtype=np.float32)  # one value per bar, as stitched
     latents = {}
     for name, kind in (("velocity", "velocity"), ("offset", "timing")):

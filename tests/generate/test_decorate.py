@@ -188,3 +188,33 @@ def test_chains_run_side_by_side_and_each_window_follows_its_own_predecessor():
     # chains [0,1,2] [3,4] [5,6]: each window holds its place in its chain
     assert got.tolist() == [0, 1, 2, 0, 1, 0, 1]
     assert calls == [3, 3, 1]  # three passes, not seven
+
+
+@pytest.mark.skipif(bundled_dir() is None, reason="no weights bundled in this checkout")
+def test_add_plays_each_genres_vocabulary_around_the_same_sketch():
+    """The same hi-hat sketch, asked as rock, crashes into a phrase or plays toms somewhere in
+    four takes (the decorator alone never did); asked as latin, goes to the ride."""
+    from groovecli.constants import CRASH, HIGH_TOM, LOW_TOM
+    from groovecli.grid.drumgrid import DrumGrid
+
+    loaded = load_networks()
+    sketch = np.zeros((8 * STEPS_PER_BAR, N_DRUMS), np.float32)
+    sketch[0::8, KICK] = sketch[4::8, SNARE] = sketch[0::2, CLOSED_HIHAT] = 1
+    grid = DrumGrid(sketch, 0.8 * sketch, np.zeros_like(sketch), (), np.zeros(0, np.int64))
+
+    def added(genre: str) -> np.ndarray:
+        outs = [humanize_grid(grid, loaded, HumanizeOptions(genre=genre, seed=s)).grid.hits for s in range(4)]
+        return sum(((o > 0.5) & (sketch < 0.5)).sum(0) for o in outs)
+
+    rock, latin = added("rock"), added("latin")
+    assert rock[LOW_TOM : HIGH_TOM + 1].sum() + rock[CRASH] > 0
+    assert latin[RIDE] / latin.sum() > rock[RIDE] / rock.sum()
+
+
+def test_a_bar_gains_at_least_its_shortfall_and_at_most_its_allowance():
+    from groovecli.grid.genre_vocab import bar_counts
+
+    allowed, drawn = np.array([0, 4, 4, 4, 7]), np.array([3, 0, 2, 9, 1])
+    assert bar_counts(allowed, drawn).tolist() == [0, 2, 2, 4, 4]
+    sounding = np.array([True, False, True, True, False])
+    assert bar_counts(allowed, drawn, sounding).tolist() == [0, 0, 2, 4, 1]  # a silent bar: what was drawn

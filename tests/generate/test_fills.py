@@ -92,7 +92,9 @@ def test_fills_skip_bars_in_other_meters(tmp_path):
     result = humanize(song, genre="rock", seed=0, fills="4")
     assert result.report["fills"] == [8]
     odd = [n for n in result.performance.notes if 5760 - STEP // 2 <= n.start < 7200 - STEP // 2]
-    assert odd and {n.drum for n in odd} <= {0, 2, 3}  # the 3/4 bar is grooved (#23), with no fill in it
+    assert odd  # the 3/4 bar is grooved (#23), with no fill in it: ``add`` decorates it as rock drummers
+    # do (grid/genre_vocab.py: a tom, a crash, ghost notes), but a fill takes three toms or more (fill_bars)
+    assert sum(4 <= n.drum <= 6 for n in odd) < 3
 
 
 def test_fills_ends_go_before_a_meter_change_and_at_the_end(tmp_path):
