@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 
 import numpy as np
 
@@ -69,7 +70,10 @@ def silenced(before, after) -> tuple[int, int]:
 
 
 def run(songs, loaded, sketch, options, band=False):
-    return [humanize_grid(sketch(s), loaded, options, bpm=s.bpm, band=band).grid for s in songs]
+    """Each song humanized with a seed of its own (``options.seed`` + its index): one seed for all
+    would give every song the same latents, one drummer's feel."""
+    return [humanize_grid(sketch(s), loaded, replace(options, seed=options.seed + i), bpm=s.bpm, band=band).grid
+            for i, s in enumerate(songs)]
 
 
 def programmed(songs, loaded, ride: float, seed: int) -> dict:
