@@ -52,7 +52,16 @@ def held(groove: np.ndarray, drawn: np.ndarray, rng: np.random.Generator, first_
     shift = (first_bar % 2) * STEPS_PER_BAR  # song bar k plays the groove's bar k mod 2
     loop = loop[shift : shift + len(drawn)]
     w = np.repeat(held_weights(n_bars, first_bar, hold), STEPS_PER_BAR)[:, None]
-    return np.where(rng.random(drawn.shape) < w, loop, drawn).astype(np.float32)
+    return np.where(rng.random(drawn.shape) < w, loop, no_dropouts(loop, drawn)).astype(np.float32)
+
+
+def no_dropouts(loop: np.ndarray, drawn: np.ndarray) -> np.ndarray:
+    """``drawn`` (T, 9), but where one of its bars plays fewer than half the notes the held groove
+    plays there, the groove with ``drawn``'s notes added: a drummer varies a phrase end or fills
+    it, and does not fall silent in it (a prior's chain can go quiet for a bar)."""
+    bars = lambda x: x.reshape(-1, STEPS_PER_BAR * x.shape[-1]).sum(1)  # noqa: E731
+    quiet = np.repeat(bars(drawn) < bars(loop) / 2, STEPS_PER_BAR)[:, None]
+    return np.where(quiet, loop | drawn, drawn)
 
 
 def land(hits: np.ndarray, velocity: np.ndarray, offset: np.ndarray, first_bar: int = 0) -> None:

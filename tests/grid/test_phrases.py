@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from groovecli.constants import CLOSED_HIHAT, CRASH, KICK, STEPS_PER_BAR
+from groovecli.constants import CLOSED_HIHAT, CRASH, KICK, SNARE, STEPS_PER_BAR
 from groovecli.grid.phrases import HOLD, TURN, held, held_weights, land
 from groovecli.weights import bundled_dir
 
@@ -70,3 +70,17 @@ def test_a_long_sample_fills_the_end_of_its_phrase_and_lands_on_a_crash():
     bars = take.after.hits.reshape(16, STEPS_PER_BAR, 9)
     assert bars[7][:, TOMS].sum() > bars[6][:, TOMS].sum()  # bar 8 is a fill
     assert bars[8][0, CRASH] and not bars[8][0, CLOSED_HIHAT]  # bar 9 opens on a crash
+
+
+def test_a_quiet_drawn_bar_does_not_empty_a_phrase_end():
+    """A continuation's prior can go quiet for a bar; at a phrase end, where the drawn bar counts
+    most, the groove is still played (with what was drawn added), not a near-empty bar."""
+    groove = np.zeros((2 * STEPS_PER_BAR, 9), np.float32)
+    groove[::2, CLOSED_HIHAT] = groove[::8, KICK] = 1
+    drawn = np.tile(groove, (4, 1))
+    drawn[7 * STEPS_PER_BAR :] = 0  # the 8th bar, a phrase end, drawn all but silent
+    drawn[7 * STEPS_PER_BAR + 4, SNARE] = 1
+    for seed in range(5):
+        out = held(groove, drawn, np.random.default_rng(seed), hold=(0.8, 0.55, 0.0))
+        last = out[7 * STEPS_PER_BAR :]
+        assert last.sum() >= groove[STEPS_PER_BAR:].sum() and last[4, SNARE] == 1
