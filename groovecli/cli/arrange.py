@@ -69,7 +69,7 @@ def drumify(rhythm, genre, pitch, track, channel, count, temperature, seed, drum
     from .options import load_cond_for
 
     perf = read_rhythm(rhythm, channel=None if channel is None else channel - 1, track=track, pitch=pitch)
-    from .view import skipped_bars_warning
+    from .notices import skipped_bars_warning
 
     for message in (*perf.notices, skipped_bars_warning(perf, "no drums there")):  # on stderr, even with -q
         if message:

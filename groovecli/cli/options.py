@@ -68,7 +68,7 @@ def read_song(path: str, drum_map: str | None, drum_channel: int | None, drum_tr
     """``open_song``, then a warning for each repair, the drum part and map chosen when in doubt,
     and bars groove cannot groove (``meters``: ``humanize``, which grooves every meter it can frame), each line naming the file. Warnings go to stderr whatever
     ``-q`` or ``--json`` say: those quiet the report, not what went wrong."""
-    from .view import skipped_bars_warning
+    from .notices import skipped_bars_warning
 
     perf = open_song(path, drum_map, drum_channel, drum_track)
     for message in (*perf.notices, skipped_bars_warning(perf, meters=meters)):

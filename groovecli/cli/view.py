@@ -14,6 +14,7 @@ from ..constants import DRUM_LABELS, N_DRUMS, STEPS_PER_BAR, STEPS_PER_BEAT, TIM
 from ..errors import GrooveError
 from ..grid.drumgrid import DrumGrid
 from ..midi.performance import Bar, Performance
+from .notices import bar_ranges
 
 _LEVELS = "▁▂▃▄▅▆▇█"
 _LABEL_WIDTH = 11
@@ -103,7 +104,7 @@ def grid_view(perf: Performance, grid: DrumGrid, *, bars: str | None = None, wid
                 f"{_tempo_text(perf, perf.bars[first - 1], perf.bars[last - 1])} · {perf.ticks_per_beat} ticks/beat")
     parts: list[RenderableType] = [head]
     if other:
-        parts.append(Text(f"not shown (not 4/4, passed through): bars {_ranges([b.index + 1 for b in other])}",
+        parts.append(Text(f"not shown (not 4/4, passed through): bars {bar_ranges([b.index + 1 for b in other])}",
                           style="yellow"))
     per_line = max(1, (width - _LABEL_WIDTH) // _BAR_WIDTH)
     for i in range(0, len(shown), per_line):
@@ -112,30 +113,6 @@ def grid_view(perf: Performance, grid: DrumGrid, *, bars: str | None = None, wid
     parts.append(Text(f"height/colour = velocity ({_LEVELS[0]} soft … {_LEVELS[-1]} loud)   ‹ early   › late   · beat",
                       style="grey50"))
     return Group(*parts)
-
-
-def _ranges(numbers: list[int]) -> str:
-    """``[1, 2, 3, 7]`` → ``1-3, 7``."""
-    out, start = [], None
-    for i, n in enumerate(numbers):
-        start = n if start is None else start
-        if i + 1 == len(numbers) or numbers[i + 1] != n + 1:
-            out.append(f"{start}" if start == n else f"{start}-{n}")
-            start = None
-    return ", ".join(out)
-
-
-def skipped_bars_warning(perf: Performance, fate: str = "passed through unchanged", meters: bool = False) -> str | None:
-    """One line naming the bars that are not 4/4 (with ``meters``: that no frame holds,
-    ``grid/meters.py``) and what becomes of them, or None."""
-    from ..grid.meters import ungrooved
-
-    other = ungrooved(perf.bars, perf.step_ticks, meters)
-    if not other or len(other) == len(perf.bars):  # no bar to groove at all is an error, not a warning
-        return None
-    kinds = ", ".join(sorted({b.meter for b in other}))
-    which = f"bar {other[0].index + 1} ({kinds}) is" if len(other) == 1 else f"bars {_ranges([b.index + 1 for b in other])} ({kinds}) are"
-    return f"{which} {'not grooved' if meters else 'not 4/4'}; {fate}"
 
 
 def counts_table(counts: dict[str, dict[str, int]], title: str) -> Table:
