@@ -28,6 +28,9 @@ class _InputError(click.ClickException):
         click.echo(f"error: {self.format_message()}", err=True)
 
 
+TORCH_EXTRA = ("torch", "onnx")  # what `pip install "groove-cli[torch]"` brings
+
+
 class _GrooveGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
@@ -38,6 +41,11 @@ class _GrooveGroup(click.Group):
             if ctx.params.get("debug"):
                 raise
             raise _InputError(str(exc)) from None
+        except ModuleNotFoundError as exc:
+            if ctx.params.get("debug") or exc.name not in TORCH_EXTRA:
+                raise
+            # training, evaluation and exporting run on torch, an extra since groove 0.7
+            raise _InputError(f"{ctx.invoked_subcommand} needs {exc.name}: pip install \"groove-cli[torch]\"") from None
         except Exception as exc:  # a bug: still one line, with the way to the traceback
             if ctx.params.get("debug"):
                 raise

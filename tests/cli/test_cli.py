@@ -364,3 +364,16 @@ def test_folder_run_in_worker_processes_writes_what_one_process_writes(tmp_path,
         assert (tmp_path / "par" / name).read_bytes() == (tmp_path / "seq" / name).read_bytes()
     assert json.loads(parallel.stdout) == [{**r, "output": r["output"].replace("seq", "par")}
                                            for r in json.loads(single.stdout)]
+
+
+@pytest.mark.parametrize("argv", [["train", "--data", "nowhere", "--out", "run"], ["evaluate", "--data", "nowhere"],
+                                  ["export-onnx", "model.pt"]])
+def test_commands_that_need_torch_say_so_in_one_line_without_it(argv, tmp_path):
+    """torch is an extra since groove 0.7: without it, training, evaluation and exporting are one line
+    (a fresh process in which `import torch` fails, as where the extra is not installed)."""
+    (tmp_path / "model.pt").write_bytes(b"x")
+    code = ("import sys; sys.modules['torch'] = None; sys.argv = ['groove', *sys.argv[1:]]; "
+            "from groovecli.cli import main; main()")
+    done = subprocess.run([sys.executable, "-c", code, *argv], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == f'error: {argv[0]} needs torch: pip install "groove-cli[torch]"'
