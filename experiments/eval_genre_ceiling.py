@@ -69,11 +69,11 @@ def main() -> None:
                                    for b in these])
             oracle = []
             for seed in range(args.seeds):
-                for b in these:
+                for i, b in enumerate(these):  # each beat's takes their own seeds (eval_genre.take_seed)
                     sketch, bpm = sketch_of(b, args.bars)
                     played = (b.hits[: len(sketch.hits)] > 0.5).astype(np.float32)
                     grid = DrumGrid(played, STIFF_VELOCITY * played, np.zeros_like(played), (), np.zeros(0, np.int64))
-                    take = humanize_grid(grid, loaded, HumanizeOptions(genre=genre, seed=seed, notes="keep"), bpm=bpm)
+                    take = humanize_grid(grid, loaded, HumanizeOptions(genre=genre, seed=seed * 100_000 + i, notes="keep"), bpm=bpm)
                     out = take.grid
                     times = hit_times(out.hits, out.offset, cell_shifts(out.hits, take.swing))
                     oracle.append(segment_profiles(out.hits, out.velocity, times, b.ms16[: len(out.hits)]))
