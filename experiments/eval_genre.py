@@ -42,7 +42,15 @@ from groovecli.grid.drumgrid import DrumGrid, bar_bpm, from_windows, quantize, t
 from groovecli.grid.genre_guess import bundled_guesser, sketch_features  # noqa: E402
 from groovecli.grid.patterns import derive_template  # noqa: E402
 from groovecli.grid.swing import cell_shifts  # noqa: E402
-from groovecli.lab.genre_judge import FEATURES, beat_profiles, hit_times, read_beats, segment_profiles, swing_ratios  # noqa: E402
+from groovecli.lab.genre_judge import (  # noqa: E402
+    FEATURES,
+    beat_profiles,
+    hit_times,
+    read_beats,
+    segment_profiles,
+    swing_ratios,
+    top_genres,
+)
 from groovecli.lab.logistic import fit_logistic  # noqa: E402
 from groovecli.midi.read import read_midi
 from groovecli.runtime.load import load_networks  # noqa: E402
@@ -97,11 +105,7 @@ def take_seed(take: int, sketch: int) -> int:
 def main() -> None:
     started = time.time()
     beats = read_beats(ARGS.data)
-    bars_of = defaultdict(int)
-    for b in beats:
-        if b.split == "train":
-            bars_of[b.genre] += len(b.hits) // STEPS_PER_BAR
-    genres = sorted(bars_of, key=lambda g: -bars_of[g])[:TOP]
+    genres = top_genres(beats, TOP)
     judge = fit_judge(beats, genres)
     test = [b for b in beats if b.split == "test"]
     rows = ARGS.bars * STEPS_PER_BAR

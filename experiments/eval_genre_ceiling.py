@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +36,7 @@ from groovecli.constants import STEPS_PER_BAR  # noqa: E402
 from groovecli.generate.humanize import HumanizeOptions, humanize_grid  # noqa: E402
 from groovecli.grid.drumgrid import DrumGrid  # noqa: E402
 from groovecli.grid.swing import cell_shifts  # noqa: E402
-from groovecli.lab.genre_judge import hit_times, read_beats, segment_profiles  # noqa: E402
+from groovecli.lab.genre_judge import hit_times, read_beats, segment_profiles, top_genres  # noqa: E402
 from groovecli.runtime.load import load_networks  # noqa: E402
 
 
@@ -48,11 +47,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=2)
     args = ap.parse_args()
     beats = read_beats(args.data)
-    bars_of = defaultdict(int)
-    for b in beats:
-        if b.split == "train":
-            bars_of[b.genre] += len(b.hits) // STEPS_PER_BAR
-    genres = sorted(bars_of, key=lambda g: -bars_of[g])[:TOP]
+    genres = top_genres(beats, TOP)
     judge = fit_judge(beats, genres)
     loaded = load_networks()
     rows = args.bars * STEPS_PER_BAR

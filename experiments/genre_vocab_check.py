@@ -31,7 +31,7 @@ from groovecli.constants import DRUMS, STEPS_PER_BAR  # noqa: E402
 from groovecli.generate import decorate  # noqa: E402
 from groovecli.generate.humanize import HumanizeOptions, humanize_grid  # noqa: E402
 from groovecli.grid import genre_vocab  # noqa: E402
-from groovecli.lab.genre_judge import read_beats  # noqa: E402
+from groovecli.lab.genre_judge import read_beats, top_genres  # noqa: E402
 from groovecli.runtime.load import load_networks  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -55,11 +55,7 @@ def main() -> None:
                          "bar's shortfall (genre_vocab.bar_counts)")
     args = ap.parse_args()
     beats = read_beats(args.data)
-    bars_of = defaultdict(int)
-    for b in beats:
-        if b.split == "train":
-            bars_of[b.genre] += len(b.hits) // STEPS_PER_BAR
-    genres = sorted(bars_of, key=lambda g: -bars_of[g])[:TOP]
+    genres = top_genres(beats, TOP)
     val = [b for b in beats if b.split == "validation" and b.genre in genres]
     rows = args.bars * STEPS_PER_BAR
     real = defaultdict(list)

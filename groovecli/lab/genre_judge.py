@@ -48,6 +48,16 @@ def read_beats(root: str | Path, workers: int | None = None) -> list[Beat]:
     return [Beat(*g, genre_of(r["style"]), r["split"], r["midi_filename"]) for g, r in zip(grids, rows)]
 
 
+def top_genres(beats: list[Beat], n: int) -> list[str]:
+    """The ``n`` genres with the most train bars among ``beats``, most first: the genres the judge
+    is fitted on and the figures are given for."""
+    bars: dict[str, int] = {}
+    for b in beats:
+        if b.split == "train":
+            bars[b.genre] = bars.get(b.genre, 0) + len(b.hits) // STEPS_PER_BAR
+    return sorted(bars, key=lambda g: -bars[g])[:n]
+
+
 def _grid_of(path: Path) -> tuple[np.ndarray, ...]:
     perf = read_midi(path, drum_map=GMD)
     grid = quantize(perf)

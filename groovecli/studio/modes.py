@@ -158,8 +158,8 @@ class Outcome:
 
 def read_with_notices(path: Path, p: dict[str, Any], notices: list[str]):
     """The file read as the CLI reads it (``read_song``), its warnings kept for the page."""
-    from ..cli.options import open_song
     from ..cli.notices import skipped_bars_warning
+    from ..cli.options import open_song
 
     perf = open_song(str(path), p["drum_map"], p["drum_channel"], p["drum_track"])
     notices.extend([*perf.notices, skipped_bars_warning(perf) or ""])
@@ -219,9 +219,9 @@ def _continue(p, files, models, notices) -> Outcome:
 
 
 def _drumify(p, files, models, notices) -> Outcome:
+    from ..cli.notices import skipped_bars_warning
     from ..cli.options import drum_map_of
     from ..cli.preflight import preflight
-    from ..cli.notices import skipped_bars_warning
     from ..generate.drumify import drumify, read_rhythm
 
     preflight(genre=p["genre"], drum_map=p["drum_map"])
