@@ -33,9 +33,9 @@ def workers_for(n_files: int, device: str, jobs: int | None = None) -> int:
     if jobs is None and cores() < 2:
         return 0
     if device == "auto":
-        from ..runtime.load import installed
+        from ..runtime.load import concrete_device
 
-        if installed("torch") and __import__("torch").cuda.is_available():  # one GPU: one process feeding it
+        if concrete_device(device) == "cuda":  # one GPU: one process feeding it
             return 0
     return min(jobs or cores(), n_files)
 

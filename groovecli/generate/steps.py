@@ -33,8 +33,8 @@ def normal(rng: np.random.Generator, *shape: int) -> np.ndarray:
 
 
 def offspring(rng: np.random.Generator) -> np.random.Generator:
-    """A generator of its own, seeded from ``rng``: for a part drawn on another thread, or one
-    whose draws must not shift the draws after it."""
+    """A generator of its own, seeded from ``rng``: for a part whose draws must not shift the
+    draws of the parts after it (each feel; a held groove's variations)."""
     return np.random.default_rng(int(rng.integers(2**62)))
 
 

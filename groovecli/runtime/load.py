@@ -83,11 +83,17 @@ def pick_backend(backend: str, device: str, checkpoint: Path | None) -> str:
     return "onnxruntime"
 
 
+def concrete_device(device: str) -> str:
+    """``auto`` → CUDA when torch is installed and has it, else the CPU; other names as given."""
+    if device != "auto":
+        return device
+    return "cuda" if installed("torch") and __import__("torch").cuda.is_available() else "cpu"
+
+
 def load_networks(spec: str | os.PathLike | None = None, device: str = "cpu", backend: str = "auto") -> Networks:
     """The networks of the weights ``spec`` names (None: the bundled ones), on the runtime
     ``pick_backend`` chooses."""
-    if device == "auto":  # CUDA when torch has it, else the CPU
-        device = "cuda" if installed("torch") and __import__("torch").cuda.is_available() else "cpu"
+    device = concrete_device(device)
     checkpoint = local_checkpoint(spec)
     chosen = pick_backend(backend, device, checkpoint)
     if chosen == "torch":
@@ -103,8 +109,7 @@ def load_cond_networks(task: str, spec: str | os.PathLike | None = None, device:
                        backend: str = "auto") -> CondNet:
     """The ``task`` model (``drumify``, ``fills`` or ``decorate``): bundled, or from ``spec`` (a
     checkpoint, or a folder holding ``<task>.pt``), on the runtime ``pick_backend`` chooses."""
-    if device == "auto":
-        device = "cuda" if installed("torch") and __import__("torch").cuda.is_available() else "cpu"
+    device = concrete_device(device)
     if spec is None:
         folder = bundled_dir()
         if folder is None:
@@ -116,24 +121,27 @@ def load_cond_networks(task: str, spec: str | os.PathLike | None = None, device:
         checkpoint = local_weights(str(spec), f"{task}.pt")
     if pick_backend(backend, device, checkpoint) == "onnxruntime":
         return CondNet(Graphs(checkpoint), checkpoint)
+    return _cond_on_torch(task, spec, device)
+
+
+def _cond_on_torch(task: str, spec, device: str) -> CondNet:
     from ..weights import load_cond, pick_device
     from .torch_graphs import cond_torch_graphs
 
-    device = pick_device(device)
+    device = pick_device(device)  # --device cuda without CUDA: one line
     cond = load_cond(task, spec, "cpu")  # the bare module: TorchGraphs moves it to the device
     return CondNet(cond_torch_graphs(cond.model, cond.config.to_dict(), device), cond.path)
 
 
 def _on_torch(spec, device: str) -> Networks:
-    from ..weights import load_cond, load_model, pick_device
-    from .torch_graphs import cond_torch_graphs, groove_torch_graphs
+    from ..weights import load_model, pick_device
+    from .torch_graphs import groove_torch_graphs
 
     device = pick_device(device)  # --device cuda without CUDA: one line
     loaded = load_model(spec, device)
     graphs = groove_torch_graphs(loaded.model, loaded.prior, loaded.guesser, loaded.config.to_dict(), device)
     model, prior, guesser = groove_nets(graphs)
-    beside, decorator = loaded.path.parent / "decorate.pt", None
-    if available(beside):  # the .pt, or only its graphs (an install ships those): load_cond rebuilds from them
-        cond = load_cond("decorate", beside, "cpu")  # the bare module: TorchGraphs moves it to the device
-        decorator = CondNet(cond_torch_graphs(cond.model, cond.config.to_dict(), device), beside)
+    beside = loaded.path.parent / "decorate.pt"
+    # the .pt, or only its graphs (an install ships those): load_cond rebuilds from them
+    decorator = _cond_on_torch("decorate", beside, str(device)) if available(beside) else None
     return Networks(model, prior, guesser, decorator, loaded.config, loaded.path, "torch")
