@@ -24,15 +24,17 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def verify(path: Path, bundled: bool) -> None:
-    """Check ``path`` against the sha256 in the ``manifest.json`` beside it, when it is listed there."""
+def verify(path: Path, bundled: bool, data: bytes | None = None) -> None:
+    """Check ``path`` against the sha256 in the ``manifest.json`` beside it, when it is listed there
+    (``data``: the file's bytes, when the caller has read them already)."""
     manifest = path.parent / MANIFEST
     if not manifest.exists():
         return
     entry = json.loads(manifest.read_text()).get("files", {}).get(path.name)
     if entry is None:
         return
-    if sha256(path) != entry["sha256"]:
+    digest = sha256(path) if data is None else hashlib.sha256(data).hexdigest()
+    if digest != entry["sha256"]:
         what = "bundled weights" if bundled else f"weights {path}"
         fix = "reinstall groove" if bundled else f"download them again (manifest {manifest} expects sha256 {entry['sha256'][:12]}…)"
         raise WeightsError(f"{what} are damaged (sha256 does not match the manifest); {fix}")

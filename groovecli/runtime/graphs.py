@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..bundled import bundled_dir, verify
 from ..errors import GrooveError, WeightsError
 
 
@@ -51,11 +52,13 @@ class Graphs:
             ort = onnxruntime()
             options = ort.SessionOptions()
             options.intra_op_num_threads = options.inter_op_num_threads = 1
-            path = f"{self.stem}.{part}.onnx"
-            if not Path(path).is_file():
+            path = Path(f"{self.stem}.{part}.onnx")
+            if not path.is_file():
                 raise WeightsError(f"{path} is missing; run groove export-onnx again")
+            data = path.read_bytes()  # read once: checked against the manifest, then handed to the session
+            verify(path, bundled=path.parent == bundled_dir(), data=data)
             try:
-                self._sessions[part] = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+                self._sessions[part] = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
             except Exception as exc:  # noqa: BLE001 - onnxruntime's own error types
                 why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 raise WeightsError(f"{path} is not a readable ONNX graph ({why}); run groove export-onnx again") from None

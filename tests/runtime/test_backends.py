@@ -99,3 +99,20 @@ def test_damaged_graphs_are_one_line_errors(tmp_path):
     (tmp_path / "m.skel.onnx").write_bytes(b"garbage")
     with pytest.raises(WeightsError, match="is not a readable ONNX graph"):
         Graphs(tmp_path / "m.pt").session("skel")
+
+
+def test_a_graph_that_does_not_match_its_manifest_is_refused_before_it_runs(tmp_path):
+    """Graphs are checked against the manifest's sha256 as they are opened, as the .pt files
+    always were: a flipped byte (or a git-LFS pointer) is one line, not a wrong take."""
+    from groovecli.errors import WeightsError
+    from groovecli.runtime.graphs import Graphs
+
+    for f in ["manifest.json", "pocketvae.onnx.json", *(p.name for p in (REPO / "models").glob("pocketvae.*.onnx"))]:
+        shutil.copy(REPO / "models" / f, tmp_path / f)
+    assert Graphs(tmp_path / "pocketvae.pt").session("skel") is not None  # as shipped: it opens
+    graph = tmp_path / "pocketvae.skel.onnx"
+    data = bytearray(graph.read_bytes())
+    data[-1] ^= 0xFF
+    graph.write_bytes(bytes(data))
+    with pytest.raises(WeightsError, match=r"pocketvae.skel.onnx are damaged \(sha256 does not match the manifest\)"):
+        Graphs(tmp_path / "pocketvae.pt").session("skel")
