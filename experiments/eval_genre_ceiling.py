@@ -30,7 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from eval_genre import STIFF_VELOCITY, TOP, fit_judge, pairwise, sketch_of  # noqa: E402
+from eval_genre import STIFF_VELOCITY, TOP, fit_judge, pairwise, sketch_of, take_seed  # noqa: E402
 
 from groovecli.constants import STEPS_PER_BAR  # noqa: E402
 from groovecli.generate.humanize import HumanizeOptions, humanize_grid  # noqa: E402
@@ -64,11 +64,11 @@ def main() -> None:
                                    for b in these])
             oracle = []
             for seed in range(args.seeds):
-                for i, b in enumerate(these):  # each beat's takes their own seeds (eval_genre.take_seed)
+                for i, b in enumerate(these):
                     sketch, bpm = sketch_of(b, args.bars)
                     played = (b.hits[: len(sketch.hits)] > 0.5).astype(np.float32)
                     grid = DrumGrid(played, STIFF_VELOCITY * played, np.zeros_like(played), (), np.zeros(0, np.int64))
-                    take = humanize_grid(grid, loaded, HumanizeOptions(genre=genre, seed=seed * 100_000 + i, notes="keep"), bpm=bpm)
+                    take = humanize_grid(grid, loaded, HumanizeOptions(genre=genre, seed=take_seed(seed, i), notes="keep"), bpm=bpm)
                     out = take.grid
                     times = hit_times(out.hits, out.offset, cell_shifts(out.hits, take.swing))
                     oracle.append(segment_profiles(out.hits, out.velocity, times, b.ms16[: len(out.hits)]))
