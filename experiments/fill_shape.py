@@ -5,9 +5,10 @@
 Fills found inside beat performances (``fill_data.build_fills``, ``from_beat``: they have a bar
 before, the groove they replace), measured by ``grid.fill_shape.snare_toms_per_beat`` against
 that bar. Per split: the fills, the share with fill beats, how many beats they take, snare and
-toms per fill beat (mean, and the 5th, 15th ... 95th percentiles of fills with fill beats, which
-``fill_shape.TRAIN_QUANTILES`` copies from train), sounding 16ths per fill beat, and notes per
-beat 1-4 of the fill bar (the build-up). Only train's figures feed groove; validation and test
+toms per fill beat and sounding 16ths per fill beat (means; the 5th, 15th ... 95th percentiles of
+each over fills with fill beats, paired, and their standard deviations, which
+``fill_shape.TRAIN_QUANTILES`` and ``TRAIN_SD`` copy from train), and notes per beat 1-4 of the
+fill bar (the build-up). Only train's figures feed groove; validation and test
 are printed beside them to show how drummers differ between the splits.
 Prints one JSON object.
 """
@@ -21,7 +22,7 @@ import numpy as np
 
 from groovecli.constants import SNARE, STEPS_PER_BAR, STEPS_PER_BEAT
 from groovecli.grid.fill_bars import TOMS
-from groovecli.grid.fill_shape import fill_beats, snare_toms_per_beat
+from groovecli.grid.fill_shape import fill_beats, shape
 from groovecli.lab.data import SPLITS
 from groovecli.lab.fill_data import build_fills
 
@@ -34,9 +35,10 @@ def profile(fills: np.ndarray, grooves: np.ndarray) -> dict:
         if not where.any():
             continue
         n = where.sum() / STEPS_PER_BEAT
-        density.append(snare_toms_per_beat(fill, groove))
+        figures = shape(fill, groove)
+        density.append(figures[0])
         beats.append(n)
-        sounding.append(fill[where].any(1).sum() / n)
+        sounding.append(figures[1])
         snare.append(fill[where][:, SNARE].sum() / n)
         toms.append(fill[where][:, TOMS].sum() / n)
     per_beat = fills.reshape(len(fills), 4, STEPS_PER_BEAT, -1).sum((2, 3)).mean(0)
@@ -45,7 +47,9 @@ def profile(fills: np.ndarray, grooves: np.ndarray) -> dict:
             "snare_toms_per_fill_beat": round(float(np.mean(density)), 3),
             "snare_per_fill_beat": round(float(np.mean(snare)), 3), "toms_per_fill_beat": round(float(np.mean(toms)), 3),
             "sounding_16ths_per_fill_beat": round(float(np.mean(sounding)), 3),
-            "quantiles": [round(float(q), 2) for q in np.percentile(density, np.arange(5, 100, 10))],
+            "quantiles": [(round(float(a), 2), round(float(b), 2)) for a, b in
+                          zip(*(np.percentile(x, np.arange(5, 100, 10)) for x in (density, sounding)))],
+            "sd": (round(float(np.std(density)), 2), round(float(np.std(sounding)), 2)),
             "notes_per_beat": [round(float(x), 2) for x in per_beat]}
 
 

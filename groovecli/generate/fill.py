@@ -59,10 +59,11 @@ TIMEKEEPING_KEPT = 0.5
 # experiments/eval_fills.py --split validation --fill-heat H, docs/musicianship.md)
 FILL_HEAT = 1.0
 # How many fills the model draws for each fill bar, of which the one nearest the train drummers'
-# snare-and-toms density plays (``_choose``). Drawn alone, its fills play sparser snare and toms
-# than the drummers it learnt from (chosen on validation: experiments/eval_fills.py --split
-# validation --fill-draws N, against experiments/fill_shape.py's train figures)
-FILL_DRAWS = 4
+# fills plays (``_choose``). Drawn once, its fills leave more gaps in their beats than the
+# drummers it learnt from. Chosen on the validation split, by how near its fill bars come to the
+# train drummers' snare-and-toms and sounding 16ths per fill beat: nearer up to 16 draws, no
+# nearer beyond (experiments/eval_fills.py --split validation --fill-draws N; docs/musicianship.md)
+FILL_DRAWS = 16
 FILL_SEED_OFFSET = 7919  # fills draw from their own stream: the rest of the take stays as it was
 
 
@@ -166,8 +167,8 @@ def add_fills(grid: DrumGrid, sketch: np.ndarray, rows: list[int], model: CondNe
 
 def _choose(candidates: np.ndarray, groove: np.ndarray, first: int, rng: np.random.Generator) -> int:
     """Which of one bar's ``FILL_DRAWS`` drawn fills (N, 48, 9) to play over ``groove`` (the
-    bar's cells from ``first``): the one nearest a snare-and-toms density drawn from GMD's train
-    drummers' fills (``grid/fill_shape.py``)."""
+    bar's cells from ``first``): the one nearest a snare-and-toms density and continuity drawn
+    from GMD's train drummers' fills (``grid/fill_shape.py``)."""
     if len(candidates) == 1:
         return 0
     fills = candidates[:, STEPS_PER_BAR + first : 2 * STEPS_PER_BAR]
