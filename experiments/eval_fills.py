@@ -159,8 +159,9 @@ def main() -> None:
     shapes = [profile(gen_fill, np.stack(free_before)), profile(free_fill, np.stack(free_before)),
               profile(fill_bar(beat_real), beat_real.hits[:, :STEPS_PER_BAR])]
     result["fill_shape_in_context_alone_real_beat_fills"] = {
-        k: [shape[k] for shape in shapes] for k in ("snare_toms_per_fill_beat", "snare_per_fill_beat", "toms_per_fill_beat",
-                  "sounding_16ths_per_fill_beat", "fill_beats")}
+        k: [shape[k] for shape in shapes] for k in ("snare_toms_per_fill_beat", "drum_16ths_per_fill_beat",
+                                                                "snare_per_fill_beat", "toms_per_fill_beat",
+                                                                "sounding_16ths_per_fill_beat", "fill_beats")}
     result["real_beat_fills_judged_fill"] = round(float((judge(bar_features(fill_bar(beat_real))) > 0.5).mean()), 3)
     result["seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(result, indent=2))

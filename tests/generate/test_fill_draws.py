@@ -30,7 +30,7 @@ def rock(tmp_path, bars: int = 4, hat_every: int = 2) -> str:
 
 def test_fills_play_as_busy_and_unbroken_as_most_of_the_train_drummers_fills(tmp_path):
     # one draw of the fill model leaves gaps: on this sketch its fills average 2.3 snare and tom
-    # hits and 2.5 sounding 16ths per fill beat over these seeds, under the train drummers' 35th
+    # hits and 2.3 drum 16ths per fill beat over these seeds, under the train drummers' 35th
     # percentile fill; the best of several draws reaches it
     song = read_midi(rock(tmp_path))
     shapes = []

@@ -21,10 +21,10 @@ def test_pick_takes_the_draw_nearest_the_target_and_never_one_without_a_fill():
     groove[::2, CLOSED_HIHAT] = 1
     none = groove.copy()  # no fill beats at all
     sparse = groove.copy()
-    sparse[12, HIGH_TOM] = 1  # one tom in the last beat: 1 hit, 2 sounding 16ths (with the hats)
+    sparse[12, HIGH_TOM] = 1  # one tom in the last beat: 1 hit, one of its 16ths (the hats do not count)
     roll = groove.copy()
     roll[12:, SNARE] = 1  # a 16th roll in the last beat: 4 and 4
-    assert shape(sparse, groove) == (1.0, 2.0) and shape(roll, groove) == (4.0, 4.0)
+    assert shape(sparse, groove) == (1.0, 1.0) and shape(roll, groove) == (4.0, 4.0)
     candidates = np.stack([none, sparse, roll])
     assert pick(candidates, groove, (4.0, 4.0)) == 2
     assert pick(candidates, groove, (1.25, 2.0)) == 1
