@@ -2,6 +2,7 @@
 real fills.
 
     python experiments/eval_fills.py --data ../shared/data/gmd [--cache DIR] [--max-files N]
+        [--split validation] [--fill-heat H] [--fill-draws N]
 
 1. A fill-vs-beat judge (logistic regression on ``fill_data.bar_features``: hits per class,
    density, toms' and time-keepers' shares, sounding 16ths, last-beat hits) is fitted on GMD

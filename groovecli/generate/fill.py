@@ -8,8 +8,10 @@ through untouched. ``fill_beats`` (1-4) keeps a fill to the bar's last beats.
 What: the fill model (``nn/cond_vae.py``, trained on GMD's fills, ``fill_bars.py``) reads the bar
 played before (the humanized output), the sketch of the fill bar and of the bar after, and the
 genre, and writes the fill and its landing (a crash or kick on the next downbeat, when the model
-plays one there). One z per fill, drawn from its own generator seeded from the take's seed, so a
-song with fills is the same song without them everywhere else.
+plays one there). The model draws several fills for each bar (``FILL_DRAWS``), and the one
+nearest a drummer's density and continuity plays (``grid/fill_shape.py``): drawn once, its fills
+leave gaps GMD's drummers do not. Every draw comes from the fills' own generator seeded from the
+take's seed, so a song with fills is the same song without them everywhere else.
 
 Fills take over, as drummers' do: the beats a fill was asked for (``fill_beats``, the whole bar
 by default) are the fill model's, which plays a drummer's fill bar there (the groove, thinning,
@@ -21,7 +23,9 @@ no fill in it (no tom, no new snare) takes nothing over. That replaces some of t
 asking for a fill asks for that (the report counts them; ``--fill-over`` plays the fill on top
 instead, as before). Every other note of the user's stays in every mode that keeps them
 (``add``, ``keep``, ``groove fill``); the notes the humanizer *added* in the fill bar make way
-for the fill. In ``free`` the fill bar is the fill alone. No fill note needs a third hand (``grid/hands.py``).
+for the fill. In ``free`` the fill bar is the fill alone. No fill note needs a third hand (``grid/hands.py``);
+in a fill's beats the user's hi-hat or ride gives way to the fill's snare and toms for it, as the
+time-keeping yields to the fill there (with ``over``, nothing of the user's gives way).
 """
 
 from __future__ import annotations

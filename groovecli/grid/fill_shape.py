@@ -9,8 +9,8 @@ their beat performances set the figures groove's fills are drawn towards
 (``experiments/fill_shape.py`` measures them, on their fills against the bar before).
 
 Among several draws of the fill model for the same bar, ``pick`` takes the one whose figures come
-closest to a pair drawn from the train drummers' own spread (``TRAIN_QUANTILES``): the fills stay
-as varied as theirs, and reach their density and continuity.
+closest to a pair drawn from the train drummers' own spread (``TRAIN_QUANTILES``): the targets
+vary as their fills do, sparse ones included, and the fills reach their density and continuity.
 """
 
 from __future__ import annotations
