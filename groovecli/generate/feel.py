@@ -7,11 +7,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..constants import STEPS_PER_BAR, WINDOW_STEPS
+from ..constants import STEPS_PER_BAR, STEPS_PER_BEAT, WINDOW_STEPS
 from ..grid.drawn import parse_pattern, swing_preset
 from ..grid.drumgrid import DrumGrid, Runs
 from ..grid.feel_profile import Profile, follow
 from ..grid.genre_feel import GenreFeel, genre_feel, pooled_feel
+from ..grid.meter_feel import match_quantiles, meter_feel
+from ..grid.meters import KINDS
 from ..grid.patterns import timing_pattern, velocity_pattern
 from ..grid.swing import STRAIGHT, Swing, as_eighths, dotted_notes, eighth_swing
 from ..runtime.load import Networks
@@ -148,30 +150,46 @@ def drawn_timing(text: str | None) -> str | None:
 
 
 def play_genre(model: dict[str, np.ndarray], hits: np.ndarray, options, genre: str | None, swing: Swing,
-               half_ms: np.ndarray, other: np.ndarray | None = None) -> dict[str, np.ndarray]:
+               half_ms: np.ndarray, kinds: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """The model's feel leaned on ``genre``'s drummers (``lean_on_genre``); as decoded when no
-    genre is sure (but for the timing of the ``other`` steps, ``lean_other_meters``) or groove
-    ships no feel for it. A drawn pattern is the user's own feel: the genre does not move the
-    feel it draws."""
+    genre is sure or groove ships no feel for it; frames of other meters lean on their own
+    drummers (``lean_other_meters``). A drawn pattern is the user's own feel: the genre does not
+    move the feel it draws."""
     feel = genre_feel(genre) if genre is not None else None
-    timing = drawn_timing(options.timing_pattern) is None
-    if feel is None:
-        return lean_other_meters(model, hits, other, swing, half_ms, timing) if genre is None else model
-    return lean_on_genre(model, hits, feel, swing, half_ms, timing=timing, velocity=options.velocity_pattern is None)
+    timing, velocity = drawn_timing(options.timing_pattern) is None, options.velocity_pattern is None
+    played = model if feel is None else lean_on_genre(model, hits, feel, swing, half_ms, timing=timing,
+                                                      velocity=velocity)
+    return lean_other_meters(played, model, hits, kinds, swing, half_ms, timing=timing, velocity=velocity,
+                             pooled=genre is None)
 
 
-def lean_other_meters(model: dict[str, np.ndarray], hits: np.ndarray, other: np.ndarray | None, swing: Swing,
-                      half_ms: np.ndarray, timing: bool) -> dict[str, np.ndarray]:
-    """With no sure genre, the timing of the frames in ``other`` (T,) (other meters that beat in
-    quarters, ``meters.quarter_beat_steps``) leaned on GMD's drummers pooled
-    (``genre_feel.pooled_feel``): on a padded frame the model, trained on 4/4 bars, stops pushing
-    as its drummers do. Velocity stays the model's (leaning it on any drummers' profile made it
-    worse, docs/producer.md), and 4/4 bars keep their feel as decoded."""
-    neutral = pooled_feel()
-    if not timing or neutral is None or other is None or not other.any():
-        return model
-    rows = {k: v[other] for k, v in model.items()}
-    leaned = lean_on_genre(rows, hits[other], neutral, swing, half_ms[other], velocity=False)
-    out = {k: np.array(v, copy=True) for k, v in model.items()}
-    out["offset"][other] = leaned["offset"]
+def lean_other_meters(played: dict[str, np.ndarray], model: dict[str, np.ndarray], hits: np.ndarray,
+                      kinds: dict[str, np.ndarray] | None, swing: Swing, half_ms: np.ndarray, *, timing: bool,
+                      velocity: bool, pooled: bool) -> dict[str, np.ndarray]:
+    """``played`` (the song's feel, 4/4 bars leaned on a genre or not) with the frames of other
+    meters (``kinds``: (T,) steps per kind of frame, ``meters.kind_steps``) played as GMD's
+    drummers play that kind (``grid/meter_feel.py``), from the ``model``'s decoded feel: on a
+    padded frame the model, trained on 4/4 bars, plays a 4/4 bar's dynamics (a waltz's ride as
+    loud as a rock ride) and stops pushing as its drummers do, and a genre's 4/4 profile puts a
+    6/8 bar's second beat on an off-beat. Velocity is mapped onto the drummers' (``match_quantiles``);
+    timing re-centred on theirs while the off-beats are played straight (their timing holds their
+    own swing). A kind the table lacks keeps ``played``, but with no genre (``pooled``) a kind
+    that beats in quarters leans its timing on GMD's 4/4 drummers pooled (``genre_feel.pooled_feel``:
+    its beats fall where a 4/4 bar's do). 4/4 bars are left as ``played``. ``timing`` /
+    ``velocity`` False: a drawn pattern is the user's own feel."""
+    out = {k: np.array(v, copy=True) for k, v in played.items()}
+    for kind, steps in (kinds or {}).items():
+        table = meter_feel(kind)
+        if table is not None:
+            feel, lean_t, lean_v = table.feel, timing and table.timing and swing.straight, velocity and table.velocity
+        else:
+            feel, lean_t, lean_v = pooled_feel(), pooled and timing and kind == KINDS[STEPS_PER_BEAT], False
+        if feel is None or not (lean_t or lean_v) or not steps.any():
+            continue
+        rows = {k: v[steps] for k, v in model.items()}
+        leaned = lean_on_genre(rows, hits[steps], feel, swing, half_ms[steps], timing=lean_t, velocity=lean_v)
+        if lean_v and table.quantiles is not None:  # the means moved first, for steps with too few hits for these
+            leaned["velocity"] = match_quantiles(leaned["velocity"], hits[steps], table.quantiles)
+        for k in ("offset",) * lean_t + ("velocity",) * lean_v:
+            out[k][steps] = leaned[k]
     return out
