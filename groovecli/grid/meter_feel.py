@@ -1,15 +1,15 @@
-"""How GMD's drummers play bars of other meters, as ``humanize`` leans on it with the genre unsure.
+"""How GMD's drummers play bars of other meters: what ``humanize`` plays their frames with.
 
 The feel model was trained on 4/4 bars only. On a frame of another meter (``meters.py``) it plays
 a 4/4 bar's dynamics: a 3/4 jazz waltz's ride as loud as a rock ride, a 6/8 bar's second beat as
-an off-beat. GMD's own drummers played ten other-meter beats in its train split (3/4, 6/8, 5/4,
+an off-beat. GMD's own drummers played other-meter beats in its train split (3/4, 6/8, 5/4,
 5/8); ``experiments/meter_feel.py`` measures, per kind of frame (``meters.KINDS``: where the
-frame's beats fall) and per drum and step of the frame, their mean velocity and timing (ms),
-and writes ``models/meter-feel.json``. ``generate/feel.lean_other_meters`` re-centres the model's
-decoded feel on them, as a named genre's 4/4 bars lean on that genre's drummers
-(``genre_feel.py``); a kind the table lacks keeps the model's (or the pooled drummers') feel.
+frame's beats fall) and per drum and step of the frame, their velocities (quantiles and means)
+and mean timing (ms), and writes ``models/meter-feel.json``. ``generate/feel.lean_other_meters``
+maps the model's decoded velocities onto theirs by rank and re-centres its timing on theirs, as a
+named genre's 4/4 bars lean on that genre's drummers (``genre_feel.py``); a kind the table lacks
+keeps the model's (or the pooled 4/4 drummers') feel.
 """
-
 from __future__ import annotations
 
 import json

@@ -118,8 +118,8 @@ def waltz_and_six_eight(bars: int = 8):
 
 @needs_table
 def test_with_no_sure_genre_other_meters_play_their_drummers_dynamics():
-    """The model plays a padded frame with a 4/4 bar's dynamics (its ride at 70-94 where GMD's
-    waltzing drummers keep it at 33-60). With the genre unsure, 3/4 and 6/8 frames take the
+    """The model plays a padded frame with a 4/4 bar's dynamics (its waltz ride far louder than
+    GMD's waltzing drummers keep theirs). With the genre unsure, 3/4 and 6/8 frames take the
     dynamics of GMD's drummers in those meters (``models/meter-feel.json``): the waltz's ride
     softer, the 6/8's first beat louder than its second, the model's order of loud and soft kept
     within each drum and step; the 4/4 bar keeps the model's feel exactly."""
@@ -143,6 +143,27 @@ def test_with_no_sure_genre_other_meters_play_their_drummers_dynamics():
         assert np.array_equal(played[feel][four], model[feel][four])
         assert not np.array_equal(played[feel][waltz], model[feel][waltz])
     assert played["offset"][waltz][hits[waltz] > 0.5].mean() < -0.1  # pushed, as GMD's drummers push
+
+
+@needs_table
+def test_a_named_genre_plays_its_4_4_bars_as_before_and_other_meters_as_their_drummers():
+    """With a genre named, 4/4 bars lean on the genre's drummers exactly as they did before other
+    meters had a table; 3/4 and 6/8 frames take their own drummers' dynamics instead of the
+    genre's 4/4 profile (which puts a 6/8 bar's second beat on an off-beat)."""
+    from groovecli.generate.feel import play_genre
+    from groovecli.grid.genre_feel import genre_feel
+    from groovecli.grid.meters import kind_steps
+
+    if genre_feel("rock") is None:
+        pytest.skip("no genre feels bundled in this checkout")
+    frames, hits, four = waltz_and_six_eight()
+    rng = np.random.default_rng(1)
+    model = {"offset": rng.normal(0, 0.1, hits.shape) * hits, "velocity": (0.7 + rng.normal(0, 0.08, hits.shape)) * hits}
+    args = (model, hits, HumanizeOptions(genre="rock"), "rock", Swing(), np.full(len(hits), 30.0))
+    genre_only, played = play_genre(*args), play_genre(*args, kind_steps(frames))
+    for feel in ("velocity", "offset"):
+        assert np.array_equal(played[feel][four], genre_only[feel][four])
+        assert not np.array_equal(played[feel][:16], genre_only[feel][:16])
 
 
 def waltz_file(tmp_path, velocity=lambda step: 100) -> Path:
