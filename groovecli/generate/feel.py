@@ -12,7 +12,7 @@ from ..grid.drawn import parse_pattern, swing_preset
 from ..grid.drumgrid import DrumGrid, Runs
 from ..grid.feel_profile import Profile, follow
 from ..grid.genre_feel import GenreFeel, genre_feel, pooled_feel
-from ..grid.meter_feel import match_quantiles, meter_feel
+from ..grid.meter_feel import MeterFeel, match_quantiles, meter_feel
 from ..grid.meters import KINDS
 from ..grid.patterns import timing_pattern, velocity_pattern
 from ..grid.swing import STRAIGHT, Swing, as_eighths, dotted_notes, eighth_swing
@@ -171,25 +171,29 @@ def lean_other_meters(played: dict[str, np.ndarray], model: dict[str, np.ndarray
     drummers play that kind (``grid/meter_feel.py``), from the ``model``'s decoded feel: on a
     padded frame the model, trained on 4/4 bars, plays a 4/4 bar's dynamics (a waltz's ride as
     loud as a rock ride) and stops pushing as its drummers do, and a genre's 4/4 profile puts a
-    6/8 bar's second beat on an off-beat. Velocity is mapped onto the drummers' (``match_quantiles``);
-    timing re-centred on theirs while the off-beats are played straight (their timing holds their
-    own swing). A kind the table lacks keeps ``played``, but with no genre (``pooled``) a kind
-    that beats in quarters leans its timing on GMD's 4/4 drummers pooled (``genre_feel.pooled_feel``:
-    its beats fall where a 4/4 bar's do). 4/4 bars are left as ``played``. ``timing`` /
-    ``velocity`` False: a drawn pattern is the user's own feel."""
+    6/8 bar's second beat on an off-beat. Velocity is mapped onto the drummers' (``match_quantiles``),
+    timing re-centred (``timing_feel``). A kind the table lacks keeps ``played``'s velocity. 4/4
+    bars are left as ``played``. ``timing`` / ``velocity`` False: a drawn pattern is the user's
+    own feel."""
     out = {k: np.array(v, copy=True) for k, v in played.items()}
     for kind, steps in (kinds or {}).items():
         table = meter_feel(kind)
-        if table is not None:
-            feel, lean_t, lean_v = table.feel, timing and table.timing and swing.straight, velocity and table.velocity
-        else:
-            feel, lean_t, lean_v = pooled_feel(), pooled and timing and kind == KINDS[STEPS_PER_BEAT], False
-        if feel is None or not (lean_t or lean_v) or not steps.any():
-            continue
-        rows = {k: v[steps] for k, v in model.items()}
-        leaned = lean_on_genre(rows, hits[steps], feel, swing, half_ms[steps], timing=lean_t, velocity=lean_v)
-        if lean_v and table.quantiles is not None:  # the means moved first, for steps with too few hits for these
-            leaned["velocity"] = match_quantiles(leaned["velocity"], hits[steps], table.quantiles)
-        for k in ("offset",) * lean_t + ("velocity",) * lean_v:
-            out[k][steps] = leaned[k]
+        rows, at = {k: v[steps] for k, v in model.items()}, hits[steps]
+        if velocity and table is not None and table.velocity and steps.any():
+            moved = lean_on_genre(rows, at, table.feel, swing, half_ms[steps], timing=False)["velocity"]
+            # the means move first, for the steps with too few of the drummers' hits for quantiles
+            out["velocity"][steps] = moved if table.quantiles is None else match_quantiles(moved, at, table.quantiles)
+        feel = timing_feel(kind, table, swing, pooled) if timing and steps.any() else None
+        if feel is not None:
+            out["offset"][steps] = lean_on_genre(rows, at, feel, swing, half_ms[steps], velocity=False)["offset"]
     return out
+
+
+def timing_feel(kind: str, table: MeterFeel | None, swing: Swing, pooled: bool) -> GenreFeel | None:
+    """Whose timing frames of ``kind`` lean on: their drummers' (``table``) while the off-beats are
+    played straight (the drummers' timing holds their own swing, which another swing would count
+    twice); else, with no genre (``pooled``), a frame that beats in quarters leans on GMD's 4/4
+    drummers pooled (de-swung, so a swing goes on top); else none."""
+    if table is not None and table.timing and swing.straight:
+        return table.feel
+    return pooled_feel() if pooled and kind == KINDS[STEPS_PER_BEAT] else None

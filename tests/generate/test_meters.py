@@ -146,6 +146,29 @@ def test_with_no_sure_genre_other_meters_play_their_drummers_dynamics():
 
 
 @needs_table
+def test_under_a_swing_other_meters_keep_their_drummers_dynamics_but_not_their_timing():
+    """The table's timing holds its drummers' own swing; under ``--swing`` it would be counted
+    twice. So a 6/8 frame keeps the model's timing, a 3/4 frame leans on the de-swung 4/4
+    drummers pooled (still pushing), and both still take the table's dynamics."""
+    from groovecli.generate.feel import play_genre
+    from groovecli.grid.meters import kind_steps
+    from groovecli.grid.swing import eighth_swing
+
+    frames, hits, four = waltz_and_six_eight()
+    kinds = kind_steps(frames)
+    rng = np.random.default_rng(2)
+    model = {"offset": rng.normal(0, 0.1, hits.shape) * hits, "velocity": (0.7 + rng.normal(0, 0.08, hits.shape)) * hits}
+    half_ms = np.full(len(hits), 30.0)
+    straight = play_genre(model, hits, HumanizeOptions(), None, Swing(), half_ms, kinds)
+    swung = play_genre(model, hits, HumanizeOptions(swing=62), None, eighth_swing(62), half_ms, kinds)
+    waltz, six = kinds["quarter"], kinds["dotted quarter"]
+    assert np.array_equal(swung["offset"][six], model["offset"][six])
+    assert not np.array_equal(straight["offset"][six], model["offset"][six])
+    assert swung["offset"][waltz][hits[waltz] > 0.5].mean() < -0.1
+    assert np.array_equal(swung["velocity"][six], straight["velocity"][six])
+
+
+@needs_table
 def test_a_named_genre_plays_its_4_4_bars_as_before_and_other_meters_as_their_drummers():
     """With a genre named, 4/4 bars lean on the genre's drummers exactly as they did before other
     meters had a table; 3/4 and 6/8 frames take their own drummers' dynamics instead of the
