@@ -1,7 +1,8 @@
 """How well other meters are grooved (issue #23 item 3; docs/producer.md section 4).
 
     python experiments/eval_meters.py --data ../shared/data/gmd [--repeats 20] [--seed 0]
-        [--leave-one-out | --no-meter-feel] [--split all|train|validation]
+        [--genre-from-style] [--same-drummers] [--leave-one-out | --no-meter-feel]
+        [--split all|train|validation] [--lean "velocity quantiles,timing"]
 
 GMD's beat performances outside 4/4 (every split: 5 in 3/4, 5 in 6/8, one 5/4, one 5/8) are put on
 the grid in 16-step frames (``grid/meters.py``); each one's stiff sketch (``groove evaluate``'s
@@ -11,12 +12,13 @@ pooled. The same is done for the 4/4 test beats, whose pooled notes are subsampl
 draws) to as many notes as the other meters have, so that both KLs carry the same small-sample
 bias. Prints one JSON object per meter and for all of them, with the 4/4 reference and the ratio.
 
-With the genre unsure, other-meter frames lean on the drummers' table ``models/meter-feel.json``
+Other-meter frames are played with the drummers' table ``models/meter-feel.json``
 (``experiments/meter_feel.py``), fitted on the ten *train* files among these twelve, so the
 default figure scores them in-sample. ``--leave-one-out`` scores each train file with the table
 refitted without it (the validation files are out of the bundled fit already): the held-out
 figure. ``--no-meter-feel`` humanizes with no table (as groove did before it). ``--split``
 scores only the other-meter files of one split (the 4/4 reference stays the test songs).
+``--lean`` sets what every kind of frame leans on, as ``meter_feel.LEAN`` was chosen.
 """
 
 from __future__ import annotations
@@ -117,8 +119,8 @@ def main() -> None:
                        help="score each train file with the other-meter table refitted without it")
     table.add_argument("--no-meter-feel", action="store_true", help="humanize with no other-meter table")
     parser.add_argument("--lean", type=lambda text: [w.strip() for w in text.split(",") if w.strip()],
-                        help="what every kind of frame leans on, comma-separated (velocity, timing, velocity "
-                             "spread), in place of the table's choice")
+                        help="what every kind of frame leans on, comma-separated (velocity: the means, velocity "
+                             "quantiles, timing), in place of the table's choice")
     parser.add_argument("--split", default="all", choices=("all", "train", "validation"),
                         help="score only the other-meter files of this split")
     args = parser.parse_args()
