@@ -15,8 +15,8 @@ bias. Prints one JSON object per meter and for all of them, with the 4/4 referen
 Other-meter frames are played with the drummers' table ``models/meter-feel.json``
 (``experiments/meter_feel.py``), fitted on the ten *train* files among these twelve, so the
 default figure scores them in-sample. ``--leave-one-out`` scores each train file with the table
-refitted without it (the validation files are out of the bundled fit already): the held-out
-figure. ``--no-meter-feel`` humanizes with no table (as groove did before it). ``--split``
+refitted without it, on the drummers' side and on the model's (the validation files are out of
+the bundled fit already): the held-out figure. ``--no-meter-feel`` humanizes with no table (as groove did before it). ``--split``
 scores only the other-meter files of one split (the 4/4 reference stays the test songs).
 ``--lean`` sets what every kind of frame leans on, as ``meter_feel.LEAN`` was chosen.
 """

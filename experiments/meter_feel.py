@@ -31,7 +31,7 @@ import json
 import sys
 import zlib
 from collections import defaultdict
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from unittest import mock
 
@@ -83,7 +83,7 @@ def stiff_sketch(real: DrumGrid, step_ticks: float) -> DrumGrid:
     return real.with_values(t, STIFF_VELOCITY * t, np.zeros_like(t))
 
 
-@lru_cache(maxsize=None)
+@cache
 def decoded_by_kind(data: str, name: str) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
     """(hits, velocity) the model decodes on the frames of file ``name`` before any other-meter
     lean, per kind of frame, one pair per seed (``MODEL_SEEDS``, seeded from the name)."""
