@@ -60,14 +60,14 @@ def meter_feel(kind: str) -> MeterFeel | None:
 
 
 def match_quantiles(moved: np.ndarray, decoded: np.ndarray, hits: np.ndarray, table: MeterFeel) -> np.ndarray:
-    """``moved`` (T, D) on frames of one kind, with each drum's hits at each step of the frame
-    where the table has both sides put at the drummers' velocity of the same quantile as the
-    model's ``decoded`` velocity holds among the model's own there (its distribution on the
-    table's files, ``table.model``, or over the drum's steps of the kind where that step has too
-    few): a note the model plays far below its usual level there stays far below the drummers'
-    usual level, whatever else the song plays at that step. Louder stays louder; the levels and
-    the spread are the drummers'. Piecewise-linear both ways; past the model's extremes, the
-    drummers' extremes. Elsewhere ``moved`` is kept."""
+    """``moved`` (T, D) on frames of one kind, with every hit at a step and drum where the table has
+    both sides mapped by quantile: its ``decoded`` velocity is placed in the model's own
+    distribution there (``table.model``, measured on the table's files; over the drum's steps of
+    the kind where that step has too few hits) and takes the drummers' velocity at the same
+    quantile. A note the model plays far below its usual level there stays far below the
+    drummers' usual level, whatever else the song plays at that step; louder stays louder; the
+    levels and the spread are the drummers'. Piecewise-linear both ways; past the model's
+    extremes, the drummers' extremes. Elsewhere ``moved`` is kept."""
     out = np.array(moved, copy=True)
     hit = hits > 0.5
     pos = np.arange(len(moved)) % STEPS_PER_BAR
