@@ -15,8 +15,8 @@ bias. Prints one JSON object per meter and for all of them, with the 4/4 referen
 Other-meter frames are played with the drummers' table ``models/meter-feel.json``
 (``experiments/meter_feel.py``), fitted on the ten *train* files among these twelve, so the
 default figure scores them in-sample. ``--leave-one-out`` scores each train file with the table
-refitted without it (the validation files are out of the bundled fit already): the held-out
-figure. ``--no-meter-feel`` humanizes with no table (as groove did before it). ``--split``
+refitted without it, on the drummers' side and on the model's (the validation files are out of
+the bundled fit already): the held-out figure. ``--no-meter-feel`` humanizes with no table (as groove did before it). ``--split``
 scores only the other-meter files of one split (the 4/4 reference stays the test songs).
 ``--lean`` sets what every kind of frame leans on, as ``meter_feel.LEAN`` was chosen.
 """
@@ -35,18 +35,16 @@ import numpy as np
 
 from groovecli.constants import STEPS_PER_BAR
 from groovecli.generate.humanize import HumanizeOptions, humanize_grid
-from groovecli.grid.drumgrid import bar_bpm, from_windows, half_step_ms, quantize, to_windows
+from groovecli.grid.drumgrid import bar_bpm, half_step_ms, quantize
 from groovecli.grid.meters import frame_mask
-from groovecli.grid.patterns import derive_template
 from groovecli.lab.data import genre_of
-from groovecli.lab.evaluation import STIFF_VELOCITY
 from groovecli.lab.metrics import position_kl
 from groovecli.midi import read_midi
 from groovecli.midi.drummap import GMD
 from groovecli.runtime.load import load_networks
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from meter_feel import fit, other_meter_rows  # noqa: E402
+from meter_feel import fit, other_meter_rows, stiff_sketch  # noqa: E402
 
 from groovecli.grid import meter_feel  # noqa: E402
 
@@ -77,12 +75,9 @@ def played(path: Path, loaded, seed: int, genre: str = "auto") -> dict[str, np.n
     """The drummer's and the model's (hits, velocity, ms) on the framed grid of one file."""
     perf = read_midi(path, drum_map=GMD)
     real = quantize(perf, meters=True)
-    frames = real.steps // STEPS_PER_BAR
-    if frames < 2:
+    if real.steps // STEPS_PER_BAR < 2:
         return None
-    t = from_windows(derive_template(to_windows(real.hits), to_windows(real.velocity)), frames)
-    t = t * frame_mask(real.bars, perf.step_ticks)
-    stiff = real.with_values(t, STIFF_VELOCITY * t, np.zeros_like(t))
+    stiff = stiff_sketch(real, perf.step_ticks)
     take = humanize_grid(stiff, loaded, HumanizeOptions(seed=seed, genre=genre), bpm=bar_bpm(perf, real)).grid
     hits = take.hits * frame_mask(real.bars, perf.step_ticks)
     ms = half_step_ms(perf, real.bars)[:, None]

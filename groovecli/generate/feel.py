@@ -171,10 +171,10 @@ def lean_other_meters(played: dict[str, np.ndarray], model: dict[str, np.ndarray
     drummers play that kind (``grid/meter_feel.py``), from the ``model``'s decoded feel: on a
     padded frame the model, trained on 4/4 bars, plays a 4/4 bar's dynamics (a waltz's ride as
     loud as a rock ride) and stops pushing as its drummers do, and a genre's 4/4 profile puts a
-    6/8 bar's second beat on an off-beat. Velocity is mapped onto the drummers' (``match_quantiles``),
-    timing re-centred (``timing_feel``). A kind the table lacks keeps ``played``'s velocity. 4/4
-    bars are left as ``played``. ``timing`` / ``velocity`` False: a drawn pattern is the user's
-    own feel."""
+    6/8 bar's second beat on an off-beat. Velocity is mapped from the model's distribution at
+    each step and drum onto the drummers' (``match_quantiles``), timing re-centred
+    (``timing_feel``). A kind the table lacks keeps ``played``'s velocity. 4/4 bars are left as
+    ``played``. ``timing`` / ``velocity`` False: a drawn pattern is the user's own feel."""
     out = {k: np.array(v, copy=True) for k, v in played.items()}
     for kind, steps in (kinds or {}).items():
         table = meter_feel(kind)
@@ -182,7 +182,7 @@ def lean_other_meters(played: dict[str, np.ndarray], model: dict[str, np.ndarray
         if velocity and table is not None and table.velocity and steps.any():
             moved = lean_on_genre(rows, at, table.feel, swing, half_ms[steps], timing=False)["velocity"]
             # the means move first, for the steps with too few of the drummers' hits for quantiles
-            out["velocity"][steps] = moved if table.quantiles is None else match_quantiles(moved, at, table.quantiles)
+            out["velocity"][steps] = match_quantiles(moved, rows["velocity"], at, table)
         feel = timing_feel(kind, table, swing, pooled) if timing and steps.any() else None
         if feel is not None:
             out["offset"][steps] = lean_on_genre(rows, at, feel, swing, half_ms[steps], velocity=False)["offset"]

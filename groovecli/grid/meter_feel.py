@@ -5,10 +5,12 @@ a 4/4 bar's dynamics: a 3/4 jazz waltz's ride as loud as a rock ride, a 6/8 bar'
 an off-beat. GMD's own drummers played other-meter beats in its train split (3/4, 6/8, 5/4,
 5/8); ``experiments/meter_feel.py`` measures, per kind of frame (``meters.KINDS``: where the
 frame's beats fall) and per drum and step of the frame, their velocities (quantiles and means)
-and mean timing (ms), and writes ``models/meter-feel.json``. ``generate/feel.lean_other_meters``
-maps the model's decoded velocities onto theirs by rank and re-centres its timing on theirs, as a
-named genre's 4/4 bars lean on that genre's drummers (``genre_feel.py``); a kind the table lacks
-keeps the model's (or the pooled 4/4 drummers') feel.
+and mean timing (ms), beside the quantiles of the velocities the model itself decodes there on
+the same files' sketches, and writes ``models/meter-feel.json``. ``generate/feel.lean_other_meters``
+maps each decoded velocity through the model's distribution there onto the drummers'
+(``match_quantiles``) and re-centres its timing on theirs, as a named genre's 4/4 bars lean on
+that genre's drummers (``genre_feel.py``); a kind the table lacks keeps the model's (or the
+pooled 4/4 drummers') feel.
 """
 from __future__ import annotations
 
@@ -37,8 +39,12 @@ class MeterFeel:
     timing: bool
     # per step of the frame and drum, the drummers' velocity at evenly spaced quantiles (None where
     # too few hits): when given, velocity is mapped onto them (``match_quantiles``), and only the
-    # steps with None are re-centred on the drummers' means
+    # steps left unmapped are re-centred on the drummers' means
     quantiles: list | None = None
+    # the model's own decoded velocity there ([step][drum] quantiles, None where too few hits), and
+    # per drum over all the kind's steps (for the steps where it has too few)
+    model: list | None = None
+    model_drum: list | None = None
 
 
 def meter_feel(kind: str) -> MeterFeel | None:
@@ -49,28 +55,45 @@ def meter_feel(kind: str) -> MeterFeel | None:
     lean = set(entry.get("lean", ("velocity", "timing")))
     feel = GenreFeel(Swing(), profile_entry(entry["timing_ms"]), profile_entry(entry["velocity"]))
     quantiles = entry.get("velocity_quantiles") if "velocity quantiles" in lean else None
-    return MeterFeel(feel, "velocity" in lean or quantiles is not None, "timing" in lean, quantiles)
+    return MeterFeel(feel, "velocity" in lean or quantiles is not None, "timing" in lean, quantiles,
+                     entry.get("model_quantiles"), entry.get("model_drum_quantiles"))
 
 
-def match_quantiles(values: np.ndarray, hits: np.ndarray, quantiles: list) -> np.ndarray:
-    """``values`` (T, D) on frames of one kind, each drum's hits at each step of the frame mapped
-    by rank onto the drummers' velocities there (``quantiles`` [step][drum]: evenly spaced
-    quantiles, or None: kept). The model's hits keep their order, louder stays louder, and take
-    the drummers' spread: their ghosts and accents, which re-centring the model's means alone
-    leaves at the model's 4/4 spread."""
-    out = np.array(values, copy=True)
+def match_quantiles(moved: np.ndarray, decoded: np.ndarray, hits: np.ndarray, table: MeterFeel) -> np.ndarray:
+    """``moved`` (T, D) on frames of one kind, with every hit at a step and drum where the table has
+    both sides mapped by quantile: its ``decoded`` velocity is placed in the model's own
+    distribution there (``table.model``, measured on the table's files; over the drum's steps of
+    the kind where that step has too few hits) and takes the drummers' velocity at the same
+    quantile. A note the model plays far below its usual level there stays far below the
+    drummers' usual level, whatever else the song plays at that step; louder stays louder; the
+    levels and the spread are the drummers'. Piecewise-linear both ways; past the model's
+    extremes, the drummers' extremes. Elsewhere ``moved`` is kept."""
+    out = np.array(moved, copy=True)
     hit = hits > 0.5
-    pos = np.arange(len(values)) % STEPS_PER_BAR
-    for step, row in enumerate(quantiles):
-        for drum, q in enumerate(row):
+    pos = np.arange(len(moved)) % STEPS_PER_BAR
+    for step, row in enumerate(table.quantiles or []):
+        for drum, target in enumerate(row):
+            source = model_side(table, step, drum)
             cells = (pos == step)[:, None] & hit & (np.arange(hit.shape[1]) == drum)
-            if q is None or not cells.any():
+            if target is None or source is None or not cells.any():
                 continue
-            v = values[cells]
-            ordered = np.sort(v)
-            rank = (np.searchsorted(ordered, v, "left") + np.searchsorted(ordered, v, "right")) / (2 * len(v))
-            out[cells] = np.interp(rank, np.linspace(0.0, 1.0, len(q)), q)
+            out[cells] = transfer(decoded[cells], source, target)
     return out
+
+
+def model_side(table: MeterFeel, step: int, drum: int) -> list | None:
+    """The model's velocity quantiles at ``step`` and ``drum``, else over the drum's steps; None: neither."""
+    at = table.model[step][drum] if table.model is not None else None
+    return at if at is not None else (table.model_drum[drum] if table.model_drum is not None else None)
+
+
+def transfer(values: np.ndarray, source: list, target: list) -> np.ndarray:
+    """``values`` through the distribution whose quantiles are ``source`` onto the one whose are
+    ``target`` (both evenly spaced, from the minimum to the maximum)."""
+    # tied quantiles (a value the model repeats) are spread by a hair so the CDF stays a function
+    xs = np.asarray(source, float) + np.arange(len(source)) * 1e-9
+    level = np.interp(values, xs, np.linspace(0.0, 1.0, len(source)))
+    return np.interp(level, np.linspace(0.0, 1.0, len(target)), np.asarray(target, float))
 
 
 @lru_cache(maxsize=1)

@@ -146,6 +146,72 @@ def test_with_no_sure_genre_other_meters_play_their_drummers_dynamics():
 
 
 @needs_table
+def test_a_6_8_ghost_the_model_decodes_soft_stays_a_ghost():
+    """A lone snare ghost a 16th after a 6/8 bar's one, decoded soft (velocity 20), with the
+    backbeat on the second beat decoded at 95. Mapped by rank among the song's own hits there (the
+    first version), the lone ghost took the drummers' median at that step: loud. Mapped through the
+    model's own distribution there onto the drummers', it stays below the drummers' median and
+    below the backbeat; a decoded velocity at the model's median there lands on the drummers'
+    median, and louder stays louder."""
+    from groovecli.generate.feel import play_genre
+    from groovecli.grid.meter_feel import meter_feel, model_side, transfer
+    from groovecli.grid.meters import kind_steps
+
+    six = Bar(0, 0, 1440, 6, 8)
+    frames = [six] * 8
+    hits = np.zeros((16 * len(frames), 9), np.float32)
+    velocity = np.zeros_like(hits)
+    for k in range(len(frames)):
+        s = 16 * k
+        hits[s + np.array([0, 6]), 0] = hits[s + 6, 1] = 1
+        hits[s + np.arange(0, 12, 2), 2] = 1
+        velocity[s + np.array([0, 6]), 0] = velocity[s + 6, 1] = 95 / 127
+        velocity[s + np.arange(0, 12, 2), 2] = 80 / 127
+    ghost = 16 * 3 + 1  # in one bar only: the only snare at that step in the song
+    hits[ghost, 1], velocity[ghost, 1] = 1, 20 / 127
+    model = {"velocity": velocity, "offset": np.zeros_like(hits)}
+    played = play_genre(model, hits, HumanizeOptions(), None, Swing(), np.full(len(hits), 30.0), kind_steps(frames))
+    table = meter_feel("dotted quarter")
+    drummers = table.quantiles[1][1]
+    assert drummers is not None and model_side(table, 1, 1) is not None
+    backbeat = played["velocity"][6::16, 1][: len(frames)]
+    assert played["velocity"][ghost, 1] < np.median(drummers) - 0.05
+    assert played["velocity"][ghost, 1] < backbeat.min()
+    source = model_side(table, 1, 1)
+    assert transfer(np.array([np.median(source)]), source, drummers)[0] == pytest.approx(np.median(drummers), abs=1e-3)
+    ladder = transfer(np.linspace(0, 1, 50), source, drummers)
+    assert (np.diff(ladder) >= 0).all()
+
+
+def six_eight_file(tmp_path, ghost: int, backbeat: int) -> Path:
+    """8 bars of 6/8 at 70 bpm: hats on the 8ths, kick on both beats, the backbeat snare on the
+    second, snare ghosts a 16th after each beat."""
+    hits = []
+    for b in range(8):
+        base = b * 12 * STEP
+        hits += [(base + k * STEP, 42, 90) for k in range(0, 12, 2)] + [(base, 36, 100), (base + 6 * STEP, 36, 100)]
+        hits += [(base + 6 * STEP, 38, backbeat), (base + STEP, 38, ghost), (base + 7 * STEP, 38, ghost)]
+    conductor = track(name="conductor")
+    conductor.append(mido.MetaMessage("time_signature", numerator=6, denominator=8))
+    meta = [mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(70))]
+    return save(midi_file(conductor, hits_track(hits, 60), meta=meta), tmp_path / "six-eight.mid")
+
+
+@needs_table
+def test_a_programmed_6_8_part_keeps_its_ghosts_under_the_backbeat(tmp_path, bundled):
+    """A producer's 6/8 part with ghosts at 30 and the backbeat at 110, humanized with the
+    defaults: every ghost stays well under every backbeat, and none becomes inaudible."""
+    perf = read_midi(six_eight_file(tmp_path, ghost=30, backbeat=110))
+    for seed in (0, 1):
+        take = humanize(perf, bundled, HumanizeOptions(seed=seed))
+        snare, written = take.after.velocity[:, 1], take.before.hits[:, 1] > 0.5
+        pos = np.arange(len(snare)) % 16
+        ghosts, backbeats = snare[written & (pos != 6)], snare[written & (pos == 6)]
+        assert ghosts.max() < backbeats.min() - 20 / 127
+        assert ghosts.min() >= 20 / 127 - 1e-6
+
+
+@needs_table
 def test_under_a_swing_other_meters_keep_their_drummers_dynamics_but_not_their_timing():
     """The table's timing holds its drummers' own swing; under ``--swing`` it would be counted
     twice. So a 6/8 frame keeps the model's timing, a 3/4 frame leans on the de-swung 4/4
