@@ -4,10 +4,12 @@
 
 A constructed part (8 bars of 6/8 at 70 bpm: hi-hat on the 8ths, kick on both beats, the backbeat
 snare on the second beat, a snare ghost a 16th after each beat), written flat (every note 100)
-and programmed (ghosts 30, backbeat 110), humanized with the defaults (``--notes keep``, so only
-the written notes are scored). Prints, per seed, the mean output velocity of the ghosts after
-the first beat, after the second, and of the backbeat, and what the model decoded for them
-before the lean. ``--no-meter-feel`` humanizes with no other-meter table. No data is read: the
+and programmed (ghosts 30, backbeat 110), humanized with the defaults and ``--notes keep`` (so
+only the written notes are scored). Prints, per seed, the mean output velocity of the ghosts
+after the first beat, after the second, and of the backbeat, and what the model decoded for
+them before the lean. Then the same part written flat *without* its ghosts, humanized with the
+defaults (``--notes add``): the snare notes groove adds (mean, max and how many), against the
+written backbeat. ``--no-meter-feel`` humanizes with no other-meter table. No data is read: the
 figures are about one constructed part, not GMD (docs/producer.md section 4).
 """
 
@@ -31,7 +33,8 @@ STEP = 120  # ticks per 16th at 480 per quarter
 CELLS = {"ghost after beat 1": 1, "ghost after beat 2": 7, "backbeat": 6}  # 16th of the frame
 
 
-def six_eight(path: Path, ghost: int, backbeat: int, bars: int = 8) -> Path:
+def six_eight(path: Path, ghost: int | None, backbeat: int, bars: int = 8) -> Path:
+    """The 6/8 part; ``ghost`` None: written without its ghosts."""
     mid = mido.MidiFile(ticks_per_beat=4 * STEP)
     track = mido.MidiTrack()
     mid.tracks.append(track)
@@ -40,9 +43,9 @@ def six_eight(path: Path, ghost: int, backbeat: int, bars: int = 8) -> Path:
     notes = []
     for b in range(bars):
         base = b * 12 * STEP
-        notes += [(base + k * STEP, 42, 100 if ghost == backbeat else 90) for k in range(0, 12, 2)]
+        notes += [(base + k * STEP, 42, 100 if ghost in (None, backbeat) else 90) for k in range(0, 12, 2)]
         notes += [(base, 36, 100), (base + 6 * STEP, 36, 100), (base + 6 * STEP, 38, backbeat)]
-        notes += [(base + STEP, 38, ghost), (base + 7 * STEP, 38, ghost)]
+        notes += [] if ghost is None else [(base + STEP, 38, ghost), (base + 7 * STEP, 38, ghost)]
     events = sorted([(t, 1, mido.Message("note_on", channel=9, note=n, velocity=v)) for t, n, v in notes]
                     + [(t + STEP // 2, 0, mido.Message("note_off", channel=9, note=n)) for t, n, _ in notes],
                     key=lambda e: (e[0], e[1]))
@@ -59,6 +62,18 @@ def snare_cells(velocity: np.ndarray, hits: np.ndarray) -> dict[str, int]:
     pos = np.arange(len(hits)) % 16
     return {name: round(float(velocity[(hits[:, 1] > 0.5) & (pos == step), 1].mean() * 127))
             for name, step in CELLS.items()}
+
+
+def added_snares(take) -> str:
+    """The snare notes groove added to the ghost-less part, against its written backbeat."""
+    added = (take.after.hits[:, 1] > 0.5) & (take.before.hits[:, 1] < 0.5)
+    vel = np.round(take.after.velocity[:, 1] * 127)
+    backbeat = vel[(take.before.hits[:, 1] > 0.5)]
+    if not added.any():
+        return f"no snare added; backbeat {backbeat.mean():.0f}"
+    return (f"{int(added.sum())} snares added, mean {vel[added].mean():.0f}, max {vel[added].max():.0f}, "
+            f"above the softest backbeat {int((vel[added] >= backbeat.min()).sum())}; "
+            f"backbeat mean {backbeat.mean():.0f}, min {backbeat.min():.0f}")
 
 
 def main() -> None:
@@ -83,6 +98,10 @@ def main() -> None:
                 take = humanize(perf, nets, HumanizeOptions(seed=seed, notes="keep"))
                 out = snare_cells(take.after.velocity, take.after.hits)
                 print(f"{name} seed {seed}: " + "; ".join(f"{k} {out[k]} (decoded {decoded['cells'][k]})" for k in CELLS))
+        perf = read_midi(six_eight(Path(folder) / "bare.mid", None, 100))
+        for seed in range(args.seeds):
+            print(f"flat, no ghosts written, --notes add, seed {seed}: "
+                  + added_snares(humanize(perf, nets, HumanizeOptions(seed=seed))), flush=True)
 
 
 if __name__ == "__main__":

@@ -150,22 +150,23 @@ def drawn_timing(text: str | None) -> str | None:
 
 
 def play_genre(model: dict[str, np.ndarray], hits: np.ndarray, options, genre: str | None, swing: Swing,
-               half_ms: np.ndarray, kinds: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+               half_ms: np.ndarray, kinds: dict[str, np.ndarray] | None = None,
+               written: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The model's feel leaned on ``genre``'s drummers (``lean_on_genre``); as decoded when no
     genre is sure or groove ships no feel for it; frames of other meters lean on their own
-    drummers (``lean_other_meters``). A drawn pattern is the user's own feel: the genre does not
-    move the feel it draws."""
+    drummers (``lean_other_meters``; ``written``: the sketch's own cells). A drawn pattern is the
+    user's own feel: the genre does not move the feel it draws."""
     feel = genre_feel(genre) if genre is not None else None
     timing, velocity = drawn_timing(options.timing_pattern) is None, options.velocity_pattern is None
     played = model if feel is None else lean_on_genre(model, hits, feel, swing, half_ms, timing=timing,
                                                       velocity=velocity)
     return lean_other_meters(played, model, hits, kinds, swing, half_ms, timing=timing, velocity=velocity,
-                             pooled=genre is None)
+                             pooled=genre is None, written=written)
 
 
 def lean_other_meters(played: dict[str, np.ndarray], model: dict[str, np.ndarray], hits: np.ndarray,
                       kinds: dict[str, np.ndarray] | None, swing: Swing, half_ms: np.ndarray, *, timing: bool,
-                      velocity: bool, pooled: bool) -> dict[str, np.ndarray]:
+                      velocity: bool, pooled: bool, written: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """``played`` (the song's feel, 4/4 bars leaned on a genre or not) with the frames of other
     meters (``kinds``: (T,) steps per kind of frame, ``meters.kind_steps``) played as GMD's
     drummers play that kind (``grid/meter_feel.py``), from the ``model``'s decoded feel: on a
@@ -174,7 +175,12 @@ def lean_other_meters(played: dict[str, np.ndarray], model: dict[str, np.ndarray
     6/8 bar's second beat on an off-beat. Velocity is mapped from the model's distribution at
     each step and drum onto the drummers' (``match_quantiles``), timing re-centred
     (``timing_feel``). A kind the table lacks keeps ``played``'s velocity. 4/4 bars are left as
-    ``played``. ``timing`` / ``velocity`` False: a drawn pattern is the user's own feel."""
+    ``played``. ``timing`` / ``velocity`` False: a drawn pattern is the user's own feel.
+
+    ``written`` (T, 9), the sketch's own cells: a note groove added (a decoration) is only ever
+    lowered by the mapping, never raised above what the model decoded. The table says how the
+    drummers play the notes of their pattern; a ghost groove adds where drummer6 plays his loud
+    6/8 snare is groove's decoration, not his note, and the model decoded it as a ghost."""
     out = {k: np.array(v, copy=True) for k, v in played.items()}
     for kind, steps in (kinds or {}).items():
         table = meter_feel(kind)
@@ -182,7 +188,10 @@ def lean_other_meters(played: dict[str, np.ndarray], model: dict[str, np.ndarray
         if velocity and table is not None and table.velocity and steps.any():
             moved = lean_on_genre(rows, at, table.feel, swing, half_ms[steps], timing=False)["velocity"]
             # the means move first, for the steps with too few of the drummers' hits for quantiles
-            out["velocity"][steps] = match_quantiles(moved, rows["velocity"], at, table)
+            mapped = match_quantiles(moved, rows["velocity"], at, table)
+            added = None if written is None else ~np.asarray(written[steps], bool)
+            out["velocity"][steps] = mapped if added is None else np.where(
+                added, np.minimum(mapped, rows["velocity"]), mapped)
         feel = timing_feel(kind, table, swing, pooled) if timing and steps.any() else None
         if feel is not None:
             out["offset"][steps] = lean_on_genre(rows, at, feel, swing, half_ms[steps], velocity=False)["offset"]
