@@ -1,6 +1,6 @@
 """Snare ghosts in a 6/8 part: do they stay ghosts under the other meters' velocity lean?
 
-    python experiments/meter_ghosts.py [--seeds 3] [--no-meter-feel]
+    python experiments/meter_ghosts.py [--seeds 3] [--no-meter-feel] [--added-notes lower|model|mapped]
 
 A constructed part (8 bars of 6/8 at 70 bpm: hi-hat on the 8ths, kick on both beats, the backbeat
 snare on the second beat, a snare ghost a 16th after each beat), written flat (every note 100)
@@ -9,7 +9,9 @@ only the written notes are scored). Prints, per seed, the mean output velocity o
 after the first beat, after the second, and of the backbeat, and what the model decoded for
 them before the lean. Then the same part written flat *without* its ghosts, humanized with the
 defaults (``--notes add``): the snare notes groove adds (mean, max and how many), against the
-written backbeat. ``--no-meter-feel`` humanizes with no other-meter table. No data is read: the
+written backbeat. ``--no-meter-feel`` humanizes with no other-meter table; ``--added-notes``
+sets what the lean does to added notes (``feel.ADDED_NOTES``; "mapped" is groove before branch
+meters23c). No data is read: the
 figures are about one constructed part, not GMD (docs/producer.md section 4).
 """
 
@@ -80,7 +82,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--no-meter-feel", action="store_true", help="humanize with no other-meter table")
+    parser.add_argument("--added-notes", default=feel.ADDED_NOTES, choices=("lower", "model", "mapped"),
+                        help="what the lean does to the notes groove adds (feel.ADDED_NOTES)")
     args = parser.parse_args()
+    mock.patch.object(feel, "ADDED_NOTES", args.added_notes).start()
     nets = load_networks()
     decoded: dict[str, dict] = {}
     lean = feel.lean_other_meters

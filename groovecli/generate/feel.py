@@ -20,6 +20,12 @@ from ..runtime.load import Networks
 from .chains import run_chains
 from .steps import DRAW_CHUNK, full, offspring, uniform, window_arrays
 
+# What the other meters' velocity lean does to a note groove added (not in the sketch): "lower"
+# (mapped, but never above the model's decoded velocity), "model" (the model's velocity) or
+# "mapped" (as a written note, before branch meters23c). ``experiments/eval_meters.py
+# --added-notes`` compares them (docs/producer.md section 4).
+ADDED_NOTES = "lower"
+
 
 def pattern_levels(text: str | None, kind: str, windows: int) -> np.ndarray:
     """(W, 32) pattern levels for every window; zeros ("no pattern") when none is drawn."""
@@ -177,7 +183,7 @@ def lean_other_meters(played: dict[str, np.ndarray], model: dict[str, np.ndarray
     (``timing_feel``). A kind the table lacks keeps ``played``'s velocity. 4/4 bars are left as
     ``played``. ``timing`` / ``velocity`` False: a drawn pattern is the user's own feel.
 
-    ``written`` (T, 9), the sketch's own cells: a note groove added (a decoration) is only ever
+    ``written`` (T, 9) bool, the sketch's own cells: a note groove added (a decoration) is only ever
     lowered by the mapping, never raised above what the model decoded. The table says how the
     drummers play the notes of their pattern; a ghost groove adds where drummer6 plays his loud
     6/8 snare is groove's decoration, not his note, and the model decoded it as a ghost."""
@@ -189,13 +195,19 @@ def lean_other_meters(played: dict[str, np.ndarray], model: dict[str, np.ndarray
             moved = lean_on_genre(rows, at, table.feel, swing, half_ms[steps], timing=False)["velocity"]
             # the means move first, for the steps with too few of the drummers' hits for quantiles
             mapped = match_quantiles(moved, rows["velocity"], at, table)
-            added = None if written is None else ~np.asarray(written[steps], bool)
-            out["velocity"][steps] = mapped if added is None else np.where(
-                added, np.minimum(mapped, rows["velocity"]), mapped)
+            out["velocity"][steps] = mapped if written is None else added_notes(mapped, rows["velocity"],
+                                                                                ~written[steps])
         feel = timing_feel(kind, table, swing, pooled) if timing and steps.any() else None
         if feel is not None:
             out["offset"][steps] = lean_on_genre(rows, at, feel, swing, half_ms[steps], velocity=False)["offset"]
     return out
+
+
+def added_notes(mapped: np.ndarray, decoded: np.ndarray, added: np.ndarray) -> np.ndarray:
+    """``mapped`` velocities with the ``added`` cells as ``ADDED_NOTES`` says."""
+    if ADDED_NOTES == "mapped":
+        return mapped
+    return np.where(added, decoded if ADDED_NOTES == "model" else np.minimum(mapped, decoded), mapped)
 
 
 def timing_feel(kind: str, table: MeterFeel | None, swing: Swing, pooled: bool) -> GenreFeel | None:
