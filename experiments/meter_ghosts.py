@@ -67,15 +67,20 @@ def snare_cells(velocity: np.ndarray, hits: np.ndarray) -> dict[str, int]:
 
 
 def added_snares(take) -> str:
-    """The snare notes groove added to the ghost-less part, against its written backbeat."""
-    added = (take.after.hits[:, 1] > 0.5) & (take.before.hits[:, 1] < 0.5)
-    vel = np.round(take.after.velocity[:, 1] * 127)
-    backbeat = vel[(take.before.hits[:, 1] > 0.5)]
-    if not added.any():
-        return f"no snare added; backbeat {backbeat.mean():.0f}"
-    return (f"{int(added.sum())} snares added, mean {vel[added].mean():.0f}, max {vel[added].max():.0f}, "
-            f"above the softest backbeat {int((vel[added] >= backbeat.min()).sum())}; "
-            f"backbeat mean {backbeat.mean():.0f}, min {backbeat.min():.0f}")
+    """The snare notes groove added to the ghost-less part (those a 16th after a beat, the ghosts'
+    place, and the others), against its written backbeat."""
+    snare = np.round(take.after.velocity[:, 1] * 127)
+    written = take.before.hits[:, 1] > 0.5
+    added = (take.after.hits[:, 1] > 0.5) & ~written
+    pos = np.arange(len(snare)) % 16
+    ghost = added & np.isin(pos, [CELLS["ghost after beat 1"], CELLS["ghost after beat 2"]])
+    backbeat = np.median(snare[written])
+    line = f"backbeat median {backbeat:.0f} (min {snare[written].min():.0f}); "
+    for name, cells in (("a 16th after a beat", ghost), ("elsewhere", added & ~ghost)):
+        line += (f"added {name}: {int(cells.sum())}" + (
+            f", mean {snare[cells].mean():.0f}, max {snare[cells].max():.0f}, "
+            f"at or above the backbeat median {int((snare[cells] >= backbeat).sum())}; " if cells.any() else "; "))
+    return line.rstrip("; ")
 
 
 def main() -> None:
