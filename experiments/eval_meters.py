@@ -2,7 +2,7 @@
 
     python experiments/eval_meters.py --data ../shared/data/gmd [--repeats 20] [--seed 0]
         [--genre-from-style] [--same-drummers] [--leave-one-out | --no-meter-feel]
-        [--split all|train|validation] [--lean "velocity quantiles,timing"]
+        [--split all|train|validation] [--lean "velocity quantiles,timing"] [--added-notes lower|model|mapped]
 
 GMD's beat performances outside 4/4 (every split: 5 in 3/4, 5 in 6/8, one 5/4, one 5/8) are put on
 the grid in 16-step frames (``grid/meters.py``); each one's stiff sketch (``groove evaluate``'s
@@ -19,6 +19,8 @@ refitted without it, on the drummers' side and on the model's (the validation fi
 the bundled fit already): the held-out figure. ``--no-meter-feel`` humanizes with no table (as groove did before it). ``--split``
 scores only the other-meter files of one split (the 4/4 reference stays the test songs).
 ``--lean`` sets what every kind of frame leans on, as ``meter_feel.LEAN`` was chosen.
+``--added-notes`` sets what the lean does to the notes groove adds (``feel.ADDED_NOTES``: only
+lowered, the model's velocity, or mapped as written notes are, as before branch meters23c).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from unittest import mock
 import numpy as np
 
 from groovecli.constants import STEPS_PER_BAR
+from groovecli.generate import feel
 from groovecli.generate.humanize import HumanizeOptions, humanize_grid
 from groovecli.grid.drumgrid import bar_bpm, half_step_ms, quantize
 from groovecli.grid.meters import frame_mask
@@ -116,9 +119,12 @@ def main() -> None:
     parser.add_argument("--lean", type=lambda text: [w.strip() for w in text.split(",") if w.strip()],
                         help="what every kind of frame leans on, comma-separated (velocity: the means, velocity "
                              "quantiles, timing), in place of the table's choice")
+    parser.add_argument("--added-notes", default=feel.ADDED_NOTES, choices=("lower", "model", "mapped"),
+                        help="what the lean does to the notes groove adds (feel.ADDED_NOTES)")
     parser.add_argument("--split", default="all", choices=("all", "train", "validation"),
                         help="score only the other-meter files of this split")
     args = parser.parse_args()
+    mock.patch.object(feel, "ADDED_NOTES", args.added_notes).start()
     rows = [r for r in csv.DictReader(open(Path(args.data) / "info.csv")) if r["beat_type"] == "beat"]
     loaded = load_networks()
 

@@ -20,6 +20,12 @@ from ..runtime.load import Networks
 from .chains import run_chains
 from .steps import DRAW_CHUNK, full, offspring, uniform, window_arrays
 
+# What the other meters' velocity lean does to a note groove added (not in the sketch): "lower"
+# (mapped, but never above the model's decoded velocity), "model" (the model's velocity) or
+# "mapped" (as a written note, before branch meters23c). ``experiments/eval_meters.py
+# --added-notes`` compares them (docs/producer.md section 4).
+ADDED_NOTES = "lower"
+
 
 def pattern_levels(text: str | None, kind: str, windows: int) -> np.ndarray:
     """(W, 32) pattern levels for every window; zeros ("no pattern") when none is drawn."""
@@ -150,22 +156,23 @@ def drawn_timing(text: str | None) -> str | None:
 
 
 def play_genre(model: dict[str, np.ndarray], hits: np.ndarray, options, genre: str | None, swing: Swing,
-               half_ms: np.ndarray, kinds: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+               half_ms: np.ndarray, kinds: dict[str, np.ndarray] | None = None,
+               written: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The model's feel leaned on ``genre``'s drummers (``lean_on_genre``); as decoded when no
     genre is sure or groove ships no feel for it; frames of other meters lean on their own
-    drummers (``lean_other_meters``). A drawn pattern is the user's own feel: the genre does not
-    move the feel it draws."""
+    drummers (``lean_other_meters``; ``written``: the sketch's own cells). A drawn pattern is the
+    user's own feel: the genre does not move the feel it draws."""
     feel = genre_feel(genre) if genre is not None else None
     timing, velocity = drawn_timing(options.timing_pattern) is None, options.velocity_pattern is None
     played = model if feel is None else lean_on_genre(model, hits, feel, swing, half_ms, timing=timing,
                                                       velocity=velocity)
     return lean_other_meters(played, model, hits, kinds, swing, half_ms, timing=timing, velocity=velocity,
-                             pooled=genre is None)
+                             pooled=genre is None, written=written)
 
 
 def lean_other_meters(played: dict[str, np.ndarray], model: dict[str, np.ndarray], hits: np.ndarray,
                       kinds: dict[str, np.ndarray] | None, swing: Swing, half_ms: np.ndarray, *, timing: bool,
-                      velocity: bool, pooled: bool) -> dict[str, np.ndarray]:
+                      velocity: bool, pooled: bool, written: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """``played`` (the song's feel, 4/4 bars leaned on a genre or not) with the frames of other
     meters (``kinds``: (T,) steps per kind of frame, ``meters.kind_steps``) played as GMD's
     drummers play that kind (``grid/meter_feel.py``), from the ``model``'s decoded feel: on a
@@ -174,7 +181,12 @@ def lean_other_meters(played: dict[str, np.ndarray], model: dict[str, np.ndarray
     6/8 bar's second beat on an off-beat. Velocity is mapped from the model's distribution at
     each step and drum onto the drummers' (``match_quantiles``), timing re-centred
     (``timing_feel``). A kind the table lacks keeps ``played``'s velocity. 4/4 bars are left as
-    ``played``. ``timing`` / ``velocity`` False: a drawn pattern is the user's own feel."""
+    ``played``. ``timing`` / ``velocity`` False: a drawn pattern is the user's own feel.
+
+    ``written`` (T, 9) bool, the sketch's own cells: a note groove added (a decoration) is only ever
+    lowered by the mapping, never raised above what the model decoded. The table says how the
+    drummers play the notes of their pattern; a ghost groove adds where drummer6 plays his loud
+    6/8 snare is groove's decoration, not his note, and the model decoded it as a ghost."""
     out = {k: np.array(v, copy=True) for k, v in played.items()}
     for kind, steps in (kinds or {}).items():
         table = meter_feel(kind)
@@ -182,11 +194,20 @@ def lean_other_meters(played: dict[str, np.ndarray], model: dict[str, np.ndarray
         if velocity and table is not None and table.velocity and steps.any():
             moved = lean_on_genre(rows, at, table.feel, swing, half_ms[steps], timing=False)["velocity"]
             # the means move first, for the steps with too few of the drummers' hits for quantiles
-            out["velocity"][steps] = match_quantiles(moved, rows["velocity"], at, table)
+            mapped = match_quantiles(moved, rows["velocity"], at, table)
+            out["velocity"][steps] = mapped if written is None else added_notes(mapped, rows["velocity"],
+                                                                                ~written[steps])
         feel = timing_feel(kind, table, swing, pooled) if timing and steps.any() else None
         if feel is not None:
             out["offset"][steps] = lean_on_genre(rows, at, feel, swing, half_ms[steps], velocity=False)["offset"]
     return out
+
+
+def added_notes(mapped: np.ndarray, decoded: np.ndarray, added: np.ndarray) -> np.ndarray:
+    """``mapped`` velocities with the ``added`` cells as ``ADDED_NOTES`` says."""
+    if ADDED_NOTES == "mapped":
+        return mapped
+    return np.where(added, decoded if ADDED_NOTES == "model" else np.minimum(mapped, decoded), mapped)
 
 
 def timing_feel(kind: str, table: MeterFeel | None, swing: Swing, pooled: bool) -> GenreFeel | None:

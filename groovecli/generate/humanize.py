@@ -196,7 +196,8 @@ def humanize_grid(before: DrumGrid, nets: Networks, options: HumanizeOptions,
     swing = swing_for(options, genre_name, sure(genre_note))
     half_ms = half_step_ms_at(bpm, before.steps)
     played = play_genre({k: runs.join(v) for k, v in feel.items()}, song_notes, options,
-                        genre_name if sure(genre_note) else None, swing, half_ms, kind_steps(before.bars))
+                        genre_name if sure(genre_note) else None, swing, half_ms, kind_steps(before.bars),
+                        written=before.hits > 0.5)
     played, written = as_written(before, song_notes, played, half_ms, programmed=programmed,
                                  band=band and drawn_timing(options.timing_pattern) is None)
     after = blend(before, song_notes, played, options.velocity_amount, options.timing_amount)

@@ -8,7 +8,9 @@ frame's beats fall) and per drum and step of the frame, their velocities (quanti
 and mean timing (ms), beside the quantiles of the velocities the model itself decodes there on
 the same files' sketches, and writes ``models/meter-feel.json``. ``generate/feel.lean_other_meters``
 maps each decoded velocity through the model's distribution there onto the drummers'
-(``match_quantiles``) and re-centres its timing on theirs, as a named genre's 4/4 bars lean on
+(``match_quantiles``; a note groove added, not in the sketch, is only ever lowered by it:
+the table is the drummers' own pattern, not groove's decorations) and re-centres its timing on
+theirs, as a named genre's 4/4 bars lean on
 that genre's drummers (``genre_feel.py``); a kind the table lacks keeps the model's (or the
 pooled 4/4 drummers') feel.
 """
