@@ -20,10 +20,10 @@ def show(file: str, bars: str | None, drum_map: str | None, drum_channel: int | 
     from ..grid.drumgrid import quantize
     from .view import grid_view
 
-    perf = read_song(file, drum_map, drum_channel, drum_track)
+    perf = read_song(file, drum_map, drum_channel, drum_track, meters=True)
     console = Console()
     console.print(f"drums: {perf.drum_part}, drum map {map_label(perf, drum_map)}", highlight=False)
-    console.print(grid_view(perf, quantize(perf), bars=bars, width=console.width))
+    console.print(grid_view(perf, quantize(perf, meters=True), bars=bars, width=console.width))
 
 
 @cli.command()

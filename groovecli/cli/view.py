@@ -13,6 +13,7 @@ from rich.text import Text
 from ..constants import DRUM_LABELS, N_DRUMS, STEPS_PER_BAR, STEPS_PER_BEAT, TIMING_PATTERN_DEADBAND
 from ..errors import GrooveError
 from ..grid.drumgrid import DrumGrid
+from ..grid.meters import ungrooved
 from ..midi.performance import Bar, Performance
 from .notices import bar_ranges
 
@@ -56,18 +57,31 @@ def _cell(hit: float, velocity: float, offset: float, beat: bool) -> Text:
     return Text(glyph, style=_velocity_style(velocity)) + Text(mark, style="bold")
 
 
-def _bar_block(grid: DrumGrid, rows: list[int], bar_indices: list[int]) -> list[Text]:
+def _frame_label(grid: DrumGrid, i: int) -> str:
+    # A bar of another meter is shown as the frames groove plays it in (meters.py): its number and
+    # meter on the first, "…" on a long bar's later frames.
+    bar = grid.bars[i]
+    if bar.meter == "4/4":
+        return str(bar.index + 1)
+    later = i > 0 and grid.bars[i - 1].index == bar.index
+    return f"… {bar.meter}" if later else f"{bar.index + 1} {bar.meter}"
+
+
+def _bar_block(grid: DrumGrid, rows: list[int], bar_indices: list[int], step_ticks: float) -> list[Text]:
     header = Text(" " * _LABEL_WIDTH)
     for i in bar_indices:
-        header.append(f"{grid.bars[i].index + 1:<{_BAR_WIDTH}}", style="bold")
+        header.append(f"{_frame_label(grid, i):<{_BAR_WIDTH}}", style="bold")
     lines = [header]
     for d in rows:
         line = Text(f"{DRUM_LABELS[d]:<{_LABEL_WIDTH}}")
         for i in bar_indices:
             line.append("│", style="grey50")
+            # a frame shorter than 16 steps leaves its padding blank: nothing is ever placed there
+            steps = min(STEPS_PER_BAR, round(grid.bars[i].length / step_ticks))
             for k in range(STEPS_PER_BAR):
                 t = i * STEPS_PER_BAR + k
-                line.append_text(_cell(grid.hits[t, d], grid.velocity[t, d], grid.offset[t, d], k % STEPS_PER_BEAT == 0))
+                line.append_text(_cell(grid.hits[t, d], grid.velocity[t, d], grid.offset[t, d], k % STEPS_PER_BEAT == 0)
+                                 if k < steps else Text("  "))
         lines.append(line)
     return lines
 
@@ -82,11 +96,12 @@ def _tempo_text(perf: Performance, first: Bar, last: Bar) -> str:
 
 def grid_view(perf: Performance, grid: DrumGrid, *, bars: str | None = None, width: int = 80,
               title: str | None = None) -> RenderableType:
-    """The grid of a song's 4/4 bars, as many bars per line as ``width`` allows.
+    """The grid of a song's bars, as many bars per line as ``width`` allows (a bar of another meter as
+    the 16-step frames groove plays it in; bars no frame holds are listed as passed through).
 
     Args:
         perf: the Performance the grid was quantized from (for tempo and meters).
-        grid: its grid.
+        grid: its grid (``quantize(perf, meters=True)``, or a take's).
         bars: a 1-based song bar range ``A:B``; None shows the whole song.
         width: console width in characters.
         title: the grid's heading (None: the file it shows).
@@ -95,20 +110,21 @@ def grid_view(perf: Performance, grid: DrumGrid, *, bars: str | None = None, wid
     first, last = parse_bar_range(bars, n_song_bars) if bars else (1, n_song_bars)
     shown = [i for i, b in enumerate(grid.bars) if first <= b.index + 1 <= last]
     if not shown:
-        raise GrooveError(f"bars {first}-{last} hold no 4/4 bar to show")
+        raise GrooveError(f"bars {first}-{last} hold no bar groove plays (only bars a meter change cuts short)")
     used = [d for d in range(N_DRUMS) if grid.hits[:, d].any()]
     meters = sorted({b.meter for b in perf.bars[first - 1 : last]})
-    other = [b for b in perf.bars[first - 1 : last] if not b.is_four_four]
+    framed = any(b.meter != "4/4" for b in grid.bars)  # the grid was quantized with meters framed
+    passed = ungrooved(perf.bars[first - 1 : last], perf.step_ticks, meters=framed)
     head = Text(f"{perf.source if title is None else title}\n", style="bold")
     head.append(f"bars {first}-{last} of {n_song_bars} · {', '.join(meters)} · "
                 f"{_tempo_text(perf, perf.bars[first - 1], perf.bars[last - 1])} · {perf.ticks_per_beat} ticks/beat")
     parts: list[RenderableType] = [head]
-    if other:
-        parts.append(Text(f"not shown (not 4/4, passed through): bars {bar_ranges([b.index + 1 for b in other])}",
+    if passed:
+        parts.append(Text(f"not shown (passed through): bars {bar_ranges([b.index + 1 for b in passed])}",
                           style="yellow"))
     per_line = max(1, (width - _LABEL_WIDTH) // _BAR_WIDTH)
     for i in range(0, len(shown), per_line):
-        parts.extend(_bar_block(grid, used, shown[i : i + per_line]))
+        parts.extend(_bar_block(grid, used, shown[i : i + per_line], perf.step_ticks))
         parts.append(Text(""))
     parts.append(Text(f"height/colour = velocity ({_LEVELS[0]} soft … {_LEVELS[-1]} loud)   ‹ early   › late   · beat",
                       style="grey50"))

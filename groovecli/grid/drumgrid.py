@@ -82,7 +82,7 @@ def quantize(perf: Performance, meters: bool = False) -> DrumGrid:
     framed = frames(perf.bars, perf.step_ticks, meters)
     if not framed:
         which = sorted({b.meter for b in perf.bars})
-        raise GrooveError(f"{perf.source} has no 4/4 bar (meters: {', '.join(which)}); groove only grooves 4/4"
+        raise GrooveError(f"{perf.source} has no 4/4 bar (meters: {', '.join(which)}); this looks at 4/4 bars only"
                           if not meters else f"{perf.source} has no whole bar, so there is nothing to groove (meters: "
                           f"{', '.join(which)}; a bar a meter change cuts short passes through)")
     bars = [frame for _, frame, _ in framed]

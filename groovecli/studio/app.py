@@ -238,7 +238,7 @@ def _read_upload(session: Session, file, notices: list[str]):
     found: list[str] = []
     with session.files_on_disk({"inputs": file}) as staged:
         params = {"drum_map": "auto", "drum_channel": None, "drum_track": None}
-        perf = modes.read_with_notices(staged.paths["inputs"], params, found)
+        perf = modes.read_with_notices(staged.paths["inputs"], params, found, meters=True)
         notices.extend(staged.mask(n) for n in found if n)
         return perf
 

@@ -156,13 +156,14 @@ class Outcome:
     notices: list[str] = field(default_factory=list)
 
 
-def read_with_notices(path: Path, p: dict[str, Any], notices: list[str]):
-    """The file read as the CLI reads it (``read_song``), its warnings kept for the page."""
+def read_with_notices(path: Path, p: dict[str, Any], notices: list[str], meters: bool = False):
+    """The file read as the CLI reads it (``read_song``; ``meters`` for humanize, which grooves
+    every meter it can frame), its warnings kept for the page."""
     from ..cli.notices import skipped_bars_warning
     from ..cli.options import open_song
 
     perf = open_song(str(path), p["drum_map"], p["drum_channel"], p["drum_track"])
-    notices.extend([*perf.notices, skipped_bars_warning(perf) or ""])
+    notices.extend([*perf.notices, skipped_bars_warning(perf, meters=meters) or ""])
     return perf
 
 
@@ -172,7 +173,7 @@ def _humanize(p, files, models, notices) -> Outcome:
 
     preflight(patterns=p, density=p["density"], syncopation=p["syncopation"], notes=p["notes"], swing=p.get("swing"),
               fills=p["fills"], genre=p["genre"], weights=p["weights"], drum_map=p["drum_map"])
-    perf = read_with_notices(files["inputs"], p, notices)
+    perf = read_with_notices(files["inputs"], p, notices, meters=True)
     fill_model = models.cond("fills") if p["fills"] is not None else None
     result = humanize(perf, models.model(p), HumanizeOptions.from_params(p, p["seed"]), fill_model=fill_model)
     return Outcome(perf, result.performance, result.seed, result.report)

@@ -96,11 +96,10 @@ def test_show_shades_velocity_and_marks_timing(tmp_path):
     assert "›" in hat and "‹" in hat
 
 
-def test_meter_policy_warns_and_passes_through(tmp_path):
-    events = [(0, mido.MetaMessage("time_signature", numerator=4, denominator=4)),
-              (1920, mido.MetaMessage("time_signature", numerator=3, denominator=4)),
-              (1920 + 2 * 1440, mido.MetaMessage("time_signature", numerator=4, denominator=4))]
-    for bar_tick in (0, 1920, 3360, 4800):
+def meter_track(changes: list[tuple[int, int, int]], bar_ticks: list[int]) -> mido.MidiTrack:
+    """Time signatures (tick, numerator, denominator) and a kick on each of ``bar_ticks``."""
+    events = [(tick, mido.MetaMessage("time_signature", numerator=n, denominator=d)) for tick, n, d in changes]
+    for bar_tick in bar_ticks:
         events += [(bar_tick, mido.Message("note_on", channel=9, note=36, velocity=100)),
                    (bar_tick + 30, mido.Message("note_off", channel=9, note=36))]
     events.sort(key=lambda e: e[0])
@@ -108,11 +107,28 @@ def test_meter_policy_warns_and_passes_through(tmp_path):
     for tick, msg in events:
         t.append(msg.copy(time=tick - last))
         last = tick
-    src = save(midi_file(t), tmp_path / "waltz.mid")
+    return t
+
+
+def test_show_draws_other_meters_as_groove_plays_them(tmp_path):
+    # 4/4, two 3/4 bars, 4/4: the waltz bars are grooved, so show draws them (labelled with their
+    # meter) and warns of nothing
+    src = save(midi_file(meter_track([(0, 4, 4), (1920, 3, 4), (1920 + 2 * 1440, 4, 4)], [0, 1920, 3360, 4800])),
+               tmp_path / "waltz.mid")
     result = run("show", str(src))
     assert result.exit_code == 0
-    assert "waltz.mid: bars 2-3 (3/4) are not 4/4; passed through unchanged" in result.stderr  # the file is named
-    assert "not shown (not 4/4, passed through): bars 2-3" in result.output
+    assert "passed through" not in result.stderr + result.output
+    headers = " ".join(line for line in result.output.splitlines() if line.startswith(" " * 11))
+    assert headers.split() == ["1", "2", "3/4", "3", "3/4", "4"]
+
+
+def test_show_names_bars_a_meter_change_cuts_short(tmp_path):
+    # a 4/4 bar cut short after 1.5 beats by a change to 3/4: no frame holds it, so it is passed through
+    src = save(midi_file(meter_track([(0, 4, 4), (1920 + 720, 3, 4)], [0, 1920, 2640, 4080])), tmp_path / "cut.mid")
+    result = run("show", str(src))
+    assert result.exit_code == 0
+    assert "cut.mid: bar 2 (4/4) is not grooved; passed through unchanged" in result.stderr  # the file is named
+    assert "not shown (passed through): bars 2" in result.output
 
 
 def make_bad_inputs(tmp_path):
@@ -126,8 +142,8 @@ def make_bad_inputs(tmp_path):
     (tmp_path / "lying.mid").write_bytes(bytes(lying))
     (tmp_path / "folder.mid").mkdir()
     save(midi_file(hits_track([(0, 60, 100)], 30, channel=0, name="Piano")), tmp_path / "piano.mid")
-    meta = [mido.MetaMessage("time_signature", numerator=6, denominator=8)]
-    save(midi_file(hits_track([(0, 36, 100)], 30), meta=meta), tmp_path / "six-eight.mid")
+    meta = [mido.MetaMessage("time_signature", numerator=7, denominator=32)]  # its beat is not a whole 16th
+    save(midi_file(hits_track([(0, 36, 100)], 30), meta=meta), tmp_path / "seven-32.mid")
     return tmp_path
 
 
@@ -140,7 +156,7 @@ def make_bad_inputs(tmp_path):
         ("truncated.mid", "is truncated"),
         ("folder.mid", "is a folder, not a MIDI file"),
         ("piano.mid", "has no drum notes on channel 10"),
-        ("six-eight.mid", "has no 4/4 bar (meters: 6/8)"),
+        ("seven-32.mid", "has no whole bar, so there is nothing to groove (meters: 7/32"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_1(tmp_path, name, fragment):
