@@ -1,6 +1,7 @@
 """What keeps ``add``'s outputs of a genre from being heard as it: the judge's margin, feature by feature.
 
     python experiments/genre_gap.py --data ../shared/data/gmd [--genre latin] [--bars 8] [--seeds 2]
+    python experiments/genre_gap.py --data ../shared/data/gmd --genre rock jazz latin --figure-scale 0.5 1 --heard-only
 
 Every *validation* beat of the 10 genres ``eval_genre.py`` judges is made a stiff sketch of its
 first ``--bars`` bars and humanized as ``--genre`` (bundled weights, default options, seeds as
@@ -12,8 +13,9 @@ the outputs and on the genre's *train* beats (what its drummers play) and what t
 costs in the judge's margin (genre's logit minus the rival's): (outputs' mean - drummers' mean)
 / the feature's scale x (the genre's weight - the rival's weight). The most negative rows are
 what separates the outputs from the genre's drummers, in the judge's ears. ``--figure-scale``
-plays ``add``'s tom figures at another share of the drummers' tom notes
-(``genre_vocab.FIGURE_SCALE``), to compare on validation; ``--heard-only`` prints the first line.
+plays ``add``'s tom figures at other shares of the drummers' tom notes
+(``genre_vocab.FIGURE_SCALE``), to compare on validation; ``--heard-only`` prints, per genre and
+scale, only how often the outputs are heard as the genre.
 """
 
 from __future__ import annotations
@@ -55,32 +57,44 @@ def outputs(beats, genre: str, bars: int, seeds: int) -> np.ndarray:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", required=True)
-    ap.add_argument("--genre", default="latin")
+    ap.add_argument("--genre", nargs="+", default=["latin"])
     ap.add_argument("--bars", type=int, default=8)
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("--rows", type=int, default=15, help="features printed, largest cost first")
-    ap.add_argument("--figure-scale", type=float, default=genre_vocab.FIGURE_SCALE)
+    ap.add_argument("--figure-scale", type=float, nargs="+", default=[genre_vocab.FIGURE_SCALE])
     ap.add_argument("--heard-only", action="store_true")
     args = ap.parse_args()
-    decorate.choose_added = partial(genre_vocab.choose_added, figure_scale=args.figure_scale)
     beats = read_beats(args.data)
     genres = top_genres(beats, TOP)
     judge = fit_judge(beats, genres)
-    g = genres.index(args.genre)
     val = [b for b in beats if b.split == "validation" and b.genre in genres]
-    mine = outputs(val, args.genre, args.bars, args.seeds)
-    heard = np.bincount(judge.probabilities(mine).argmax(1), minlength=len(genres)) / len(mine)
-    rival = max((k for k in range(len(genres)) if k != g), key=lambda k: heard[k])
-    print(f"{len(val)} validation sketches x {args.seeds} seeds as {args.genre} (toms {args.figure_scale:g}): heard as it {heard[g]:.3f}; "
-          + ", ".join(f"{genres[k]} {heard[k]:.2f}" for k in np.argsort(-heard)[:4]))
     if args.heard_only:
-        return
-    theirs = np.concatenate([beat_profiles(b) for b in beats if b.split == "train" and b.genre == args.genre])
+        print("\n| genre | " + " | ".join(f"toms {fs:g}" for fs in args.figure_scale) + " |\n|---|"
+              + "---|" * len(args.figure_scale))
+    for genre in args.genre:
+        heard = []
+        for fs in args.figure_scale:
+            decorate.choose_added = partial(genre_vocab.choose_added, figure_scale=fs)
+            mine = outputs(val, genre, args.bars, args.seeds)
+            heard.append(np.bincount(judge.probabilities(mine).argmax(1), minlength=len(genres)) / len(mine))
+            if not args.heard_only:
+                gap(judge, genres, beats, genre, mine, heard[-1], args.rows, f"{len(val)} validation sketches x "
+                    f"{args.seeds} seeds as {genre} (toms {fs:g})")
+        if args.heard_only:
+            print(f"| {genre} | " + " | ".join(f"{h[genres.index(genre)]:.3f}" for h in heard) + " |")
+
+
+def gap(judge, genres, beats, genre, mine, heard, rows, title) -> None:
+    """The judge's margin between ``genre`` and its rival on ``mine``, feature by feature."""
+    g = genres.index(genre)
+    rival = max((k for k in range(len(genres)) if k != g), key=lambda k: heard[k])
+    print(f"{title}: heard as it {heard[g]:.3f}; " + ", ".join(f"{genres[k]} {heard[k]:.2f}" for k in np.argsort(-heard)[:4]))
+    theirs = np.concatenate([beat_profiles(b) for b in beats if b.split == "train" and b.genre == genre])
     cost = (mine.mean(0) - theirs.mean(0)) / judge.scale * (judge.weights[:, g] - judge.weights[:, rival])
-    print(f"\nmargin {args.genre} - {genres[rival]}: outputs {np.mean(judge.logits(mine)[:, g] - judge.logits(mine)[:, rival]):.2f}, "
-          f"{args.genre}'s train beats {np.mean(judge.logits(theirs)[:, g] - judge.logits(theirs)[:, rival]):.2f}\n")
+    margin = [np.mean(judge.logits(x)[:, g] - judge.logits(x)[:, rival]) for x in (mine, theirs)]
+    print(f"\nmargin {genre} - {genres[rival]}: outputs {margin[0]:.2f}, {genre}'s train beats {margin[1]:.2f}\n")
     print("| feature | outputs | drummers (train) | margin it costs |\n|---|---|---|---|")
-    for f in np.argsort(cost)[: args.rows]:
+    for f in np.argsort(cost)[:rows]:
         print(f"| {FEATURES[f]} | {mine[:, f].mean():.3f} | {theirs[:, f].mean():.3f} | {cost[f]:+.3f} |")
 
 

@@ -30,6 +30,7 @@ from ..grid.drumgrid import (
     render,
 )
 from ..grid.features import grid_features
+from ..grid.genre_vocab import figure_velocity
 from ..grid.hands import playable
 from ..grid.knobs import check_knobs, knob_shortfall, notes_per_bar, parse_density
 from ..grid.loops import fit_length, unwrap, wrap_before
@@ -202,6 +203,8 @@ def humanize_grid(before: DrumGrid, nets: Networks, options: HumanizeOptions,
     after = blend(before, song_notes, played, options.velocity_amount, options.timing_amount)
     hits = playable(after.hits, after.offset, half_ms, before.hits > 0.5, after.velocity)
     velocity = keep_audible(before.hits > 0.5, before.velocity, after.velocity)
+    if options.notes == "add" and options.density is None:  # toms as loud as the genre's drummers' figures
+        velocity = figure_velocity(before.hits, hits, velocity, genre_name if sure(genre_note) else None)
     return GridTake(after.with_values(hits, velocity, after.offset), seed, genre_name, genre_note, swing, written)
 
 

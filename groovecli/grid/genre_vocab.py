@@ -30,7 +30,19 @@ from functools import lru_cache
 import numpy as np
 
 from ..bundled import bundled_dir
-from ..constants import CLOSED_HIHAT, CRASH, HIGH_TOM, KICK, LOW_TOM, MID_TOM, N_DRUMS, OPEN_HIHAT, RIDE, STEPS_PER_BAR
+from ..constants import (
+    CLOSED_HIHAT,
+    CRASH,
+    HIGH_TOM,
+    KICK,
+    LOW_TOM,
+    MID_TOM,
+    N_DRUMS,
+    OPEN_HIHAT,
+    RIDE,
+    SNARE,
+    STEPS_PER_BAR,
+)
 
 VOCAB_FILE = "genre-vocab.json"
 CYMBAL_KINDS = ("hats", "ride")
@@ -207,6 +219,30 @@ def lone_toms(part: np.ndarray, notes: np.ndarray) -> np.ndarray:
         near[lo - d : hi - d] += cols[lo:hi]
     lone = near <= 1
     return notes & ~part & lone[:, None] & np.isin(np.arange(N_DRUMS), TOMS)[None, :]
+
+
+def figure_velocity(part: np.ndarray, hits: np.ndarray, velocity: np.ndarray, genre: str | None) -> np.ndarray:
+    """``velocity`` (T, 9) with each added tom figure played as loud, against the part's snare,
+    as the genre's drummers play theirs (the table's ``velocity_over_snare`` for the figure's bar):
+    the figure's own accents kept, its level moved. The feel model plays a tom by where it
+    falls, and a tom inside a rock groove came out at half the backbeat's level, a drummer's
+    figure is near it. The snare's level is the mean of the part's louder half of snare notes
+    (its backbeat, not its ghosts); a part without snare keeps the model's toms."""
+    part, hits = np.asarray(part) > 0.5, np.asarray(hits) > 0.5
+    velocity = np.array(velocity, np.float32)
+    snare = np.sort(velocity[part[:, SNARE], SNARE])
+    if not _table() or not len(snare):
+        return velocity
+    level = float(snare[len(snare) // 2 :].mean())
+    added = hits & ~part & np.isin(np.arange(N_DRUMS), TOMS)[None, :]
+    steps = np.flatnonzero(added.any(1))
+    entry = _table()["genres"].get(genre) or _table()["any"]
+    for figure in np.split(steps, np.flatnonzero(np.diff(steps) > FIGURE_GAP) + 1) if len(steps) else []:
+        cells = np.zeros_like(added)
+        cells[figure] = added[figure]
+        ratio = entry["toms"][bar_kind(int(figure[0]) // STEPS_PER_BAR)]["velocity_over_snare"]
+        velocity[cells] = np.clip(velocity[cells] * (ratio * level / max(float(velocity[cells].mean()), 1e-3)), 0.05, 1.0)
+    return velocity
 
 
 @lru_cache(maxsize=1)
