@@ -54,8 +54,8 @@ PRIOR_BARS = 20.0  # pooled bars' worth of weight (per cell) each genre's rates 
 TOMS = (LOW_TOM, MID_TOM, HIGH_TOM)
 FIGURE_GAP = 4  # 16ths: a tom note this close to the one before belongs to its figure (within a beat)
 FIGURE_MOST = 4  # notes: longer runs are fills, --fills' to play (they still count in the amount)
-FIGURES_KEPT = 40  # commonest figures kept per genre and bar kind (the rest are each a drummer's once)
-PRIOR_FIGURES = 20.0  # pooled figures' worth of weight each genre's figures are shrunk towards
+FIGURES_KEPT = 100  # commonest figures kept per genre and bar kind (jazz's drummers rarely play one twice)
+PRIOR_FIGURES = 5.0  # pooled figures' worth of weight each genre's figures are shrunk towards (its own come first)
 
 
 def added_notes(beat) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
