@@ -44,7 +44,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from groovecli.constants import CRASH, DRUMS, HIGH_TOM, LOW_TOM, MID_TOM, N_DRUMS, RIDE, SNARE, STEPS_PER_BAR  # noqa: E402
+from groovecli.constants import CRASH, DRUMS, HIGH_TOM, LOW_TOM, MID_TOM, N_DRUMS, SNARE, STEPS_PER_BAR  # noqa: E402
 from groovecli.grid.drumgrid import from_windows, to_windows  # noqa: E402
 from groovecli.grid.genre_vocab import BAR_KINDS, CYMBAL_KINDS, bar_kind, cymbal_kind  # noqa: E402
 from groovecli.grid.patterns import derive_template  # noqa: E402
@@ -54,7 +54,6 @@ PRIOR_BARS = 20.0  # pooled bars' worth of weight (per cell) each genre's rates 
 TOMS = (LOW_TOM, MID_TOM, HIGH_TOM)
 FIGURE_GAP = 4  # 16ths: a tom note this close to the one before belongs to its figure (within a beat)
 FIGURE_MOST = 4  # notes: longer runs are fills, --fills' to play (they still count in the amount)
-RIDE_LEAST = 3  # added ride notes in a hi-hat bar that make a ride pattern, not an accent
 FIGURES_KEPT = 100  # commonest figures kept per genre and bar kind (jazz's drummers rarely play one twice)
 PRIOR_FIGURES = 5.0  # pooled figures' worth of weight each genre's figures are shrunk towards (its own come first)
 
@@ -192,50 +191,6 @@ def show_figures(genre: str, counts: dict) -> None:
               f"| {sum(c['figures'].values()) / c['bars']:.2f} | {c['relative'][0] / max(c['relative'][1], 1):.2f} | {common} |")
 
 
-def ride_patterns(beats) -> dict:
-    """Over bars whose sketch keeps time on the hi-hat, per bar kind: bars, bars where the drummer
-    adds a ride pattern (``RIDE_LEAST`` notes or more) after a bar without one and after a bar
-    with one (and those bars), and the patterns ({16ths: count})."""
-    out = defaultdict(lambda: {"bars": 0, "start": [0, 0], "hold": [0, 0], "patterns": defaultdict(int)})
-    for beat in beats:
-        sketch, added, _ = added_notes(beat)
-        before = False
-        for b in range(len(sketch)):
-            if not sketch[b].any() or cymbal_kind(sketch[b]) != "hats":
-                before = False
-                continue
-            cell = out[bar_kind(b)]
-            steps = tuple(int(s) for s in np.flatnonzero(added[b][:, RIDE]))
-            now = len(steps) >= RIDE_LEAST
-            cell["bars"] += 1
-            cell["hold" if before else "start"][0] += int(now)
-            cell["hold" if before else "start"][1] += 1
-            if now:
-                cell["patterns"][steps] += 1
-            before = now
-    return out
-
-
-def ride_table(counts: dict, pooled: dict) -> dict:
-    """Per bar kind: the chance a hi-hat bar brings in a ride pattern, and keeps the one of the bar
-    before (each shrunk towards the pooled, ``PRIOR_BARS`` bars' worth), the commonest patterns
-    (16ths, weight; shrunk as the tom figures are)."""
-    table = {}
-    for kind in BAR_KINDS:
-        mine, prior = counts.get(kind), pooled[kind]
-        chance = {}
-        for key in ("start", "hold"):
-            n, of = (0, 0) if mine is None else mine[key]
-            chance[key] = round((n + PRIOR_BARS * prior[key][0] / max(prior[key][1], 1)) / (of + PRIOR_BARS), 4)
-        total = max(sum(prior["patterns"].values()), 1)
-        weight = {f: PRIOR_FIGURES * n / total for f, n in prior["patterns"].items()}
-        for f, n in ({} if mine is None else mine["patterns"]).items():
-            weight[f] = weight.get(f, 0.0) + n
-        kept = sorted(weight, key=lambda f: -weight[f])[:FIGURES_KEPT]
-        table[kind] = chance | {"patterns": [[list(f), round(weight[f], 3)] for f in kept]}
-    return table
-
-
 def show(genre: str, counts: dict) -> None:
     for cym in CYMBAL_KINDS:
         for kind in BAR_KINDS:
@@ -274,18 +229,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|")
     for genre in sorted(by_genre, key=lambda g: -len(by_genre[g])):
         show_figures(genre, figures[genre])
-    rides = {g: ride_patterns(b) for g, b in by_genre.items()}
-    pooled_rides = ride_patterns([b for beats in by_genre.values() for b in beats])
-    print("\nRide patterns over hi-hat sketches (train beats): chance a bar brings one in, keeps the bar before's\n")
-    print("| genre | bar | bars | brings in | keeps |\n|---|---|---|---|---|")
-    for genre in sorted(by_genre, key=lambda g: -len(by_genre[g])):
-        for kind, c in rides[genre].items():
-            print(f"| {genre} | {kind} | {c['bars']} | {c['start'][0] / max(c['start'][1], 1):.3f} | "
-                  f"{c['hold'][0] / max(c['hold'][1], 1):.3f} |")
-    out = {g: rates(counts[g], pooled) | {"toms": figure_table(figures[g], pooled_figures),
-                                           "ride": ride_table(rides[g], pooled_rides)} for g in by_genre}
-    out_any = rates(pooled, pooled) | {"toms": figure_table(pooled_figures, pooled_figures),
-                                       "ride": ride_table(pooled_rides, pooled_rides)}
+    out = {g: rates(counts[g], pooled) | {"toms": figure_table(figures[g], pooled_figures)} for g in by_genre}
+    out_any = rates(pooled, pooled) | {"toms": figure_table(pooled_figures, pooled_figures)}
     if args.write:
         Path(args.write).write_text(json.dumps({"source": "experiments/genre_vocab.py, GMD train beats",
                                                 "prior_bars": PRIOR_BARS, "figure_gap": FIGURE_GAP, "genres": out, "any": out_any},

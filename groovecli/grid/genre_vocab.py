@@ -19,10 +19,7 @@ table keeps, per genre and place in the phrase, the commonest figures its drumme
 in the bar each starts, which toms on which 16ths) and how many tom notes they add per bar; a
 bar takes whole figures, as many as keep that amount (``FIGURE_SCALE`` of it), each on 16ths
 the part leaves free and where one hand is free, and the other hands' added notes keep out of
-its 16ths (a drummer on the toms is not also on the snare). Over a hi-hat sketch the ride, too,
-comes as its drummers play it there: a pattern over the bar (a bell on the quarters, 8ths),
-brought in mostly on a phrase's downbeat and held from bar to bar (``add_ride``), not one
-ride note here and there.
+its 16ths (a drummer on the toms is not also on the snare).
 """
 
 from __future__ import annotations
@@ -109,14 +106,11 @@ def choose_added(part: np.ndarray, drawn: np.ndarray, counts: np.ndarray, genre:
     part, drawn = np.asarray(part) > 0.5, np.asarray(drawn) > 0.5
     out = np.zeros_like(part)
     counts = np.asarray(counts, np.int64)
-    held = None  # the ride pattern the bar before played over its hi-hat sketch
     for b in range(len(counts)):
         rows = slice(b * STEPS_PER_BAR, (b + 1) * STEPS_PER_BAR)
         n = int(counts[b]) - int(out[rows].sum())  # a figure of the bar before may reach into this one
         if n > 0 and _table():
             n -= add_figures(part, out, counts, b, genre, rng, figure_scale)
-            placed, held = add_ride(part, out, b, n, genre, rng, held)
-            n -= placed
         free, model = ~part[rows] & ~out[rows], drawn[rows] & ~part[rows]
         rates = added_rates(genre, part[rows], b)
         if rates is None:
@@ -124,8 +118,6 @@ def choose_added(part: np.ndarray, drawn: np.ndarray, counts: np.ndarray, genre:
         else:
             weight = (np.maximum(rates, 0) + FLOOR) * np.where(model, model_weight, 1.0) * free
             weight[:, list(TOMS)] = 0.0  # toms come as figures
-            if cymbal_kind(part[rows]) == "hats":
-                weight[:, RIDE] = 0.0  # and the ride over a hi-hat sketch as a pattern
             weight[np.ix_(out[rows][:, list(TOMS)].any(1), HANDS)] = 0.0  # the hands are on the toms there
         cells = np.flatnonzero(weight.ravel() > 0)
         n = min(n, len(cells))
@@ -173,36 +165,6 @@ def add_figures(part: np.ndarray, out: np.ndarray, counts: np.ndarray, bar: int,
         out[rows, toms] = True
         placed += int((rows < (bar + 1) * STEPS_PER_BAR).sum())
     return placed
-
-
-def add_ride(part: np.ndarray, out: np.ndarray, bar: int, room: int, genre: str | None,
-             rng: np.random.Generator, held: tuple[int, ...] | None) -> tuple[int, tuple[int, ...] | None]:
-    """Writes into ``out`` the ride pattern bar ``bar`` plays over its hi-hat sketch, if any: the
-    bar before's, kept with the chance the genre's drummers keep theirs, else a new one, brought
-    in with the chance they bring one in at this place of the phrase, drawn by its weight. Its
-    notes go where the part leaves the ride and a hand free (a backbeat under the hi-hat has
-    both hands busy); a pattern with more notes than ``room`` is not played. Returns its notes in
-    the bar and the pattern held."""
-    rows = slice(bar * STEPS_PER_BAR, (bar + 1) * STEPS_PER_BAR)
-    if cymbal_kind(part[rows]) != "hats":
-        return 0, None
-    entry = (_table()["genres"].get(genre) or _table()["any"]).get("ride", {}).get(bar_kind(bar))
-    if not entry or not entry["patterns"]:
-        return 0, None
-    if held is not None and rng.random() < entry["hold"]:
-        pattern = held
-    elif rng.random() < entry["start"]:
-        weights = np.array([w for _, w in entry["patterns"]], np.float64)
-        pattern = tuple(entry["patterns"][int(rng.choice(len(weights), p=weights / weights.sum()))][0])
-    else:
-        return 0, None
-    steps = np.array(pattern, np.int64)
-    busy = (part[rows] | out[rows])
-    steps = steps[~busy[steps, RIDE] & (busy[steps][:, HANDS].sum(1) < 2)]
-    if len(steps) > room:
-        return 0, None
-    out[bar * STEPS_PER_BAR + steps, RIDE] = True
-    return len(steps), pattern
 
 
 def figure_fits(part: np.ndarray, out: np.ndarray, counts: np.ndarray, bar: int,
