@@ -3,7 +3,7 @@
     python experiments/eval_tom_figures.py [--seeds 12] [--model-velocity]
 
 Each of ``examples/rock.mid`` and ``examples/funk.mid`` humanized as rock, funk, latin and jazz
-(bundled weights, default options, ``--notes add``, seeds 0 to ``--seeds`` - 1). Per genre asked:
+(bundled weights, default options, ``--notes add``, seeds 0 to ``--seeds`` - 1), and with ``--genre auto`` (unsure of all four: all genres' vocabulary pooled). Per genre asked:
 the toms ``add`` put in, how many of them are alone (no other tom or crash within a beat, 4
 16ths, either side: a drummer plays toms in figures), and the median velocity of those toms over
 the median velocity of the examples' own snare notes. ``--model-velocity`` leaves the toms at the
@@ -49,7 +49,7 @@ def main() -> None:
         humanize_module.figure_velocity = lambda part, hits, velocity, genre: velocity
     nets = load_networks()
     print("| genre asked | toms added | alone | tom velocity / snare's (medians) |\n|---|---|---|---|")
-    for genre in ("rock", "funk", "latin", "jazz"):
+    for genre in ("rock", "funk", "latin", "jazz", "auto"):
         toms, snares, added, lone = [], [], 0, 0
         for example in ("rock", "funk"):
             for seed in range(args.seeds):
