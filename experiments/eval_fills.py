@@ -2,6 +2,7 @@
 real fills.
 
     python experiments/eval_fills.py --data ../shared/data/gmd [--cache DIR] [--max-files N]
+        [--split validation] [--fill-heat H] [--fill-draws N]
 
 1. A fill-vs-beat judge (logistic regression on ``fill_data.bar_features``: hits per class,
    density, toms' and time-keepers' shares, sounding 16ths, last-beat hits) is fitted on GMD
@@ -15,6 +16,8 @@ real fills.
 3. Toms and crash per fill, the share of fills with a tom, and the landing: the share of fills
    whose next downbeat has a crash or a kick, for generated fills and real ones (real: fills
    found inside test beat performances, which have a next bar).
+4. The fills' snare and toms per fill beat (``experiments/fill_shape.py``'s measure, over the
+   bar before): groove's in context, alone, and the real beat fills'.
 Prints one JSON object.
 """
 
@@ -23,20 +26,24 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from groovecli.constants import CRASH, KICK, STEPS_PER_BAR
-from groovecli.generate import fill as fill_module
-from groovecli.generate.fill import add_fills
-from groovecli.generate.humanize import HumanizeOptions, humanize_grid
-from groovecli.grid.fill_bars import TOMS, find_fills
-from groovecli.lab.data import GENRES, SPLITS, load_dataset
-from groovecli.lab.evaluation import _songs
-from groovecli.lab.fill_data import bar_features, build_fills
-from groovecli.runtime.load import load_cond_networks, load_networks
+sys.path.insert(0, str(Path(__file__).parent))
+from fill_shape import profile  # noqa: E402
+
+from groovecli.constants import CRASH, KICK, STEPS_PER_BAR  # noqa: E402
+from groovecli.generate import fill as fill_module  # noqa: E402
+from groovecli.generate.fill import add_fills  # noqa: E402
+from groovecli.generate.humanize import HumanizeOptions, humanize_grid  # noqa: E402
+from groovecli.grid.fill_bars import TOMS, find_fills  # noqa: E402
+from groovecli.lab.data import GENRES, SPLITS, load_dataset  # noqa: E402
+from groovecli.lab.evaluation import _songs  # noqa: E402
+from groovecli.lab.fill_data import bar_features, build_fills  # noqa: E402
+from groovecli.runtime.load import load_cond_networks, load_networks  # noqa: E402
 
 
 def fit_judge(x: np.ndarray, y: np.ndarray, steps: int = 3000, lr: float = 0.1):
@@ -63,12 +70,15 @@ def main() -> None:
     ap.add_argument("--cache")
     ap.add_argument("--max-files", type=int, default=0)
     ap.add_argument("--fill-heat", type=float, help="override generate/fill.FILL_HEAT (to choose it on validation)")
+    ap.add_argument("--fill-draws", type=int, help="override generate/fill.FILL_DRAWS (to choose it on validation)")
     ap.add_argument("--split", default="test", choices=("validation", "test"),
                     help="the songs humanized and the real fills compared with (validation: to choose settings)")
     args = ap.parse_args()
     started = time.perf_counter()
     if args.fill_heat is not None:
         fill_module.FILL_HEAT = args.fill_heat
+    if args.fill_draws is not None:
+        fill_module.FILL_DRAWS = args.fill_draws
     fills = build_fills(args.data)
     ds = load_dataset(args.data, cache_dir=args.cache)
     fill_bar = lambda part: part.hits[:, STEPS_PER_BAR : 2 * STEPS_PER_BAR]  # noqa: E731
@@ -99,6 +109,7 @@ def main() -> None:
     if args.max_files:
         songs = songs[: args.max_files]
     gen_fill, plain_fill, free_fill, over_fill, landings, toms, crashes = [], [], [], [], [], [], []
+    free_before = []  # the bar before each fill bar (as played), for the fill's snare and toms per fill beat
     for i, song in enumerate(songs):
         genre = GENRES[song.genre]
         take = humanize_grid(song.stiff, loaded, HumanizeOptions(genre=genre, seed=i))
@@ -114,6 +125,7 @@ def main() -> None:
             plain_fill.append(take.grid.hits[r * STEPS_PER_BAR : (r + 1) * STEPS_PER_BAR])
             over_fill.append(on_top.hits[r * STEPS_PER_BAR : (r + 1) * STEPS_PER_BAR])
             free_fill.append(alone.hits[r * STEPS_PER_BAR : (r + 1) * STEPS_PER_BAR])
+            free_before.append(take.grid.hits[(r - 1) * STEPS_PER_BAR : r * STEPS_PER_BAR] if r else np.zeros_like(bar))
             toms.append(bar[:, TOMS].sum())
             crashes.append(bar[:, CRASH].sum())
             if r + 1 < n_bars:
@@ -145,6 +157,12 @@ def main() -> None:
     result["bar_features_generated_vs_real_beat_fills"] = {
         n: [round(float(a), 2), round(float(b), 2)]
         for n, a, b in zip(names, bar_features(gen_fill).mean(0), bar_features(fill_bar(beat_real)).mean(0))}
+    shapes = [profile(gen_fill, np.stack(free_before)), profile(free_fill, np.stack(free_before)),
+              profile(fill_bar(beat_real), beat_real.hits[:, :STEPS_PER_BAR])]
+    result["fill_shape_in_context_alone_real_beat_fills"] = {
+        k: [shape[k] for shape in shapes] for k in ("snare_toms_per_fill_beat", "drum_16ths_per_fill_beat",
+                                                                "snare_per_fill_beat", "toms_per_fill_beat",
+                                                                "sounding_16ths_per_fill_beat", "fill_beats")}
     result["real_beat_fills_judged_fill"] = round(float((judge(bar_features(fill_bar(beat_real))) > 0.5).mean()), 3)
     result["seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(result, indent=2))

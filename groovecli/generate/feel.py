@@ -7,11 +7,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..constants import STEPS_PER_BAR, WINDOW_STEPS
+from ..constants import STEPS_PER_BAR, STEPS_PER_BEAT, WINDOW_STEPS
 from ..grid.drawn import parse_pattern, swing_preset
 from ..grid.drumgrid import DrumGrid, Runs
 from ..grid.feel_profile import Profile, follow
 from ..grid.genre_feel import GenreFeel, genre_feel, pooled_feel
+from ..grid.meter_feel import MeterFeel, match_quantiles, meter_feel
+from ..grid.meters import KINDS
 from ..grid.patterns import timing_pattern, velocity_pattern
 from ..grid.swing import STRAIGHT, Swing, as_eighths, dotted_notes, eighth_swing
 from ..runtime.load import Networks
@@ -148,30 +150,50 @@ def drawn_timing(text: str | None) -> str | None:
 
 
 def play_genre(model: dict[str, np.ndarray], hits: np.ndarray, options, genre: str | None, swing: Swing,
-               half_ms: np.ndarray, other: np.ndarray | None = None) -> dict[str, np.ndarray]:
+               half_ms: np.ndarray, kinds: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """The model's feel leaned on ``genre``'s drummers (``lean_on_genre``); as decoded when no
-    genre is sure (but for the timing of the ``other`` steps, ``lean_other_meters``) or groove
-    ships no feel for it. A drawn pattern is the user's own feel: the genre does not move the
-    feel it draws."""
+    genre is sure or groove ships no feel for it; frames of other meters lean on their own
+    drummers (``lean_other_meters``). A drawn pattern is the user's own feel: the genre does not
+    move the feel it draws."""
     feel = genre_feel(genre) if genre is not None else None
-    timing = drawn_timing(options.timing_pattern) is None
-    if feel is None:
-        return lean_other_meters(model, hits, other, swing, half_ms, timing) if genre is None else model
-    return lean_on_genre(model, hits, feel, swing, half_ms, timing=timing, velocity=options.velocity_pattern is None)
+    timing, velocity = drawn_timing(options.timing_pattern) is None, options.velocity_pattern is None
+    played = model if feel is None else lean_on_genre(model, hits, feel, swing, half_ms, timing=timing,
+                                                      velocity=velocity)
+    return lean_other_meters(played, model, hits, kinds, swing, half_ms, timing=timing, velocity=velocity,
+                             pooled=genre is None)
 
 
-def lean_other_meters(model: dict[str, np.ndarray], hits: np.ndarray, other: np.ndarray | None, swing: Swing,
-                      half_ms: np.ndarray, timing: bool) -> dict[str, np.ndarray]:
-    """With no sure genre, the timing of the frames in ``other`` (T,) (other meters that beat in
-    quarters, ``meters.quarter_beat_steps``) leaned on GMD's drummers pooled
-    (``genre_feel.pooled_feel``): on a padded frame the model, trained on 4/4 bars, stops pushing
-    as its drummers do. Velocity stays the model's (leaning it on any drummers' profile made it
-    worse, docs/producer.md), and 4/4 bars keep their feel as decoded."""
-    neutral = pooled_feel()
-    if not timing or neutral is None or other is None or not other.any():
-        return model
-    rows = {k: v[other] for k, v in model.items()}
-    leaned = lean_on_genre(rows, hits[other], neutral, swing, half_ms[other], velocity=False)
-    out = {k: np.array(v, copy=True) for k, v in model.items()}
-    out["offset"][other] = leaned["offset"]
+def lean_other_meters(played: dict[str, np.ndarray], model: dict[str, np.ndarray], hits: np.ndarray,
+                      kinds: dict[str, np.ndarray] | None, swing: Swing, half_ms: np.ndarray, *, timing: bool,
+                      velocity: bool, pooled: bool) -> dict[str, np.ndarray]:
+    """``played`` (the song's feel, 4/4 bars leaned on a genre or not) with the frames of other
+    meters (``kinds``: (T,) steps per kind of frame, ``meters.kind_steps``) played as GMD's
+    drummers play that kind (``grid/meter_feel.py``), from the ``model``'s decoded feel: on a
+    padded frame the model, trained on 4/4 bars, plays a 4/4 bar's dynamics (a waltz's ride as
+    loud as a rock ride) and stops pushing as its drummers do, and a genre's 4/4 profile puts a
+    6/8 bar's second beat on an off-beat. Velocity is mapped from the model's distribution at
+    each step and drum onto the drummers' (``match_quantiles``), timing re-centred
+    (``timing_feel``). A kind the table lacks keeps ``played``'s velocity. 4/4 bars are left as
+    ``played``. ``timing`` / ``velocity`` False: a drawn pattern is the user's own feel."""
+    out = {k: np.array(v, copy=True) for k, v in played.items()}
+    for kind, steps in (kinds or {}).items():
+        table = meter_feel(kind)
+        rows, at = {k: v[steps] for k, v in model.items()}, hits[steps]
+        if velocity and table is not None and table.velocity and steps.any():
+            moved = lean_on_genre(rows, at, table.feel, swing, half_ms[steps], timing=False)["velocity"]
+            # the means move first, for the steps with too few of the drummers' hits for quantiles
+            out["velocity"][steps] = match_quantiles(moved, rows["velocity"], at, table)
+        feel = timing_feel(kind, table, swing, pooled) if timing and steps.any() else None
+        if feel is not None:
+            out["offset"][steps] = lean_on_genre(rows, at, feel, swing, half_ms[steps], velocity=False)["offset"]
     return out
+
+
+def timing_feel(kind: str, table: MeterFeel | None, swing: Swing, pooled: bool) -> GenreFeel | None:
+    """Whose timing frames of ``kind`` lean on: their drummers' (``table``) while the off-beats are
+    played straight (the drummers' timing holds their own swing, which another swing would count
+    twice); else, with no genre (``pooled``), a frame that beats in quarters leans on GMD's 4/4
+    drummers pooled (de-swung, so a swing goes on top); else none."""
+    if table is not None and table.timing and swing.straight:
+        return table.feel
+    return pooled_feel() if pooled and kind == KINDS[STEPS_PER_BEAT] else None

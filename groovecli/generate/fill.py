@@ -8,8 +8,10 @@ through untouched. ``fill_beats`` (1-4) keeps a fill to the bar's last beats.
 What: the fill model (``nn/cond_vae.py``, trained on GMD's fills, ``fill_bars.py``) reads the bar
 played before (the humanized output), the sketch of the fill bar and of the bar after, and the
 genre, and writes the fill and its landing (a crash or kick on the next downbeat, when the model
-plays one there). One z per fill, drawn from its own generator seeded from the take's seed, so a
-song with fills is the same song without them everywhere else.
+plays one there). The model draws several fills for each bar (``FILL_DRAWS``), and the one
+nearest a drummer's density and continuity plays (``grid/fill_shape.py``): drawn once, its fills
+leave gaps GMD's drummers do not. Every draw comes from the fills' own generator seeded from the
+take's seed, so a song with fills is the same song without them everywhere else.
 
 Fills take over, as drummers' do: the beats a fill was asked for (``fill_beats``, the whole bar
 by default) are the fill model's, which plays a drummer's fill bar there (the groove, thinning,
@@ -21,7 +23,9 @@ no fill in it (no tom, no new snare) takes nothing over. That replaces some of t
 asking for a fill asks for that (the report counts them; ``--fill-over`` plays the fill on top
 instead, as before). Every other note of the user's stays in every mode that keeps them
 (``add``, ``keep``, ``groove fill``); the notes the humanizer *added* in the fill bar make way
-for the fill. In ``free`` the fill bar is the fill alone. No fill note needs a third hand (``grid/hands.py``).
+for the fill. In ``free`` the fill bar is the fill alone. No fill note needs a third hand (``grid/hands.py``);
+in a fill's beats the user's hi-hat or ride gives way to the fill's snare and toms for it, as the
+time-keeping yields to the fill there (with ``over``, nothing of the user's gives way).
 """
 
 from __future__ import annotations
@@ -31,11 +35,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..constants import CLOSED_HIHAT, CRASH, KICK, N_DRUMS, OPEN_HIHAT, SNARE, STEPS_PER_BAR, STEPS_PER_BEAT, genre_key
+from ..constants import CLOSED_HIHAT, CRASH, KICK, N_DRUMS, OPEN_HIHAT, STEPS_PER_BAR, STEPS_PER_BEAT, genre_key
 from ..errors import GrooveError
 from ..grid.drawn import parse_fills
 from ..grid.drumgrid import DrumGrid, bar_bpm, half_step_ms, half_step_ms_at, quantize, render
-from ..grid.fill_bars import KEEPERS, TOMS, condition
+from ..grid.fill_bars import KEEPERS, condition
+from ..grid.fill_shape import draw_target, fill_beats, pick
 from ..grid.hands import playable
 from ..midi.drummap import DrumMap
 from ..midi.performance import Performance
@@ -57,6 +62,12 @@ TIMEKEEPING_KEPT = 0.5
 # drum are closest to the drummers' at 1 (more toms and crashes than they play above it;
 # experiments/eval_fills.py --split validation --fill-heat H, docs/musicianship.md)
 FILL_HEAT = 1.0
+# How many fills the model draws for each fill bar, of which the one nearest the train drummers'
+# fills plays (``_choose``). Drawn once, its fills leave more gaps in their beats than the
+# drummers it learnt from. Chosen on the validation split, by how near its fill bars come to the
+# train drummers' snare-and-toms and sounding 16ths per fill beat: nearer up to 16 draws, no
+# nearer beyond (experiments/eval_fills.py --split validation --fill-draws N; docs/musicianship.md)
+FILL_DRAWS = 16
 FILL_SEED_OFFSET = 7919  # fills draw from their own stream: the rest of the take stays as it was
 
 
@@ -120,7 +131,6 @@ def add_fills(grid: DrumGrid, sketch: np.ndarray, rows: list[int], model: CondNe
             waves.append([])
         waves[depth[r]].append(r)
     rng = np.random.default_rng(seed + FILL_SEED_OFFSET)
-    draw = uniform(rng)
     genre_id = model.config.genres.index(genre)
     clock = half_step_ms_at(120.0, grid.steps) if half_ms is None else np.asarray(half_ms, np.float64)
     added = replaced = 0
@@ -134,29 +144,59 @@ def add_fills(grid: DrumGrid, sketch: np.ndarray, rows: list[int], model: CondNe
         cond = np.stack(conds).astype(np.float32)
         force = np.zeros(cond.shape[:2], bool)
         force[:, :STEPS_PER_BAR] = np.asarray(known)[:, None]  # the bar before is played as it was
-        z = normal(rng, len(wave), model.config.z_dim)
-        out = model.generate(cond, full(len(wave), genre_id), z, draw, temperature=temperature * FILL_HEAT,
-                             forced=cond[..., :N_DRUMS], force_mask=force)
+        n = len(wave) * FILL_DRAWS
+        z = normal(rng, n, model.config.z_dim)
+        out = model.generate(np.repeat(cond, FILL_DRAWS, 0), full(n, genre_id), z, uniform(rng),
+                             temperature=temperature * FILL_HEAT, forced=np.repeat(cond[..., :N_DRUMS], FILL_DRAWS, 0),
+                             force_mask=np.repeat(force, FILL_DRAWS, 0))
         for i, r in enumerate(wave):
-            drawn = {k: out[k][i] for k in ("hits", "velocity", "offset")}
+            first = (4 - beats) * STEPS_PER_BEAT
+            chosen = i * FILL_DRAWS + _choose(out["hits"][i * FILL_DRAWS : (i + 1) * FILL_DRAWS],
+                                              _bar(part["hits"], r)[first:], first, rng)
+            drawn = {k: out[k][chosen] for k in ("hits", "velocity", "offset")}
             landing = consecutive[r] and r + 1 not in depth  # the last bar of a run of fills lands in the next
-            a, b = _place_fill(part, drawn, sketch, r, (4 - beats) * STEPS_PER_BEAT, mode, over, landing)
+            a, b = _place_fill(part, drawn, sketch, r, first, mode, over, landing)
             added, replaced = added + a, replaced + b
-    keep = sketch > 0.5 if mode != "free" else np.zeros_like(sketch, bool)
-    fill_cells = (part["hits"] > 0.5) & (grid.hits < 0.5)
-    keep = keep & (part["hits"] > 0.5)
-    playable_hits = playable(part["hits"], part["offset"], clock, keep | ~_rows_mask(grid, rows),
-                             priority=part["velocity"] + fill_cells)
-    added -= int(((part["hits"] > 0.5) & (playable_hits < 0.5)).sum())
-    hits = playable_hits
+    keep = _protected(grid, part["hits"], sketch, rows, (4 - beats) * STEPS_PER_BEAT, mode, over)
+    hits = playable(part["hits"], part["offset"], clock, keep | ~_rows_mask(grid, rows),
+                    priority=part["velocity"] + ((part["hits"] > 0.5) & (grid.hits < 0.5)))
+    dropped = (part["hits"] > 0.5) & (hits < 0.5)
+    added -= int((dropped & (grid.hits < 0.5)).sum())
+    replaced += int((dropped & (sketch > 0.5) & (grid.hits > 0.5)).sum())
     velocity = np.clip(part["velocity"], 0, 1) * hits
     offset = np.clip(part["offset"], -1, 1 - 1e-3) * hits
     return Filled(hits, velocity.astype(np.float32), offset.astype(np.float32),
                   tuple(grid.bars[r].index + 1 for r in sorted(rows)), added, replaced)
 
 
+def _choose(candidates: np.ndarray, groove: np.ndarray, first: int, rng: np.random.Generator) -> int:
+    """Which of one bar's ``FILL_DRAWS`` drawn fills (N, 48, 9) to play over ``groove`` (the
+    bar's cells from ``first``): the one nearest a snare-and-toms density and continuity drawn
+    from GMD's train drummers' fills (``grid/fill_shape.py``)."""
+    if len(candidates) == 1:
+        return 0
+    fills = candidates[:, STEPS_PER_BAR + first : 2 * STEPS_PER_BAR]
+    return pick(fills, groove, draw_target(float(rng.random())))
+
+
 def _bar(x: np.ndarray, r: int) -> np.ndarray:
     return x[r * STEPS_PER_BAR : (r + 1) * STEPS_PER_BAR]
+
+
+def _protected(grid: DrumGrid, hits: np.ndarray, sketch: np.ndarray, rows: list[int], first: int, mode: str,
+               over: bool) -> np.ndarray:
+    """(T, 9) the user's notes the two-hands rule may not drop from the fill bars: all those still
+    sounding, but the time-keeping in a fill's beats unless ``over``. There the fill has the
+    drummer's hands: a hi-hat that leaves a snare or tom of the fill a third hand gives way, as
+    the time-keeping already yields to the fill there."""
+    keep = (sketch > 0.5) & (hits > 0.5) if mode != "free" else np.zeros_like(sketch, bool)
+    if over:
+        return keep
+    fill_steps = np.zeros(grid.steps, bool)
+    for r in rows:
+        fill_steps[r * STEPS_PER_BAR + first : (r + 1) * STEPS_PER_BAR] = True
+    keep[np.ix_(fill_steps, KEEPERS)] = False
+    return keep
 
 
 def _rows_mask(grid: DrumGrid, rows: list[int]) -> np.ndarray:
@@ -179,7 +219,7 @@ def _place_fill(part: dict[str, np.ndarray], drawn: dict[str, np.ndarray], sketc
     was = hits[song] > 0
     keep = was & mine  # the user's own notes, with the feel they already have
     replaced = 0
-    active = _fill_beats(new & ~was)[:, None]
+    active = fill_beats(new & ~was)[:, None]
     if not over and active.any():  # the fill's beats are the fill's, with the time-keeping drummers keep
         keepers = np.isin(np.arange(N_DRUMS), KEEPERS)
         groove = drawn["hits"][first_step:STEPS_PER_BAR] > 0  # the bar before (as played, when there is one)
@@ -204,15 +244,6 @@ def _place_fill(part: dict[str, np.ndarray], drawn: dict[str, np.ndarray], sketc
             replaced += int(hits[step, HATS].sum())  # the crash takes the hand that kept time
             hits[step, HATS] = velocity[step, HATS] = offset[step, HATS] = 0.0
     return added, replaced
-
-
-def _fill_beats(fresh: np.ndarray) -> np.ndarray:
-    """(steps,) True in the fill's beats: from the first beat where the fill plays a tom or a
-    snare the groove did not have (``fresh``, steps x 9), to the bar's end."""
-    steps = len(fresh)
-    beat_of = (np.arange(steps) + (STEPS_PER_BAR - steps)) // STEPS_PER_BEAT
-    plays = fresh[:, TOMS].any(1) | fresh[:, SNARE]
-    return beat_of >= beat_of[np.argmax(plays)] if plays.any() else np.zeros(steps, bool)
 
 
 def _kept_time(new: np.ndarray, was: np.ndarray, groove: np.ndarray, yields: np.ndarray) -> np.ndarray:

@@ -34,7 +34,7 @@ from ..grid.genre_vocab import figure_velocity
 from ..grid.hands import playable
 from ..grid.knobs import check_knobs, knob_shortfall, notes_per_bar, parse_density
 from ..grid.loops import fit_length, unwrap, wrap_before
-from ..grid.meters import frame_mask, quarter_beat_steps
+from ..grid.meters import frame_mask, kind_steps
 from ..grid.patterns import derive_template
 from ..grid.swing import Swing, apply_swing
 from ..grid.written import as_written, has_quantized_band, is_programmed, keep_audible
@@ -197,7 +197,7 @@ def humanize_grid(before: DrumGrid, nets: Networks, options: HumanizeOptions,
     swing = swing_for(options, genre_name, sure(genre_note))
     half_ms = half_step_ms_at(bpm, before.steps)
     played = play_genre({k: runs.join(v) for k, v in feel.items()}, song_notes, options,
-                        genre_name if sure(genre_note) else None, swing, half_ms, quarter_beat_steps(before.bars))
+                        genre_name if sure(genre_note) else None, swing, half_ms, kind_steps(before.bars))
     played, written = as_written(before, song_notes, played, half_ms, programmed=programmed,
                                  band=band and drawn_timing(options.timing_pattern) is None)
     after = blend(before, song_notes, played, options.velocity_amount, options.timing_amount)

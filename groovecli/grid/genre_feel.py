@@ -40,10 +40,12 @@ def genre_feel(genre: str) -> GenreFeel | None:
     entry = _entries().get(genre)
     if entry is None:
         return None
-    return GenreFeel(Swing(**entry["swing"]), _profile(entry["timing_ms"]), _profile(entry["velocity"]))
+    return GenreFeel(Swing(**entry["swing"]), profile_entry(entry["timing_ms"]), profile_entry(entry["velocity"]))
 
 
-def _profile(entry: dict) -> Profile:
+def profile_entry(entry: dict) -> Profile:
+    """A profile as the bundled JSON tables store it."""
+
     def arr(x) -> np.ndarray:
         return np.asarray(x, dtype=float)  # JSON's nulls become NaN, the profile's "never hit"
 

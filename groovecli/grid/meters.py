@@ -23,6 +23,9 @@ from ..constants import STEPS_PER_BAR, STEPS_PER_BEAT
 from ..midi.performance import Bar
 
 QUARTER = 4  # the denominator whose beat is a quarter note
+# A frame's kind by its beat in 16ths: where its beats fall in the frame, and so which of the
+# drummers' other-meter profiles (``grid/meter_feel.py``) it is played with.
+KINDS = {4: "quarter", 6: "dotted quarter", 2: "eighth"}
 
 
 def beat_steps(bar: Bar) -> int:
@@ -71,10 +74,14 @@ def ungrooved(bars: tuple[Bar, ...] | list[Bar], step_ticks: float, meters: bool
     return [bar for bar in bars if not frame_splits(bar, step_ticks, meters)]
 
 
-def quarter_beat_steps(bars: tuple[Bar, ...] | list[Bar]) -> np.ndarray:
-    """(T,) True on the steps of frames cut from bars of other meters that beat in quarters (3/4,
-    5/4, 2/4, 7/4): their beats fall on the frame's 1st, 5th, 9th and 13th 16ths, where a 4/4
-    bar's do, so what drummers do at each 16th of a 4/4 bar holds for them. A frame of 6/8, 12/8,
-    5/8 or 7/8 puts its beats where a 4/4 bar has off-beats."""
-    return np.repeat([not bar.is_four_four and bar.denominator == QUARTER for bar in bars],
-                     STEPS_PER_BAR).astype(bool)
+def frame_kind(bar: Bar) -> str | None:
+    """The kind of a frame cut from ``bar`` (``KINDS``: 3/4, 5/4 and 2/4 beat in quarters, 6/8 and
+    12/8 in dotted quarters, 5/8 and 7/8 in 8ths); None for a 4/4 bar or a beat of another length."""
+    return None if bar.is_four_four else KINDS.get(beat_steps(bar))
+
+
+def kind_steps(bars: tuple[Bar, ...] | list[Bar]) -> dict[str, np.ndarray]:
+    """(T,) True on the steps of every frame of each kind (``frame_kind``) the song has."""
+    kinds = [frame_kind(bar) for bar in bars]
+    return {kind: np.repeat([k == kind for k in kinds], STEPS_PER_BAR).astype(bool)
+            for kind in dict.fromkeys(k for k in kinds if k is not None)}

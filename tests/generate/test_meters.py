@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import mido
+import numpy as np
 import pytest
 from conftest import hits_track, midi_file, save, track
 
@@ -91,27 +94,220 @@ def test_humanize_names_no_bar_as_passed_through(tmp_path, runner, tiny_weights)
     assert "not 4/4" not in result.stderr and "passed through" not in result.stderr
 
 
-def test_with_no_sure_genre_quarter_beat_meters_push_as_gmd_drummers_do():
-    """The model stops pushing on a padded frame: with the genre unsure, the timing of 3/4 and 5/4
-    frames leans on GMD's drummers pooled (who push the backbone early); 4/4 bars and 6/8 frames
-    (whose beats fall on a 4/4 bar's off-beats) keep the model's timing as decoded."""
-    import numpy as np
+needs_table = pytest.mark.skipif(bundled_dir() is None or not (bundled_dir() / "meter-feel.json").exists(),
+                                 reason="no bundled meter-feel.json")
 
+
+def waltz_and_six_eight(bars: int = 8):
+    """``bars`` of 3/4, one of 4/4 and ``bars`` of 6/8 as frames, and a sketch on them: a jazz
+    waltz's ride on the beats with its skip notes, kick on 1, snare on 2 and 3; a 4/4 bar; 6/8 with
+    kick on the two beats, snare on the second, hats on the 8ths."""
+    waltz, four, six = Bar(0, 0, 1440, 3, 4), Bar(0, 0, 1920, 4, 4), Bar(0, 0, 1440, 6, 8)
+    frames = [waltz] * bars + [four] + [six] * bars
+    hits = np.zeros((16 * len(frames), 9), np.float32)
+    for k in range(bars):
+        w, s = 16 * k, 16 * (bars + 1 + k)
+        hits[w + np.array([0, 3, 4, 7, 8]), 8] = 1
+        hits[w, 0] = hits[w + 4, 1] = hits[w + 8, 1] = 1
+        hits[s + np.array([0, 6]), 0] = hits[s + 6, 1] = 1
+        hits[s + np.arange(0, 12, 2), 2] = 1
+    four_rows = slice(16 * bars, 16 * (bars + 1))
+    hits[four_rows][0::4, 8] = hits[four_rows][0::8, 0] = hits[four_rows][4::8, 1] = 1
+    return frames, hits, four_rows
+
+
+@needs_table
+def test_with_no_sure_genre_other_meters_play_their_drummers_dynamics():
+    """The model plays a padded frame with a 4/4 bar's dynamics (its waltz ride far louder than
+    GMD's waltzing drummers keep theirs). With the genre unsure, 3/4 and 6/8 frames take the
+    dynamics of GMD's drummers in those meters (``models/meter-feel.json``): the waltz's ride
+    softer, the 6/8's first beat louder than its second, the model's order of loud and soft kept
+    within each drum and step; the 4/4 bar keeps the model's feel exactly."""
     from groovecli.generate.feel import play_genre
-    from groovecli.grid.genre_feel import pooled_feel
-    from groovecli.grid.meters import quarter_beat_steps
+    from groovecli.grid.meters import kind_steps
 
-    if pooled_feel() is None:
+    frames, hits, four = waltz_and_six_eight()
+    kinds = kind_steps(frames)
+    assert sorted(kinds) == ["dotted quarter", "quarter"] and not kinds["quarter"][four].any()
+    rng = np.random.default_rng(0)
+    model = {"offset": rng.normal(0, 0.1, hits.shape) * hits, "velocity": (0.7 + rng.normal(0, 0.08, hits.shape)) * hits}
+    played = play_genre(model, hits, HumanizeOptions(), None, Swing(), np.full(len(hits), 30.0), kinds)
+    waltz, six = kinds["quarter"], kinds["dotted quarter"]
+    ride = played["velocity"][waltz, 8][hits[waltz, 8] > 0.5]
+    assert ride.mean() < model["velocity"][waltz, 8][hits[waltz, 8] > 0.5].mean() - 0.15
+    kick = played["velocity"][six, 0].reshape(-1, 16)
+    assert kick[:, 0].mean() > kick[:, 6].mean()
+    beat_one = np.flatnonzero(waltz & (np.arange(len(hits)) % 16 == 0))
+    assert np.array_equal(np.argsort(played["velocity"][beat_one, 8]), np.argsort(model["velocity"][beat_one, 8]))
+    for feel in ("velocity", "offset"):
+        assert np.array_equal(played[feel][four], model[feel][four])
+        assert not np.array_equal(played[feel][waltz], model[feel][waltz])
+    assert played["offset"][waltz][hits[waltz] > 0.5].mean() < -0.1  # pushed, as GMD's drummers push
+
+
+@needs_table
+def test_a_6_8_ghost_the_model_decodes_soft_stays_a_ghost():
+    """A lone snare ghost a 16th after a 6/8 bar's one, decoded soft (velocity 20), with the
+    backbeat on the second beat decoded at 95. Mapped by rank among the song's own hits there (the
+    first version), the lone ghost took the drummers' median at that step: loud. Mapped through the
+    model's own distribution there onto the drummers', it stays below the drummers' median and
+    below the backbeat; a decoded velocity at the model's median there lands on the drummers'
+    median, and louder stays louder."""
+    from groovecli.generate.feel import play_genre
+    from groovecli.grid.meter_feel import meter_feel, model_side, transfer
+    from groovecli.grid.meters import kind_steps
+
+    six = Bar(0, 0, 1440, 6, 8)
+    frames = [six] * 8
+    hits = np.zeros((16 * len(frames), 9), np.float32)
+    velocity = np.zeros_like(hits)
+    for k in range(len(frames)):
+        s = 16 * k
+        hits[s + np.array([0, 6]), 0] = hits[s + 6, 1] = 1
+        hits[s + np.arange(0, 12, 2), 2] = 1
+        velocity[s + np.array([0, 6]), 0] = velocity[s + 6, 1] = 95 / 127
+        velocity[s + np.arange(0, 12, 2), 2] = 80 / 127
+    ghost = 16 * 3 + 1  # in one bar only: the only snare at that step in the song
+    hits[ghost, 1], velocity[ghost, 1] = 1, 20 / 127
+    model = {"velocity": velocity, "offset": np.zeros_like(hits)}
+    played = play_genre(model, hits, HumanizeOptions(), None, Swing(), np.full(len(hits), 30.0), kind_steps(frames))
+    table = meter_feel("dotted quarter")
+    drummers = table.quantiles[1][1]
+    assert drummers is not None and model_side(table, 1, 1) is not None
+    backbeat = played["velocity"][6::16, 1][: len(frames)]
+    assert played["velocity"][ghost, 1] < np.median(drummers) - 0.05
+    assert played["velocity"][ghost, 1] < backbeat.min()
+    source = model_side(table, 1, 1)
+    assert transfer(np.array([np.median(source)]), source, drummers)[0] == pytest.approx(np.median(drummers), abs=1e-3)
+    ladder = transfer(np.linspace(0, 1, 50), source, drummers)
+    assert (np.diff(ladder) >= 0).all()
+
+
+def six_eight_file(tmp_path, ghost: int, backbeat: int) -> Path:
+    """8 bars of 6/8 at 70 bpm: hats on the 8ths, kick on both beats, the backbeat snare on the
+    second, snare ghosts a 16th after each beat."""
+    hits = []
+    for b in range(8):
+        base = b * 12 * STEP
+        hits += [(base + k * STEP, 42, 90) for k in range(0, 12, 2)] + [(base, 36, 100), (base + 6 * STEP, 36, 100)]
+        hits += [(base + 6 * STEP, 38, backbeat), (base + STEP, 38, ghost), (base + 7 * STEP, 38, ghost)]
+    conductor = track(name="conductor")
+    conductor.append(mido.MetaMessage("time_signature", numerator=6, denominator=8))
+    meta = [mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(70))]
+    return save(midi_file(conductor, hits_track(hits, 60), meta=meta), tmp_path / "six-eight.mid")
+
+
+@needs_table
+def test_a_programmed_6_8_part_keeps_its_ghosts_under_the_backbeat(tmp_path, bundled):
+    """A producer's 6/8 part with ghosts at 30 and the backbeat at 110, humanized with the
+    defaults: every ghost stays well under every backbeat, and none becomes inaudible."""
+    perf = read_midi(six_eight_file(tmp_path, ghost=30, backbeat=110))
+    for seed in (0, 1):
+        take = humanize(perf, bundled, HumanizeOptions(seed=seed))
+        snare, written = take.after.velocity[:, 1], take.before.hits[:, 1] > 0.5
+        pos = np.arange(len(snare)) % 16
+        ghosts, backbeats = snare[written & (pos != 6)], snare[written & (pos == 6)]
+        assert ghosts.max() < backbeats.min() - 20 / 127
+        assert ghosts.min() >= 20 / 127 - 1e-6
+
+
+@needs_table
+def test_under_a_swing_other_meters_keep_their_drummers_dynamics_but_not_their_timing():
+    """The table's timing holds its drummers' own swing; under ``--swing`` it would be counted
+    twice. So a 6/8 frame keeps the model's timing, a 3/4 frame leans on the de-swung 4/4
+    drummers pooled (still pushing), and both still take the table's dynamics."""
+    from groovecli.generate.feel import play_genre
+    from groovecli.grid.meters import kind_steps
+    from groovecli.grid.swing import eighth_swing
+
+    frames, hits, four = waltz_and_six_eight()
+    kinds = kind_steps(frames)
+    rng = np.random.default_rng(2)
+    model = {"offset": rng.normal(0, 0.1, hits.shape) * hits, "velocity": (0.7 + rng.normal(0, 0.08, hits.shape)) * hits}
+    half_ms = np.full(len(hits), 30.0)
+    straight = play_genre(model, hits, HumanizeOptions(), None, Swing(), half_ms, kinds)
+    swung = play_genre(model, hits, HumanizeOptions(swing=62), None, eighth_swing(62), half_ms, kinds)
+    waltz, six = kinds["quarter"], kinds["dotted quarter"]
+    assert np.array_equal(swung["offset"][six], model["offset"][six])
+    assert not np.array_equal(straight["offset"][six], model["offset"][six])
+    assert swung["offset"][waltz][hits[waltz] > 0.5].mean() < -0.1
+    assert np.array_equal(swung["velocity"][six], straight["velocity"][six])
+
+
+@needs_table
+def test_a_named_genre_plays_its_4_4_bars_as_before_and_other_meters_as_their_drummers():
+    """With a genre named, 4/4 bars lean on the genre's drummers exactly as they did before other
+    meters had a table; 3/4 and 6/8 frames take their own drummers' dynamics instead of the
+    genre's 4/4 profile (which puts a 6/8 bar's second beat on an off-beat)."""
+    from groovecli.generate.feel import play_genre
+    from groovecli.grid.genre_feel import genre_feel
+    from groovecli.grid.meters import kind_steps
+
+    if genre_feel("rock") is None:
         pytest.skip("no genre feels bundled in this checkout")
-    bars = [Bar(0, 0, 1440, 3, 4), Bar(1, 1440, 1920, 4, 4), Bar(2, 3360, 1440, 6, 8)]
-    other = quarter_beat_steps(bars)
-    assert other.tolist() == [True] * 16 + [False] * 32
-    hits = np.zeros((48, 9), np.float32)
-    hits[0::4, 0] = hits[2::4, 1] = 1  # kick on the beats, snare on the off-beat 8ths
-    model = {"offset": np.zeros_like(hits), "velocity": 0.6 * hits}
-    played = play_genre(model, hits, HumanizeOptions(), None, Swing(), np.full(48, 30.0), other)
-    assert played["offset"][:16][hits[:16] > 0.5].mean() < -0.1  # pushed, in half-16ths
-    assert not played["offset"][16:].any() and np.array_equal(played["velocity"], model["velocity"])
+    frames, hits, four = waltz_and_six_eight()
+    rng = np.random.default_rng(1)
+    model = {"offset": rng.normal(0, 0.1, hits.shape) * hits, "velocity": (0.7 + rng.normal(0, 0.08, hits.shape)) * hits}
+    args = (model, hits, HumanizeOptions(genre="rock"), "rock", Swing(), np.full(len(hits), 30.0))
+    genre_only, played = play_genre(*args), play_genre(*args, kind_steps(frames))
+    for feel in ("velocity", "offset"):
+        assert np.array_equal(played[feel][four], genre_only[feel][four])
+        assert not np.array_equal(played[feel][:16], genre_only[feel][:16])
+
+
+def waltz_file(tmp_path, velocity=lambda step: 100) -> Path:
+    """8 bars of a 3/4 jazz waltz (ride on the beats and skip notes, kick on 1, hi-hat foot on 2
+    and 3) then 2 bars of 4/4 ride, at 150 bpm; ``velocity`` of each ride note by its 16th."""
+    hits, tick = [], 0
+    conductor = track(name="conductor")
+    conductor.append(mido.MetaMessage("time_signature", numerator=3, denominator=4))
+    for _ in range(8):
+        hits += [(tick + k * STEP, 51, velocity(k)) for k in (0, 3, 4, 7, 8)]
+        hits += [(tick, 36, 100)] + [(tick + k * STEP, 44, 100) for k in (4, 8)]
+        tick += 12 * STEP
+    conductor.append(mido.MetaMessage("time_signature", numerator=4, denominator=4, time=tick))
+    for _ in range(2):
+        hits += [(tick + k * STEP, 51, 100) for k in range(0, 16, 4)] + [(tick, 36, 100), (tick + 8 * STEP, 36, 100)]
+        tick += 16 * STEP
+    meta = [mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(150))]
+    return save(midi_file(conductor, hits_track(hits, 60), meta=meta), tmp_path / "waltz.mid")
+
+
+@needs_table
+def test_a_jazz_waltz_is_played_at_its_drummers_dynamics_and_its_4_4_bars_as_before(tmp_path, bundled):
+    """Humanized with the defaults, a 3/4 jazz waltz's ride comes out softer than the model alone
+    plays it (no table), no written note becomes inaudible, and the 4/4 bars after it are the
+    same, value for value, with the table as without."""
+    from unittest import mock
+
+    from groovecli.generate.genres import sure
+    from groovecli.grid import meter_feel
+
+    perf = read_midi(waltz_file(tmp_path))
+    take = humanize(perf, bundled, HumanizeOptions(seed=3))
+    with mock.patch.object(meter_feel, "entries", lambda: {}):
+        alone = humanize(perf, bundled, HumanizeOptions(seed=3))
+    assert not sure(take.report.get("genre_note")), take.report  # the lean is for a genre the guesser cannot name
+    waltz = np.repeat([b.meter == "3/4" for b in take.before.bars], 16)
+    ride = [t.after.velocity[waltz, 8][t.after.hits[waltz, 8] > 0.5].mean() for t in (take, alone)]
+    assert ride[0] < ride[1] - 0.05
+    for grid in ("hits", "velocity", "offset"):
+        assert np.array_equal(getattr(take.after, grid)[~waltz], getattr(alone.after, grid)[~waltz])
+    written = take.before.hits > 0.5
+    assert (take.after.velocity[written] >= 20 / 127 - 1e-6).all()
+
+
+@needs_table
+def test_a_programmed_waltz_keeps_its_accents(tmp_path, bundled):
+    """A producer's programmed ride (110 on the one, 60 elsewhere) keeps its contour in 3/4
+    under the other-meter dynamics: the ones stay above the rest."""
+    perf = read_midi(waltz_file(tmp_path, velocity=lambda step: 110 if step == 0 else 60))
+    take = humanize(perf, bundled, HumanizeOptions(seed=4))
+    waltz = np.repeat([b.meter == "3/4" for b in take.before.bars], 16)
+    ride, written = take.after.velocity[:, 8], (take.before.hits[:, 8] > 0.5) & waltz
+    ones = ride[written & (np.arange(len(ride)) % 16 == 0)]
+    rest = ride[written & (np.arange(len(ride)) % 16 > 0)]
+    assert ones.min() > rest.mean()
 
 
 def blues_12_8(tmp_path, bars: int = 12):
