@@ -126,13 +126,19 @@ def humanize(song: Performance | str | Path, model: Networks | None = None, opti
     before = quantize(perf, meters=True)  # every meter, in 16-step frames (grid/meters.py)
     check_groovable(perf, before)
     played = wrap_before(before) if options.loop else before
-    take = humanize_grid(played, nets, options, bpm=bar_bpm(perf, played), band=has_quantized_band(perf))
+    rows = None
+    if options.fills is not None:
+        from .fill import fill_rows
+
+        rows = fill_rows(perf, before, options.fills)
+    take = humanize_grid(played, nets, options, bpm=bar_bpm(perf, played), band=has_quantized_band(perf),
+                         fill_bars=frozenset(rows or ()) if not options.loop else frozenset())
     after, extra = unwrap(take.grid, before) if options.loop else take.grid, {}
     after = after.with_values(after.hits * frame_mask(after.bars, perf.step_ticks), after.velocity, after.offset)
     if options.fills is not None:
-        from .fill import fill_rows, fill_song
+        from .fill import fill_song
 
-        after, extra = fill_song(perf, before, after, fill_rows(perf, before, options.fills),
+        after, extra = fill_song(perf, before, after, rows,
                                  fill_model if fill_model is not None else load_cond_networks("fills"), genre=take.genre,
                                  seed=take.seed, mode=options.notes, beats=options.fill_beats,
                                  temperature=options.temperature, over=options.fill_over)
@@ -159,10 +165,11 @@ class GridTake:
 
 
 def humanize_grid(before: DrumGrid, nets: Networks, options: HumanizeOptions,
-                  bpm: float | np.ndarray = 120.0, band: bool = False) -> GridTake:
+                  bpm: float | np.ndarray = 120.0, band: bool = False, fill_bars: frozenset[int] = frozenset()) -> GridTake:
     """``humanize`` on the grid alone (no MIDI). ``bpm`` (one value, or one per bar) is read by
     ``--genre auto`` and for milliseconds; ``band``: the file has quantized parts beside the drums
-    (``grid/written.py``). ``groove evaluate`` calls this on templates derived from real performances.
+    (``grid/written.py``); ``fill_bars``: the rows ``--fills`` will fill, where ``add`` plays no
+    tom figure of its own. ``groove evaluate`` calls this on templates derived from real performances.
     """
     genre_name, genre_note = resolve_genre(nets, options.genre, before, bpm)
     genre_idx = nets.config.genres.index(genre_name)
@@ -184,7 +191,7 @@ def humanize_grid(before: DrumGrid, nets: Networks, options: HumanizeOptions,
     song_notes = runs.join(notes)
     if options.notes == "add" and options.density is None:  # the part's own density says how much to add
         song_notes = within_budget(before.hits, before.velocity, song_notes, genre_name, rng,
-                                   vocabulary=genre_name if sure(genre_note) else None)
+                                   vocabulary=genre_name if sure(genre_note) else None, quiet=fill_bars)
     notes = np.ascontiguousarray(runs.cut(song_notes), dtype=np.float32)  # one value per bar, as stitched
     latents = {}
     for name, kind in (("velocity", "velocity"), ("offset", "timing")):
