@@ -114,7 +114,7 @@ def main() -> None:
         genre = GENRES[song.genre]
         n_bars = song.stiff.steps // STEPS_PER_BAR
         rows = [r for r in range(n_bars) if (song.stiff.bars[r].index + 1) % 4 == 0 and song.stiff.hits[r * 16 : (r + 1) * 16].any()]
-        # as humanize does with --fills: add plays no tom figure of its own in a bar a fill will take
+        # as humanize does with --fills: add's own tom figures give way in a bar a fill will take
         take = humanize_grid(song.stiff, loaded, HumanizeOptions(genre=genre, seed=i), fill_bars=frozenset(rows))
         clock = song.half_step_ms[:, 0]
         filled = add_fills(take.grid, song.stiff.hits, rows, model, genre=genre, seed=i, half_ms=clock)

@@ -30,7 +30,7 @@ from ..grid.drumgrid import (
     render,
 )
 from ..grid.features import grid_features
-from ..grid.genre_vocab import figure_velocity
+from ..grid.genre_vocab import figure_velocity, without_figures_in
 from ..grid.hands import playable
 from ..grid.knobs import check_knobs, knob_shortfall, notes_per_bar, parse_density
 from ..grid.loops import fit_length, unwrap, wrap_before
@@ -168,8 +168,8 @@ def humanize_grid(before: DrumGrid, nets: Networks, options: HumanizeOptions,
                   bpm: float | np.ndarray = 120.0, band: bool = False, fill_bars: frozenset[int] = frozenset()) -> GridTake:
     """``humanize`` on the grid alone (no MIDI). ``bpm`` (one value, or one per bar) is read by
     ``--genre auto`` and for milliseconds; ``band``: the file has quantized parts beside the drums
-    (``grid/written.py``); ``fill_bars``: the rows ``--fills`` will fill, where ``add`` plays no
-    tom figure of its own. ``groove evaluate`` calls this on templates derived from real performances.
+    (``grid/written.py``); ``fill_bars``: the rows ``--fills`` will fill, where ``add``'s own tom
+    figures give way. ``groove evaluate`` calls this on templates derived from real performances.
     """
     genre_name, genre_note = resolve_genre(nets, options.genre, before, bpm)
     genre_idx = nets.config.genres.index(genre_name)
@@ -191,7 +191,7 @@ def humanize_grid(before: DrumGrid, nets: Networks, options: HumanizeOptions,
     song_notes = runs.join(notes)
     if options.notes == "add" and options.density is None:  # the part's own density says how much to add
         song_notes = within_budget(before.hits, before.velocity, song_notes, genre_name, rng,
-                                   vocabulary=genre_name if sure(genre_note) else None, quiet=fill_bars)
+                                   vocabulary=genre_name if sure(genre_note) else None)
     notes = np.ascontiguousarray(runs.cut(song_notes), dtype=np.float32)  # one value per bar, as stitched
     latents = {}
     for name, kind in (("velocity", "velocity"), ("offset", "timing")):
@@ -212,6 +212,7 @@ def humanize_grid(before: DrumGrid, nets: Networks, options: HumanizeOptions,
     velocity = keep_audible(before.hits > 0.5, before.velocity, after.velocity)
     if options.notes == "add" and options.density is None:  # toms as loud as the genre's drummers' figures
         velocity = figure_velocity(before.hits, hits, velocity, genre_name if sure(genre_note) else None)
+        hits = without_figures_in(before.hits, hits, fill_bars)
     return GridTake(after.with_values(hits, velocity, after.offset), seed, genre_name, genre_note, swing, written)
 
 

@@ -97,12 +97,11 @@ def bar_counts(allowed: np.ndarray, drawn: np.ndarray, sounding: np.ndarray | No
 
 def choose_added(part: np.ndarray, drawn: np.ndarray, counts: np.ndarray, genre: str | None,
                  rng: np.random.Generator, model_weight: float = MODEL_WEIGHT,
-                 figure_scale: float = FIGURE_SCALE, quiet: frozenset[int] = frozenset()) -> np.ndarray:
+                 figure_scale: float = FIGURE_SCALE) -> np.ndarray:
     """Which cells ``add`` adds (T, 9 bool) to ``part`` (T, 9 bool), ``counts[b]`` of them in bar
     ``b``, where the decorator ``drawn`` its notes (T, 9 bool, ``part`` included): first the bar's
     tom figures (``add_figures``), then its other empty cells drawn without replacement, weighted
     by the genre's rates (``added_rates``), a cell the decorator drew ``model_weight`` times.
-    No figure plays in the bars of ``quiet`` (those a fill will take: the fill is the bar's toms).
     Without a bundled table, the decorator's cells."""
     part, drawn = np.asarray(part) > 0.5, np.asarray(drawn) > 0.5
     out = np.zeros_like(part)
@@ -110,8 +109,8 @@ def choose_added(part: np.ndarray, drawn: np.ndarray, counts: np.ndarray, genre:
     for b in range(len(counts)):
         rows = slice(b * STEPS_PER_BAR, (b + 1) * STEPS_PER_BAR)
         n = int(counts[b]) - int(out[rows].sum())  # a figure of the bar before may reach into this one
-        if n > 0 and _table() and b not in quiet:
-            n -= add_figures(part, out, counts, b, genre, rng, figure_scale, quiet)
+        if n > 0 and _table():
+            n -= add_figures(part, out, counts, b, genre, rng, figure_scale)
         free, model = ~part[rows] & ~out[rows], drawn[rows] & ~part[rows]
         rates = added_rates(genre, part[rows], b)
         if rates is None:
@@ -143,12 +142,11 @@ def tom_figures(genre: str | None, bar: int) -> tuple[float, list[tuple[int, np.
 
 
 def add_figures(part: np.ndarray, out: np.ndarray, counts: np.ndarray, bar: int, genre: str | None,
-                rng: np.random.Generator, scale: float = FIGURE_SCALE, quiet: frozenset[int] = frozenset()) -> int:
+                rng: np.random.Generator, scale: float = FIGURE_SCALE) -> int:
     """Writes into ``out`` the tom figures bar ``bar`` plays: as many as keep ``scale`` of the
     genre's drummers' tom notes per bar there on average, each drawn by its weight among those
-    that fit (``figure_fits``; none running on into a ``quiet`` bar); returns how many of their
-    notes fall in the bar itself (a figure may run on into the next bar, whose ``counts`` then
-    hold them)."""
+    that fit (``figure_fits``); returns how many of their notes fall in the bar itself (a figure
+    may run on into the next bar, whose ``counts`` then hold them)."""
     per_bar, figures, weights = tom_figures(genre, bar)
     if not figures:
         return 0
@@ -158,8 +156,7 @@ def add_figures(part: np.ndarray, out: np.ndarray, counts: np.ndarray, bar: int,
     placed = 0
     for _ in range(wanted):
         room = int(counts[bar]) - int(out[bar * STEPS_PER_BAR : (bar + 1) * STEPS_PER_BAR].sum())
-        fits = np.array([figure_fits(part, out, counts, bar, f, room) and (bar + 1 not in quiet or
-                         bar * STEPS_PER_BAR + f[0] + f[1].max() < (bar + 1) * STEPS_PER_BAR) for f in figures])
+        fits = np.array([figure_fits(part, out, counts, bar, f, room) for f in figures])
         if not fits.any():
             break
         p = weights * fits
@@ -209,6 +206,21 @@ def cut_added(part: np.ndarray, notes: np.ndarray, keep: int, rng: np.random.Gen
         excess -= int((out & ~part)[figures[i]][:, list(TOMS)].sum())
         out[np.ix_(figures[i], list(TOMS))] &= part[np.ix_(figures[i], list(TOMS))]
     return out
+
+
+def without_figures_in(part: np.ndarray, hits: np.ndarray, bars: frozenset[int]) -> np.ndarray:
+    """``hits`` (T, 9) without the added tom figures that start in ``bars`` (the bars a fill will
+    take: the fill is the bar's toms, and a figure before it would answer nothing). Done on the
+    played take, so the song's other bars and its draws stay as they were without fills."""
+    hits = np.array(hits, np.float32)
+    added = (hits > 0.5) & ~(np.asarray(part) > 0.5)
+    steps = np.flatnonzero(added[:, list(TOMS)].any(1))
+    for figure in np.split(steps, np.flatnonzero(np.diff(steps) > FIGURE_GAP) + 1) if len(steps) else []:
+        if int(figure[0]) // STEPS_PER_BAR in bars:
+            cells = np.zeros_like(added)
+            cells[np.ix_(figure, list(TOMS))] = added[np.ix_(figure, list(TOMS))]
+            hits[cells] = 0.0
+    return hits
 
 
 def lone_toms(part: np.ndarray, notes: np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ from groovecli.grid.genre_vocab import (
     cut_added,
     cymbal_kind,
     lone_toms,
+    without_figures_in,
 )
 from groovecli.weights import bundled_dir
 
@@ -131,3 +132,14 @@ def test_cutting_added_notes_cuts_whole_figures_last():
     assert (kept & ~sketch).sum() == n_added - 3 and kept[:, list(TOMS)].sum() == toms  # the others go first
     few = cut_added(sketch, out, 1, rng)
     assert (few & ~sketch).sum() <= 1 and not lone_toms(sketch, few).any()
+
+
+def test_a_bar_a_fill_takes_loses_the_figures_that_start_in_it_and_nothing_else():
+    part = rock_sketch(2).astype(np.float32)
+    hits = part.copy()
+    hits[14, HIGH_TOM] = hits[15, LOW_TOM] = 1  # a pickup from bar 1 into bar 2: it answers the fill
+    hits[20, HIGH_TOM] = hits[21, HIGH_TOM] = 1  # a figure inside bar 2, where the fill will play
+    hits[22, SNARE] = 1  # an added ghost note stays
+    out = without_figures_in(part, hits, frozenset({1}))
+    assert out[14, HIGH_TOM] == out[15, LOW_TOM] == 1 and out[20:22, HIGH_TOM].sum() == 0 and out[22, SNARE] == 1
+    assert np.array_equal(without_figures_in(part, hits, frozenset()), hits)
