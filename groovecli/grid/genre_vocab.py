@@ -19,7 +19,8 @@ table keeps, per genre and place in the phrase, the commonest figures its drumme
 in the bar each starts, which toms on which 16ths) and how many tom notes they add per bar; a
 bar takes whole figures, as many as keep that amount (``FIGURE_SCALE`` of it), each on 16ths
 the part leaves free and where one hand is free, and the other hands' added notes keep out of
-its 16ths (a drummer on the toms is not also on the snare).
+its 16ths (a drummer on the toms is not also on the snare). With ``--fills``, the figures that
+start in a bar a fill takes give way to it (``without_figures_in``).
 """
 
 from __future__ import annotations
@@ -240,9 +241,10 @@ def figure_velocity(part: np.ndarray, hits: np.ndarray, velocity: np.ndarray, ge
     """``velocity`` (T, 9) with each added tom figure played as loud, against the part's snare,
     as the genre's drummers play theirs (the table's ``velocity_over_snare`` for the figure's bar):
     the figure's own accents kept, its level moved. The feel model plays a tom by where it
-    falls, and a tom inside a rock groove came out at half the backbeat's level, a drummer's
-    figure is near it. The snare's level is the mean of the part's louder half of snare notes
-    (its backbeat, not its ghosts); a part without snare keeps the model's toms."""
+    falls, and a tom inside a rock groove came out well under the backbeat, where a drummer's
+    figure sits near it (docs/genre.md section 5). The snare's level is the mean of the part's
+    louder half of snare notes (its backbeat, not its ghosts); a part without snare keeps the
+    model's toms."""
     part, hits = np.asarray(part) > 0.5, np.asarray(hits) > 0.5
     velocity = np.array(velocity, np.float32)
     snare = np.sort(velocity[part[:, SNARE], SNARE])
