@@ -112,9 +112,10 @@ def main() -> None:
     free_before = []  # the bar before each fill bar (as played), for the fill's snare and toms per fill beat
     for i, song in enumerate(songs):
         genre = GENRES[song.genre]
-        take = humanize_grid(song.stiff, loaded, HumanizeOptions(genre=genre, seed=i))
         n_bars = song.stiff.steps // STEPS_PER_BAR
         rows = [r for r in range(n_bars) if (song.stiff.bars[r].index + 1) % 4 == 0 and song.stiff.hits[r * 16 : (r + 1) * 16].any()]
+        # as humanize does with --fills: add's own tom figures give way in a bar a fill will take
+        take = humanize_grid(song.stiff, loaded, HumanizeOptions(genre=genre, seed=i), fill_bars=frozenset(rows))
         clock = song.half_step_ms[:, 0]
         filled = add_fills(take.grid, song.stiff.hits, rows, model, genre=genre, seed=i, half_ms=clock)
         on_top = add_fills(take.grid, song.stiff.hits, rows, model, genre=genre, seed=i, half_ms=clock, over=True)

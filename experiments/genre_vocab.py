@@ -14,9 +14,25 @@ shrunk towards all genres pooled (``PRIOR_BARS`` bars' worth), so a genre of few
 from the rest. ``grid/genre_vocab.py`` reads the table: ``humanize --notes add`` keeps, of the
 notes it may add, those the genre's drummers add there.
 
+Toms are stored apart, as figures (``figures``): drummers play them in groups (a pickup into
+the next phrase, an answer to the snare, a run down the toms), and a table of single cells,
+in which every drummer's fills are averaged, draws them one at a time, a lone full-volume tom
+inside the groove. A figure is a run of added tom notes, each within a beat (``FIGURE_GAP``
+16ths) of the one before, across bar lines; per genre and place of its first note's bar in the
+phrase the table keeps the ``FIGURES_KEPT`` commonest figures of 2 to ``FIGURE_MOST`` notes (where
+in the bar each starts, which toms on which 16ths after that, how often; shrunk towards all
+genres pooled, ``PRIOR_FIGURES`` figures' worth), how many tom notes its drummers add per bar
+(all of them, lone notes and long fills included: the amount stays the drummers', the shape
+becomes a figure's), and the toms' velocity against the bar's sketched snare. All genres pooled
+(``any``, what ``add`` plays when ``--genre auto`` is unsure) take the median genre's tom amount,
+not the pooled one, which the tom-heavy genres with the most bars (rock, latin, jazz) make twice
+a typical genre's.
+
 It prints per genre and bar kind the added notes per bar of each drum (the vocabulary a drummer
 reads: ghost snares, open-hat barks, ride against the hats, toms at phrase ends, a crash on the
-phrase's downbeat), and how often the crash falls on the first 16th of each bar of the phrase.
+phrase's downbeat), and how often the crash falls on the first 16th of each bar of the phrase;
+then per genre the tom figures: notes per bar, the share of tom notes no other tom or crash
+joins within a beat, figures per bar and their commonest shapes.
 """
 
 from __future__ import annotations
@@ -31,13 +47,18 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from groovecli.constants import CRASH, DRUMS, N_DRUMS, STEPS_PER_BAR  # noqa: E402
+from groovecli.constants import CRASH, DRUMS, HIGH_TOM, LOW_TOM, MID_TOM, N_DRUMS, SNARE, STEPS_PER_BAR  # noqa: E402
 from groovecli.grid.drumgrid import from_windows, to_windows  # noqa: E402
 from groovecli.grid.genre_vocab import BAR_KINDS, CYMBAL_KINDS, bar_kind, cymbal_kind  # noqa: E402
 from groovecli.grid.patterns import derive_template  # noqa: E402
 from groovecli.lab.genre_judge import read_beats  # noqa: E402
 
 PRIOR_BARS = 20.0  # pooled bars' worth of weight (per cell) each genre's rates are shrunk towards
+TOMS = (LOW_TOM, MID_TOM, HIGH_TOM)
+FIGURE_GAP = 4  # 16ths: a tom note this close to the one before belongs to its figure (within a beat)
+FIGURE_MOST = 4  # notes: longer runs are fills, --fills' to play (they still count in the amount)
+FIGURES_KEPT = 100  # commonest figures kept per genre and bar kind (jazz's drummers rarely play one twice)
+PRIOR_FIGURES = 5.0  # pooled figures' worth of weight each genre's figures are shrunk towards (its own come first)
 
 
 def added_notes(beat) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -93,6 +114,86 @@ def rates(counts: dict, pooled: dict) -> dict:
             "velocity": [[None if np.isnan(x) else round(float(x), 3) for x in row] for row in velocity]}
 
 
+def tom_figures(beat) -> dict:
+    """The beat's added tom notes, grouped into figures, per bar kind: bars, tom notes, figures of
+    2 to ``FIGURE_MOST`` notes ({(start 16th, ((16ths after the start, tom), ...)): count}), tom
+    velocity over the bar's sketched snare velocity (sums and count), and tom notes alone (no
+    other tom or crash within ``FIGURE_GAP``)."""
+    sketch, added, velocity = added_notes(beat)
+    out = defaultdict(lambda: {"bars": 0, "toms": 0, "figures": defaultdict(int), "relative": [0.0, 0], "alone": 0})
+    for b in range(len(sketch)):
+        if sketch[b].any():
+            out[bar_kind(b)]["bars"] += 1
+            out[bar_kind(b)]["toms"] += int(added[b][:, TOMS].sum())
+    flat, vel = added.reshape(-1, N_DRUMS), velocity.reshape(-1, N_DRUMS)
+    snare = sketch[..., SNARE]
+    loud = np.array([velocity[b][snare[b], SNARE].mean() if snare[b].any() else np.nan for b in range(len(sketch))])
+    steps = np.flatnonzero(flat[:, TOMS].any(1))
+    near = flat[:, list(TOMS) + [CRASH]] | sketch.reshape(-1, N_DRUMS)[:, [CRASH]]
+    groups = np.split(steps, np.flatnonzero(np.diff(steps) > FIGURE_GAP) + 1) if len(steps) else []
+    for group in groups:
+        first = int(group[0])
+        cell = out[bar_kind(first // STEPS_PER_BAR)]
+        notes = tuple((int(s - first), d) for s in group for d in TOMS if flat[s, d])
+        if 2 <= len(notes) <= FIGURE_MOST:
+            cell["figures"][(first % STEPS_PER_BAR, notes)] += 1
+        ratio = vel[group][:, TOMS][flat[group][:, TOMS]] / loud[first // STEPS_PER_BAR]
+        if np.isfinite(ratio).all():
+            cell["relative"][0] += float(ratio.sum())
+            cell["relative"][1] += len(ratio)
+        for s in group:
+            window = near[max(s - FIGURE_GAP, 0) : s + FIGURE_GAP + 1]
+            cell["alone"] += int(flat[s, TOMS].sum() == 1 and window.sum() == 1)
+    return out
+
+
+def count_figures(beats) -> dict:
+    """``tom_figures`` summed over ``beats``."""
+    out = defaultdict(lambda: {"bars": 0, "toms": 0, "figures": defaultdict(int), "relative": [0.0, 0], "alone": 0})
+    for beat in beats:
+        for kind, c in tom_figures(beat).items():
+            o = out[kind]
+            for key in ("bars", "toms", "alone"):
+                o[key] += c[key]
+            for fig, n in c["figures"].items():
+                o["figures"][fig] += n
+            o["relative"] = [o["relative"][0] + c["relative"][0], o["relative"][1] + c["relative"][1]]
+    return out
+
+
+def figure_table(counts: dict, pooled: dict) -> dict:
+    """Per bar kind: tom notes per bar (shrunk towards the pooled, ``PRIOR_BARS`` bars' worth), the
+    commonest figures as [start, [[16ths after it, tom], ...], weight] (shrunk towards the pooled
+    shares, ``PRIOR_FIGURES`` figures' worth), the toms' velocity over the snare's."""
+    table = {}
+    for kind in BAR_KINDS:
+        mine, prior = counts.get(kind), pooled[kind]
+        bars, toms = (0, 0) if mine is None else (mine["bars"], mine["toms"])
+        per_bar = (toms + PRIOR_BARS * prior["toms"] / max(prior["bars"], 1)) / (bars + PRIOR_BARS)
+        total = sum(prior["figures"].values())
+        weight = {f: PRIOR_FIGURES * n / total for f, n in prior["figures"].items()}
+        for f, n in ({} if mine is None else mine["figures"]).items():
+            weight[f] = weight.get(f, 0.0) + n
+        kept = sorted(weight, key=lambda f: -weight[f])[:FIGURES_KEPT]
+        rel = mine["relative"] if mine is not None and mine["relative"][1] >= 10 else prior["relative"]
+        table[kind] = {"toms_per_bar": round(per_bar, 4), "velocity_over_snare": round(rel[0] / max(rel[1], 1), 3),
+                       "figures": [[start, [list(n) for n in notes], round(weight[(start, notes)], 3)]
+                                   for start, notes in kept]}
+    return table
+
+
+def show_figures(genre: str, counts: dict) -> None:
+    for kind in BAR_KINDS:
+        c = counts.get(kind)
+        if c is None or c["bars"] < 10:
+            continue
+        figs = sorted(c["figures"].items(), key=lambda kv: -kv[1])
+        common = "; ".join(f"{s + 1}: " + " ".join(f"+{d}{DRUMS[t].split('_')[0][0]}" for d, t in notes)
+                           + f" ({n})" for (s, notes), n in figs[:3])
+        print(f"| {genre} | {kind} | {c['bars']} | {c['toms'] / c['bars']:.2f} | {c['alone'] / max(c['toms'], 1):.2f} "
+              f"| {sum(c['figures'].values()) / c['bars']:.2f} | {c['relative'][0] / max(c['relative'][1], 1):.2f} | {common} |")
+
+
 def show(genre: str, counts: dict) -> None:
     for cym in CYMBAL_KINDS:
         for kind in BAR_KINDS:
@@ -122,11 +223,22 @@ def main() -> None:
     print("|---|---|---|---|" + "---|" * (N_DRUMS + 1))
     for genre in sorted(by_genre, key=lambda g: -len(by_genre[g])):
         show(genre, counts[genre])
-    out = {g: rates(counts[g], pooled) for g in by_genre}
-    out_any = rates(pooled, pooled)
+    figures = {g: count_figures(b) for g, b in by_genre.items()}
+    pooled_figures = count_figures([b for beats in by_genre.values() for b in beats])
+    print("\nTom figures (train beats): tom notes per bar, the share of them alone (no tom or crash within a beat), "
+          "figures of 2-4 notes per bar, tom velocity over the sketched snare's, the commonest (16th of the bar: "
+          "16ths after it and tom, l/m/h)\n")
+    print("| genre | bar | bars | toms per bar | alone | figures per bar | velocity / snare | commonest |")
+    print("|---|---|---|---|---|---|---|---|")
+    for genre in sorted(by_genre, key=lambda g: -len(by_genre[g])):
+        show_figures(genre, figures[genre])
+    out = {g: rates(counts[g], pooled) | {"toms": figure_table(figures[g], pooled_figures)} for g in by_genre}
+    out_any = rates(pooled, pooled) | {"toms": figure_table(pooled_figures, pooled_figures)}
+    for kind, entry in out_any["toms"].items():  # the unsure vocabulary: a typical genre's tom amount
+        entry["toms_per_bar"] = float(np.median([out[g]["toms"][kind]["toms_per_bar"] for g in out]))
     if args.write:
         Path(args.write).write_text(json.dumps({"source": "experiments/genre_vocab.py, GMD train beats",
-                                                "prior_bars": PRIOR_BARS, "genres": out, "any": out_any},
+                                                "prior_bars": PRIOR_BARS, "figure_gap": FIGURE_GAP, "genres": out, "any": out_any},
                                                separators=(",", ":")) + "\n")
         print(f"\nwrote {args.write} ({Path(args.write).stat().st_size // 1024} KB)")
 

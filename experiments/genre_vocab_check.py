@@ -12,7 +12,10 @@ each drum, outputs against the genre's validation beats (the drummers' own playi
 and their distance: the sum over drums of the absolute difference in the notes added beyond the
 sketch (the drummers' notes beyond their own bars' sketch; the sketch is the same for both, so the
 time-keeping line a sketch draws straight does not swamp it). The weight with the smallest mean
-distance over genres is the one groove uses.
+distance over genres is the one groove uses. ``--figure-scales`` does the same for
+``genre_vocab.FIGURE_SCALE``, the share of the genre's drummers' tom notes per bar that ``add``
+plays as figures (each scale with each weight); ``--weights 16 --figure-scales 0.5 1`` compares
+the scales at the shipped weight. The tom columns are where the scale shows.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ def main() -> None:
     ap.add_argument("--bars", type=int, default=8)
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("--weights", type=float, nargs="+", default=WEIGHTS, help="decorator weights to try")
+    ap.add_argument("--figure-scales", type=float, nargs="+", default=(genre_vocab.FIGURE_SCALE,),
+                    help="shares of the drummers' tom notes per bar played as figures, to try")
     ap.add_argument("--decorator-counts", action="store_true",
                     help="add as many notes per bar as the decorator drew (within the budget), not at least the "
                          "bar's shortfall (genre_vocab.bar_counts)")
@@ -67,13 +72,13 @@ def main() -> None:
         decorate.bar_counts = lambda allowed, drawn: np.minimum(allowed, drawn)
     choose = genre_vocab.choose_added
     dist = defaultdict(dict)
-    print("| genre | weight | beats | " + " | ".join(DRUMS) + " | distance |")
+    print("| genre | weight, figure scale | beats | " + " | ".join(DRUMS) + " | distance |")
     print("|---|---|---|" + "---|" * (len(DRUMS) + 1))
     for g in sorted(real):
         mine = np.mean(real[g], 0)
         print(f"| {g} | drummers | {len(real[g])} | " + " | ".join(f"{x:.2f}" for x in mine) + " | |")
-        for w in args.weights:
-            decorate.choose_added = partial(choose, model_weight=w)
+        for w, fs in ((w, fs) for w in args.weights for fs in args.figure_scales):
+            decorate.choose_added = partial(choose, model_weight=w, figure_scale=fs)
             outs = []
             for seed in range(args.seeds):
                 for b in (x for x in val if x.genre == g):
@@ -81,11 +86,11 @@ def main() -> None:
                     take = humanize_grid(grid, loaded, HumanizeOptions(genre=g, seed=seed), bpm=bpm)
                     outs.append(per_bar((take.grid.hits > 0.5) & (grid.hits < 0.5)))
             out = np.mean(outs, 0)
-            dist[w][g] = float(np.abs(out - mine).sum())
-            print(f"| {g} | {w:g} | | " + " | ".join(f"{x:.2f}" for x in out) + f" | {dist[w][g]:.2f} |")
-    print("\n| weight | mean distance over genres |\n|---|---|")
-    for w in args.weights:
-        print(f"| {w:g} | {np.mean(list(dist[w].values())):.3f} |")
+            dist[(w, fs)][g] = float(np.abs(out - mine).sum())
+            print(f"| {g} | {w:g}, toms {fs:g} | | " + " | ".join(f"{x:.2f}" for x in out) + f" | {dist[(w, fs)][g]:.2f} |")
+    print("\n| weight | figure scale | mean distance over genres |\n|---|---|---|")
+    for w, fs in dist:
+        print(f"| {w:g} | {fs:g} | {np.mean(list(dist[(w, fs)].values())):.3f} |")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..constants import STEPS_PER_BAR
 from ..grid.drumgrid import from_windows, to_windows
-from ..grid.genre_vocab import bar_counts, choose_added
+from ..grid.genre_vocab import bar_counts, choose_added, cut_added
 from ..grid.patterns import derive_template
 from ..runtime.networks import CondNet
 from .chains import run_chains
@@ -112,15 +112,12 @@ def within_budget(part: np.ndarray, velocity: np.ndarray, notes: np.ndarray, gen
     """``notes`` (T, 9; ``part`` and what ``add`` drew around it) with the added notes cut to
     ``add_budget``, per bar (``genre_vocab.bar_counts``) and then over the song; which cells they
     take is drawn from ``rng`` among the drummers' of ``vocabulary`` (``genre_vocab.choose_added``:
-    the genre, or None for all genres' when ``--genre auto`` is unsure). The part's notes all stay."""
+    the genre, or None for all genres' when ``--genre auto`` is unsure; toms as whole figures, cut
+whole). The part's notes all stay."""
     part = np.asarray(part) > 0.5
     out = np.asarray(notes) > 0.5
     bars, whole = add_budget(part.astype(np.float32), velocity, genre)
     drawn = (out & ~part).reshape(len(bars), -1).sum(1)
     sounding = part.reshape(len(bars), -1).any(1)
     out = part | choose_added(part, out, bar_counts(bars, drawn, sounding), vocabulary, rng)
-    added = np.argwhere(out & ~part)
-    if len(added) > whole:
-        order = rng.permutation(len(added))
-        out[tuple(added[order[whole:]].T)] = False
-    return out.astype(np.float32)
+    return cut_added(part, out, whole, rng).astype(np.float32)

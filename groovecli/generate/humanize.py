@@ -30,6 +30,7 @@ from ..grid.drumgrid import (
     render,
 )
 from ..grid.features import grid_features
+from ..grid.genre_vocab import figure_velocity, without_figures_in
 from ..grid.hands import playable
 from ..grid.knobs import check_knobs, knob_shortfall, notes_per_bar, parse_density
 from ..grid.loops import fit_length, unwrap, wrap_before
@@ -125,13 +126,19 @@ def humanize(song: Performance | str | Path, model: Networks | None = None, opti
     before = quantize(perf, meters=True)  # every meter, in 16-step frames (grid/meters.py)
     check_groovable(perf, before)
     played = wrap_before(before) if options.loop else before
-    take = humanize_grid(played, nets, options, bpm=bar_bpm(perf, played), band=has_quantized_band(perf))
+    rows = None
+    if options.fills is not None:
+        from .fill import fill_rows
+
+        rows = fill_rows(perf, before, options.fills)
+    take = humanize_grid(played, nets, options, bpm=bar_bpm(perf, played), band=has_quantized_band(perf),
+                         fill_bars=frozenset(rows or ()) if not options.loop else frozenset())
     after, extra = unwrap(take.grid, before) if options.loop else take.grid, {}
     after = after.with_values(after.hits * frame_mask(after.bars, perf.step_ticks), after.velocity, after.offset)
     if options.fills is not None:
-        from .fill import fill_rows, fill_song
+        from .fill import fill_song
 
-        after, extra = fill_song(perf, before, after, fill_rows(perf, before, options.fills),
+        after, extra = fill_song(perf, before, after, rows,
                                  fill_model if fill_model is not None else load_cond_networks("fills"), genre=take.genre,
                                  seed=take.seed, mode=options.notes, beats=options.fill_beats,
                                  temperature=options.temperature, over=options.fill_over)
@@ -158,10 +165,11 @@ class GridTake:
 
 
 def humanize_grid(before: DrumGrid, nets: Networks, options: HumanizeOptions,
-                  bpm: float | np.ndarray = 120.0, band: bool = False) -> GridTake:
+                  bpm: float | np.ndarray = 120.0, band: bool = False, fill_bars: frozenset[int] = frozenset()) -> GridTake:
     """``humanize`` on the grid alone (no MIDI). ``bpm`` (one value, or one per bar) is read by
     ``--genre auto`` and for milliseconds; ``band``: the file has quantized parts beside the drums
-    (``grid/written.py``). ``groove evaluate`` calls this on templates derived from real performances.
+    (``grid/written.py``); ``fill_bars``: the rows ``--fills`` will fill, where ``add``'s own tom
+    figures give way. ``groove evaluate`` calls this on templates derived from real performances.
     """
     genre_name, genre_note = resolve_genre(nets, options.genre, before, bpm)
     genre_idx = nets.config.genres.index(genre_name)
@@ -203,6 +211,9 @@ def humanize_grid(before: DrumGrid, nets: Networks, options: HumanizeOptions,
     after = blend(before, song_notes, played, options.velocity_amount, options.timing_amount)
     hits = playable(after.hits, after.offset, half_ms, before.hits > 0.5, after.velocity)
     velocity = keep_audible(before.hits > 0.5, before.velocity, after.velocity)
+    if options.notes == "add" and options.density is None:  # toms as loud as the genre's drummers' figures
+        velocity = figure_velocity(before.hits, hits, velocity, genre_name if sure(genre_note) else None)
+        hits = without_figures_in(before.hits, hits, fill_bars)
     return GridTake(after.with_values(hits, velocity, after.offset), seed, genre_name, genre_note, swing, written)
 
 

@@ -11,6 +11,16 @@ as many notes per bar as its budget allows (``decorate.add_budget``); this modul
 drawn without replacement, each empty cell weighted by how often the genre's drummers add a note
 there, the cells the model drew counted ``MODEL_WEIGHT`` times (its notes follow the sketch and
 each other; the table alone knows nothing of the bar before).
+
+Toms come as figures, not cells: drummers play them in groups of a few notes (a pickup into the
+next phrase, an answer to the snare, a run down the toms), and cells drawn one by one from rates
+in which every drummer's fills are averaged gave lone full-volume toms inside the groove. The
+table keeps, per genre and place in the phrase, the commonest figures its drummers play (where
+in the bar each starts, which toms on which 16ths) and how many tom notes they add per bar; a
+bar takes whole figures, as many as keep that amount (``FIGURE_SCALE`` of it), each on 16ths
+the part leaves free and where one hand is free, and the other hands' added notes keep out of
+its 16ths (a drummer on the toms is not also on the snare). With ``--fills``, the figures that
+start in a bar a fill takes give way to it (``without_figures_in``).
 """
 
 from __future__ import annotations
@@ -21,7 +31,19 @@ from functools import lru_cache
 import numpy as np
 
 from ..bundled import bundled_dir
-from ..constants import CLOSED_HIHAT, OPEN_HIHAT, RIDE, STEPS_PER_BAR
+from ..constants import (
+    CLOSED_HIHAT,
+    CRASH,
+    HIGH_TOM,
+    KICK,
+    LOW_TOM,
+    MID_TOM,
+    N_DRUMS,
+    OPEN_HIHAT,
+    RIDE,
+    SNARE,
+    STEPS_PER_BAR,
+)
 
 VOCAB_FILE = "genre-vocab.json"
 CYMBAL_KINDS = ("hats", "ride")
@@ -31,6 +53,12 @@ PHRASE_BARS = 4
 # GMD's validation beats (experiments/genre_vocab_check.py).
 MODEL_WEIGHT = 16.0
 FLOOR = 1e-4  # every empty cell stays drawable, so a bar can always take its budget
+TOMS = (LOW_TOM, MID_TOM, HIGH_TOM)
+HANDS = np.array([d != KICK for d in range(N_DRUMS)])
+# The share of the genre's drummers' tom notes per bar that ``add`` plays as figures, chosen on
+# GMD's validation beats (experiments/genre_vocab_check.py --figure-scales).
+FIGURE_SCALE = 1.0
+FIGURE_GAP = 4  # 16ths: a tom with another tom (or the crash) this close belongs to a figure
 
 
 def cymbal_kind(sketch_bar: np.ndarray) -> str:
@@ -69,29 +97,169 @@ def bar_counts(allowed: np.ndarray, drawn: np.ndarray, sounding: np.ndarray | No
 
 
 def choose_added(part: np.ndarray, drawn: np.ndarray, counts: np.ndarray, genre: str | None,
-                 rng: np.random.Generator, model_weight: float = MODEL_WEIGHT) -> np.ndarray:
+                 rng: np.random.Generator, model_weight: float = MODEL_WEIGHT,
+                 figure_scale: float = FIGURE_SCALE) -> np.ndarray:
     """Which cells ``add`` adds (T, 9 bool) to ``part`` (T, 9 bool), ``counts[b]`` of them in bar
-    ``b``, where the decorator ``drawn`` its notes (T, 9 bool, ``part`` included): each bar's
-    empty cells drawn without replacement, weighted by the genre's rates (``added_rates``), a cell
-    the decorator drew ``model_weight`` times. Without a bundled table, the decorator's cells."""
+    ``b``, where the decorator ``drawn`` its notes (T, 9 bool, ``part`` included): first the bar's
+    tom figures (``add_figures``), then its other empty cells drawn without replacement, weighted
+    by the genre's rates (``added_rates``), a cell the decorator drew ``model_weight`` times.
+    Without a bundled table, the decorator's cells."""
     part, drawn = np.asarray(part) > 0.5, np.asarray(drawn) > 0.5
     out = np.zeros_like(part)
-    for b, n in enumerate(np.asarray(counts, np.int64)):
+    counts = np.asarray(counts, np.int64)
+    for b in range(len(counts)):
         rows = slice(b * STEPS_PER_BAR, (b + 1) * STEPS_PER_BAR)
-        free, model = ~part[rows], drawn[rows] & ~part[rows]
+        n = int(counts[b]) - int(out[rows].sum())  # a figure of the bar before may reach into this one
+        if n > 0 and _table():
+            n -= add_figures(part, out, counts, b, genre, rng, figure_scale)
+        free, model = ~part[rows] & ~out[rows], drawn[rows] & ~part[rows]
         rates = added_rates(genre, part[rows], b)
-        weight = (model.astype(np.float64) if rates is None
-                  else (np.maximum(rates, 0) + FLOOR) * np.where(model, model_weight, 1.0) * free)
+        if rates is None:
+            weight = (model & free).astype(np.float64)
+        else:
+            weight = (np.maximum(rates, 0) + FLOOR) * np.where(model, model_weight, 1.0) * free
+            weight[:, list(TOMS)] = 0.0  # toms come as figures
+            weight[np.ix_(out[rows][:, list(TOMS)].any(1), HANDS)] = 0.0  # the hands are on the toms there
         cells = np.flatnonzero(weight.ravel() > 0)
-        n = min(int(n), len(cells))
+        n = min(n, len(cells))
         if n <= 0:
             continue
         p = weight.ravel()[cells]
         picked = rng.choice(cells, size=n, replace=False, p=p / p.sum())
-        bar = np.zeros(free.size, bool)
+        bar = out[rows].ravel()
         bar[picked] = True
         out[rows] = bar.reshape(free.shape)
     return out
+
+
+def tom_figures(genre: str | None, bar: int) -> tuple[float, list[tuple[int, np.ndarray, np.ndarray]], np.ndarray]:
+    """The genre's tom figures for bar ``bar`` of the song: its drummers' tom notes per bar there,
+    the figures (start 16th in the bar, 16ths after it, toms) and their weights."""
+    table = _table()
+    entry = (table["genres"].get(genre) or table["any"])["toms"][bar_kind(bar)]
+    figures = [(int(start), np.array([n[0] for n in notes]), np.array([n[1] for n in notes]))
+               for start, notes, _ in entry["figures"]]
+    return float(entry["toms_per_bar"]), figures, np.array([w for *_, w in entry["figures"]], np.float64)
+
+
+def add_figures(part: np.ndarray, out: np.ndarray, counts: np.ndarray, bar: int, genre: str | None,
+                rng: np.random.Generator, scale: float = FIGURE_SCALE) -> int:
+    """Writes into ``out`` the tom figures bar ``bar`` plays: as many as keep ``scale`` of the
+    genre's drummers' tom notes per bar there on average, each drawn by its weight among those
+    that fit (``figure_fits``); returns how many of their notes fall in the bar itself (a figure
+    may run on into the next bar, whose ``counts`` then hold them)."""
+    per_bar, figures, weights = tom_figures(genre, bar)
+    if not figures:
+        return 0
+    mean_notes = float(np.average([len(f[1]) for f in figures], weights=weights))
+    expected = scale * per_bar / mean_notes
+    wanted = int(expected) + int(rng.random() < expected - int(expected))
+    placed = 0
+    for _ in range(wanted):
+        room = int(counts[bar]) - int(out[bar * STEPS_PER_BAR : (bar + 1) * STEPS_PER_BAR].sum())
+        fits = np.array([figure_fits(part, out, counts, bar, f, room) for f in figures])
+        if not fits.any():
+            break
+        p = weights * fits
+        start, after, toms = figures[int(rng.choice(len(figures), p=p / p.sum()))]
+        rows = bar * STEPS_PER_BAR + start + after
+        out[rows, toms] = True
+        placed += int((rows < (bar + 1) * STEPS_PER_BAR).sum())
+    return placed
+
+
+def figure_fits(part: np.ndarray, out: np.ndarray, counts: np.ndarray, bar: int,
+                figure: tuple[int, np.ndarray, np.ndarray], room: int) -> bool:
+    """Whether ``figure`` can start in bar ``bar``: every note on a cell neither the part nor an
+    added note holds, where the hands it needs are free (a tom against the sketch's hi-hat, not
+    against hi-hat and snare: one drummer has two hands), within the song, and no more notes
+    in each bar than it may still take (``room`` here, ``counts`` in the next)."""
+    start, after, toms = figure
+    rows = bar * STEPS_PER_BAR + start + after
+    if rows.max() >= len(part) or (part | out)[rows, toms].any():
+        return False
+    steps, notes = np.unique(rows, return_counts=True)
+    if ((part | out)[steps][:, HANDS].sum(1) + notes > 2).any():
+        return False
+    inside = int((rows < (bar + 1) * STEPS_PER_BAR).sum())
+    spill = len(rows) - inside
+    return inside <= room and (spill == 0 or (bar + 1 < len(counts) and spill <= int(counts[bar + 1])))
+
+
+def cut_added(part: np.ndarray, notes: np.ndarray, keep: int, rng: np.random.Generator) -> np.ndarray:
+    """``notes`` (T, 9 bool, ``part`` included) with no more than ``keep`` notes beyond ``part``:
+    the others first, drawn at random, then whole tom figures (a figure cut in half leaves a
+    lone tom)."""
+    out = np.array(notes, bool)
+    added = np.argwhere(out & ~part)
+    tom = np.isin(added[:, 1], TOMS)
+    excess = len(added) - keep
+    if excess <= 0:
+        return out
+    others = added[~tom][rng.permutation(int((~tom).sum()))[:excess]]
+    out[tuple(others.T)] = False
+    excess -= len(others)
+    steps = np.flatnonzero((out & ~part)[:, list(TOMS)].any(1))
+    figures = np.split(steps, np.flatnonzero(np.diff(steps) > FIGURE_GAP) + 1) if len(steps) else []
+    for i in rng.permutation(len(figures)):
+        if excess <= 0:
+            break
+        excess -= int((out & ~part)[figures[i]][:, list(TOMS)].sum())
+        out[np.ix_(figures[i], list(TOMS))] &= part[np.ix_(figures[i], list(TOMS))]
+    return out
+
+
+def without_figures_in(part: np.ndarray, hits: np.ndarray, bars: frozenset[int]) -> np.ndarray:
+    """``hits`` (T, 9) without the added tom figures that start in ``bars`` (the bars a fill will
+    take: the fill is the bar's toms, and a figure before it would answer nothing). Done on the
+    played take, so the song's other bars and its draws stay as they were without fills."""
+    hits = np.array(hits, np.float32)
+    added = (hits > 0.5) & ~(np.asarray(part) > 0.5)
+    steps = np.flatnonzero(added[:, list(TOMS)].any(1))
+    for figure in np.split(steps, np.flatnonzero(np.diff(steps) > FIGURE_GAP) + 1) if len(steps) else []:
+        if int(figure[0]) // STEPS_PER_BAR in bars:
+            cells = np.zeros_like(added)
+            cells[np.ix_(figure, list(TOMS))] = added[np.ix_(figure, list(TOMS))]
+            hits[cells] = 0.0
+    return hits
+
+
+def lone_toms(part: np.ndarray, notes: np.ndarray) -> np.ndarray:
+    """The toms of ``notes`` (T, 9) beyond ``part`` that no other tom or crash joins within
+    ``FIGURE_GAP`` 16ths: what a drummer would not play inside a groove (T, 9 bool)."""
+    notes, part = np.asarray(notes) > 0.5, np.asarray(part) > 0.5
+    near = np.zeros(len(notes))
+    cols = notes[:, list(TOMS) + [CRASH]].sum(1).astype(np.float64)
+    for d in range(-FIGURE_GAP, FIGURE_GAP + 1):
+        lo, hi = max(d, 0), len(notes) + min(d, 0)
+        near[lo - d : hi - d] += cols[lo:hi]
+    lone = near <= 1
+    return notes & ~part & lone[:, None] & np.isin(np.arange(N_DRUMS), TOMS)[None, :]
+
+
+def figure_velocity(part: np.ndarray, hits: np.ndarray, velocity: np.ndarray, genre: str | None) -> np.ndarray:
+    """``velocity`` (T, 9) with each added tom figure played as loud, against the part's snare,
+    as the genre's drummers play theirs (the table's ``velocity_over_snare`` for the figure's bar):
+    the figure's own accents kept, its level moved. The feel model plays a tom by where it
+    falls, and a tom inside a rock groove came out well under the backbeat, where a drummer's
+    figure sits near it (docs/genre.md section 5). The snare's level is the mean of the part's
+    louder half of snare notes (its backbeat, not its ghosts); a part without snare keeps the
+    model's toms."""
+    part, hits = np.asarray(part) > 0.5, np.asarray(hits) > 0.5
+    velocity = np.array(velocity, np.float32)
+    snare = np.sort(velocity[part[:, SNARE], SNARE])
+    if not _table() or not len(snare):
+        return velocity
+    level = float(snare[len(snare) // 2 :].mean())
+    added = hits & ~part & np.isin(np.arange(N_DRUMS), TOMS)[None, :]
+    steps = np.flatnonzero(added.any(1))
+    entry = _table()["genres"].get(genre) or _table()["any"]
+    for figure in np.split(steps, np.flatnonzero(np.diff(steps) > FIGURE_GAP) + 1) if len(steps) else []:
+        cells = np.zeros_like(added)
+        cells[figure] = added[figure]
+        ratio = entry["toms"][bar_kind(int(figure[0]) // STEPS_PER_BAR)]["velocity_over_snare"]
+        velocity[cells] = np.clip(velocity[cells] * (ratio * level / max(float(velocity[cells].mean()), 1e-3)), 0.05, 1.0)
+    return velocity
 
 
 @lru_cache(maxsize=1)

@@ -218,3 +218,28 @@ def test_a_bar_gains_at_least_its_shortfall_and_at_most_its_allowance():
     assert bar_counts(allowed, drawn).tolist() == [0, 2, 2, 4, 4]
     sounding = np.array([True, False, True, True, False])
     assert bar_counts(allowed, drawn, sounding).tolist() == [0, 0, 2, 4, 1]  # a silent bar: what was drawn
+
+
+@pytest.mark.skipif(bundled_dir() is None, reason="no weights bundled in this checkout")
+@pytest.mark.parametrize("genre", ["rock", "funk"])
+def test_add_plays_toms_in_figures_near_the_snares_level(genre):
+    """A drummer plays toms in figures (a pickup, an answer, a run down the toms), not one lone
+    tom inside the groove: every tom ``add`` puts on the README's examples has another tom or the
+    crash within a beat, and the toms sound near the backbeat's level, not far above or below it."""
+    from groovecli.constants import SNARE
+    from groovecli.grid.genre_vocab import TOMS, lone_toms
+
+    loaded = load_networks()
+    toms, snares, added = [], [], 0
+    for example in ("rock", "funk"):
+        for seed in range(6):
+            take = humanize(REPO / "examples" / f"{example}.mid", loaded, HumanizeOptions(genre=genre, seed=seed))
+            before, after = take.before.hits > 0.5, take.after.hits > 0.5
+            assert not lone_toms(before, after).any()
+            new = after & ~before
+            new[:, [d for d in range(N_DRUMS) if d not in TOMS]] = False
+            added += int(new.sum())
+            toms += take.after.velocity[new].tolist()
+            snares += take.after.velocity[before[:, SNARE], SNARE].tolist()
+    assert added > 0
+    assert 0.7 < np.median(toms) / np.median(snares) < 1.15

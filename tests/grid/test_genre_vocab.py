@@ -1,6 +1,7 @@
 """`add`'s vocabulary per genre: the notes it keeps are the ones the genre's drummers add there
 (a rock drummer's crash into the phrase and tom pickup at its end, a latin drummer's ride), as
-many per bar as asked, never on the sketch's own cells."""
+many per bar as asked, never on the sketch's own cells; toms come as figures of a few notes,
+never one lone tom inside the groove."""
 
 from __future__ import annotations
 
@@ -8,7 +9,17 @@ import numpy as np
 import pytest
 
 from groovecli.constants import CLOSED_HIHAT, CRASH, HIGH_TOM, KICK, LOW_TOM, N_DRUMS, RIDE, SNARE, STEPS_PER_BAR
-from groovecli.grid.genre_vocab import added_rates, bar_kind, choose_added, cymbal_kind
+from groovecli.grid.genre_vocab import (
+    HANDS,
+    TOMS,
+    added_rates,
+    bar_kind,
+    choose_added,
+    cut_added,
+    cymbal_kind,
+    lone_toms,
+    without_figures_in,
+)
 from groovecli.weights import bundled_dir
 
 BARS = 8
@@ -43,7 +54,8 @@ def test_as_many_notes_as_asked_per_bar_and_never_on_the_sketch():
     out = choose_added(sketch, sketch, counts, "rock", np.random.default_rng(1))
     per_bar = out.reshape(BARS, STEPS_PER_BAR, N_DRUMS).sum((1, 2))
     free = (~sketch).reshape(BARS, -1).sum(1)
-    assert per_bar.tolist() == np.minimum(counts, free).tolist()
+    assert per_bar[:-1].tolist() == counts[:-1].tolist()
+    assert per_bar[-1] <= free[-1]  # toms come only as whole figures, so a bar asked for more than it has room
     assert not (out & sketch).any()
 
 
@@ -79,3 +91,55 @@ def test_the_decorators_own_notes_are_kept_first():
     kept = sum(choose_added(sketch, drawn, np.full(BARS, 2), "rock", np.random.default_rng(s))[3::STEPS_PER_BAR, KICK]
                for s in range(200)).mean() / 200
     assert kept > 5 * alone
+
+
+def test_a_lone_tom_is_one_no_tom_or_crash_joins_within_a_beat():
+    part = np.zeros((32, N_DRUMS), bool)
+    notes = part.copy()
+    notes[2, LOW_TOM] = True  # alone
+    notes[14, HIGH_TOM] = notes[15, LOW_TOM] = True  # a pickup
+    notes[24, HIGH_TOM] = notes[28, CRASH] = True  # a tom into the crash, a beat later
+    assert np.argwhere(lone_toms(part, notes)).tolist() == [[2, LOW_TOM]]
+    part[2, LOW_TOM] = True  # the user's own tom is the user's business
+    assert not lone_toms(part, notes).any()
+
+
+@needs_table
+@pytest.mark.parametrize("genre", ["rock", "funk", "latin", "jazz"])
+def test_toms_come_as_figures_on_free_hands(genre):
+    """Every added tom has another tom within a beat; where a figure plays, no other added hand
+    note joins it, and it never lands where the part already keeps both hands busy."""
+    sketch = rock_sketch()
+    toms = 0
+    for seed in range(60):
+        out = choose_added(sketch, sketch, np.full(BARS, 6), genre, np.random.default_rng(seed))
+        toms += out[:, list(TOMS)].sum()
+        assert not lone_toms(sketch, out).any()
+        on_toms = out[:, list(TOMS)].any(1)
+        assert ((sketch | out)[on_toms][:, HANDS].sum(1) <= 2).all()
+    assert toms > 0
+
+
+@needs_table
+def test_cutting_added_notes_cuts_whole_figures_last():
+    sketch = rock_sketch()
+    rng = np.random.default_rng(3)
+    out = sketch | choose_added(sketch, sketch, np.full(BARS, 6), "rock", rng)
+    n_added = int((out & ~sketch).sum())
+    toms = int(out[:, list(TOMS)].sum())
+    assert toms > 0
+    kept = cut_added(sketch, out, n_added - 3, rng)
+    assert (kept & ~sketch).sum() == n_added - 3 and kept[:, list(TOMS)].sum() == toms  # the others go first
+    few = cut_added(sketch, out, 1, rng)
+    assert (few & ~sketch).sum() <= 1 and not lone_toms(sketch, few).any()
+
+
+def test_a_bar_a_fill_takes_loses_the_figures_that_start_in_it_and_nothing_else():
+    part = rock_sketch(2).astype(np.float32)
+    hits = part.copy()
+    hits[14, HIGH_TOM] = hits[15, LOW_TOM] = 1  # a pickup from bar 1 into bar 2: it answers the fill
+    hits[20, HIGH_TOM] = hits[21, HIGH_TOM] = 1  # a figure inside bar 2, where the fill will play
+    hits[22, SNARE] = 1  # an added ghost note stays
+    out = without_figures_in(part, hits, frozenset({1}))
+    assert out[14, HIGH_TOM] == out[15, LOW_TOM] == 1 and out[20:22, HIGH_TOM].sum() == 0 and out[22, SNARE] == 1
+    assert np.array_equal(without_figures_in(part, hits, frozenset()), hits)
