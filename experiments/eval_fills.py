@@ -2,14 +2,14 @@
 real fills.
 
     python experiments/eval_fills.py --data ../shared/data/gmd [--cache DIR] [--max-files N]
-        [--split validation] [--fill-heat H] [--fill-draws N]
+        [--split validation] [--fill-heat H] [--fill-draws N] [--takes N]
 
 1. A fill-vs-beat judge (logistic regression on ``fill_data.bar_features``: hits per class,
    density, toms' and time-keepers' shares, sounding 16ths, last-beat hits) is fitted on GMD
    train: its fill bars (``fill_data.build_fills``) against every other bar of its beat files.
    Its accuracy on the test split's real fills and beat bars is printed first.
 2. Every test beat song's stiff template (as ``groove evaluate`` derives it) is humanized in its
-   genre, seed = its index, with ``--fills 4`` (the default ``add`` mode: the sketch's notes stay
+   genre, seed = its index (``--takes N``: N takes, seeds index + 1000 k), with ``--fills 4`` (the default ``add`` mode: the sketch's notes stay
    in the fill bar but the time-keeping the fill takes over; with ``--fill-over``, on top of all
    of them; and as ``--notes free`` would write the fill, alone). The judge's verdict on
    the fill bars written, on the same bars humanized without fills, and on real test fills.
@@ -71,6 +71,8 @@ def main() -> None:
     ap.add_argument("--max-files", type=int, default=0)
     ap.add_argument("--fill-heat", type=float, help="override generate/fill.FILL_HEAT (to choose it on validation)")
     ap.add_argument("--fill-draws", type=int, help="override generate/fill.FILL_DRAWS (to choose it on validation)")
+    ap.add_argument("--takes", type=int, default=1,
+                    help="takes per song (seeds i, i + 1000, ...): more takes, less of one draw's luck in the figures")
     ap.add_argument("--split", default="test", choices=("validation", "test"),
                     help="the songs humanized and the real fills compared with (validation: to choose settings)")
     args = ap.parse_args()
@@ -110,16 +112,16 @@ def main() -> None:
         songs = songs[: args.max_files]
     gen_fill, plain_fill, free_fill, over_fill, landings, toms, crashes = [], [], [], [], [], [], []
     free_before = []  # the bar before each fill bar (as played), for the fill's snare and toms per fill beat
-    for i, song in enumerate(songs):
+    for i, song, seed in ((i, song, i + 1000 * k) for k in range(args.takes) for i, song in enumerate(songs)):
         genre = GENRES[song.genre]
         n_bars = song.stiff.steps // STEPS_PER_BAR
         rows = [r for r in range(n_bars) if (song.stiff.bars[r].index + 1) % 4 == 0 and song.stiff.hits[r * 16 : (r + 1) * 16].any()]
         # as humanize does with --fills: add's own tom figures give way in a bar a fill will take
-        take = humanize_grid(song.stiff, loaded, HumanizeOptions(genre=genre, seed=i), fill_bars=frozenset(rows))
+        take = humanize_grid(song.stiff, loaded, HumanizeOptions(genre=genre, seed=seed), fill_bars=frozenset(rows))
         clock = song.half_step_ms[:, 0]
-        filled = add_fills(take.grid, song.stiff.hits, rows, model, genre=genre, seed=i, half_ms=clock)
-        on_top = add_fills(take.grid, song.stiff.hits, rows, model, genre=genre, seed=i, half_ms=clock, over=True)
-        alone = add_fills(take.grid, song.stiff.hits, rows, model, genre=genre, seed=i, mode="free", half_ms=clock)
+        filled = add_fills(take.grid, song.stiff.hits, rows, model, genre=genre, seed=seed, half_ms=clock)
+        on_top = add_fills(take.grid, song.stiff.hits, rows, model, genre=genre, seed=seed, half_ms=clock, over=True)
+        alone = add_fills(take.grid, song.stiff.hits, rows, model, genre=genre, seed=seed, mode="free", half_ms=clock)
         for r in rows:
             bar = filled.hits[r * STEPS_PER_BAR : (r + 1) * STEPS_PER_BAR]
             gen_fill.append(bar)
@@ -135,7 +137,7 @@ def main() -> None:
     real = fill_bar(test_fills)
     beat_real = test_fills.select(test_fills.from_beat & (test_fills.mask[:, 2 * STEPS_PER_BAR] > 0))
     result["generated"] = {
-        "songs": len(songs), "fills": len(gen_fill),
+        "songs": len(songs), "takes": args.takes, "fills": len(gen_fill),
         "judged_fill": round(float((judge(bar_features(gen_fill)) > 0.5).mean()), 3),
         "same_bars_without_fills_judged_fill": round(float((judge(bar_features(plain_fill)) > 0.5).mean()), 3),
         "judged_fill_with_notes_free": round(float((judge(bar_features(free_fill)) > 0.5).mean()), 3),
