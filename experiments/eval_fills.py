@@ -112,7 +112,7 @@ def main() -> None:
         songs = songs[: args.max_files]
     gen_fill, plain_fill, free_fill, over_fill, landings, toms, crashes = [], [], [], [], [], [], []
     free_before = []  # the bar before each fill bar (as played), for the fill's snare and toms per fill beat
-    for i, song, seed in ((i, song, i + 1000 * k) for k in range(args.takes) for i, song in enumerate(songs)):
+    for song, seed in ((song, i + 1000 * k) for k in range(args.takes) for i, song in enumerate(songs)):
         genre = GENRES[song.genre]
         n_bars = song.stiff.steps // STEPS_PER_BAR
         rows = [r for r in range(n_bars) if (song.stiff.bars[r].index + 1) % 4 == 0 and song.stiff.hits[r * 16 : (r + 1) * 16].any()]

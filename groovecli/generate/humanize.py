@@ -30,7 +30,7 @@ from ..grid.drumgrid import (
     render,
 )
 from ..grid.features import grid_features
-from ..grid.genre_vocab import figure_velocity, without_figures_in
+from ..grid.genre_vocab import figure_velocity, without_figures_in, without_lone_cymbals
 from ..grid.hands import playable
 from ..grid.knobs import check_knobs, knob_shortfall, notes_per_bar, parse_density
 from ..grid.loops import fit_length, unwrap, wrap_before
@@ -213,7 +213,7 @@ def humanize_grid(before: DrumGrid, nets: Networks, options: HumanizeOptions,
     velocity = keep_audible(before.hits > 0.5, before.velocity, after.velocity)
     if options.notes == "add" and options.density is None:  # toms as loud as the genre's drummers' figures
         velocity = figure_velocity(before.hits, hits, velocity, genre_name if sure(genre_note) else None)
-        hits = without_figures_in(before.hits, hits, fill_bars)
+        hits = without_lone_cymbals(before.hits, without_figures_in(before.hits, hits, fill_bars))
     return GridTake(after.with_values(hits, velocity, after.offset), seed, genre_name, genre_note, swing, written)
 
 

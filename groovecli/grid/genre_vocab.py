@@ -224,6 +224,23 @@ def without_figures_in(part: np.ndarray, hits: np.ndarray, bars: frozenset[int])
     return hits
 
 
+def without_lone_cymbals(part: np.ndarray, hits: np.ndarray) -> np.ndarray:
+    """``hits`` (T, 9) without the crash and ride notes groove added off the beat that no other
+    crash or ride joins within ``FIGURE_GAP`` 16ths. The vocabulary draws cymbal cells one at a
+    time from rates in which drummers' ride patterns and crashes are averaged; a lone splash on
+    an off-16th inside a hi-hat groove is a note GMD's drummers almost never play
+    (``experiments/eval_lone_cymbals.py``)."""
+    hits = np.array(hits, np.float32)
+    cymbals = hits[:, [CRASH, RIDE]] > 0.5
+    added = cymbals & ~(np.asarray(part)[:, [CRASH, RIDE]] > 0.5)
+    counts = cymbals.sum(1).astype(np.float64)
+    near = np.convolve(counts, np.ones(2 * FIGURE_GAP + 1), "same")
+    lone = (near <= counts) & (np.arange(len(hits)) % (STEPS_PER_BAR // 4) != 0)
+    for k, d in enumerate((CRASH, RIDE)):
+        hits[added[:, k] & lone, d] = 0.0
+    return hits
+
+
 def lone_toms(part: np.ndarray, notes: np.ndarray) -> np.ndarray:
     """The toms of ``notes`` (T, 9) beyond ``part`` that no other tom or crash joins within
     ``FIGURE_GAP`` 16ths: what a drummer would not play inside a groove (T, 9 bool)."""

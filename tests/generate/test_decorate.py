@@ -243,3 +243,27 @@ def test_add_plays_toms_in_figures_near_the_snares_level(genre):
             snares += take.after.velocity[before[:, SNARE], SNARE].tolist()
     assert added > 0
     assert 0.7 < np.median(toms) / np.median(snares) < 1.15
+
+
+@pytest.mark.skipif(bundled_dir() is None, reason="no weights bundled in this checkout")
+@pytest.mark.parametrize("genre", ["funk", "latin"])
+def test_add_plays_no_lone_cymbal_off_the_beat_in_a_hat_groove(genre):
+    """A crash or ride note on an off-16th with no other cymbal within a beat, inside a hi-hat
+    groove, is a note GMD's drummers almost never play; ``add`` plays none on the examples (before,
+    the vocabulary's single cymbal cells put one in about every eleventh bar)."""
+    from groovecli.constants import CRASH, RIDE, STEPS_PER_BEAT
+
+    loaded = load_networks()
+    added = 0
+    for example in ("rock", "funk"):
+        for seed in range(6):
+            take = humanize(REPO / "examples" / f"{example}.mid", loaded, HumanizeOptions(genre=genre, seed=seed))
+            before, after = take.before.hits > 0.5, take.after.hits > 0.5
+            cymbals = after[:, [CRASH, RIDE]]
+            new = cymbals & ~before[:, [CRASH, RIDE]]
+            added += int(new.sum())
+            count = cymbals.sum(1)
+            for t in np.flatnonzero(new.any(1)):
+                alone = count[max(0, t - 4) : t + 5].sum() == count[t]
+                assert not (alone and t % STEPS_PER_BEAT), f"{example} seed {seed}: a lone cymbal at 16th {t}"
+    assert added > 0  # the genre's cymbals still come, in figures or on the beat

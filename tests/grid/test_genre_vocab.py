@@ -19,6 +19,7 @@ from groovecli.grid.genre_vocab import (
     cymbal_kind,
     lone_toms,
     without_figures_in,
+    without_lone_cymbals,
 )
 from groovecli.weights import bundled_dir
 
@@ -143,3 +144,17 @@ def test_a_bar_a_fill_takes_loses_the_figures_that_start_in_it_and_nothing_else(
     out = without_figures_in(part, hits, frozenset({1}))
     assert out[14, HIGH_TOM] == out[15, LOW_TOM] == 1 and out[20:22, HIGH_TOM].sum() == 0 and out[22, SNARE] == 1
     assert np.array_equal(without_figures_in(part, hits, frozenset()), hits)
+
+
+def test_lone_cymbals_off_the_beat_go_and_the_rest_stay():
+    part = np.zeros((32, N_DRUMS), np.float32)
+    part[::2, CLOSED_HIHAT] = 1
+    part[13, RIDE] = 1  # the user's own ride stays, wherever it is
+    hits = part.copy()
+    hits[6, RIDE] = hits[30, CRASH] = 1  # added, off the beat, alone: go
+    hits[16, CRASH] = 1  # added on the beat: stays
+    hits[21, RIDE] = hits[23, RIDE] = 1  # added, but together: a figure, stays
+    out = without_lone_cymbals(part, hits)
+    assert np.flatnonzero(out[:, RIDE]).tolist() == [13, 21, 23]
+    assert np.flatnonzero(out[:, CRASH]).tolist() == [16]
+    assert (out[:, CLOSED_HIHAT] == part[:, CLOSED_HIHAT]).all()
