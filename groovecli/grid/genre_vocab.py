@@ -26,6 +26,7 @@ start in a bar a fill takes give way to it (``without_figures_in``).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -132,58 +133,87 @@ def choose_added(part: np.ndarray, drawn: np.ndarray, counts: np.ndarray, genre:
     return out
 
 
-def tom_figures(genre: str | None, bar: int) -> tuple[float, list[tuple[int, np.ndarray, np.ndarray]], np.ndarray]:
-    """The genre's tom figures for bar ``bar`` of the song: its drummers' tom notes per bar there,
-    the figures (start 16th in the bar, 16ths after it, toms) and their weights."""
-    table = _table()
-    entry = (table["genres"].get(genre) or table["any"])["toms"][bar_kind(bar)]
-    figures = [(int(start), np.array([n[0] for n in notes]), np.array([n[1] for n in notes]))
-               for start, notes, _ in entry["figures"]]
-    return float(entry["toms_per_bar"]), figures, np.array([w for *_, w in entry["figures"]], np.float64)
+@dataclass(frozen=True)
+class TomFigures:
+    """One genre's tom figures for one kind of bar, packed for testing them all at once: each
+    figure's notes as 16ths from the bar's first (``rows``, padded with -1) and toms, its weight,
+    and the drummers' tom notes per bar there."""
+
+    per_bar: float
+    rows: np.ndarray  # (F, K) int, -1 past a figure's last note
+    toms: np.ndarray  # (F, K) int
+    weights: np.ndarray  # (F,)
+
+    @property
+    def reach(self) -> int:
+        """16ths from the bar's first that some figure reaches."""
+        return int(self.rows.max()) + 1
+
+    def notes(self) -> np.ndarray:
+        return (self.rows >= 0).sum(1)
+
+
+@lru_cache(maxsize=64)
+def tom_figures(genre: str | None, kind: str) -> TomFigures | None:
+    """The genre's tom figures for bars of ``kind`` (``BAR_KINDS``); None when it has none."""
+    entry = (_table()["genres"].get(genre) or _table()["any"])["toms"][kind]
+    if not entry["figures"]:
+        return None
+    width = max(len(notes) for _, notes, _ in entry["figures"])
+    rows = np.full((len(entry["figures"]), width), -1)
+    toms = np.zeros_like(rows)
+    for f, (start, notes, _) in enumerate(entry["figures"]):
+        rows[f, : len(notes)] = [int(start) + n[0] for n in notes]
+        toms[f, : len(notes)] = [n[1] for n in notes]
+    weights = np.array([w for *_, w in entry["figures"]], np.float64)
+    return TomFigures(float(entry["toms_per_bar"]), rows, toms, weights)
 
 
 def add_figures(part: np.ndarray, out: np.ndarray, counts: np.ndarray, bar: int, genre: str | None,
                 rng: np.random.Generator, scale: float = FIGURE_SCALE) -> int:
     """Writes into ``out`` the tom figures bar ``bar`` plays: as many as keep ``scale`` of the
     genre's drummers' tom notes per bar there on average, each drawn by its weight among those
-    that fit (``figure_fits``); returns how many of their notes fall in the bar itself (a figure
+    that fit (``figures_fit``); returns how many of their notes fall in the bar itself (a figure
     may run on into the next bar, whose ``counts`` then hold them)."""
-    per_bar, figures, weights = tom_figures(genre, bar)
-    if not figures:
+    figures = tom_figures(genre, bar_kind(bar))
+    if figures is None:
         return 0
-    mean_notes = float(np.average([len(f[1]) for f in figures], weights=weights))
-    expected = scale * per_bar / mean_notes
+    expected = scale * figures.per_bar / float(np.average(figures.notes(), weights=figures.weights))
     wanted = int(expected) + int(rng.random() < expected - int(expected))
     placed = 0
+    base = bar * STEPS_PER_BAR
     for _ in range(wanted):
-        room = int(counts[bar]) - int(out[bar * STEPS_PER_BAR : (bar + 1) * STEPS_PER_BAR].sum())
-        fits = np.array([figure_fits(part, out, counts, bar, f, room) for f in figures])
+        room = int(counts[bar]) - int(out[base : base + STEPS_PER_BAR].sum())
+        taken = part[base : base + figures.reach] | out[base : base + figures.reach]
+        fits = figures_fit(taken, counts, bar, figures, room)
         if not fits.any():
             break
-        p = weights * fits
-        start, after, toms = figures[int(rng.choice(len(figures), p=p / p.sum()))]
-        rows = bar * STEPS_PER_BAR + start + after
-        out[rows, toms] = True
-        placed += int((rows < (bar + 1) * STEPS_PER_BAR).sum())
+        p = figures.weights * fits
+        f = int(rng.choice(len(p), p=p / p.sum()))
+        notes = figures.rows[f] >= 0
+        out[base + figures.rows[f][notes], figures.toms[f][notes]] = True
+        placed += int((figures.rows[f][notes] < STEPS_PER_BAR).sum())
     return placed
 
 
-def figure_fits(part: np.ndarray, out: np.ndarray, counts: np.ndarray, bar: int,
-                figure: tuple[int, np.ndarray, np.ndarray], room: int) -> bool:
-    """Whether ``figure`` can start in bar ``bar``: every note on a cell neither the part nor an
-    added note holds, where the hands it needs are free (a tom against the sketch's hi-hat, not
-    against hi-hat and snare: one drummer has two hands), within the song, and no more notes
+def figures_fit(taken: np.ndarray, counts: np.ndarray, bar: int, figures: TomFigures, room: int) -> np.ndarray:
+    """(F,) which figures can start in bar ``bar``, ``taken`` (from the bar's first 16th, as far as
+    a figure reaches or the song ends) holding the cells the part or an added note holds: every
+    note on a free cell, within the song, where the hands it needs are free (a tom against the
+    sketch's hi-hat, not against hi-hat and snare: one drummer has two hands), and no more notes
     in each bar than it may still take (``room`` here, ``counts`` in the next)."""
-    start, after, toms = figure
-    rows = bar * STEPS_PER_BAR + start + after
-    if rows.max() >= len(part) or (part | out)[rows, toms].any():
-        return False
-    steps, notes = np.unique(rows, return_counts=True)
-    if ((part | out)[steps][:, HANDS].sum(1) + notes > 2).any():
-        return False
-    inside = int((rows < (bar + 1) * STEPS_PER_BAR).sum())
-    spill = len(rows) - inside
-    return inside <= room and (spill == 0 or (bar + 1 < len(counts) and spill <= int(counts[bar + 1])))
+    rows, toms = figures.rows, figures.toms
+    note = rows >= 0
+    inside_song = ((rows < len(taken)) | ~note).all(1)
+    at = np.where(note & (rows < len(taken)), rows, 0)
+    free = ~(taken[at, toms] & note).any(1)
+    same_step = (rows[:, :, None] == rows[:, None, :]) & note[:, :, None] & note[:, None, :]
+    hands = taken[at][:, :, HANDS].sum(2) + same_step.sum(2)
+    two_hands = ((hands <= 2) | ~note).all(1)
+    inside = ((rows < STEPS_PER_BAR) & note).sum(1)
+    spill = note.sum(1) - inside
+    next_room = int(counts[bar + 1]) if bar + 1 < len(counts) else 0
+    return inside_song & free & two_hands & (inside <= room) & ((spill == 0) | (spill <= next_room))
 
 
 def cut_added(part: np.ndarray, notes: np.ndarray, keep: int, rng: np.random.Generator) -> np.ndarray:
