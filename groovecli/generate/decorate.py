@@ -108,16 +108,16 @@ def add_budget(part: np.ndarray, velocity: np.ndarray, genre: str) -> tuple[np.n
 
 
 def within_budget(part: np.ndarray, velocity: np.ndarray, notes: np.ndarray, genre: str,
-                  rng: np.random.Generator, vocabulary: str | None) -> np.ndarray:
+                  rng: np.random.Generator, vocabulary: str | None, padding: np.ndarray | None = None) -> np.ndarray:
     """``notes`` (T, 9; ``part`` and what ``add`` drew around it) with the added notes cut to
     ``add_budget``, per bar (``genre_vocab.bar_counts``) and then over the song; which cells they
     take is drawn from ``rng`` among the drummers' of ``vocabulary`` (``genre_vocab.choose_added``:
     the genre, or None for all genres' when ``--genre auto`` is unsure; toms as whole figures, cut
-whole). The part's notes all stay."""
+whole; nothing on ``padding``, the (T,) steps past a frame's end). The part's notes all stay."""
     part = np.asarray(part) > 0.5
     out = np.asarray(notes) > 0.5
     bars, whole = add_budget(part.astype(np.float32), velocity, genre)
     drawn = (out & ~part).reshape(len(bars), -1).sum(1)
     sounding = part.reshape(len(bars), -1).any(1)
-    out = part | choose_added(part, out, bar_counts(bars, drawn, sounding), vocabulary, rng)
+    out = part | choose_added(part, out, bar_counts(bars, drawn, sounding), vocabulary, rng, blocked=padding)
     return cut_added(part, out, whole, rng).astype(np.float32)

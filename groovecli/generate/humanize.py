@@ -132,7 +132,8 @@ def humanize(song: Performance | str | Path, model: Networks | None = None, opti
 
         rows = fill_rows(perf, before, options.fills)
     take = humanize_grid(played, nets, options, bpm=bar_bpm(perf, played), band=has_quantized_band(perf),
-                         fill_bars=frozenset(rows or ()) if not options.loop else frozenset())
+                         fill_bars=frozenset(rows or ()) if not options.loop else frozenset(),
+                         padding=frame_mask(played.bars, perf.step_ticks)[:, 0] == 0)
     after, extra = unwrap(take.grid, before) if options.loop else take.grid, {}
     after = after.with_values(after.hits * frame_mask(after.bars, perf.step_ticks), after.velocity, after.offset)
     if options.fills is not None:
@@ -165,11 +166,13 @@ class GridTake:
 
 
 def humanize_grid(before: DrumGrid, nets: Networks, options: HumanizeOptions,
-                  bpm: float | np.ndarray = 120.0, band: bool = False, fill_bars: frozenset[int] = frozenset()) -> GridTake:
+                  bpm: float | np.ndarray = 120.0, band: bool = False, fill_bars: frozenset[int] = frozenset(),
+                  padding: np.ndarray | None = None) -> GridTake:
     """``humanize`` on the grid alone (no MIDI). ``bpm`` (one value, or one per bar) is read by
     ``--genre auto`` and for milliseconds; ``band``: the file has quantized parts beside the drums
     (``grid/written.py``); ``fill_bars``: the rows ``--fills`` will fill, where ``add``'s own tom
-    figures give way. ``groove evaluate`` calls this on templates derived from real performances.
+    figures give way; ``padding`` (T,): the steps past a frame's end (``grid/meters.py``), where
+    ``add`` puts nothing. ``groove evaluate`` calls this on templates derived from real performances.
     """
     genre_name, genre_note = resolve_genre(nets, options.genre, before, bpm)
     genre_idx = nets.config.genres.index(genre_name)
@@ -191,7 +194,7 @@ def humanize_grid(before: DrumGrid, nets: Networks, options: HumanizeOptions,
     song_notes = runs.join(notes)
     if options.notes == "add" and options.density is None:  # the part's own density says how much to add
         song_notes = within_budget(before.hits, before.velocity, song_notes, genre_name, rng,
-                                   vocabulary=genre_name if sure(genre_note) else None)
+                                   vocabulary=genre_name if sure(genre_note) else None, padding=padding)
     notes = np.ascontiguousarray(runs.cut(song_notes), dtype=np.float32)  # one value per bar, as stitched
     latents = {}
     for name, kind in (("velocity", "velocity"), ("offset", "timing")):

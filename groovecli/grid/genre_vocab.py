@@ -99,21 +99,23 @@ def bar_counts(allowed: np.ndarray, drawn: np.ndarray, sounding: np.ndarray | No
 
 def choose_added(part: np.ndarray, drawn: np.ndarray, counts: np.ndarray, genre: str | None,
                  rng: np.random.Generator, model_weight: float = MODEL_WEIGHT,
-                 figure_scale: float = FIGURE_SCALE) -> np.ndarray:
+                 figure_scale: float = FIGURE_SCALE, blocked: np.ndarray | None = None) -> np.ndarray:
     """Which cells ``add`` adds (T, 9 bool) to ``part`` (T, 9 bool), ``counts[b]`` of them in bar
     ``b``, where the decorator ``drawn`` its notes (T, 9 bool, ``part`` included): first the bar's
     tom figures (``add_figures``), then its other empty cells drawn without replacement, weighted
     by the genre's rates (``added_rates``), a cell the decorator drew ``model_weight`` times.
-    Without a bundled table, the decorator's cells."""
+    Without a bundled table, the decorator's cells. Nothing goes on the ``blocked`` (T,) steps (a
+    frame's padding, which is dropped later: a figure reaching into it would leave a lone tom)."""
     part, drawn = np.asarray(part) > 0.5, np.asarray(drawn) > 0.5
+    blocked = np.zeros(len(part), bool) if blocked is None else np.asarray(blocked, bool)
     out = np.zeros_like(part)
     counts = np.asarray(counts, np.int64)
     for b in range(len(counts)):
         rows = slice(b * STEPS_PER_BAR, (b + 1) * STEPS_PER_BAR)
         n = int(counts[b]) - int(out[rows].sum())  # a figure of the bar before may reach into this one
         if n > 0 and _table():
-            n -= add_figures(part, out, counts, b, genre, rng, figure_scale)
-        free, model = ~part[rows] & ~out[rows], drawn[rows] & ~part[rows]
+            n -= add_figures(part, out, counts, b, genre, rng, figure_scale, blocked)
+        free, model = ~part[rows] & ~out[rows] & ~blocked[rows, None], drawn[rows] & ~part[rows]
         rates = added_rates(genre, part[rows], b)
         if rates is None:
             weight = (model & free).astype(np.float64)
@@ -170,7 +172,7 @@ def tom_figures(genre: str | None, kind: str) -> TomFigures | None:
 
 
 def add_figures(part: np.ndarray, out: np.ndarray, counts: np.ndarray, bar: int, genre: str | None,
-                rng: np.random.Generator, scale: float = FIGURE_SCALE) -> int:
+                rng: np.random.Generator, scale: float = FIGURE_SCALE, blocked: np.ndarray | None = None) -> int:
     """Writes into ``out`` the tom figures bar ``bar`` plays: as many as keep ``scale`` of the
     genre's drummers' tom notes per bar there on average, each drawn by its weight among those
     that fit (``figures_fit``); returns how many of their notes fall in the bar itself (a figure
@@ -185,6 +187,8 @@ def add_figures(part: np.ndarray, out: np.ndarray, counts: np.ndarray, bar: int,
     for _ in range(wanted):
         room = int(counts[bar]) - int(out[base : base + STEPS_PER_BAR].sum())
         taken = part[base : base + figures.reach] | out[base : base + figures.reach]
+        if blocked is not None:
+            taken = taken | blocked[base : base + figures.reach, None]
         fits = figures_fit(taken, counts, bar, figures, room)
         if not fits.any():
             break
