@@ -81,8 +81,10 @@ def played(path: Path, loaded, seed: int, genre: str = "auto") -> dict[str, np.n
     if real.steps // STEPS_PER_BAR < 2:
         return None
     stiff = stiff_sketch(real, perf.step_ticks)
-    take = humanize_grid(stiff, loaded, HumanizeOptions(seed=seed, genre=genre), bpm=bar_bpm(perf, real)).grid
-    hits = take.hits * frame_mask(real.bars, perf.step_ticks)
+    mask = frame_mask(real.bars, perf.step_ticks)
+    take = humanize_grid(stiff, loaded, HumanizeOptions(seed=seed, genre=genre), bpm=bar_bpm(perf, real),
+                         padding=mask[:, 0] == 0).grid  # as humanize() plays a file
+    hits = take.hits * mask
     ms = half_step_ms(perf, real.bars)[:, None]
     return {"real_hits": real.hits, "real_velocity": real.velocity, "real_ms": real.offset * ms,
             "hits": hits, "velocity": take.velocity, "ms": take.offset * ms}

@@ -100,7 +100,8 @@ def decoded_by_kind(data: str, name: str) -> dict[str, list[tuple[np.ndarray, np
     base = zlib.crc32(name.encode()) * MODEL_SEEDS
     with mock.patch.object(feel, "lean_other_meters", capture):
         for k in range(MODEL_SEEDS):
-            humanize_grid(sketch, networks(), HumanizeOptions(seed=base + k, genre="auto"), bpm=bar_bpm(perf, real))
+            humanize_grid(sketch, networks(), HumanizeOptions(seed=base + k, genre="auto"), bpm=bar_bpm(perf, real),
+                          padding=mask[:, 0] == 0)
     return dict(got)
 
 

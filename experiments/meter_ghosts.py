@@ -59,11 +59,11 @@ def six_eight(path: Path, ghost: int | None, backbeat: int, bars: int = 8) -> Pa
     return path
 
 
-def snare_cells(velocity: np.ndarray, hits: np.ndarray) -> dict[str, int]:
-    """Mean velocity (1-127) of the snare at each of ``CELLS``."""
+def snare_cells(velocity: np.ndarray, hits: np.ndarray) -> dict[str, int | None]:
+    """Mean velocity (1-127) of the snare at each of ``CELLS`` (None where no snare plays)."""
     pos = np.arange(len(hits)) % 16
-    return {name: round(float(velocity[(hits[:, 1] > 0.5) & (pos == step), 1].mean() * 127))
-            for name, step in CELLS.items()}
+    cells = {name: (hits[:, 1] > 0.5) & (pos == step) for name, step in CELLS.items()}
+    return {name: round(float(velocity[at, 1].mean() * 127)) if at.any() else None for name, at in cells.items()}
 
 
 def added_snares(take) -> str:
