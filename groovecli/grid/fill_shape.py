@@ -23,7 +23,7 @@ from .fill_bars import TOMS
 # (snare and tom hits, the drums' 16ths) per fill beat of GMD's train fills found inside beat
 # performances (1,264 fills with fill beats): their 5th, 15th ... 95th percentiles, paired in
 # order (the two rise together), and their standard deviations, the scale of closeness
-# (experiments/fill_shape.py --data ../shared/data/gmd prints them under "train")
+# (``experiments/fill_shape.py`` prints them under "train", given the dataset folder)
 TRAIN_QUANTILES = ((1.25, 1.75), (1.75, 2.25), (2.0, 2.5), (2.5, 2.75), (2.75, 3.0),
                    (3.0, 3.25), (3.33, 3.5), (3.67, 3.75), (4.0, 4.0), (4.33, 4.0))
 TRAIN_SD = (1.03, 0.76)
