@@ -44,6 +44,7 @@ from ..constants import (
     RIDE,
     SNARE,
     STEPS_PER_BAR,
+    STEPS_PER_BEAT,
 )
 
 VOCAB_FILE = "genre-vocab.json"
@@ -60,6 +61,17 @@ HANDS = np.array([d != KICK for d in range(N_DRUMS)])
 # GMD's validation beats (experiments/genre_vocab_check.py --figure-scales).
 FIGURE_SCALE = 1.0
 FIGURE_GAP = 4  # 16ths: a tom with another tom (or the crash) this close belongs to a figure
+
+
+def tom_runs(steps: np.ndarray) -> list[np.ndarray]:
+    """``steps`` (sorted 16ths holding added toms) split into figures: runs whose neighbours lie
+    no more than ``FIGURE_GAP`` 16ths apart."""
+    return np.split(steps, np.flatnonzero(np.diff(steps) > FIGURE_GAP) + 1) if len(steps) else []
+
+
+def within_gap(counts: np.ndarray) -> np.ndarray:
+    """(T,) notes within ``FIGURE_GAP`` 16ths of each step, its own included, from ``counts`` (T,)."""
+    return np.convolve(np.asarray(counts, np.float64), np.ones(2 * FIGURE_GAP + 1), "same")
 
 
 def cymbal_kind(sketch_bar: np.ndarray) -> str:
@@ -234,7 +246,7 @@ def cut_added(part: np.ndarray, notes: np.ndarray, keep: int, rng: np.random.Gen
     out[tuple(others.T)] = False
     excess -= len(others)
     steps = np.flatnonzero((out & ~part)[:, list(TOMS)].any(1))
-    figures = np.split(steps, np.flatnonzero(np.diff(steps) > FIGURE_GAP) + 1) if len(steps) else []
+    figures = tom_runs(steps)
     for i in rng.permutation(len(figures)):
         if excess <= 0:
             break
@@ -250,7 +262,7 @@ def without_figures_in(part: np.ndarray, hits: np.ndarray, bars: frozenset[int])
     hits = np.array(hits, np.float32)
     added = (hits > 0.5) & ~(np.asarray(part) > 0.5)
     steps = np.flatnonzero(added[:, list(TOMS)].any(1))
-    for figure in np.split(steps, np.flatnonzero(np.diff(steps) > FIGURE_GAP) + 1) if len(steps) else []:
+    for figure in tom_runs(steps):
         if int(figure[0]) // STEPS_PER_BAR in bars:
             cells = np.zeros_like(added)
             cells[np.ix_(figure, list(TOMS))] = added[np.ix_(figure, list(TOMS))]
@@ -267,9 +279,8 @@ def without_lone_cymbals(part: np.ndarray, hits: np.ndarray) -> np.ndarray:
     hits = np.array(hits, np.float32)
     cymbals = hits[:, [CRASH, RIDE]] > 0.5
     added = cymbals & ~(np.asarray(part)[:, [CRASH, RIDE]] > 0.5)
-    counts = cymbals.sum(1).astype(np.float64)
-    near = np.convolve(counts, np.ones(2 * FIGURE_GAP + 1), "same")
-    lone = (near <= counts) & (np.arange(len(hits)) % (STEPS_PER_BAR // 4) != 0)
+    counts = cymbals.sum(1)
+    lone = (within_gap(counts) <= counts) & (np.arange(len(hits)) % STEPS_PER_BEAT != 0)
     for k, d in enumerate((CRASH, RIDE)):
         hits[added[:, k] & lone, d] = 0.0
     return hits
@@ -279,12 +290,7 @@ def lone_toms(part: np.ndarray, notes: np.ndarray) -> np.ndarray:
     """The toms of ``notes`` (T, 9) beyond ``part`` that no other tom or crash joins within
     ``FIGURE_GAP`` 16ths: what a drummer would not play inside a groove (T, 9 bool)."""
     notes, part = np.asarray(notes) > 0.5, np.asarray(part) > 0.5
-    near = np.zeros(len(notes))
-    cols = notes[:, list(TOMS) + [CRASH]].sum(1).astype(np.float64)
-    for d in range(-FIGURE_GAP, FIGURE_GAP + 1):
-        lo, hi = max(d, 0), len(notes) + min(d, 0)
-        near[lo - d : hi - d] += cols[lo:hi]
-    lone = near <= 1
+    lone = within_gap(notes[:, list(TOMS) + [CRASH]].sum(1)) <= 1
     return notes & ~part & lone[:, None] & np.isin(np.arange(N_DRUMS), TOMS)[None, :]
 
 
@@ -305,7 +311,7 @@ def figure_velocity(part: np.ndarray, hits: np.ndarray, velocity: np.ndarray, ge
     added = hits & ~part & np.isin(np.arange(N_DRUMS), TOMS)[None, :]
     steps = np.flatnonzero(added.any(1))
     entry = _table()["genres"].get(genre) or _table()["any"]
-    for figure in np.split(steps, np.flatnonzero(np.diff(steps) > FIGURE_GAP) + 1) if len(steps) else []:
+    for figure in tom_runs(steps):
         cells = np.zeros_like(added)
         cells[figure] = added[figure]
         ratio = entry["toms"][bar_kind(int(figure[0]) // STEPS_PER_BAR)]["velocity_over_snare"]
