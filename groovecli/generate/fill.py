@@ -131,6 +131,7 @@ def add_fills(grid: DrumGrid, sketch: np.ndarray, rows: list[int], model: CondNe
             waves.append([])
         waves[depth[r]].append(r)
     rng = np.random.default_rng(seed + FILL_SEED_OFFSET)
+    first = (4 - beats) * STEPS_PER_BEAT  # the bar's 16th where the fill's beats may start
     genre_id = model.config.genres.index(genre)
     clock = half_step_ms_at(120.0, grid.steps) if half_ms is None else np.asarray(half_ms, np.float64)
     added = replaced = 0
@@ -150,14 +151,13 @@ def add_fills(grid: DrumGrid, sketch: np.ndarray, rows: list[int], model: CondNe
                              temperature=temperature * FILL_HEAT, forced=np.repeat(cond[..., :N_DRUMS], FILL_DRAWS, 0),
                              force_mask=np.repeat(force, FILL_DRAWS, 0))
         for i, r in enumerate(wave):
-            first = (4 - beats) * STEPS_PER_BEAT
             chosen = i * FILL_DRAWS + _choose(out["hits"][i * FILL_DRAWS : (i + 1) * FILL_DRAWS],
                                               _bar(part["hits"], r)[first:], first, rng)
             drawn = {k: out[k][chosen] for k in ("hits", "velocity", "offset")}
             landing = consecutive[r] and r + 1 not in depth  # the last bar of a run of fills lands in the next
             a, b = _place_fill(part, drawn, sketch, r, first, mode, over, landing)
             added, replaced = added + a, replaced + b
-    keep = _protected(grid, part["hits"], sketch, rows, (4 - beats) * STEPS_PER_BEAT, mode, over)
+    keep = _protected(grid, part["hits"], sketch, rows, first, mode, over)
     hits = playable(part["hits"], part["offset"], clock, keep | ~_rows_mask(grid, rows),
                     priority=part["velocity"] + ((part["hits"] > 0.5) & (grid.hits < 0.5)))
     dropped = (part["hits"] > 0.5) & (hits < 0.5)
